@@ -1,0 +1,9 @@
+# The two set-up commands. Both bootstrap the machine first (Node 22, Yarn, Debian packages, the Go-built local
+# control plane), all cached outside the clone, so a second run does nothing heavy.
+.PHONY: dev test
+
+dev:
+	bash scripts/dev.sh
+
+test:
+	bash scripts/test.sh

@@ -1,0 +1,89 @@
+# Sourced by dev.sh and test.sh (after bootstrap.sh): starts the local cluster, writes the git-ignored app-config
+# that points the portal at it, and starts the portal (backend with SQLite + front end). stop_portal stops all
+# of it, cluster processes included.
+# shellcheck shell=bash
+
+ENVMESH_LOCAL=${ENVMESH_LOCAL:-$PWD/.local}
+PORTAL_PIDS=()
+
+start_local_cluster() {
+  mkdir -p "$ENVMESH_LOCAL"
+  local log=$ENVMESH_LOCAL/local-cluster.log
+  rm -f "$ENVMESH_LOCAL/kubeconfig"
+  node --require @backstage/cli/config/nodeTransform.cjs packages/local-cluster/src/cli.ts \
+    --kubeconfig-out "$ENVMESH_LOCAL/kubeconfig" >"$log" 2>&1 &
+  PORTAL_PIDS+=($!)
+  local pid=$!
+  for _ in $(seq 1 180); do
+    if grep -q 'local-cluster: kubeconfig' "$log"; then
+      KUBECONFIG_PATH=$ENVMESH_LOCAL/kubeconfig
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  echo "local cluster did not start:" >&2; tail -n 30 "$log" >&2
+  return 1
+}
+
+# The portal's view of the cluster: the Kubernetes plugin's config, which envmesh reads too.
+write_cluster_config() {
+  local server token
+  server=$(awk '/server:/ {print $2; exit}' "$KUBECONFIG_PATH")
+  token=$(awk '/token:/ {print $2; exit}' "$KUBECONFIG_PATH")
+  PORTAL_CONFIG=$ENVMESH_LOCAL/app-config.local-cluster.yaml
+  cat >"$PORTAL_CONFIG" <<YAML
+# Written by scripts/portal.sh for the local cluster of this run; do not edit.
+backend:
+  database:
+    client: better-sqlite3
+    connection:
+      directory: ${ENVMESH_LOCAL}/sqlite
+kubernetes:
+  serviceLocatorMethod:
+    type: multiTenant
+  clusterLocatorMethods:
+    - type: config
+      clusters:
+        - name: local
+          title: Local cluster (kwok)
+          url: ${server}
+          authProvider: serviceAccount
+          serviceAccountToken: ${token}
+          skipTLSVerify: true
+          skipMetricsLookup: true
+YAML
+}
+
+wait_http() {
+  local url=$1 what=$2 tries=${3:-300}
+  for _ in $(seq 1 "$tries"); do
+    if curl -sf -o /dev/null "$url"; then return 0; fi
+    sleep 1
+  done
+  echo "$what did not answer at $url" >&2
+  return 1
+}
+
+start_portal() {
+  start_local_cluster || return 1
+  write_cluster_config
+  rm -rf "$ENVMESH_LOCAL/sqlite"; mkdir -p "$ENVMESH_LOCAL/sqlite"
+  # setsid: the portal's process tree gets its own group, so stop_portal can end all of it.
+  setsid yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" \
+    >"$ENVMESH_LOCAL/portal.log" 2>&1 &
+  PORTAL_PIDS+=($!)
+  wait_http http://localhost:7007/.backstage/health/v1/readiness "the backend" || return 1
+  wait_http http://localhost:3000 "the front end" || return 1
+}
+
+stop_portal() {
+  local pid
+  for pid in "${PORTAL_PIDS[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${PORTAL_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null
+  done
+  PORTAL_PIDS=()
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make test: bootstrap, install, tsc, lint, every package's tests (unit and integration against a local cluster
+# started by jest's global setup), then a browser smoke test against the running portal. Every phase runs even
+# when an earlier one fails; the last line counts tests (tsc and lint count as one check each).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/bootstrap.sh
+results=$PWD/.local/test-results
+rm -rf "$results"; mkdir -p "$results"
+passed=0; failed=0
+
+check() { # check <name> <command...>: one pass/fail check
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "=== $name FAILED"; fi
+}
+
+# count <json-file> <passed-expr> <failed-expr>: adds a runner's counts read from its JSON report.
+count() {
+  local counts
+  counts=$(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${eval(process.argv[2])} ${eval(process.argv[3])}`);' "$1" "$2" "$3" 2>/dev/null) || {
+    failed=$((failed + 1)); echo "no report in $1"; return; }
+  passed=$((passed + ${counts% *})); failed=$((failed + ${counts#* }))
+}
+
+if [ "${CI:-}" = "true" ]; then install=(yarn install --immutable); else install=(yarn install); fi
+echo "=== yarn install"
+if ! "${install[@]}"; then echo "0 passed, 1 failed"; exit 1; fi
+
+check "tsc" yarn tsc
+check "lint" yarn backstage-cli repo lint
+
+echo "=== unit and integration tests"
+CI=true yarn backstage-cli repo test --maxWorkers=2 --json --outputFile="$results/jest.json"
+count "$results/jest.json" 'r.numPassedTests' 'r.numFailedTests + r.numRuntimeErrorTestSuites'
+
+echo "=== browser smoke test"
+ENVMESH_LOCAL=$PWD/.local/e2e
+. scripts/portal.sh
+if start_portal; then
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" yarn playwright test --reporter=list,json
+  count "$results/e2e.json" 'r.stats.expected' 'r.stats.unexpected + r.stats.flaky'
+else
+  tail -n 60 "$ENVMESH_LOCAL/portal.log" "$ENVMESH_LOCAL/local-cluster.log" 2>/dev/null
+  failed=$((failed + 1))
+fi
+stop_portal
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

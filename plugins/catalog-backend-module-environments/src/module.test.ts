@@ -1,0 +1,111 @@
+import {
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  environmentsServiceRef,
+  EnvironmentsServiceBridge,
+} from '@envmesh/plugin-environments-node';
+import { catalogModuleEnvironmentsProvider } from './module';
+
+jest.setTimeout(60_000);
+
+describe('catalogModuleEnvironmentsProvider', () => {
+  it('adds the environments to the catalog as Resource entities related to their components', async () => {
+    const bridge = new EnvironmentsServiceBridge();
+    bridge.attach({
+      listEnvironments: async () => [
+        {
+          name: 'demo-dev',
+          cluster: 'local',
+          namespace: 'demo-dev',
+          owner: 'group:default/platform-team',
+          description: 'Shared development environment',
+          componentRefs: ['component:default/demo-api'],
+          services: { total: 1, ready: 1 },
+        },
+      ],
+    });
+
+    // Captures the (mock) scheduler the test backend gives the catalog, to run the refresh now.
+    let scheduler: SchedulerService | undefined;
+    const captureScheduler = createBackendModule({
+      pluginId: 'catalog',
+      moduleId: 'test-scheduler-capture',
+      register(reg) {
+        reg.registerInit({
+          deps: { s: coreServices.scheduler },
+          async init({ s }) {
+            scheduler = s;
+          },
+        });
+      },
+    });
+
+    const { server } = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleEnvironmentsProvider,
+        captureScheduler,
+        mockServices.rootConfig.factory({
+          data: {
+            catalog: {
+              providers: { envmesh: { system: 'system:default/envmesh' } },
+            },
+          },
+        }),
+        createServiceFactory({
+          service: environmentsServiceRef,
+          deps: {},
+          factory: () => bridge,
+        }),
+      ],
+    });
+
+    await scheduler!.triggerTask('envmesh-environments:refresh');
+
+    const url = `http://localhost:${server.port()}/api/catalog/entities/by-name/resource/default/demo-dev`;
+    let entity: any;
+    for (let i = 0; i < 100 && !entity?.relations?.length; i++) {
+      const response = await fetch(url);
+      if (response.ok) {
+        entity = await response.json();
+      }
+      if (!entity?.relations?.length) {
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+    }
+
+    expect(entity).toMatchObject({
+      kind: 'Resource',
+      metadata: {
+        name: 'demo-dev',
+        annotations: {
+          'backstage.io/managed-by-location': 'envmesh:environments/demo-dev',
+          'envmesh.io/cluster': 'local',
+          'envmesh.io/namespace': 'demo-dev',
+        },
+      },
+      spec: {
+        type: 'environment',
+        owner: 'group:default/platform-team',
+        system: 'system:default/envmesh',
+        dependencyOf: ['component:default/demo-api'],
+      },
+    });
+    expect(entity.relations).toEqual(
+      expect.arrayContaining([
+        {
+          type: 'dependencyOf',
+          targetRef: 'component:default/demo-api',
+        },
+        { type: 'ownedBy', targetRef: 'group:default/platform-team' },
+        { type: 'partOf', targetRef: 'system:default/envmesh' },
+      ]),
+    );
+  });
+});

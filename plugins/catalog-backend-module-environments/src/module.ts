@@ -1,0 +1,37 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
+import { EnvironmentsEntityProvider } from './provider/EnvironmentsEntityProvider';
+
+/**
+ * Adds envmesh environments to the catalog as `Resource` entities of `spec.type: environment`.
+ *
+ * @public
+ */
+export const catalogModuleEnvironmentsProvider = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'environments-provider',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        processing: catalogProcessingExtensionPoint,
+        environments: environmentsServiceRef,
+      },
+      async init({ config, logger, scheduler, processing, environments }) {
+        processing.addEntityProvider(
+          EnvironmentsEntityProvider.fromConfig(config, {
+            logger,
+            scheduler,
+            environments,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,243 @@
+import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
+import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
+import { EnvironmentsEntityProvider } from './EnvironmentsEntityProvider';
+
+const environments: EnvironmentSummary[] = [
+  {
+    name: 'demo-dev',
+    cluster: 'local',
+    namespace: 'demo-dev',
+    owner: 'group:default/platform-team',
+    description: 'Shared development environment',
+    componentRefs: ['component:default/demo-api', 'demo-web'],
+    services: { total: 5, ready: 4 },
+  },
+  {
+    name: 'demo-test',
+    cluster: 'staging',
+    namespace: 'demo-test-ns',
+    owner: 'group:default/qa',
+    componentRefs: [],
+    services: { total: 0, ready: 0 },
+  },
+];
+
+function attachedBridge(list: () => Promise<EnvironmentSummary[]>) {
+  const bridge = new EnvironmentsServiceBridge();
+  bridge.attach({ listEnvironments: list });
+  return bridge;
+}
+
+function fakeConnection() {
+  return {
+    applyMutation: jest.fn(async () => {}),
+    refresh: jest.fn(async () => {}),
+  } satisfies EntityProviderConnection;
+}
+
+describe('EnvironmentsEntityProvider', () => {
+  it('provides one Resource entity per environment as a full mutation', async () => {
+    const provider = new EnvironmentsEntityProvider({
+      logger: mockServices.logger.mock(),
+      environments: attachedBridge(async () => environments),
+    });
+    const connection = fakeConnection();
+    await provider.connect(connection);
+    await provider.refresh();
+
+    expect(provider.getProviderName()).toBe('envmesh-environments');
+    expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    expect(connection.applyMutation).toHaveBeenCalledWith({
+      type: 'full',
+      entities: [
+        {
+          locationKey: 'envmesh-environments',
+          entity: {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Resource',
+            metadata: {
+              name: 'demo-dev',
+              title: 'demo-dev',
+              description: 'Shared development environment',
+              annotations: {
+                'backstage.io/managed-by-location':
+                  'envmesh:environments/demo-dev',
+                'backstage.io/managed-by-origin-location':
+                  'envmesh:environments/demo-dev',
+                'envmesh.io/cluster': 'local',
+                'envmesh.io/namespace': 'demo-dev',
+              },
+            },
+            spec: {
+              type: 'environment',
+              owner: 'group:default/platform-team',
+              dependencyOf: [
+                'component:default/demo-api',
+                'component:default/demo-web',
+              ],
+            },
+          },
+        },
+        {
+          locationKey: 'envmesh-environments',
+          entity: {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Resource',
+            metadata: {
+              name: 'demo-test',
+              title: 'demo-test',
+              description:
+                'envmesh environment in namespace demo-test-ns of cluster staging',
+              annotations: {
+                'backstage.io/managed-by-location':
+                  'envmesh:environments/demo-test',
+                'backstage.io/managed-by-origin-location':
+                  'envmesh:environments/demo-test',
+                'envmesh.io/cluster': 'staging',
+                'envmesh.io/namespace': 'demo-test-ns',
+              },
+            },
+            spec: {
+              type: 'environment',
+              owner: 'group:default/qa',
+            },
+          },
+        },
+      ],
+    });
+    // toHaveBeenCalledWith treats undefined properties as absent; make sure none are there.
+    const [{ entities }] = connection.applyMutation.mock.calls[0] as any;
+    expect(Object.keys(entities[1].entity.spec)).toEqual(['type', 'owner']);
+  });
+
+  it('sets spec.system from config and refreshes on the configured schedule', async () => {
+    const scheduler = mockServices.scheduler.mock();
+    let task: SchedulerServiceTaskInvocationDefinition | undefined;
+    scheduler.createScheduledTaskRunner.mockReturnValue({
+      run: async t => {
+        task = t;
+      },
+    });
+    const provider = EnvironmentsEntityProvider.fromConfig(
+      mockServices.rootConfig({
+        data: {
+          catalog: {
+            providers: {
+              envmesh: {
+                system: 'system:default/envmesh',
+                schedule: {
+                  frequency: { minutes: 1 },
+                  timeout: { seconds: 30 },
+                },
+              },
+            },
+          },
+        },
+      }),
+      {
+        logger: mockServices.logger.mock(),
+        scheduler,
+        environments: attachedBridge(async () => [environments[1]]),
+      },
+    );
+    const connection = fakeConnection();
+    await provider.connect(connection);
+
+    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith({
+      frequency: { minutes: 1 },
+      timeout: { seconds: 30 },
+    });
+    expect(task?.id).toBe('envmesh-environments:refresh');
+    expect(connection.applyMutation).not.toHaveBeenCalled();
+
+    await task!.fn(new AbortController().signal);
+    expect(connection.applyMutation).toHaveBeenCalledWith({
+      type: 'full',
+      entities: [
+        expect.objectContaining({
+          entity: expect.objectContaining({
+            spec: {
+              type: 'environment',
+              owner: 'group:default/qa',
+              system: 'system:default/envmesh',
+            },
+          }),
+        }),
+      ],
+    });
+  });
+
+  it('refreshes every 5 minutes by default', () => {
+    const scheduler = mockServices.scheduler.mock();
+    EnvironmentsEntityProvider.fromConfig(mockServices.rootConfig(), {
+      logger: mockServices.logger.mock(),
+      scheduler,
+      environments: attachedBridge(async () => []),
+    });
+    expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith(
+      expect.objectContaining({ frequency: { minutes: 5 } }),
+    );
+  });
+
+  it('replaces nothing when the environments cannot be read', async () => {
+    const logger = mockServices.logger.mock();
+    let task: SchedulerServiceTaskInvocationDefinition | undefined;
+    const provider = new EnvironmentsEntityProvider({
+      logger,
+      environments: attachedBridge(async () => {
+        throw new Error('store unavailable');
+      }),
+      taskRunner: {
+        run: async t => {
+          task = t;
+        },
+      },
+    });
+    const connection = fakeConnection();
+    await provider.connect(connection);
+
+    await expect(provider.refresh()).rejects.toThrow('store unavailable');
+    await task!.fn(new AbortController().signal);
+    expect(connection.applyMutation).not.toHaveBeenCalled();
+    expect(logger.error).toHaveBeenCalledWith(
+      'Refreshing the envmesh environment entities failed',
+      new Error('store unavailable'),
+    );
+  });
+
+  it('skips environments with invalid names and invalid component refs, and takes no other fields', async () => {
+    const provider = new EnvironmentsEntityProvider({
+      logger: mockServices.logger.mock(),
+      environments: attachedBridge(async () => [
+        { ...environments[1], name: 'Not A Name' },
+        {
+          ...environments[1],
+          componentRefs: ['component:default/ok', 'component:'],
+          secrets: { DB_PASSWORD: 'hunter2' },
+        } as EnvironmentSummary,
+      ]),
+    });
+    const connection = fakeConnection();
+    await provider.connect(connection);
+    await provider.refresh();
+
+    const [{ entities }] = connection.applyMutation.mock.calls[0] as any;
+    expect(entities).toHaveLength(1);
+    expect(entities[0].entity.metadata.name).toBe('demo-test');
+    expect(entities[0].entity.spec.dependencyOf).toEqual([
+      'component:default/ok',
+    ]);
+    expect(JSON.stringify(entities)).not.toMatch(/hunter2|secrets/);
+  });
+
+  it('cannot refresh before the catalog connected it', async () => {
+    const provider = new EnvironmentsEntityProvider({
+      logger: mockServices.logger.mock(),
+      environments: attachedBridge(async () => environments),
+    });
+    await expect(provider.refresh()).rejects.toThrow(/not connected/);
+  });
+});

@@ -1,0 +1,211 @@
+import {
+  LoggerService,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerService,
+  SchedulerServiceTaskRunner,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  parseEntityRef,
+  ResourceEntityV1alpha1,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import {
+  EnvironmentSummary,
+  validateDnsLabel,
+} from '@envmesh/plugin-environments-common';
+import { EnvironmentsService } from '@envmesh/plugin-environments-node';
+
+/** Annotation with the name of the cluster an environment runs in. @public */
+export const ANNOTATION_ENVMESH_CLUSTER = 'envmesh.io/cluster';
+/** Annotation with the Kubernetes namespace of an environment. @public */
+export const ANNOTATION_ENVMESH_NAMESPACE = 'envmesh.io/namespace';
+
+const PROVIDER_NAME = 'envmesh-environments';
+const CONFIG_KEY = 'catalog.providers.envmesh';
+
+const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 5 },
+  timeout: { minutes: 3 },
+};
+
+/**
+ * Options of {@link EnvironmentsEntityProvider}.
+ *
+ * @public
+ */
+export type EnvironmentsEntityProviderOptions = {
+  logger: LoggerService;
+  /** The environments engine, usually the bridge from `environmentsServiceRef`. */
+  environments: EnvironmentsService;
+  /** Runs the scheduled refresh; without one the provider only refreshes when {@link EnvironmentsEntityProvider.refresh} is called. */
+  taskRunner?: SchedulerServiceTaskRunner;
+  /** Entity ref of the system the environment resources belong to. */
+  system?: string;
+};
+
+/**
+ * Provides every envmesh environment as a catalog `Resource` entity of `spec.type: environment`, which is
+ * a dependency of the components that run in it.
+ *
+ * @public
+ */
+export class EnvironmentsEntityProvider implements EntityProvider {
+  /**
+   * Creates the provider from `catalog.providers.envmesh` (`schedule`, `system`).
+   */
+  static fromConfig(
+    config: Config,
+    options: {
+      logger: LoggerService;
+      scheduler: SchedulerService;
+      environments: EnvironmentsService;
+    },
+  ): EnvironmentsEntityProvider {
+    const providerConfig = config.getOptionalConfig(CONFIG_KEY);
+    let schedule = DEFAULT_SCHEDULE;
+    if (providerConfig?.has('schedule')) {
+      try {
+        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          providerConfig.getConfig('schedule'),
+        );
+      } catch (error) {
+        throw new Error(`Invalid schedule at ${CONFIG_KEY}.schedule, ${error}`);
+      }
+    }
+    return new EnvironmentsEntityProvider({
+      logger: options.logger,
+      environments: options.environments,
+      taskRunner: options.scheduler.createScheduledTaskRunner(schedule),
+      system: providerConfig?.getOptionalString('system'),
+    });
+  }
+
+  readonly #logger: LoggerService;
+  readonly #environments: EnvironmentsService;
+  readonly #taskRunner?: SchedulerServiceTaskRunner;
+  readonly #system?: string;
+  #connection?: EntityProviderConnection;
+
+  constructor(options: EnvironmentsEntityProviderOptions) {
+    this.#logger = options.logger;
+    this.#environments = options.environments;
+    this.#taskRunner = options.taskRunner;
+    this.#system = options.system;
+  }
+
+  getProviderName(): string {
+    return PROVIDER_NAME;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.#connection = connection;
+    if (!this.#taskRunner) {
+      return;
+    }
+    await this.#taskRunner.run({
+      id: `${PROVIDER_NAME}:refresh`,
+      fn: async () => {
+        try {
+          await this.refresh();
+        } catch (error) {
+          this.#logger.error(
+            'Refreshing the envmesh environment entities failed',
+            error as Error,
+          );
+        }
+      },
+    });
+  }
+
+  /**
+   * Reads all environments and replaces the provider's entities with them (a full mutation). Nothing is
+   * replaced when the environments cannot be read. Can be called at any time after the catalog connected
+   * the provider, for example when an environment changed.
+   */
+  async refresh(): Promise<void> {
+    const connection = this.#connection;
+    if (!connection) {
+      throw new Error(
+        `The ${PROVIDER_NAME} entity provider is not connected to the catalog yet`,
+      );
+    }
+    const environments = await this.#environments.listEnvironments();
+    const entities = environments.flatMap(environment => {
+      const entity = this.#toEntity(environment);
+      return entity ? [{ entity, locationKey: PROVIDER_NAME }] : [];
+    });
+    await connection.applyMutation({ type: 'full', entities });
+    this.#logger.info(
+      `Provided ${entities.length} environment entities to the catalog`,
+    );
+  }
+
+  #toEntity(
+    environment: EnvironmentSummary,
+  ): ResourceEntityV1alpha1 | undefined {
+    // Only named, non-secret fields of the summary are taken.
+    const { name, cluster, namespace, owner, description, componentRefs } =
+      environment;
+    const invalid = validateDnsLabel(name, 'environment name');
+    if (invalid) {
+      this.#logger.warn(`Skipping an environment: ${invalid}`);
+      return undefined;
+    }
+    const location = `envmesh:environments/${name}`;
+    const dependencyOf = this.#componentRefs(name, componentRefs ?? []);
+
+    return {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name,
+        title: name,
+        description:
+          description ||
+          `envmesh environment in namespace ${namespace} of cluster ${cluster}`,
+        annotations: {
+          [ANNOTATION_LOCATION]: location,
+          [ANNOTATION_ORIGIN_LOCATION]: location,
+          [ANNOTATION_ENVMESH_CLUSTER]: cluster,
+          [ANNOTATION_ENVMESH_NAMESPACE]: namespace,
+        },
+      },
+      spec: {
+        type: 'environment',
+        owner,
+        ...(this.#system ? { system: this.#system } : {}),
+        ...(dependencyOf.length ? { dependencyOf } : {}),
+      },
+    };
+  }
+
+  /** Full component refs (`component:<namespace>/<name>`); refs that cannot be parsed are left out. */
+  #componentRefs(environment: string, refs: string[]): string[] {
+    const result = new Set<string>();
+    for (const ref of refs) {
+      try {
+        result.add(
+          stringifyEntityRef(
+            parseEntityRef(ref, {
+              defaultKind: 'component',
+              defaultNamespace: 'default',
+            }),
+          ),
+        );
+      } catch (error) {
+        this.#logger.warn(
+          `Environment ${environment} has an invalid component ref '${ref}': ${error}`,
+        );
+      }
+    }
+    return [...result];
+  }
+}

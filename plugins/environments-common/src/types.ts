@@ -1,0 +1,189 @@
+/**
+ * A Kubernetes cluster envmesh can deploy to, as configured for the Kubernetes plugin.
+ *
+ * @public
+ */
+export interface ClusterSummary {
+  name: string;
+  title?: string;
+  url: string;
+}
+
+/**
+ * One environment as listed: where it runs, who owns it and how its services are doing.
+ *
+ * @public
+ */
+export interface EnvironmentSummary {
+  name: string;
+  cluster: string;
+  namespace: string;
+  owner: string;
+  description?: string;
+  /** Entity refs of the catalog components of its services, where known. */
+  componentRefs: string[];
+  services: { total: number; ready: number };
+}
+
+/**
+ * Where a service's chart came from.
+ *
+ * @public
+ */
+export interface ChartSource {
+  /** `directory`: a local folder; `git`: a Git URL cloned with git; `url`: a location read through Backstage's UrlReader. */
+  type: 'directory' | 'git' | 'url';
+  location: string;
+  /** Git ref (branch, tag or commit) for `git`. */
+  ref?: string;
+}
+
+/**
+ * A service of the registry: a Helm chart plus the service's own default values.
+ *
+ * @public
+ */
+export interface ServiceDefinition {
+  name: string;
+  source: ChartSource;
+  /** The chart as stored (a packaged archive keyed by its sha256 digest). */
+  chart: { name: string; version: string; digest: string };
+  /** The service's values file (services/<name>/values.yaml), layered over the chart's own defaults. */
+  defaultValues: Record<string, unknown>;
+  image: { repository?: string; tag?: string };
+  startupGroup: number;
+  catalogEntityRef?: string;
+  updatedAt: string;
+}
+
+/**
+ * A service as deployed in one environment.
+ *
+ * @public
+ */
+export interface EnvironmentServiceSpec {
+  name: string;
+  /** Overrides the image tag of the service definition. */
+  imageTag?: string;
+  /** Values override YAML, as an object. */
+  values?: Record<string, unknown>;
+  /** Key/value overrides with dotted paths (`env.LOG_LEVEL`), the highest layer. */
+  keyValues?: Record<string, string>;
+  /** Overrides the startup group of the service definition. */
+  startupGroup?: number;
+}
+
+/** @public */
+export interface ConfigMapSpec {
+  name: string;
+  data: Record<string, string>;
+}
+
+/**
+ * A Secret of the environment's config: its key names are stored, its values only ever written to the cluster.
+ *
+ * @public
+ */
+export interface SecretSpec {
+  name: string;
+  type?: string;
+  keys: string[];
+}
+
+/** An Istio Gateway of the environment. @public */
+export interface GatewaySpec {
+  name: string;
+  /** Defaults to the environment's namespace. */
+  namespace?: string;
+  hosts: string[];
+  /** Istio ingress gateway pod selector; `{ istio: 'ingressgateway' }` by default. */
+  selector?: Record<string, string>;
+  /** HTTPS on 443 with this credential (a TLS Secret in the gateway's namespace); HTTP 80 only without it. */
+  tls?: { credentialName: string; httpsRedirect?: boolean };
+}
+
+/** A cert-manager Certificate of the environment. @public */
+export interface CertificateSpec {
+  name: string;
+  namespace?: string;
+  secretName: string;
+  dnsNames: string[];
+  issuerRef: { name: string; kind?: 'Issuer' | 'ClusterIssuer'; group?: string };
+}
+
+/**
+ * The desired state of an environment.
+ *
+ * @public
+ */
+export interface EnvironmentSpec {
+  name: string;
+  cluster: string;
+  namespace: string;
+  owner: string;
+  description?: string;
+  /** Preview hosts of feature branches are `<feature>.<previewDomain>`. */
+  previewDomain?: string;
+  globalValues: Record<string, unknown>;
+  config: { configMaps: ConfigMapSpec[]; secrets: SecretSpec[] };
+  resources: { gateways: GatewaySpec[]; certificates: CertificateSpec[] };
+  services: EnvironmentServiceSpec[];
+}
+
+/** @public */
+export type OperationType = 'create' | 'update' | 'delete' | 'copy' | 'rollback';
+
+/** @public */
+export type OperationState =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+/** @public */
+export interface OperationStep {
+  index: number;
+  name: string;
+  /** The startup group a service step belongs to. */
+  group?: number;
+  service?: string;
+  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+}
+
+/**
+ * A persisted, resumable change to an environment.
+ *
+ * @public
+ */
+export interface Operation {
+  id: string;
+  environment: string;
+  type: OperationType;
+  state: OperationState;
+  actor: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  steps: OperationStep[];
+}
+
+/**
+ * One apply of one service in one environment.
+ *
+ * @public
+ */
+export interface Revision {
+  environment: string;
+  service: string;
+  revision: number;
+  imageTag?: string;
+  values: Record<string, unknown>;
+  manifestHash: string;
+  actor: string;
+  createdAt: string;
+}

@@ -1,0 +1,27 @@
+import { EnvironmentsServiceBridge } from './EnvironmentsService';
+
+describe('EnvironmentsServiceBridge', () => {
+  const environment = {
+    name: 'demo-dev',
+    cluster: 'local',
+    namespace: 'demo-dev',
+    owner: 'group:default/platform-team',
+    componentRefs: [],
+    services: { total: 5, ready: 5 },
+  };
+
+  it('waits for the engine to attach, then forwards calls to it', async () => {
+    const bridge = new EnvironmentsServiceBridge();
+    const pending = bridge.listEnvironments();
+    bridge.attach({ listEnvironments: async () => [environment] });
+    await expect(pending).resolves.toEqual([environment]);
+    await expect(bridge.listEnvironments()).resolves.toEqual([environment]);
+  });
+
+  it('fails with a clear reason when the engine never attaches', async () => {
+    const bridge = new EnvironmentsServiceBridge({ timeoutMs: 50 });
+    await expect(bridge.listEnvironments()).rejects.toThrow(
+      /environments backend plugin did not start/,
+    );
+  });
+});

@@ -1,0 +1,11 @@
+/**
+ * The service ref and extension points through which other backend plugins use envmesh's environments engine.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  EnvironmentsServiceBridge,
+  environmentsServiceRef,
+} from './EnvironmentsService';
+export type { EnvironmentsService } from './EnvironmentsService';

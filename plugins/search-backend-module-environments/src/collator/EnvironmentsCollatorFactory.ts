@@ -1,0 +1,99 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  DocumentCollatorFactory,
+  IndexableDocument,
+} from '@backstage/plugin-search-common';
+import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
+import { EnvironmentsService } from '@envmesh/plugin-environments-node';
+import { Readable } from 'node:stream';
+
+/**
+ * The search document of one envmesh environment.
+ *
+ * @public
+ */
+export interface EnvironmentDocument extends IndexableDocument {
+  kind: 'environment';
+  cluster: string;
+  namespace: string;
+  owner: string;
+}
+
+/**
+ * Options of {@link EnvironmentsCollatorFactory.create}.
+ *
+ * @public
+ */
+export type EnvironmentsCollatorFactoryOptions = {
+  logger: LoggerService;
+  /** The environments engine, usually the bridge from `environmentsServiceRef`. */
+  environments: EnvironmentsService;
+};
+
+/**
+ * Collates one search document of type `environment` per envmesh environment.
+ *
+ * Only named, non-secret fields of the environment summary are indexed.
+ *
+ * @public
+ */
+export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
+  readonly type = 'environment';
+
+  readonly #logger: LoggerService;
+  readonly #environments: EnvironmentsService;
+
+  static create(
+    options: EnvironmentsCollatorFactoryOptions,
+  ): EnvironmentsCollatorFactory {
+    return new EnvironmentsCollatorFactory(options);
+  }
+
+  private constructor(options: EnvironmentsCollatorFactoryOptions) {
+    this.#logger = options.logger;
+    this.#environments = options.environments;
+  }
+
+  async getCollator(): Promise<Readable> {
+    return Readable.from(this.#execute());
+  }
+
+  async *#execute(): AsyncGenerator<EnvironmentDocument> {
+    const environments = await this.#environments.listEnvironments();
+    this.#logger.info(
+      `Collating ${environments.length} environments for search`,
+    );
+    for (const environment of environments) {
+      yield toDocument(environment);
+    }
+  }
+}
+
+/**
+ * Builds the document from named fields only, so that nothing the summary may carry at run time beyond its
+ * declared, non-secret fields ever reaches the index.
+ */
+function toDocument(environment: EnvironmentSummary): EnvironmentDocument {
+  const { name, cluster, namespace, owner, description, componentRefs } =
+    environment;
+  const text = [
+    description,
+    `Owner: ${owner}`,
+    `Cluster: ${cluster}, namespace: ${namespace}`,
+    componentRefs?.length
+      ? `Components: ${componentRefs.join(', ')}`
+      : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n');
+
+  return {
+    title: name,
+    text,
+    location: `/environments/${encodeURIComponent(name)}`,
+    kind: 'environment',
+    cluster,
+    namespace,
+    owner,
+  };
+}

@@ -1,0 +1,3 @@
+export { environmentsApiRef } from './EnvironmentsApi';
+export type { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
+export { EnvironmentsClient } from './EnvironmentsClient';

@@ -1,0 +1,12 @@
+/**
+ * envmesh environments plugin: pages for environments and clusters.
+ *
+ * This entry point is for the legacy frontend system; the new frontend system uses `/alpha`.
+ *
+ * @packageDocumentation
+ */
+
+export { environmentsPlugin, EnvironmentsPage } from './plugin';
+export { rootRouteRef } from './routes';
+export { environmentsApiRef, EnvironmentsClient } from './api';
+export type { ClusterStatus, EnvironmentsApi } from './api';

@@ -1,3 +1,4 @@
+import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import {
   coreServices,
   createBackendModule,
@@ -17,19 +18,21 @@ jest.setTimeout(60_000);
 describe('catalogModuleEnvironmentsProvider', () => {
   it('adds the environments to the catalog as Resource entities related to their components', async () => {
     const bridge = new EnvironmentsServiceBridge();
-    bridge.attach({
-      listEnvironments: async () => [
-        {
-          name: 'demo-dev',
-          cluster: 'local',
-          namespace: 'demo-dev',
-          owner: 'group:default/platform-team',
-          description: 'Shared development environment',
-          componentRefs: ['component:default/demo-api'],
-          services: { total: 1, ready: 1 },
-        },
-      ],
-    });
+    bridge.attach(
+      environmentsServiceMock({
+        listEnvironments: async () => [
+          {
+            name: 'demo-dev',
+            cluster: 'local',
+            namespace: 'demo-dev',
+            owner: 'group:default/platform-team',
+            description: 'Shared development environment',
+            componentRefs: ['component:default/demo-api'],
+            services: { total: 1, ready: 1 },
+          },
+        ],
+      }),
+    );
 
     // Captures the (mock) scheduler the test backend gives the catalog, to run the refresh now.
     let scheduler: SchedulerService | undefined;

@@ -11,7 +11,7 @@ describe('validateDnsLabel', () => {
   it.each([
     ['', 'name is required'],
     [undefined, 'name is required'],
-    ['Demo', "must be a DNS-1123 label"],
+    ['Demo', 'must be a DNS-1123 label'],
     ['demo_dev', "got 'demo_dev'"],
     ['-demo', 'DNS-1123'],
     ['demo-', 'DNS-1123'],

@@ -108,7 +108,11 @@ export interface CertificateSpec {
   namespace?: string;
   secretName: string;
   dnsNames: string[];
-  issuerRef: { name: string; kind?: 'Issuer' | 'ClusterIssuer'; group?: string };
+  issuerRef: {
+    name: string;
+    kind?: 'Issuer' | 'ClusterIssuer';
+    group?: string;
+  };
 }
 
 /**
@@ -131,7 +135,12 @@ export interface EnvironmentSpec {
 }
 
 /** @public */
-export type OperationType = 'create' | 'update' | 'delete' | 'copy' | 'rollback';
+export type OperationType =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'copy'
+  | 'rollback';
 
 /** @public */
 export type OperationState =

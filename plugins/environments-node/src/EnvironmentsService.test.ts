@@ -13,7 +13,12 @@ describe('EnvironmentsServiceBridge', () => {
   it('waits for the engine to attach, then forwards calls to it', async () => {
     const bridge = new EnvironmentsServiceBridge();
     const pending = bridge.listEnvironments();
-    bridge.attach({ listEnvironments: async () => [environment] });
+    bridge.attach({
+      listEnvironments: async () => [environment],
+      createEnvironment: jest.fn(),
+      copyEnvironment: jest.fn(),
+      getOperation: jest.fn(),
+    });
     await expect(pending).resolves.toEqual([environment]);
     await expect(bridge.listEnvironments()).resolves.toEqual([environment]);
   });

@@ -2,7 +2,20 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
-import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSummary,
+  Operation,
+} from '@envmesh/plugin-environments-common';
+
+/**
+ * An operation as the engine reports it: its persisted steps plus progress.
+ *
+ * @public
+ */
+export type OperationReport = Operation & {
+  cancelRequested: boolean;
+  progress: { done: number; total: number };
+};
 
 /**
  * What other backend plugins (scaffolder, search, catalog modules) can ask of the environments engine, in
@@ -12,6 +25,18 @@ import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
  */
 export interface EnvironmentsService {
   listEnvironments(): Promise<EnvironmentSummary[]>;
+  /**
+   * Validates and records a new environment and starts its create operation. The body is the REST API's
+   * `POST /environments` body; bad input throws an InputError naming the field.
+   */
+  createEnvironment(body: unknown, actor: string): Promise<OperationReport>;
+  /** Copies an environment (`POST /environments/:name/copy` body) and starts the copy operation. */
+  copyEnvironment(
+    source: string,
+    body: unknown,
+    actor: string,
+  ): Promise<OperationReport>;
+  getOperation(id: string): Promise<OperationReport>;
 }
 
 /**
@@ -59,6 +84,18 @@ export class EnvironmentsServiceBridge implements EnvironmentsService {
   async listEnvironments() {
     return (await this.#get()).listEnvironments();
   }
+
+  async createEnvironment(body: unknown, actor: string) {
+    return (await this.#get()).createEnvironment(body, actor);
+  }
+
+  async copyEnvironment(source: string, body: unknown, actor: string) {
+    return (await this.#get()).copyEnvironment(source, body, actor);
+  }
+
+  async getOperation(id: string) {
+    return (await this.#get()).getOperation(id);
+  }
 }
 
 /**
@@ -67,13 +104,14 @@ export class EnvironmentsServiceBridge implements EnvironmentsService {
  *
  * @public
  */
-export const environmentsServiceRef = createServiceRef<EnvironmentsServiceBridge>({
-  id: 'envmesh.environments',
-  scope: 'root',
-  defaultFactory: async service =>
-    createServiceFactory({
-      service,
-      deps: {},
-      factory: () => new EnvironmentsServiceBridge(),
-    }),
-});
+export const environmentsServiceRef =
+  createServiceRef<EnvironmentsServiceBridge>({
+    id: 'envmesh.environments',
+    scope: 'root',
+    defaultFactory: async service =>
+      createServiceFactory({
+        service,
+        deps: {},
+        factory: () => new EnvironmentsServiceBridge(),
+      }),
+  });

@@ -8,4 +8,7 @@ export {
   EnvironmentsServiceBridge,
   environmentsServiceRef,
 } from './EnvironmentsService';
-export type { EnvironmentsService } from './EnvironmentsService';
+export type {
+  EnvironmentsService,
+  OperationReport,
+} from './EnvironmentsService';

@@ -1,3 +1,4 @@
+import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import {
   coreServices,
   createBackendModule,
@@ -15,19 +16,21 @@ import { searchModuleEnvironmentsCollator } from './module';
 describe('searchModuleEnvironmentsCollator', () => {
   it('registers the environment collator with the search plugin, which indexes the environments', async () => {
     const bridge = new EnvironmentsServiceBridge();
-    bridge.attach({
-      listEnvironments: async () => [
-        {
-          name: 'demo-dev',
-          cluster: 'local',
-          namespace: 'demo-dev',
-          owner: 'group:default/platform-team',
-          description: 'Shared development environment',
-          componentRefs: ['component:default/demo-api'],
-          services: { total: 1, ready: 1 },
-        },
-      ],
-    });
+    bridge.attach(
+      environmentsServiceMock({
+        listEnvironments: async () => [
+          {
+            name: 'demo-dev',
+            cluster: 'local',
+            namespace: 'demo-dev',
+            owner: 'group:default/platform-team',
+            description: 'Shared development environment',
+            componentRefs: ['component:default/demo-api'],
+            services: { total: 1, ready: 1 },
+          },
+        ],
+      }),
+    );
 
     // Captures the (mock) scheduler the test backend gives the search plugin, to run the collation now.
     let scheduler: SchedulerService | undefined;

@@ -1,3 +1,4 @@
+import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
@@ -27,7 +28,7 @@ const environments: EnvironmentSummary[] = [
 
 function attachedBridge(list: () => Promise<EnvironmentSummary[]>) {
   const bridge = new EnvironmentsServiceBridge();
-  bridge.attach({ listEnvironments: list });
+  bridge.attach(environmentsServiceMock({ listEnvironments: list }));
   return bridge;
 }
 

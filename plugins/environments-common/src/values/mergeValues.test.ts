@@ -25,7 +25,10 @@ describe('mergeValues', () => {
         },
       },
       { layer: 'service', values: { env: { LOG_LEVEL: 'debug' } } },
-      { layer: 'override', values: keyValuesToObject({ 'image.tag': '1.4.3' }) },
+      {
+        layer: 'override',
+        values: keyValuesToObject({ 'image.tag': '1.4.3' }),
+      },
     ]);
     expect(merged.values).toEqual({
       replicaCount: 1,
@@ -49,7 +52,10 @@ describe('mergeValues', () => {
   it('replaces lists instead of merging them', () => {
     const merged = mergeValues([
       { layer: 'chart', values: chart },
-      { layer: 'environment', values: { tolerations: [{ key: 'b' }, { key: 'c' }] } },
+      {
+        layer: 'environment',
+        values: { tolerations: [{ key: 'b' }, { key: 'c' }] },
+      },
     ]);
     expect(merged.values.tolerations).toEqual([{ key: 'b' }, { key: 'c' }]);
     expect(merged.provenance.tolerations).toBe('environment');
@@ -65,6 +71,14 @@ describe('mergeValues', () => {
     expect(merged.values.replicaCount).toEqual({ min: 1 });
     expect(merged.provenance).toMatchObject({ 'replicaCount.min': 'service' });
     expect(merged.provenance.replicaCount).toBeUndefined();
+  });
+
+  it('drops the leaf of an empty map once a higher layer fills it', () => {
+    const merged = mergeValues([
+      { layer: 'chart', values: { env: {} } },
+      { layer: 'environment', values: { env: { A: '1' } } },
+    ]);
+    expect(merged.provenance).toEqual({ 'env.A': 'environment' });
   });
 
   it('does not modify its inputs', () => {

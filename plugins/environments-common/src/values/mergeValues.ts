@@ -33,7 +33,9 @@ function isMap(value: unknown): value is ValuesObject {
  * @public
  */
 export function formatValuesPath(keys: string[]): string {
-  return keys.map(k => k.replace(/\\/g, '\\\\').replace(/\./g, '\\.')).join('.');
+  return keys
+    .map(k => k.replace(/\\/g, '\\\\').replace(/\./g, '\\.'))
+    .join('.');
 }
 
 /** @public */
@@ -118,6 +120,9 @@ function mergeInto(
       delete target[key];
       forgetLeaves(path, provenance);
     } else if (isMap(value) && isMap(target[key])) {
+      // An empty map was a leaf of its own; once filled, its keys are the leaves.
+      if (Object.keys(value).length > 0)
+        delete provenance[formatValuesPath(path)];
       mergeInto(target[key] as ValuesObject, value, path, layer, provenance);
     } else {
       forgetLeaves(path, provenance);

@@ -1,3 +1,4 @@
+import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
@@ -26,7 +27,9 @@ const environments: EnvironmentSummary[] = [
 
 function createFactory(list: EnvironmentSummary[]) {
   const bridge = new EnvironmentsServiceBridge();
-  bridge.attach({ listEnvironments: async () => list });
+  bridge.attach(
+    environmentsServiceMock({ listEnvironments: async () => list }),
+  );
   return EnvironmentsCollatorFactory.create({
     logger: mockServices.logger.mock(),
     environments: bridge,
@@ -99,11 +102,13 @@ describe('EnvironmentsCollatorFactory', () => {
 
   it('fails the collation when the engine fails, so the index keeps its previous documents', async () => {
     const bridge = new EnvironmentsServiceBridge();
-    bridge.attach({
-      listEnvironments: async () => {
-        throw new Error('store unavailable');
-      },
-    });
+    bridge.attach(
+      environmentsServiceMock({
+        listEnvironments: async () => {
+          throw new Error('store unavailable');
+        },
+      }),
+    );
     const factory = EnvironmentsCollatorFactory.create({
       logger: mockServices.logger.mock(),
       environments: bridge,

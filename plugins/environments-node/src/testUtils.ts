@@ -1,0 +1,23 @@
+import { EnvironmentsService } from './EnvironmentsService';
+
+/**
+ * An EnvironmentsService for tests of other plugins' modules: the given methods, and ones that fail loudly
+ * for everything the test did not expect to be called.
+ *
+ * @public
+ */
+export function environmentsServiceMock(
+  methods: Partial<EnvironmentsService>,
+): EnvironmentsService {
+  const unexpected = (name: string) => () =>
+    Promise.reject(
+      new Error(`EnvironmentsService.${name} was not expected in this test`),
+    );
+  return {
+    listEnvironments: unexpected('listEnvironments'),
+    createEnvironment: unexpected('createEnvironment'),
+    copyEnvironment: unexpected('copyEnvironment'),
+    getOperation: unexpected('getOperation'),
+    ...methods,
+  };
+}

@@ -1,0 +1,20 @@
+export { ReleaseApplier, ApplyError, changedPaths } from './ReleaseApplier';
+export type {
+  ApplyInput,
+  ApplyResult,
+  DiffAction,
+  DiffEntry,
+  ReleaseApplierOptions,
+} from './ReleaseApplier';
+export { DynamicClient, isApiStatus, apiErrorMessage } from './DynamicClient';
+export {
+  contentHash,
+  recordOf,
+  stableStringify,
+  usesContentHash,
+  HASHED_KINDS,
+} from './fingerprint';
+export { kindRank, groupByRank, WORKLOAD_KINDS } from './kindOrder';
+export { mapSettled } from './concurrency';
+export { LABELS, MANAGER, formatRef, groupOf, refKey, refOf } from './types';
+export type { ObjectRef, RecordedObject } from './types';

@@ -1,0 +1,613 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import yaml from 'js-yaml';
+import {
+  EnvironmentServiceSpec,
+  EnvironmentSpec,
+  EnvironmentSummary,
+  MergedValues,
+  OperationType,
+} from '@envmesh/plugin-environments-common';
+import { EnvironmentsService } from '@envmesh/plugin-environments-node';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { ReleaseApplier, WORKLOAD_KINDS } from '../apply';
+import type { DiffEntry } from '../apply';
+import { HelmRenderer, layerServiceValues } from '../render';
+import { ServiceImporter, persistServiceImport } from '../registry';
+import { DatabaseEnvironmentStore } from '../store';
+import type { StoredOperation } from '../store';
+import { NamespaceWatchers } from '../watch';
+import type { DriftEntry, WorkloadStatus } from '../watch';
+import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
+import { OperationRunner } from '../orchestrate/OperationRunner';
+import { SecretWriter } from '../orchestrate/SecretWriter';
+import { namespaceObject } from '../orchestrate/environmentObjects';
+import {
+  copyEnvironmentInput,
+  createEnvironmentInput,
+  importServicesInput,
+  parseInput,
+  updateEnvironmentInput,
+} from './validation';
+import type { z } from 'zod';
+
+type CreateInput = z.infer<typeof createEnvironmentInput>;
+type UpdateInput = z.infer<typeof updateEnvironmentInput>;
+type CopyInput = z.infer<typeof copyEnvironmentInput>;
+
+/** Secret values of a request, kept apart from the spec so they never reach the store. */
+type SecretValues = Map<string, Record<string, string>>;
+
+export interface ServiceStatus {
+  name: string;
+  group: number;
+  revision?: number;
+  desiredImage?: string;
+  workloads: WorkloadStatus[];
+  ready: boolean;
+  drift: DriftEntry[];
+}
+
+/**
+ * The environments engine as the REST API and other plugins see it: validates requests against the
+ * registry and the clusters, keeps the desired state in the store, and turns every change into a persisted
+ * operation that the runner carries out.
+ */
+export class EnvironmentsEngine implements EnvironmentsService {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      renderer: HelmRenderer;
+      applier: ReleaseApplier;
+      watchers: NamespaceWatchers;
+      importer: ServiceImporter;
+      rollout: EnvironmentRollout;
+      runner: OperationRunner;
+      logger: LoggerService;
+    },
+  ) {}
+
+  // ---- service registry ----
+
+  async importServices(body: unknown) {
+    const { source } = parseInput(importServicesInput, body);
+    const existing = await this.deps.store.listServices();
+    const result = await this.deps.importer.importServices(
+      source.type === 'directory'
+        ? { type: 'directory', path: source.location }
+        : source.type === 'git'
+        ? { type: 'git', url: source.location, ref: source.ref }
+        : { type: 'url', url: source.location },
+      { existing },
+    );
+    await persistServiceImport(this.deps.store, result);
+    return {
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      failed: result.failed,
+    };
+  }
+
+  listServices() {
+    return this.deps.store.listServices();
+  }
+
+  // ---- environments ----
+
+  async listEnvironments(): Promise<EnvironmentSummary[]> {
+    const [environments, services] = await Promise.all([
+      this.deps.store.listEnvironments(),
+      this.deps.store.listServices(),
+    ]);
+    const refs = new Map(services.map(s => [s.name, s.catalogEntityRef]));
+    return Promise.all(
+      environments.map(async env => {
+        const status = await this.#serviceStatuses(env).catch(() => []);
+        return {
+          name: env.name,
+          cluster: env.cluster,
+          namespace: env.namespace,
+          owner: env.owner,
+          ...(env.description ? { description: env.description } : {}),
+          componentRefs: env.services.flatMap(s => {
+            const ref = refs.get(s.name);
+            return ref ? [ref] : [];
+          }),
+          services: {
+            total: env.services.length,
+            ready: status.filter(s => s.ready).length,
+          },
+        };
+      }),
+    );
+  }
+
+  async getEnvironment(name: string) {
+    const env = await this.#environment(name);
+    const [lastOperation] = await this.deps.store.listOperations({
+      environment: name,
+      limit: 1,
+    });
+    return {
+      ...env,
+      lastOperation: lastOperation ? summary(lastOperation) : undefined,
+    };
+  }
+
+  async getStatus(name: string): Promise<{ services: ServiceStatus[] }> {
+    const env = await this.#environment(name);
+    return { services: await this.#serviceStatuses(env) };
+  }
+
+  async createEnvironment(body: unknown, actor: string) {
+    const input = parseInput(createEnvironmentInput, body);
+    this.deps.clusters.kubeConfig(input.cluster);
+    const { spec, secretValues } = await this.#toSpec(input);
+    await this.#startOperation('create', spec, actor, {}, async () => {
+      await this.deps.store.createEnvironment(spec);
+      try {
+        await this.#writeSecrets(spec, secretValues);
+      } catch (error) {
+        await this.deps.store.deleteEnvironment(spec.name);
+        throw error;
+      }
+    });
+    return this.#latestOperation(spec.name);
+  }
+
+  async updateEnvironment(name: string, body: unknown, actor: string) {
+    const current = await this.#environment(name);
+    const { spec, secretValues } = await this.#applyUpdate(current, body);
+    await this.#startOperation('update', spec, actor, {}, async () => {
+      await this.#writeSecrets(spec, secretValues);
+      await this.deps.store.updateEnvironment(spec);
+    });
+    return this.#latestOperation(name);
+  }
+
+  /** What an update would change, per service and for the environment's own objects; changes nothing. */
+  async diffEnvironment(name: string, body: unknown) {
+    const current = await this.#environment(name);
+    const { spec } = await this.#applyUpdate(current, body);
+    const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
+    const services: Array<{ name: string; changes: DiffEntry[] }> = [];
+    for (const service of spec.services) {
+      const objects = await this.#render(spec, service);
+      const previous = await this.deps.store.getInventory(
+        spec.name,
+        service.name,
+      );
+      const entries = await this.deps.applier.diff({
+        kubeConfig,
+        namespace: spec.namespace,
+        environment: spec.name,
+        release: service.name,
+        objects,
+        previousInventory: previous ?? [],
+      });
+      const changes = entries.filter(e => e.action !== 'unchanged');
+      if (changes.length) services.push({ name: service.name, changes });
+    }
+    const removed = current.services
+      .filter(s => !spec.services.some(n => n.name === s.name))
+      .map(s => s.name);
+    return { services, removed };
+  }
+
+  async deleteEnvironment(name: string, actor: string) {
+    const spec = await this.#environment(name);
+    await this.#startOperation('delete', spec, actor, {});
+    return this.#latestOperation(name);
+  }
+
+  async copyEnvironment(sourceName: string, body: unknown, actor: string) {
+    const source = await this.#environment(sourceName);
+    const input: CopyInput = parseInput(copyEnvironmentInput, body);
+    const cluster = input.cluster ?? source.cluster;
+    this.deps.clusters.kubeConfig(cluster);
+    // Same versions: pin every service to the image tag its latest revision runs in the source.
+    const services: EnvironmentServiceSpec[] = [];
+    for (const service of source.services) {
+      const [latest] = await this.deps.store.listRevisions(
+        sourceName,
+        service.name,
+      );
+      const override = input.services?.find(s => s.name === service.name);
+      services.push({
+        ...service,
+        ...(latest?.imageTag ? { imageTag: latest.imageTag } : {}),
+        ...override,
+      });
+    }
+    const spec: EnvironmentSpec = {
+      ...source,
+      name: input.name,
+      cluster,
+      namespace: input.namespace ?? input.name,
+      owner: input.owner ?? source.owner,
+      description: input.description ?? `Copy of ${source.name}`,
+      services,
+    };
+    await this.#checkServices(spec.services);
+    await this.#startOperation(
+      'copy',
+      spec,
+      actor,
+      {
+        from: {
+          environment: source.name,
+          cluster: source.cluster,
+          namespace: source.namespace,
+        },
+      },
+      () => this.deps.store.createEnvironment(spec).then(() => undefined),
+    );
+    return this.#latestOperation(spec.name);
+  }
+
+  async rollbackService(
+    name: string,
+    service: string,
+    revision: number,
+    actor: string,
+  ) {
+    const current = await this.#environment(name);
+    const target = await this.deps.store.getRevision(name, service, revision);
+    if (!target) {
+      throw new NotFoundError(
+        `service '${service}' of environment '${name}' has no revision ${revision}`,
+      );
+    }
+    // The service is pinned to the revision's merged values and image; later global changes no longer reach it.
+    const spec: EnvironmentSpec = {
+      ...current,
+      services: current.services.map(s =>
+        s.name === service
+          ? {
+              name: s.name,
+              ...(s.startupGroup !== undefined
+                ? { startupGroup: s.startupGroup }
+                : {}),
+              ...(target.imageTag ? { imageTag: target.imageTag } : {}),
+              values: target.values,
+            }
+          : s,
+      ),
+    };
+    await this.#startOperation(
+      'rollback',
+      spec,
+      actor,
+      { service, revision },
+      () => this.deps.store.updateEnvironment(spec).then(() => undefined),
+    );
+    return this.#latestOperation(name);
+  }
+
+  async writeSecretValues(
+    name: string,
+    secret: string,
+    values: Record<string, string>,
+  ) {
+    const spec = await this.#environment(name);
+    const declared = spec.config.secrets.find(s => s.name === secret);
+    if (!declared) {
+      throw new NotFoundError(
+        `environment '${name}' has no secret '${secret}'`,
+      );
+    }
+    await SecretWriter.write({
+      kubeConfig: this.deps.clusters.kubeConfig(spec.cluster),
+      namespace: spec.namespace,
+      environment: spec.name,
+      secret: declared,
+      values,
+    });
+  }
+
+  // ---- services of an environment ----
+
+  async getServiceValues(name: string, service: string): Promise<MergedValues> {
+    const env = await this.#environment(name);
+    return this.#layer(env, this.#serviceOf(env, service));
+  }
+
+  async getServiceManifest(name: string, service: string): Promise<string> {
+    const env = await this.#environment(name);
+    const objects = await this.#render(env, this.#serviceOf(env, service));
+    return objects
+      .map(o => yaml.dump(o, { noRefs: true, sortKeys: false }))
+      .join('---\n');
+  }
+
+  async listRevisions(name: string, service?: string) {
+    await this.#environment(name);
+    return this.deps.store.listRevisions(name, service);
+  }
+
+  // ---- operations ----
+
+  async getOperation(id: string) {
+    const operation = await this.deps.store.getOperation(id);
+    if (!operation) throw new NotFoundError(`no operation '${id}'`);
+    return summary(operation);
+  }
+
+  listOperations(environment?: string) {
+    return this.deps.store
+      .listOperations({ environment, limit: 50 })
+      .then(ops => ops.map(summary));
+  }
+
+  async getOperationLogs(id: string, afterSeq?: number) {
+    await this.getOperation(id);
+    return this.deps.store.listLogs(id, { afterSeq });
+  }
+
+  async cancelOperation(id: string) {
+    const operation = await this.getOperation(id);
+    if (operation.state !== 'pending' && operation.state !== 'running') {
+      throw new ConflictError(`operation ${id} is already ${operation.state}`);
+    }
+    await this.deps.store.requestCancel(id);
+    return this.getOperation(id);
+  }
+
+  // ---- internals ----
+
+  async #environment(name: string) {
+    const env = await this.deps.store.getEnvironment(name);
+    if (!env) throw new NotFoundError(`no environment '${name}'`);
+    return env;
+  }
+
+  #serviceOf(env: EnvironmentSpec, service: string) {
+    const found = env.services.find(s => s.name === service);
+    if (!found) {
+      throw new NotFoundError(
+        `environment '${env.name}' has no service '${service}'`,
+      );
+    }
+    return found;
+  }
+
+  async #chart(service: string) {
+    const definition = await this.deps.store.getService(service);
+    if (!definition)
+      throw new NotFoundError(`service '${service}' is not in the registry`);
+    const archive = await this.deps.store.getChartArchive(
+      definition.chart.digest,
+    );
+    if (!archive)
+      throw new NotFoundError(`the chart of service '${service}' is missing`);
+    return { definition, chart: { digest: definition.chart.digest, archive } };
+  }
+
+  async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
+    const { definition, chart } = await this.#chart(service.name);
+    return layerServiceValues({
+      chartDefaults: await this.deps.renderer.chartDefaults(chart),
+      service: definition,
+      environment: env,
+      environmentService: service,
+    });
+  }
+
+  async #render(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
+    const { chart } = await this.#chart(service.name);
+    const merged = await this.#layer(env, service);
+    return this.deps.renderer.render({
+      release: service.name,
+      namespace: env.namespace,
+      chart,
+      values: merged.values,
+    });
+  }
+
+  async #checkServices(services: EnvironmentServiceSpec[]) {
+    const known = new Set(
+      (await this.deps.store.listServices()).map(s => s.name),
+    );
+    const seen = new Set<string>();
+    services.forEach((service, index) => {
+      if (!known.has(service.name)) {
+        throw new InputError(
+          `services.${index}.name: service '${service.name}' is not in the registry; import it first`,
+        );
+      }
+      if (seen.has(service.name)) {
+        throw new InputError(
+          `services.${index}.name: service '${service.name}' is listed twice`,
+        );
+      }
+      seen.add(service.name);
+    });
+  }
+
+  async #toSpec(input: CreateInput) {
+    await this.#checkServices(input.services);
+    const secretValues: SecretValues = new Map();
+    const secrets = input.config.secrets.map(secret => {
+      if (secret.values) secretValues.set(secret.name, secret.values);
+      return {
+        name: secret.name,
+        ...(secret.type ? { type: secret.type } : {}),
+        keys: [
+          ...new Set([
+            ...(secret.keys ?? []),
+            ...Object.keys(secret.values ?? {}),
+          ]),
+        ].sort(),
+      };
+    });
+    const spec: EnvironmentSpec = {
+      name: input.name,
+      cluster: input.cluster,
+      namespace: input.namespace ?? input.name,
+      owner: input.owner,
+      ...(input.description ? { description: input.description } : {}),
+      ...(input.previewDomain ? { previewDomain: input.previewDomain } : {}),
+      globalValues: input.globalValues,
+      config: { configMaps: input.config.configMaps, secrets },
+      resources: input.resources,
+      services: input.services,
+    };
+    return { spec, secretValues };
+  }
+
+  async #applyUpdate(current: EnvironmentSpec, body: unknown) {
+    const input: UpdateInput = parseInput(updateEnvironmentInput, body);
+    const merged: CreateInput = {
+      name: current.name,
+      cluster: current.cluster,
+      namespace: current.namespace,
+      owner: input.owner ?? current.owner,
+      description: input.description ?? current.description,
+      previewDomain: input.previewDomain ?? current.previewDomain,
+      globalValues: input.globalValues ?? current.globalValues,
+      config: input.config ?? current.config,
+      resources: input.resources ?? current.resources,
+      services: input.services ?? current.services,
+    };
+    const result = await this.#toSpec(merged);
+    // Keys of secrets that already exist stay declared even when a request only sends new values.
+    for (const secret of result.spec.config.secrets) {
+      const before = current.config.secrets.find(s => s.name === secret.name);
+      if (before)
+        secret.keys = [...new Set([...before.keys, ...secret.keys])].sort();
+    }
+    return result;
+  }
+
+  async #writeSecrets(spec: EnvironmentSpec, values: SecretValues) {
+    if (values.size === 0) return;
+    const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
+    try {
+      await this.deps.applier.apply({
+        kubeConfig,
+        namespace: spec.namespace,
+        environment: spec.name,
+        release: '',
+        objects: [namespaceObject(spec)],
+        previousInventory: [],
+      });
+      for (const secret of spec.config.secrets) {
+        const secretValues = values.get(secret.name);
+        if (!secretValues) continue;
+        await SecretWriter.write({
+          kubeConfig,
+          namespace: spec.namespace,
+          environment: spec.name,
+          secret,
+          values: secretValues,
+        });
+      }
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      // Never echo the request: the message names the secret only.
+      throw new ServiceUnavailableError(
+        `could not write the secrets of '${spec.name}' to cluster '${
+          spec.cluster
+        }': ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Records the desired state (through `persist`) and a new operation for it, then wakes the runner. */
+  async #startOperation(
+    type: OperationType,
+    spec: EnvironmentSpec,
+    actor: string,
+    params: Record<string, unknown>,
+    persist?: () => Promise<void>,
+  ) {
+    const active = await this.deps.store.listOperations({
+      environment: spec.name,
+      limit: 1,
+    });
+    if (
+      active[0] &&
+      (active[0].state === 'pending' || active[0].state === 'running')
+    ) {
+      throw new ConflictError(
+        `environment '${spec.name}' has operation ${active[0].id} (${active[0].type}) in progress`,
+      );
+    }
+    await persist?.();
+    const steps = await this.deps.rollout.plan(type, spec);
+    await this.deps.store.createOperation({
+      environment: spec.name,
+      type,
+      actor,
+      params,
+      steps,
+    });
+    this.deps.runner.wake();
+  }
+
+  async #latestOperation(environment: string) {
+    const [operation] = await this.deps.store.listOperations({
+      environment,
+      limit: 1,
+    });
+    return summary(operation);
+  }
+
+  async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    const definitions = new Map(
+      (await this.deps.store.listServices()).map(s => [s.name, s]),
+    );
+    const revisions = await this.deps.store.listRevisions(env.name);
+    return Promise.all(
+      env.services.map(async service => {
+        const inventory = await this.deps.store.getInventory(
+          env.name,
+          service.name,
+        );
+        const workloads = (inventory ?? []).filter(r =>
+          WORKLOAD_KINDS.has(r.kind),
+        );
+        const statuses = workloads.length
+          ? await watcher.status(workloads)
+          : [];
+        const latest = revisions.find(r => r.service === service.name);
+        const definition = definitions.get(service.name);
+        return {
+          name: service.name,
+          group: service.startupGroup ?? definition?.startupGroup ?? 0,
+          revision: latest?.revision,
+          desiredImage: latest?.imageTag,
+          workloads: statuses,
+          ready: !!inventory && statuses.every(s => s.ready),
+          drift: inventory ? await watcher.drift(service.name) : [],
+        };
+      }),
+    );
+  }
+}
+
+function summary(operation: StoredOperation) {
+  const {
+    params: _params,
+    claimedBy: _c,
+    leaseUntil: _l,
+    cancelRequested,
+    ...rest
+  } = operation;
+  const done = operation.steps.filter(
+    s => s.state === 'succeeded' || s.state === 'skipped',
+  ).length;
+  return {
+    ...rest,
+    cancelRequested,
+    progress: { done, total: operation.steps.length },
+  };
+}

@@ -1,0 +1,150 @@
+import { InputError } from '@backstage/errors';
+import { z } from 'zod';
+import { validateDnsLabel } from '@envmesh/plugin-environments-common';
+
+const dnsLabel = z.string().superRefine((value, ctx) => {
+  const error = validateDnsLabel(value, 'value');
+  if (error)
+    ctx.addIssue({ code: 'custom', message: error.replace(/^value /, '') });
+});
+const entityRef = z
+  .string()
+  .regex(
+    /^([a-z]+:)?([a-z0-9-_.]+\/)?[a-zA-Z0-9-_.]+$/,
+    'must be an entity ref such as group:default/platform-team',
+  );
+const valuesObject = z.record(z.string(), z.unknown());
+const secretKey = z
+  .string()
+  .regex(/^[-._a-zA-Z0-9]+$/, 'must consist of letters, digits, -, _ and .');
+const host = z
+  .string()
+  .regex(
+    /^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a host name, optionally starting with *.',
+  );
+
+const environmentService = z.object({
+  name: dnsLabel,
+  imageTag: z.string().min(1).optional(),
+  values: valuesObject.optional(),
+  keyValues: z.record(z.string(), z.string()).optional(),
+  startupGroup: z.number().int().min(0).max(100).optional(),
+});
+
+const secretInput = z.object({
+  name: dnsLabel,
+  type: z.string().optional(),
+  /** Key names; values are only ever written to the cluster. */
+  keys: z.array(secretKey).optional(),
+  /** Write-only values; their keys join `keys`. */
+  values: z.record(secretKey, z.string()).optional(),
+});
+
+const config = z.object({
+  configMaps: z
+    .array(z.object({ name: dnsLabel, data: z.record(secretKey, z.string()) }))
+    .default([]),
+  secrets: z.array(secretInput).default([]),
+});
+
+const resources = z.object({
+  gateways: z
+    .array(
+      z.object({
+        name: dnsLabel,
+        namespace: dnsLabel.optional(),
+        hosts: z.array(host).min(1),
+        selector: z.record(z.string(), z.string()).optional(),
+        tls: z
+          .object({
+            credentialName: dnsLabel,
+            httpsRedirect: z.boolean().optional(),
+          })
+          .optional(),
+      }),
+    )
+    .default([]),
+  certificates: z
+    .array(
+      z.object({
+        name: dnsLabel,
+        namespace: dnsLabel.optional(),
+        secretName: dnsLabel,
+        dnsNames: z.array(host).min(1),
+        issuerRef: z.object({
+          name: z.string().min(1),
+          kind: z.enum(['Issuer', 'ClusterIssuer']).optional(),
+          group: z.string().optional(),
+        }),
+      }),
+    )
+    .default([]),
+});
+
+const environmentFields = {
+  owner: entityRef,
+  description: z.string().max(1000),
+  previewDomain: host,
+  globalValues: valuesObject,
+  config,
+  resources,
+  services: z.array(environmentService),
+};
+
+/** The body of POST /environments. */
+export const createEnvironmentInput = z.object({
+  name: dnsLabel,
+  cluster: z.string().min(1),
+  namespace: dnsLabel.optional(),
+  ...environmentFields,
+  description: environmentFields.description.optional(),
+  previewDomain: environmentFields.previewDomain.optional(),
+  globalValues: valuesObject.default({}),
+  config: config.default({ configMaps: [], secrets: [] }),
+  resources: resources.default({ gateways: [], certificates: [] }),
+  services: environmentFields.services.default([]),
+});
+
+/**
+ * The body of PATCH /environments/:name (and of its diff): fields given replace the stored ones, fields left
+ * out keep them (so no defaults here).
+ */
+export const updateEnvironmentInput = z.object(environmentFields).partial();
+
+/** The body of POST /environments/:name/copy. */
+export const copyEnvironmentInput = z.object({
+  name: dnsLabel,
+  cluster: z.string().min(1).optional(),
+  namespace: dnsLabel.optional(),
+  owner: entityRef.optional(),
+  description: z.string().max(1000).optional(),
+  /** Per service overrides over the copied versions and values. */
+  services: z.array(environmentService).optional(),
+});
+
+export const rollbackInput = z.object({ revision: z.number().int().min(1) });
+
+export const importServicesInput = z.object({
+  source: z.object({
+    type: z.enum(['directory', 'git', 'url']),
+    location: z.string().min(1),
+    ref: z.string().optional(),
+  }),
+});
+
+export const secretValuesInput = z.object({
+  values: z.record(secretKey, z.string()),
+});
+
+/** Parses a request body, or throws an InputError that names the first bad field. */
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  body: unknown,
+): z.infer<T> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.join('.') || 'body';
+  throw new InputError(`${field}: ${issue.message}`);
+}

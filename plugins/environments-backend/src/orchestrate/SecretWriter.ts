@@ -1,0 +1,153 @@
+import { CoreV1Api, KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { InputError } from '@backstage/errors';
+import { SecretSpec } from '@envmesh/plugin-environments-common';
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: number })?.code === 404;
+}
+
+const labels = (environment: string) => ({
+  'app.kubernetes.io/managed-by': 'envmesh',
+  'envmesh.io/environment': environment,
+});
+
+/**
+ * Writes the Secrets of an environment's config. Secret values go from the request straight to the cluster
+ * (or from one namespace to another when an environment is copied); they are never stored, logged or
+ * returned, and only key names are kept in the store.
+ */
+export class SecretWriter {
+  /**
+   * Writes the given values into a Secret, merged over the keys it already has. Every value must belong to a
+   * key the spec declares.
+   */
+  static async write(options: {
+    kubeConfig: KubeConfig;
+    namespace: string;
+    environment: string;
+    secret: SecretSpec;
+    values: Record<string, string>;
+  }): Promise<void> {
+    const { kubeConfig, namespace, environment, secret, values } = options;
+    for (const key of Object.keys(values)) {
+      if (!secret.keys.includes(key)) {
+        throw new InputError(
+          `secrets.${secret.name}.${key}: not a key of secret '${
+            secret.name
+          }' (keys: ${secret.keys.join(', ')})`,
+        );
+      }
+    }
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const encoded = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [
+        k,
+        Buffer.from(v, 'utf8').toString('base64'),
+      ]),
+    );
+    let existing: V1Secret | undefined;
+    try {
+      existing = await core.readNamespacedSecret({
+        name: secret.name,
+        namespace,
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const body: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: secret.name,
+        namespace,
+        labels: { ...existing?.metadata?.labels, ...labels(environment) },
+        ...(existing
+          ? { resourceVersion: existing.metadata?.resourceVersion }
+          : {}),
+      },
+      type: secret.type ?? existing?.type ?? 'Opaque',
+      data: { ...existing?.data, ...encoded },
+    };
+    if (existing) {
+      await core.replaceNamespacedSecret({
+        name: secret.name,
+        namespace,
+        body,
+      });
+    } else {
+      await core.createNamespacedSecret({ namespace, body });
+    }
+  }
+
+  /** Copies a Secret between namespaces (and clusters) without its data leaving the cluster clients. */
+  static async copy(options: {
+    from: { kubeConfig: KubeConfig; namespace: string };
+    to: { kubeConfig: KubeConfig; namespace: string; environment: string };
+    name: string;
+  }): Promise<boolean> {
+    const source = options.from.kubeConfig.makeApiClient(CoreV1Api);
+    const target = options.to.kubeConfig.makeApiClient(CoreV1Api);
+    let secret: V1Secret;
+    try {
+      secret = await source.readNamespacedSecret({
+        name: options.name,
+        namespace: options.from.namespace,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+    const body: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: options.name,
+        namespace: options.to.namespace,
+        labels: {
+          ...secret.metadata?.labels,
+          ...labels(options.to.environment),
+        },
+      },
+      type: secret.type,
+      data: secret.data,
+    };
+    try {
+      await target.createNamespacedSecret({
+        namespace: options.to.namespace,
+        body,
+      });
+    } catch (error) {
+      if ((error as { code?: number })?.code !== 409) throw error;
+      await target.replaceNamespacedSecret({
+        name: options.name,
+        namespace: options.to.namespace,
+        body,
+      });
+    }
+    return true;
+  }
+
+  /** Deletes the environment's Secrets that its config no longer declares. */
+  static async prune(options: {
+    kubeConfig: KubeConfig;
+    namespace: string;
+    environment: string;
+    keep: string[];
+  }): Promise<string[]> {
+    const core = options.kubeConfig.makeApiClient(CoreV1Api);
+    const list = await core.listNamespacedSecret({
+      namespace: options.namespace,
+      labelSelector: `app.kubernetes.io/managed-by=envmesh,envmesh.io/environment=${options.environment}`,
+    });
+    const removed: string[] = [];
+    for (const secret of list.items) {
+      const name = secret.metadata!.name!;
+      // Secrets rendered by a service chart carry the service label and belong to that release.
+      if (secret.metadata?.labels?.['envmesh.io/service']) continue;
+      if (options.keep.includes(name)) continue;
+      await core.deleteNamespacedSecret({ name, namespace: options.namespace });
+      removed.push(name);
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,82 @@
+import { KubernetesObject } from '@kubernetes/client-node';
+import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+
+/**
+ * The environment's own objects, applied as its release '' before any service: ConfigMaps of its config, and
+ * its Istio Gateways and cert-manager Certificates. Secrets are not here: their values never pass through
+ * the store, see SecretWriter.
+ */
+export function environmentObjects(spec: EnvironmentSpec): KubernetesObject[] {
+  const objects: KubernetesObject[] = [];
+  for (const configMap of spec.config.configMaps) {
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: configMap.name },
+      data: configMap.data,
+    } as KubernetesObject);
+  }
+  for (const certificate of spec.resources.certificates) {
+    objects.push({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: {
+        name: certificate.name,
+        ...(certificate.namespace ? { namespace: certificate.namespace } : {}),
+      },
+      spec: {
+        secretName: certificate.secretName,
+        dnsNames: certificate.dnsNames,
+        issuerRef: {
+          name: certificate.issuerRef.name,
+          kind: certificate.issuerRef.kind ?? 'Issuer',
+          group: certificate.issuerRef.group ?? 'cert-manager.io',
+        },
+      },
+    } as KubernetesObject);
+  }
+  for (const gateway of spec.resources.gateways) {
+    const servers: object[] = [
+      {
+        port: { number: 80, name: 'http', protocol: 'HTTP' },
+        hosts: gateway.hosts,
+        ...(gateway.tls?.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
+      },
+    ];
+    if (gateway.tls) {
+      servers.push({
+        port: { number: 443, name: 'https', protocol: 'HTTPS' },
+        hosts: gateway.hosts,
+        tls: { mode: 'SIMPLE', credentialName: gateway.tls.credentialName },
+      });
+    }
+    objects.push({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: {
+        name: gateway.name,
+        ...(gateway.namespace ? { namespace: gateway.namespace } : {}),
+      },
+      spec: {
+        selector: gateway.selector ?? { istio: 'ingressgateway' },
+        servers,
+      },
+    } as KubernetesObject);
+  }
+  return objects;
+}
+
+/** The environment's namespace, labelled so that envmesh's objects can be found. */
+export function namespaceObject(spec: EnvironmentSpec): KubernetesObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: spec.namespace,
+      labels: {
+        'app.kubernetes.io/managed-by': 'envmesh',
+        'envmesh.io/environment': spec.name,
+      },
+    },
+  };
+}

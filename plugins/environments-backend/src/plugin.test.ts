@@ -1,0 +1,525 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import {
+  TestDatabases,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { binaryPath, testKubeConfig } from '@envmesh/local-cluster';
+import request from 'supertest';
+import type { Knex } from 'knex';
+import { environmentsPlugin } from './plugin';
+
+const examples = path.resolve(__dirname, '../../../examples');
+const SECRET = 'p4ssw0rd-that-must-never-leak';
+
+// The cluster of the jest global setup, as the Kubernetes plugin's config names it.
+function localCluster() {
+  const kubeconfig = yaml.load(
+    fs.readFileSync(process.env.ENVMESH_TEST_KUBECONFIG!, 'utf8'),
+  ) as any;
+  return {
+    name: 'local',
+    title: 'Local cluster',
+    url: kubeconfig.clusters[0].cluster.server,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: kubeconfig.users[0].user.token,
+    skipTLSVerify: true,
+  };
+}
+
+const kc: KubeConfig = testKubeConfig();
+const apps = kc.makeApiClient(AppsV1Api);
+const core = kc.makeApiClient(CoreV1Api);
+
+/** Everything the backend said, to prove a secret value never appears in it. */
+const transcript: string[] = [];
+const logger = mockServices.logger.mock();
+for (const level of ['error', 'warn', 'info', 'debug'] as const) {
+  logger[level].mockImplementation((message: string, meta?: unknown) => {
+    transcript.push(`${message} ${JSON.stringify(meta ?? {})}`);
+  });
+}
+logger.child.mockImplementation(() => logger);
+
+async function startBackend(knex: Knex, leaseSeconds = 15) {
+  const backend = await startTestBackend({
+    features: [
+      environmentsPlugin,
+      mockServices.database.factory({ knex }),
+      logger.factory,
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: {
+            clusterLocatorMethods: [
+              { type: 'config', clusters: [localCluster()] },
+            ],
+          },
+          environments: {
+            helm: { binary: binaryPath('helm') },
+            rollout: { readyTimeoutSeconds: 60 },
+            operations: { leaseSeconds },
+          },
+        },
+      }),
+    ],
+  });
+  const server = backend.server;
+  const call = async (
+    method: 'get' | 'post' | 'patch' | 'put' | 'delete',
+    url: string,
+    body?: object,
+  ) => {
+    const res = await request(server)
+      [method](`/api/environments${url}`)
+      .send(body);
+    transcript.push(JSON.stringify(res.body ?? res.text));
+    return res;
+  };
+  return { backend, call };
+}
+
+type Call = Awaited<ReturnType<typeof startBackend>>['call'];
+
+async function waitForOperation(call: Call, id: string, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('get', `/operations/${id}`);
+    if (!['pending', 'running'].includes(res.body.state)) return res.body;
+    if (Date.now() > deadline)
+      throw new Error(`operation ${id} still ${res.body.state}`);
+    await new Promise(resolve => setTimeout(resolve, 300));
+  }
+}
+
+function demoEnvironment(name: string) {
+  return {
+    name,
+    cluster: 'local',
+    owner: 'group:default/platform-team',
+    description: 'integration test environment',
+    globalValues: { env: { LOG_LEVEL: 'info', REGION: 'eu-1' } },
+    config: {
+      configMaps: [{ name: 'shared-config', data: { CURRENCY: 'EUR' } }],
+      secrets: [{ name: 'db-credentials', values: { password: SECRET } }],
+    },
+    resources: {
+      gateways: [
+        {
+          name: 'demo-gateway',
+          hosts: ['demo.net', '*.demo.net'],
+          tls: { credentialName: 'demo-net-tls' },
+        },
+      ],
+      certificates: [
+        {
+          name: 'demo-net-tls',
+          secretName: 'demo-net-tls',
+          dnsNames: ['demo.net', '*.demo.net'],
+          issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' },
+        },
+      ],
+    },
+    services: [
+      { name: 'config-service' },
+      { name: 'demo-api', values: { env: { LOG_LEVEL: 'debug' } } },
+      { name: 'demo-orders' },
+    ],
+  };
+}
+
+async function deployment(namespace: string, name: string) {
+  return apps.readNamespacedDeployment({ name, namespace });
+}
+
+/** Whether reading an object ends in 404 within the timeout. */
+async function gone(read: () => Promise<unknown>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await read();
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return true;
+      throw error;
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+function envOf(d: Awaited<ReturnType<typeof deployment>>) {
+  return Object.fromEntries(
+    (d.spec!.template.spec!.containers[0].env ?? []).map(e => [
+      e.name,
+      e.value,
+    ]),
+  );
+}
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+describe.each(databases.eachSupportedId())(
+  'environments engine on %s',
+  databaseId => {
+    let knex: Knex;
+    let call: Call;
+    let stop: () => Promise<void>;
+    const suffix = databaseId === 'SQLITE_3' ? 'sq' : 'pg';
+    const env = `demo-${suffix}`;
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      const started = await startBackend(knex);
+      call = started.call;
+      stop = () => started.backend.stop();
+    });
+    afterAll(async () => {
+      await stop();
+    });
+
+    it('imports the example services in bulk', async () => {
+      const res = await call('post', '/services/import', {
+        source: { type: 'directory', location: examples },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.created.sort()).toEqual([
+        'config-service',
+        'demo-api',
+        'demo-orders',
+        'demo-payments',
+        'demo-ui',
+      ]);
+      expect(res.body.failed).toEqual([]);
+      const services = await call('get', '/services');
+      const groups = Object.fromEntries(
+        services.body.items.map((s: any) => [s.name, s.startupGroup]),
+      );
+      expect(groups).toMatchObject({
+        'config-service': 0,
+        'demo-api': 1,
+        'demo-orders': 1,
+      });
+    });
+
+    it('creates an environment group by group, with global values and overrides, and hides the secret', async () => {
+      const created = await call('post', '/environments', demoEnvironment(env));
+      expect(created.status).toBe(202);
+      const operation = await waitForOperation(call, created.body.id);
+      expect(operation.state).toBe('succeeded');
+
+      // Group 1 started only after group 0 was ready: its first apply began after the wait step of group 0 ended.
+      const waitGroup0 = operation.steps.find(
+        (s: any) => s.name === 'wait for group 0 to be ready',
+      );
+      const applyGroup1 = operation.steps.filter(
+        (s: any) => s.group === 1 && s.service,
+      );
+      expect(applyGroup1.map((s: any) => s.service).sort()).toEqual([
+        'demo-api',
+        'demo-orders',
+      ]);
+      for (const step of applyGroup1) {
+        expect(Date.parse(step.startedAt)).toBeGreaterThanOrEqual(
+          Date.parse(waitGroup0.finishedAt),
+        );
+      }
+      // ... and the cluster agrees: group 0's Deployment was available before group 1's Deployments existed.
+      const configService = await deployment(env, 'config-service');
+      const available = configService.status!.conditions!.find(
+        c => c.type === 'Available',
+      )!;
+      for (const name of ['demo-api', 'demo-orders']) {
+        const d = await deployment(env, name);
+        expect(
+          new Date(d.metadata!.creationTimestamp!).getTime(),
+        ).toBeGreaterThanOrEqual(
+          new Date(available.lastTransitionTime!).getTime() - 1000,
+        );
+        expect(d.status?.readyReplicas).toBe(d.spec?.replicas);
+        expect(d.metadata!.labels).toMatchObject({
+          'app.kubernetes.io/managed-by': 'envmesh',
+          'envmesh.io/environment': env,
+          'envmesh.io/service': name,
+        });
+      }
+
+      // Global values reach every service; the service override beats them.
+      expect(envOf(await deployment(env, 'config-service'))).toMatchObject({
+        LOG_LEVEL: 'info',
+        REGION: 'eu-1',
+      });
+      expect(envOf(await deployment(env, 'demo-orders'))).toMatchObject({
+        LOG_LEVEL: 'info',
+        REGION: 'eu-1',
+      });
+      expect(envOf(await deployment(env, 'demo-api'))).toMatchObject({
+        LOG_LEVEL: 'debug',
+        REGION: 'eu-1',
+      });
+      const values = await call(
+        'get',
+        `/environments/${env}/services/demo-api/values`,
+      );
+      expect(values.body.provenance).toMatchObject({
+        'env.LOG_LEVEL': 'service',
+        'env.REGION': 'environment',
+        'image.repository': 'chart',
+      });
+
+      // The secret is in the cluster, decoded as sent ...
+      const secret = await core.readNamespacedSecret({
+        name: 'db-credentials',
+        namespace: env,
+      });
+      expect(Buffer.from(secret.data!.password, 'base64').toString()).toBe(
+        SECRET,
+      );
+      // ... and environment objects came first.
+      const gateway = (await call('get', `/environments/${env}`)).body;
+      expect(gateway.config.secrets).toEqual([
+        { name: 'db-credentials', keys: ['password'] },
+      ]);
+      await call('get', `/environments/${env}/status`);
+      await call('get', `/operations/${created.body.id}/logs`);
+      await call('get', `/environments/${env}/services/demo-api/manifest`);
+      expect(transcript.join('\n')).not.toContain(SECRET);
+      expect(transcript.join('\n')).not.toContain(
+        Buffer.from(SECRET).toString('base64'),
+      );
+    });
+
+    it('updates only the targeted Deployment and records revision 2, then rolls back', async () => {
+      const before = {
+        orders: await deployment(env, 'demo-orders'),
+        config: await deployment(env, 'config-service'),
+      };
+      const current = (await call('get', `/environments/${env}`)).body;
+      const services = current.services.map((s: any) =>
+        s.name === 'demo-api' ? { ...s, imageTag: '1.5.0' } : s,
+      );
+      const diff = await call('post', `/environments/${env}/diff`, {
+        services,
+      });
+      expect(diff.status).toBe(200);
+      expect(diff.body.services.map((s: any) => s.name)).toEqual(['demo-api']);
+      expect(
+        (await deployment(env, 'demo-api')).spec!.template.spec!.containers[0]
+          .image,
+      ).not.toMatch(/:1\.5\.0$/);
+
+      const update = await call('patch', `/environments/${env}`, { services });
+      expect(update.status).toBe(202);
+      expect((await waitForOperation(call, update.body.id)).state).toBe(
+        'succeeded',
+      );
+      const updated = await deployment(env, 'demo-api');
+      expect(updated.spec!.template.spec!.containers[0].image).toMatch(
+        /:1\.5\.0$/,
+      );
+      expect(envOf(updated)).toMatchObject({
+        LOG_LEVEL: 'debug',
+        REGION: 'eu-1',
+      });
+      expect(
+        (await deployment(env, 'demo-orders')).metadata!.resourceVersion,
+      ).toBe(before.orders.metadata!.resourceVersion);
+      expect(
+        (await deployment(env, 'config-service')).metadata!.generation,
+      ).toBe(before.config.metadata!.generation);
+      const revisions = await call(
+        'get',
+        `/environments/${env}/revisions?service=demo-api`,
+      );
+      expect(
+        revisions.body.items.map((r: any) => [r.revision, r.imageTag]),
+      ).toEqual([
+        [2, '1.5.0'],
+        [1, '1.4.2'],
+      ]);
+
+      const rollback = await call(
+        'post',
+        `/environments/${env}/services/demo-api/rollback`,
+        { revision: 1 },
+      );
+      expect(rollback.status).toBe(202);
+      expect((await waitForOperation(call, rollback.body.id)).state).toBe(
+        'succeeded',
+      );
+      expect(
+        (await deployment(env, 'demo-api')).spec!.template.spec!.containers[0]
+          .image,
+      ).toMatch(/:1\.4\.2$/);
+      const after = await call(
+        'get',
+        `/environments/${env}/revisions?service=demo-api`,
+      );
+      expect(after.body.items[0]).toMatchObject({
+        revision: 3,
+        imageTag: '1.4.2',
+      });
+    });
+
+    it('copies an environment with the same images and its secret, without rebuilding', async () => {
+      const copy = await call('post', `/environments/${env}/copy`, {
+        name: `${env}-copy`,
+      });
+      expect(copy.status).toBe(202);
+      expect((await waitForOperation(call, copy.body.id)).state).toBe(
+        'succeeded',
+      );
+      for (const name of ['config-service', 'demo-api', 'demo-orders']) {
+        const source = await deployment(env, name);
+        const target = await deployment(`${env}-copy`, name);
+        expect(
+          target.spec!.template.spec!.containers.map(c => c.image),
+        ).toEqual(source.spec!.template.spec!.containers.map(c => c.image));
+      }
+      const secret = await core.readNamespacedSecret({
+        name: 'db-credentials',
+        namespace: `${env}-copy`,
+      });
+      expect(Buffer.from(secret.data!.password, 'base64').toString()).toBe(
+        SECRET,
+      );
+      expect(transcript.join('\n')).not.toContain(SECRET);
+    });
+
+    it('prunes the objects of a service removed from the environment', async () => {
+      const current = (await call('get', `/environments/${env}-copy`)).body;
+      const update = await call('patch', `/environments/${env}-copy`, {
+        services: current.services.filter((s: any) => s.name !== 'demo-orders'),
+      });
+      expect((await waitForOperation(call, update.body.id)).state).toBe(
+        'succeeded',
+      );
+      // Pruning deletes in the foreground: the Deployment goes once its ReplicaSet and pods are gone.
+      await expect(
+        gone(() => deployment(`${env}-copy`, 'demo-orders')),
+      ).resolves.toBe(true);
+      await expect(
+        gone(() =>
+          core.readNamespacedService({
+            name: 'demo-orders',
+            namespace: `${env}-copy`,
+          }),
+        ),
+      ).resolves.toBe(true);
+      expect(
+        (await deployment(`${env}-copy`, 'demo-api')).status?.readyReplicas,
+      ).toBe(1);
+    });
+
+    it.each([
+      ['name', { ...demoEnvironment('Bad_Name') }, 'name: '],
+      [
+        'cluster',
+        { ...demoEnvironment('x1'), cluster: 'nowhere' },
+        "cluster: unknown cluster 'nowhere'",
+      ],
+      ['owner', { ...demoEnvironment('x2'), owner: 'not a ref!' }, 'owner: '],
+      [
+        'services',
+        { ...demoEnvironment('x3'), services: [{ name: 'no-such-service' }] },
+        'services.0.name: ',
+      ],
+      [
+        'globalValues',
+        { ...demoEnvironment('x4'), globalValues: ['a'] },
+        'globalValues: ',
+      ],
+      [
+        'secret key',
+        {
+          ...demoEnvironment('x5'),
+          config: { secrets: [{ name: 's', values: { 'bad key': 'x' } }] },
+        },
+        'config.secrets.0.values',
+      ],
+      [
+        'gateway hosts',
+        {
+          ...demoEnvironment('x6'),
+          resources: { gateways: [{ name: 'g', hosts: [] }] },
+        },
+        'resources.gateways.0.hosts',
+      ],
+    ])(
+      'rejects a bad %s with a 400 naming the field and changes nothing',
+      async (_field, body, reason) => {
+        const before = (await call('get', '/environments')).body.items.length;
+        const res = await call('post', '/environments', body);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toContain(reason);
+        expect((await call('get', '/environments')).body.items.length).toBe(
+          before,
+        );
+      },
+    );
+
+    it('refuses a second mutation while one runs (409) and answers 404 for unknown environments', async () => {
+      const current = (await call('get', `/environments/${env}`)).body;
+      const first = await call('patch', `/environments/${env}`, {
+        globalValues: { ...current.globalValues, env: { LOG_LEVEL: 'warn' } },
+      });
+      expect(first.status).toBe(202);
+      const second = await call('patch', `/environments/${env}`, {
+        description: 'again',
+      });
+      expect(second.status).toBe(409);
+      await waitForOperation(call, first.body.id);
+      expect((await call('get', '/environments/no-such-env')).status).toBe(404);
+      expect((await call('delete', '/environments/no-such-env')).status).toBe(
+        404,
+      );
+    });
+
+    it('finishes an operation after the backend is stopped mid-create and restarted', async () => {
+      const name = `${env}-restart`;
+      const created = await call('post', '/environments', {
+        ...demoEnvironment(name),
+        config: { configMaps: [], secrets: [] },
+      });
+      expect(created.status).toBe(202);
+      // Stop as soon as the operation has started working.
+      for (;;) {
+        const op = (await call('get', `/operations/${created.body.id}`)).body;
+        if (op.steps.some((s: any) => s.state !== 'pending')) break;
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+      await stop();
+      const midway = await knex('operations')
+        .where({ id: created.body.id })
+        .first();
+      expect(['running', 'pending']).toContain(midway.state);
+
+      const restarted = await startBackend(knex, 2);
+      call = restarted.call;
+      stop = () => restarted.backend.stop();
+      const operation = await waitForOperation(call, created.body.id);
+      expect(operation.state).toBe('succeeded');
+      expect((await deployment(name, 'demo-api')).status?.readyReplicas).toBe(
+        1,
+      );
+      const logs = await call('get', `/operations/${created.body.id}/logs`);
+      expect(logs.body.items.map((l: any) => l.message).join('\n')).toMatch(
+        /resumed by/,
+      );
+    });
+
+    it('deletes an environment with its namespace', async () => {
+      const deleted = await call('delete', `/environments/${env}-copy`);
+      expect(deleted.status).toBe(202);
+      expect((await waitForOperation(call, deleted.body.id)).state).toBe(
+        'succeeded',
+      );
+      expect((await call('get', `/environments/${env}-copy`)).status).toBe(404);
+      const ns = await core
+        .readNamespace({ name: `${env}-copy` })
+        .catch(() => undefined);
+      expect(!ns || ns.status?.phase === 'Terminating').toBe(true);
+    });
+  },
+);

@@ -1,0 +1,232 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { binaryPath } from '@envmesh/local-cluster';
+import { packageChart } from '../registry/charts';
+import { parseYaml } from './yaml';
+import { HelmRenderer } from './HelmRenderer';
+
+const examples = path.resolve(__dirname, '../../../../examples');
+
+// Real helm (and git) processes on a possibly busy machine.
+jest.setTimeout(120_000);
+
+describe('HelmRenderer', () => {
+  let temp: string;
+  let chart: { digest: string; archive: Buffer };
+  let demoApiValues: Record<string, unknown>;
+  let countFile: string;
+  let countingHelm: string;
+  const renderers: HelmRenderer[] = [];
+
+  const newRenderer = (
+    options: ConstructorParameters<typeof HelmRenderer>[0] = {},
+  ) => {
+    const renderer = new HelmRenderer({
+      helmBinary: countingHelm,
+      ...options,
+    });
+    renderers.push(renderer);
+    return renderer;
+  };
+
+  const helmRuns = async () =>
+    (await fs.readFile(countFile, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean).length;
+
+  beforeAll(async () => {
+    temp = await fs.mkdtemp(path.join(os.tmpdir(), 'envmesh-render-test-'));
+    const chartDir = path.join(examples, 'charts/service');
+    const packaged = await packageChart(chartDir, chartDir, {
+      binary: binaryPath('helm'),
+      env: process.env,
+      workDir: temp,
+    });
+    chart = { digest: packaged.digest, archive: packaged.archive };
+    demoApiValues = parseYaml(
+      await fs.readFile(
+        path.join(examples, 'services/demo-api/values.yaml'),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    // A wrapper that records every helm run, so cache hits are proven by helm not running.
+    countFile = path.join(temp, 'helm-runs');
+    countingHelm = path.join(temp, 'helm');
+    await fs.writeFile(
+      countingHelm,
+      `#!/bin/sh\necho "$1" >> '${countFile}'\nexec '${binaryPath(
+        'helm',
+      )}' "$@"\n`,
+      { mode: 0o755 },
+    );
+  });
+
+  beforeEach(async () => {
+    await fs.rm(countFile, { force: true });
+  });
+
+  afterAll(async () => {
+    await Promise.all(renderers.map(r => r.close()));
+    await fs.rm(temp, { recursive: true, force: true });
+  });
+
+  it('renders the kinds of demo-api', async () => {
+    const renderer = newRenderer();
+    const objects = await renderer.render({
+      release: 'demo-api',
+      namespace: 'shop',
+      chart,
+      values: demoApiValues,
+    });
+    expect(objects.map(o => `${o.kind}/${o.metadata?.name}`).sort()).toEqual([
+      'ConfigMap/demo-api',
+      'Deployment/demo-api',
+      'Service/demo-api',
+    ]);
+    const deployment = objects.find(o => o.kind === 'Deployment') as any;
+    expect(deployment.spec.template.spec.containers[0].image).toBe(
+      'ghcr.io/envmesh-examples/demo-api:1.4.2',
+    );
+    // helm template without --namespace in the templates leaves metadata.namespace unset.
+    expect(objects.every(o => o.metadata?.namespace === undefined)).toBe(true);
+  });
+
+  it('answers a repeated render from the cache without running helm, with deep copies', async () => {
+    const renderer = newRenderer();
+    const request = {
+      release: 'demo-api',
+      namespace: 'shop',
+      chart,
+      values: demoApiValues,
+    };
+    const first = await renderer.render(request);
+    expect(await helmRuns()).toBe(1);
+
+    // Same values with another key order: same canonical JSON, same cache entry.
+    const reordered = Object.fromEntries(
+      Object.entries(demoApiValues).reverse(),
+    );
+    const second = await renderer.render({ ...request, values: reordered });
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(await helmRuns()).toBe(1);
+    expect(renderer.stats).toEqual({
+      helmInvocations: 1,
+      cacheHits: 1,
+      cacheMisses: 1,
+    });
+
+    // A caller changing its copy does not change the cache.
+    (second[0] as any).metadata.name = 'changed';
+    const third = await renderer.render(request);
+    expect(third).toEqual(first);
+
+    // Other values, another release or another namespace render again.
+    await renderer.render({
+      ...request,
+      values: { ...demoApiValues, replicaCount: 2 },
+    });
+    await renderer.render({ ...request, release: 'demo-api-2' });
+    await renderer.render({ ...request, namespace: 'other' });
+    expect(await helmRuns()).toBe(4);
+  });
+
+  it('runs concurrent identical renders once', async () => {
+    const renderer = newRenderer();
+    const request = {
+      release: 'demo-api',
+      namespace: 'shop',
+      chart,
+      values: demoApiValues,
+    };
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => renderer.render(request)),
+    );
+    expect(await helmRuns()).toBe(1);
+    for (const r of results) expect(r).toEqual(results[0]);
+  });
+
+  it('keeps the cache bounded', async () => {
+    const renderer = newRenderer({ maxCacheEntries: 2 });
+    const render = (replicaCount: number) =>
+      renderer.render({
+        release: 'demo-api',
+        namespace: 'shop',
+        chart,
+        values: { ...demoApiValues, replicaCount },
+      });
+    await render(1);
+    await render(2);
+    await render(3); // evicts 1
+    await render(3);
+    expect(await helmRuns()).toBe(3);
+    await render(1);
+    expect(await helmRuns()).toBe(4);
+  });
+
+  it("throws helm's stderr when the template fails", async () => {
+    const renderer = newRenderer();
+    const attempt = renderer.render({
+      release: 'demo-api',
+      namespace: 'shop',
+      chart,
+      values: { ...demoApiValues, env: 'not-a-map' },
+    });
+    await expect(attempt).rejects.toThrow(
+      /^helm template demo-api failed: Error: .*range can't iterate over not-a-map$/s,
+    );
+    // A failure is not cached.
+    await expect(
+      renderer.render({
+        release: 'demo-api',
+        namespace: 'shop',
+        chart,
+        values: { ...demoApiValues, env: 'not-a-map' },
+      }),
+    ).rejects.toThrow(/range can't iterate/);
+    expect(await helmRuns()).toBe(2);
+  });
+
+  it('rejects release names that are not DNS names', async () => {
+    const renderer = newRenderer();
+    await expect(
+      renderer.render({
+        release: '--debug',
+        namespace: 'shop',
+        chart,
+        values: {},
+      }),
+    ).rejects.toThrow(/release must be a DNS-1123 name/);
+    expect(await helmRuns()).toBe(0);
+  });
+
+  it("reads the chart's own values", async () => {
+    const renderer = newRenderer();
+    const defaults = await renderer.chartDefaults(chart);
+    expect(defaults).toMatchObject({
+      image: {
+        repository: 'ghcr.io/envmesh-examples/service',
+        tag: '',
+        pullPolicy: 'IfNotPresent',
+      },
+      replicaCount: 1,
+      env: {},
+      virtualService: { enabled: false, gateways: [], hosts: [] },
+    });
+    (defaults as any).image.repository = 'changed';
+    expect((await renderer.chartDefaults(chart)).image).toMatchObject({
+      repository: 'ghcr.io/envmesh-examples/service',
+    });
+    expect(await helmRuns()).toBe(1);
+  });
+
+  it('fails clearly when the helm binary is missing', async () => {
+    const renderer = newRenderer({
+      helmBinary: path.join(temp, 'no-such-helm'),
+    });
+    await expect(renderer.chartDefaults(chart)).rejects.toThrow(
+      /helm binary '.*no-such-helm' not found/,
+    );
+  });
+});

@@ -1,0 +1,9 @@
+export { HelmRenderer } from './HelmRenderer';
+export type {
+  ChartArchiveRef,
+  HelmRendererOptions,
+  HelmRendererStats,
+  RenderRequest,
+} from './HelmRenderer';
+export { layerServiceValues } from './layerValues';
+export type { LayerServiceValuesInput } from './layerValues';

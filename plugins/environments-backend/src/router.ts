@@ -1,0 +1,278 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  environmentCreatePermission,
+  environmentDeletePermission,
+  environmentSecretWritePermission,
+  environmentUpdatePermission,
+} from '@envmesh/plugin-environments-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { ClusterRegistry } from './clusters/ClusterRegistry';
+import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
+import {
+  parseInput,
+  rollbackInput,
+  secretValuesInput,
+} from './engine/validation';
+
+export interface RouterOptions {
+  clusters: ClusterRegistry;
+  engine: EnvironmentsEngine;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+}
+
+/**
+ * The REST API (see src/schema/openapi.yaml): reads go straight to the engine; every mutation is authorized,
+ * audited, and answered with the operation it started.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { clusters, engine, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json({ limit: '5mb' }));
+
+  async function authorize(
+    req: Request,
+    permission: BasicPermission | ResourcePermission,
+    resourceRef?: string,
+  ): Promise<BackstageCredentials> {
+    const credentials = await httpAuth.credentials(req);
+    const [decision] = await permissions.authorize(
+      [
+        permission.type === 'resource'
+          ? {
+              permission: permission as ResourcePermission,
+              resourceRef: resourceRef!,
+            }
+          : { permission: permission as BasicPermission },
+      ],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `not allowed: ${permission.name}${
+          resourceRef ? ` on ${resourceRef}` : ''
+        }`,
+      );
+    }
+    return credentials;
+  }
+
+  function actorOf(credentials: BackstageCredentials): string {
+    const principal = credentials.principal as {
+      userEntityRef?: string;
+      subject?: string;
+    };
+    return principal.userEntityRef ?? principal.subject ?? 'unknown';
+  }
+
+  /** Runs a mutation inside an auditor event: who did what to which environment, and how it ended. */
+  async function mutation<T>(
+    req: Request,
+    actionType: string,
+    target: Record<string, unknown>,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId: 'environment-mutate',
+      severityLevel: 'medium',
+      request: req,
+      meta: { actionType, ...target },
+    });
+    try {
+      const result = await run();
+      await event.success({ meta: { actionType, ...target } });
+      return result;
+    } catch (error) {
+      await event.fail({
+        error: error as Error,
+        meta: { actionType, ...target },
+      });
+      throw error;
+    }
+  }
+
+  // ---- clusters ----
+  router.get('/clusters', async (_req, res) => {
+    res.json({ items: clusters.list() });
+  });
+  router.get('/clusters/:name/status', async (req, res) => {
+    res.json(await clusters.status(req.params.name));
+  });
+
+  // ---- service registry ----
+  router.get('/services', async (_req, res) => {
+    res.json({ items: await engine.listServices() });
+  });
+  router.post('/services/import', async (req, res) => {
+    await authorize(req, environmentCreatePermission);
+    const result = await mutation(
+      req,
+      'import-services',
+      { source: req.body?.source?.location },
+      () => engine.importServices(req.body),
+    );
+    res.json(result);
+  });
+
+  // ---- environments ----
+  router.get('/environments', async (_req, res) => {
+    res.json({ items: await engine.listEnvironments() });
+  });
+  router.post('/environments', async (req, res) => {
+    const credentials = await authorize(req, environmentCreatePermission);
+    const operation = await mutation(
+      req,
+      'create',
+      { environment: req.body?.name },
+      () => engine.createEnvironment(req.body, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.get('/environments/:name', async (req, res) => {
+    res.json(await engine.getEnvironment(req.params.name));
+  });
+  router.patch('/environments/:name', async (req, res) => {
+    const { name } = req.params;
+    const credentials = await authorize(req, environmentUpdatePermission, name);
+    if (hasSecretValues(req.body)) {
+      await authorize(req, environmentSecretWritePermission, name);
+    }
+    const operation = await mutation(req, 'update', { environment: name }, () =>
+      engine.updateEnvironment(name, req.body, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.delete('/environments/:name', async (req, res) => {
+    const { name } = req.params;
+    const credentials = await authorize(req, environmentDeletePermission, name);
+    const operation = await mutation(req, 'delete', { environment: name }, () =>
+      engine.deleteEnvironment(name, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.post('/environments/:name/diff', async (req, res) => {
+    res.json(await engine.diffEnvironment(req.params.name, req.body));
+  });
+  router.get('/environments/:name/status', async (req, res) => {
+    res.json(await engine.getStatus(req.params.name));
+  });
+  router.post('/environments/:name/copy', async (req, res) => {
+    const credentials = await authorize(req, environmentCreatePermission);
+    const operation = await mutation(
+      req,
+      'copy',
+      { environment: req.body?.name, from: req.params.name },
+      () =>
+        engine.copyEnvironment(req.params.name, req.body, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.put('/environments/:name/secrets/:secret', async (req, res) => {
+    const { name, secret } = req.params;
+    await authorize(req, environmentSecretWritePermission, name);
+    const { values } = parseInput(secretValuesInput, req.body);
+    await mutation(
+      req,
+      'write-secret',
+      { environment: name, secret, keys: Object.keys(values) },
+      () => engine.writeSecretValues(name, secret, values),
+    );
+    res.status(204).end();
+  });
+
+  // ---- services of an environment ----
+  router.get(
+    '/environments/:name/services/:service/values',
+    async (req, res) => {
+      res.json(
+        await engine.getServiceValues(req.params.name, req.params.service),
+      );
+    },
+  );
+  router.get(
+    '/environments/:name/services/:service/manifest',
+    async (req, res) => {
+      res
+        .type('application/yaml')
+        .send(
+          await engine.getServiceManifest(req.params.name, req.params.service),
+        );
+    },
+  );
+  router.get('/environments/:name/revisions', async (req, res) => {
+    const service =
+      typeof req.query.service === 'string' ? req.query.service : undefined;
+    res.json({ items: await engine.listRevisions(req.params.name, service) });
+  });
+  router.post(
+    '/environments/:name/services/:service/rollback',
+    async (req, res) => {
+      const { name, service } = req.params;
+      const credentials = await authorize(
+        req,
+        environmentUpdatePermission,
+        name,
+      );
+      const { revision } = parseInput(rollbackInput, req.body);
+      const operation = await mutation(
+        req,
+        'rollback',
+        { environment: name, service, revision },
+        () =>
+          engine.rollbackService(name, service, revision, actorOf(credentials)),
+      );
+      res.status(202).json(operation);
+    },
+  );
+
+  // ---- operations ----
+  router.get('/environments/:name/operations', async (req, res) => {
+    res.json({ items: await engine.listOperations(req.params.name) });
+  });
+  router.get('/operations/:id', async (req, res) => {
+    res.json(await engine.getOperation(req.params.id));
+  });
+  router.get('/operations/:id/logs', async (req, res) => {
+    const after =
+      req.query.after === undefined ? undefined : Number(req.query.after);
+    if (after !== undefined && !Number.isInteger(after)) {
+      throw new InputError('after: must be an integer sequence number');
+    }
+    res.json({ items: await engine.getOperationLogs(req.params.id, after) });
+  });
+  router.post('/operations/:id/cancel', async (req, res) => {
+    const current = await engine.getOperation(req.params.id);
+    await authorize(req, environmentUpdatePermission, current.environment);
+    const operation = await mutation(
+      req,
+      'cancel',
+      { environment: current.environment, operation: current.id },
+      () => engine.cancelOperation(req.params.id),
+    );
+    res.json(operation);
+  });
+
+  return router;
+}
+
+function hasSecretValues(body: unknown): boolean {
+  const secrets = (
+    body as { config?: { secrets?: Array<{ values?: object }> } }
+  )?.config?.secrets;
+  return !!secrets?.some(s => s.values && Object.keys(s.values).length > 0);
+}

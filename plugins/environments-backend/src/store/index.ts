@@ -1,0 +1,13 @@
+export { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
+export type {
+  Inventory,
+  InventoryObject,
+  NewOperation,
+  NewRevision,
+  OperationLogLevel,
+  OperationLogLine,
+  OperationStepPatch,
+  StoredChart,
+  StoredEnvironment,
+  StoredOperation,
+} from './types';

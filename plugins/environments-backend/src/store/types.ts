@@ -1,0 +1,83 @@
+import type {
+  EnvironmentSpec,
+  Operation,
+  OperationStep,
+  OperationType,
+} from '@envmesh/plugin-environments-common';
+
+/** A packaged Helm chart, keyed by the sha256 digest of its archive. */
+export interface StoredChart {
+  digest: string;
+  name: string;
+  version: string;
+  archive: Buffer;
+}
+
+/** An environment's desired state as stored. */
+export interface StoredEnvironment extends EnvironmentSpec {
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One object applied for a release, remembered so that objects leaving the release are pruned. */
+export interface InventoryObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** A release's inventory; `release` is the service name, or '' for the environment's own objects. */
+export interface Inventory {
+  environment: string;
+  release: string;
+  objects: InventoryObject[];
+  updatedAt: string;
+}
+
+/** What addRevision records; the store assigns the number and the time. */
+export interface NewRevision {
+  environment: string;
+  service: string;
+  imageTag?: string;
+  values: Record<string, unknown>;
+  manifestHash: string;
+  actor: string;
+}
+
+/** An operation with its parameters and the state the workers coordinate on. */
+export interface StoredOperation extends Operation {
+  params: Record<string, unknown>;
+  cancelRequested: boolean;
+  /** The worker that holds (or last held) the operation. */
+  claimedBy?: string;
+  leaseUntil?: string;
+}
+
+/** What createOperation records; every step starts pending, numbered from 0 in the given order. */
+export interface NewOperation {
+  environment: string;
+  type: OperationType;
+  actor: string;
+  params?: Record<string, unknown>;
+  steps: Array<{ name: string; group?: number; service?: string }>;
+}
+
+/**
+ * A change to one step. Setting `state: 'running'` also sets `startedAt`, and a final state also sets
+ * `finishedAt`, unless the patch gives them.
+ */
+export type OperationStepPatch = Partial<
+  Pick<OperationStep, 'state' | 'startedAt' | 'finishedAt' | 'message'>
+>;
+
+/** The severity of an operation log line. */
+export type OperationLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One log line of an operation; `seq` counts 1, 2, ... per operation. */
+export interface OperationLogLine {
+  seq: number;
+  ts: string;
+  level: OperationLogLevel;
+  message: string;
+}

@@ -1,0 +1,381 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObject,
+  V1Pod,
+} from '@kubernetes/client-node';
+import {
+  FEATURE_NODE_POOL,
+  createTestNamespace,
+  testKubeConfig,
+} from '@envmesh/local-cluster';
+import { ReleaseApplier } from '../apply/ReleaseApplier';
+import { ObjectRef } from '../apply/types';
+import { NamespaceWatcher, WorkloadNotReadyError } from './NamespaceWatcher';
+import { NamespaceWatchers } from './NamespaceWatchers';
+
+jest.setTimeout(90_000);
+
+// Runs against the real local cluster (kwok nodes) started by the package's jest global setup.
+const kc = testKubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const apps = kc.makeApiClient(AppsV1Api);
+const applier = new ReleaseApplier();
+
+function deployment(
+  name: string,
+  options: { replicas?: number; podSpec?: object; image?: string } = {},
+): KubernetesObject {
+  const labels = { 'app.kubernetes.io/name': name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas: options.replicas ?? 2,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'main',
+              image: options.image ?? `example.invalid/${name}:1.0`,
+            },
+          ],
+          ...options.podSpec,
+        },
+      },
+    },
+  } as KubernetesObject;
+}
+
+const ref = (
+  kind: string,
+  name: string,
+  apiVersion = 'apps/v1',
+): ObjectRef => ({
+  apiVersion,
+  kind,
+  name,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    error => error,
+  );
+}
+
+describe('NamespaceWatcher', () => {
+  let ns: { name: string; delete(): Promise<void> };
+  let watcher: NamespaceWatcher;
+
+  const apply = (release: string, objects: KubernetesObject[]) =>
+    applier.apply({
+      kubeConfig: kc,
+      namespace: ns.name,
+      environment: 'dev-1',
+      release,
+      objects,
+      previousInventory: [],
+    });
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('watch');
+    watcher = new NamespaceWatcher({ kubeConfig: kc, namespace: ns.name });
+    await watcher.start();
+  });
+  afterAll(async () => {
+    await watcher?.stop();
+    await ns?.delete();
+  });
+
+  it('resolves waitReady when a 2-replica Deployment is available on kwok nodes', async () => {
+    await apply('web', [deployment('web')]);
+    await watcher.waitReady([ref('Deployment', 'web')], { timeoutMs: 60_000 });
+
+    // The cache and the cluster agree.
+    const [status] = await watcher.status([ref('Deployment', 'web')]);
+    expect(status).toMatchObject({
+      found: true,
+      desiredReplicas: 2,
+      readyReplicas: 2,
+      images: ['example.invalid/web:1.0'],
+      ready: true,
+    });
+    const live = await apps.readNamespacedDeployment({
+      name: 'web',
+      namespace: ns.name,
+    });
+    expect(live.status?.availableReplicas).toBe(2);
+    const pods = watcher.podsOf(ref('Deployment', 'web'));
+    expect(pods).toHaveLength(2);
+    expect(pods.every(p => p.spec?.nodeName?.startsWith('kwok-general-'))).toBe(
+      true,
+    );
+  });
+
+  it('resolves for a Job once kwok completes its pod', async () => {
+    // kwok's default stages complete pods owned by a Job (phase Succeeded), so the Job gets Complete.
+    await apply('migrate', [
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'migrate' },
+        spec: {
+          backoffLimit: 0,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [
+                { name: 'migrate', image: 'example.invalid/migrate:1' },
+              ],
+            },
+          },
+        },
+      } as KubernetesObject,
+    ]);
+    const job = ref('Job', 'migrate', 'batch/v1');
+    await watcher.waitReady([job], { timeoutMs: 60_000 });
+    const [status] = await watcher.status([job]);
+    expect(status).toMatchObject({
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      ready: true,
+      images: ['example.invalid/migrate:1'],
+    });
+  });
+
+  it('times out with the scheduler message when no node has the selected label', async () => {
+    await apply('nowhere', [
+      deployment('nowhere', {
+        replicas: 1,
+        podSpec: { nodeSelector: { 'envmesh.io/no-such-pool': 'x' } },
+      }),
+    ]);
+    const error = await rejection(
+      watcher.waitReady(
+        [ref('Deployment', 'nowhere'), ref('Deployment', 'web')],
+        {
+          timeoutMs: 5_000,
+        },
+      ),
+    );
+    expect(error).toBeInstanceOf(WorkloadNotReadyError);
+    const { workloads } = error as WorkloadNotReadyError;
+    // Only the unready one is listed, with the scheduler's reason.
+    expect(workloads.map(w => `${w.ref.name}: ${w.reason}`)).toEqual([
+      expect.stringMatching(/^nowhere: /),
+    ]);
+    expect(workloads[0].reason).toMatch(/0\/3 nodes are available/);
+    expect(workloads[0].reason).toMatch(
+      /didn't match Pod's node affinity\/selector/,
+    );
+    expect(error.message).toContain('nowhere');
+
+    // The cluster says the same.
+    const pods = await core.listNamespacedPod({
+      namespace: ns.name,
+      labelSelector: 'app.kubernetes.io/name=nowhere',
+    });
+    expect(
+      pods.items[0].status?.conditions?.find(c => c.type === 'PodScheduled'),
+    ).toMatchObject({ status: 'False', reason: 'Unschedulable' });
+  });
+
+  it('names the untolerated taint when pods select the feature pool without tolerating it', async () => {
+    await apply('feature-no-toleration', [
+      deployment('feature-no-toleration', {
+        replicas: 1,
+        podSpec: {
+          nodeSelector: {
+            [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+          },
+        },
+      }),
+    ]);
+    const error = await rejection(
+      watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
+        timeoutMs: 5_000,
+      }),
+    );
+    expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
+      /untolerated taint/,
+    );
+
+    // With the toleration it runs on the feature node.
+    await apply('feature-no-toleration', [
+      deployment('feature-no-toleration', {
+        replicas: 1,
+        podSpec: {
+          nodeSelector: {
+            [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+          },
+          tolerations: [{ ...FEATURE_NODE_POOL.taint, operator: 'Equal' }],
+        },
+      }),
+    ]);
+    await watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
+      timeoutMs: 60_000,
+    });
+    const running = watcher
+      .podsOf(ref('Deployment', 'feature-no-toleration'))
+      .filter(
+        (p: V1Pod) =>
+          !p.metadata?.deletionTimestamp && p.status?.phase === 'Running',
+      );
+    expect(running.map(p => p.spec?.nodeName)).toContain('kwok-feature-1');
+  });
+
+  it('treats other kinds as ready, reports missing workloads, and honours an abort signal', async () => {
+    await watcher.waitReady([ref('ConfigMap', 'anything', 'v1')], {
+      timeoutMs: 1_000,
+    });
+    const [missing] = await watcher.status([ref('Deployment', 'missing')]);
+    expect(missing).toMatchObject({ found: false, ready: false });
+
+    const controller = new AbortController();
+    const waiting = watcher.waitReady([ref('Deployment', 'missing')], {
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
+    controller.abort(new Error('operation cancelled'));
+    await expect(waiting).rejects.toThrow('operation cancelled');
+
+    const error = await rejection(
+      watcher.waitReady([ref('Deployment', 'missing')], { timeoutMs: 500 }),
+    );
+    expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
+      /not found/,
+    );
+  });
+
+  it('reports drift when a Deployment is scaled and a ConfigMap deleted out of band', async () => {
+    const objects = [
+      deployment('drifty', { replicas: 1 }),
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'drifty-config' },
+        data: { A: '1' },
+      } as KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'drifty-secret' },
+        stringData: { PASSWORD: 'first-s3cret' },
+      } as KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'drifty' },
+        spec: { ports: [{ port: 80 }] },
+      } as KubernetesObject,
+    ];
+    const result = await apply('drifty', objects);
+    await watcher.trackInventory('drifty', result.recorded);
+    expect(await watcher.drift('drifty')).toEqual([]);
+
+    await apps.replaceNamespacedDeploymentScale({
+      name: 'drifty',
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'drifty', namespace: ns.name },
+        spec: { replicas: 3 },
+      },
+    });
+    await watcher.waitUntil(
+      async () => (await watcher.drift('drifty')).length === 1,
+      { timeoutMs: 30_000 },
+    );
+    expect(await watcher.drift('drifty')).toEqual([
+      {
+        ref: expect.objectContaining({ kind: 'Deployment', name: 'drifty' }),
+        change: 'modified',
+        detail: expect.stringMatching(/generation 2 is past 1/),
+      },
+    ]);
+
+    await core.deleteNamespacedConfigMap({
+      name: 'drifty-config',
+      namespace: ns.name,
+    });
+    await core.replaceNamespacedSecret({
+      name: 'drifty-secret',
+      namespace: ns.name,
+      body: {
+        metadata: {
+          name: 'drifty-secret',
+          namespace: ns.name,
+          labels: result.applied.find(o => o.kind === 'Secret')!.metadata!
+            .labels,
+        },
+        stringData: { PASSWORD: 'changed-s3cret' },
+      },
+    });
+    await watcher.waitUntil(
+      async () => (await watcher.drift('drifty')).length === 3,
+      { timeoutMs: 30_000 },
+    );
+    const drift = await watcher.drift('drifty');
+    expect(drift.map(d => [d.ref.kind, d.change]).sort()).toEqual([
+      ['ConfigMap', 'deleted'],
+      ['Deployment', 'modified'],
+      ['Secret', 'modified'],
+    ]);
+    // Drift details never carry secret values.
+    expect(JSON.stringify(drift)).not.toMatch(/s3cret/);
+
+    // Re-applying restores the desired state; tracking the new records clears the drift.
+    const again = await applier.apply({
+      kubeConfig: kc,
+      namespace: ns.name,
+      environment: 'dev-1',
+      release: 'drifty',
+      objects,
+      previousInventory: result.inventory,
+    });
+    await watcher.trackInventory('drifty', again.recorded);
+    await watcher.waitUntil(
+      async () => (await watcher.drift('drifty')).length === 0,
+      { timeoutMs: 30_000 },
+    );
+    const live = await apps.readNamespacedDeployment({
+      name: 'drifty',
+      namespace: ns.name,
+    });
+    expect(live.spec?.replicas).toBe(1);
+  });
+});
+
+describe('NamespaceWatchers', () => {
+  it('starts one watcher per (cluster, namespace) lazily and stops them all', async () => {
+    const ns = await createTestNamespace('watchers');
+    const seen: string[] = [];
+    const registry = new NamespaceWatchers({
+      kubeConfigFor: cluster => {
+        seen.push(cluster);
+        return kc;
+      },
+    });
+    try {
+      expect(registry.get('local', ns.name)).toBeUndefined();
+      const a = registry.forNamespace('local', ns.name);
+      expect(registry.forNamespace('local', ns.name)).toBe(a);
+      const b = registry.forNamespace('other', ns.name);
+      expect(b).not.toBe(a);
+      expect(seen).toEqual(['local', 'other']);
+      await a.start();
+      expect(await a.status([ref('Deployment', 'none')])).toEqual([
+        expect.objectContaining({ found: false }),
+      ]);
+    } finally {
+      await registry.stopAll();
+      await ns.delete();
+    }
+    expect(registry.get('local', ns.name)).toBeUndefined();
+  });
+});

@@ -48,7 +48,7 @@ describe('helm template of the example chart', () => {
     const objects = helmTemplate('demo-ui');
     const vs = objects.find(o => o.kind === 'VirtualService') as any;
     expect(vs).toBeDefined();
-    expect(vs.spec.gateways).toContain('istio-system/demo-gateway');
+    expect(vs.spec.gateways).toContain('demo-gateway');
     expect(vs.spec.hosts).toContain('demo.net');
   });
 

@@ -188,8 +188,9 @@ export async function startLocalCluster(
         '--service-cluster-ip-range=10.0.0.0/24',
         '--allow-privileged=true',
         '--authorization-mode=RBAC',
-        // Pods in a brand-new namespace must not race the token controller for the default ServiceAccount.
-        '--disable-admission-plugins=ServiceAccount',
+        // Pods in a brand-new namespace must not race the token controller for the default ServiceAccount;
+        // new nodes get no not-ready taint, since the node lifecycle controller that would lift it is off.
+        '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
         '--enable-priority-and-fairness=false',
         '--max-requests-inflight=1000',
         '--max-mutating-requests-inflight=500',
@@ -230,7 +231,9 @@ export async function startLocalCluster(
         '--leader-elect=false',
         `--service-account-private-key-file=${saKey}`,
         `--root-ca-file=${path.join(certDir, 'apiserver.crt')}`,
-        '--node-monitor-grace-period=60s',
+        // kwok's fake kubelets report status only now and then; the node lifecycle controller would take that
+        // for a dead node and mark every pod on it not ready, which kwok never undoes.
+        '--controllers=*,-node-lifecycle-controller',
         '--concurrent-deployment-syncs=20',
         '--concurrent-replicaset-syncs=20',
         ...API_QPS,
@@ -261,6 +264,8 @@ export async function startLocalCluster(
       // Pod IPs are fictional; the range only has to hold every fake pod.
       '--cidr=10.244.0.0/16',
       '--node-ip=10.0.0.1',
+      // Heartbeats through node leases, as real kubelets send them.
+      '--node-lease-duration-seconds=40',
       `--server-address=127.0.0.1:${await freePort()}`,
       // kwok's client has no rate limiter, so it needs no QPS flags.
     ]);

@@ -26,7 +26,8 @@ start_local_cluster() {
   return 1
 }
 
-# The portal's view of the cluster: the Kubernetes plugin's config, which envmesh reads too.
+# The portal's view of the cluster (the Kubernetes plugin's config, which envmesh reads too), the helm binary,
+# and the seed: the example services and the demo-dev environment.
 write_cluster_config() {
   local server token
   server=$(awk '/server:/ {print $2; exit}' "$KUBECONFIG_PATH")
@@ -52,6 +53,16 @@ kubernetes:
           serviceAccountToken: ${token}
           skipTLSVerify: true
           skipMetricsLookup: true
+environments:
+  helm:
+    binary: ${ENVMESH_BIN_DIR}/helm
+  seed:
+    services:
+      type: directory
+      location: ${PWD}/examples
+    environments:
+      - ${PWD}/examples/environments/demo-dev.yaml
+    generateSecretValues: true
 YAML
 }
 

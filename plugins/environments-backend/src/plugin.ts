@@ -6,6 +6,7 @@ import { environmentsPermissions } from '@envmesh/plugin-environments-common';
 import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier } from './apply';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
+import { EnvironmentSeeder } from './engine/EnvironmentSeeder';
 import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
 import { EnvironmentRollout } from './orchestrate/EnvironmentRollout';
 import { OperationRunner } from './orchestrate/OperationRunner';
@@ -109,7 +110,11 @@ export const environmentsPlugin = createBackendPlugin({
           }),
         );
 
-        lifecycle.addStartupHook(() => runner.start());
+        const seeder = EnvironmentSeeder.fromConfig(config, { engine, logger });
+        lifecycle.addStartupHook(() => {
+          runner.start();
+          seeder?.run().catch(error => logger.error(`seed failed: ${error}`));
+        });
         lifecycle.addShutdownHook(async () => {
           await runner.stop();
           await watchers.stopAll();

@@ -19,6 +19,7 @@ import { ReleaseApplier, WORKLOAD_KINDS } from '../apply';
 import type { DiffEntry } from '../apply';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { ServiceImporter, persistServiceImport } from '../registry';
+import type { ServiceImportSource } from '../registry';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
@@ -79,12 +80,10 @@ export class EnvironmentsEngine implements EnvironmentsService {
     const { source } = parseInput(importServicesInput, body);
     const existing = await this.deps.store.listServices();
     const result = await this.deps.importer.importServices(
-      source.type === 'directory'
-        ? { type: 'directory', path: source.location }
-        : source.type === 'git'
-        ? { type: 'git', url: source.location, ref: source.ref }
-        : { type: 'url', url: source.location },
-      { existing },
+      importSource(source),
+      {
+        existing,
+      },
     );
     await persistServiceImport(this.deps.store, result);
     return {
@@ -610,4 +609,20 @@ function summary(operation: StoredOperation) {
     cancelRequested,
     progress: { done, total: operation.steps.length },
   };
+}
+
+/** The API's `{ type, location, ref? }` as the importer's source. */
+function importSource(source: {
+  type: 'directory' | 'git' | 'url';
+  location: string;
+  ref?: string;
+}): ServiceImportSource {
+  switch (source.type) {
+    case 'directory':
+      return { type: 'directory', path: source.location };
+    case 'git':
+      return { type: 'git', url: source.location, ref: source.ref };
+    default:
+      return { type: 'url', url: source.location };
+  }
 }

@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import yaml from 'js-yaml';
+import { EnvironmentsEngine } from './EnvironmentsEngine';
+
+interface EnvironmentDefinition {
+  metadata?: { name?: string; description?: string };
+  spec?: Record<string, unknown> & {
+    config?: {
+      secrets?: Array<{ name: string; keys?: string[]; values?: object }>;
+    };
+  };
+}
+
+/**
+ * Seeds a portal from files at startup (`environments.seed` config): imports services from a location and
+ * creates each environment of the listed definition files (envmesh.io/v1alpha1 Environment) that does not
+ * exist yet. `make dev` uses it for the example environment; a platform team can use it to bootstrap.
+ */
+export class EnvironmentSeeder {
+  static fromConfig(
+    config: Config,
+    options: { engine: EnvironmentsEngine; logger: LoggerService },
+  ): EnvironmentSeeder | undefined {
+    const seed = config.getOptionalConfig('environments.seed');
+    if (!seed) return undefined;
+    return new EnvironmentSeeder(
+      options.engine,
+      options.logger,
+      seed.getOptional('services'),
+      seed.getOptionalStringArray('environments') ?? [],
+      seed.getOptionalBoolean('generateSecretValues') ?? false,
+    );
+  }
+
+  private constructor(
+    private readonly engine: EnvironmentsEngine,
+    private readonly logger: LoggerService,
+    private readonly services: unknown,
+    private readonly environmentFiles: string[],
+    private readonly generateSecretValues: boolean,
+  ) {}
+
+  async run(): Promise<void> {
+    if (this.services) {
+      const result = await this.engine.importServices({
+        source: this.services,
+      });
+      this.logger.info(
+        `seed: services created ${result.created.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, failed ${result.failed.length}`,
+      );
+      for (const failure of result.failed) {
+        this.logger.warn(
+          `seed: service ${failure.name} failed to import: ${failure.error}`,
+        );
+      }
+    }
+    const existing = new Set(
+      (await this.engine.listEnvironments()).map(e => e.name),
+    );
+    for (const file of this.environmentFiles) {
+      const definition = yaml.load(
+        await fs.readFile(file, 'utf8'),
+      ) as EnvironmentDefinition;
+      const name = definition.metadata?.name;
+      if (!name || existing.has(name)) continue;
+      const body = {
+        ...definition.spec,
+        name,
+        description: definition.metadata?.description,
+      };
+      if (this.generateSecretValues) {
+        for (const secret of definition.spec?.config?.secrets ?? []) {
+          secret.values ??= Object.fromEntries(
+            (secret.keys ?? []).map(key => [
+              key,
+              crypto.randomBytes(12).toString('base64url'),
+            ]),
+          );
+        }
+      }
+      const operation = await this.engine.createEnvironment(
+        body,
+        'envmesh:seed',
+      );
+      this.logger.info(
+        `seed: creating environment ${name} (operation ${operation.id})`,
+      );
+    }
+  }
+}

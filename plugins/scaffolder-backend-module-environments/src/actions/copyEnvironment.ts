@@ -1,0 +1,104 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { examples } from './copyEnvironment.examples';
+import {
+  EnvironmentActionOptions,
+  environmentOutputSchema,
+  runEnvironmentOperation,
+  serviceListSchema,
+  toServiceSpecs,
+} from './waitForOperation';
+
+/**
+ * Creates the `envmesh:environment:copy` action: copies an environment, with the same service versions and
+ * values, and waits until the copy's services are ready.
+ *
+ * @public
+ */
+export function createEnvironmentCopyAction(options: EnvironmentActionOptions) {
+  return createTemplateAction({
+    id: 'envmesh:environment:copy',
+    description:
+      'Copies an envmesh environment (same services, versions and values) and waits until the copy is ready',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        source: z => z.string().describe('Name of the environment to copy'),
+        name: z =>
+          z.string().describe('Name of the new environment, a DNS label'),
+        cluster: z =>
+          z
+            .string()
+            .optional()
+            .describe("Cluster of the copy; the source's by default"),
+        namespace: z =>
+          z
+            .string()
+            .optional()
+            .describe('Namespace of the copy; its name by default'),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "Entity ref of the copy's owner; the source's by default",
+            ),
+        description: z =>
+          z
+            .string()
+            .optional()
+            .describe('Description of the copy; "Copy of <source>" by default'),
+        services: z =>
+          serviceListSchema(z)
+            .optional()
+            .describe(
+              'Overrides of services of the source: names, or objects with name and imageTag',
+            ),
+        waitForReady: z =>
+          z
+            .boolean()
+            .default(true)
+            .describe('Wait until the operation ends, and fail if it fails'),
+        timeoutMinutes: z =>
+          z
+            .number()
+            .positive()
+            .default(30)
+            .describe('How long to wait for the copy, in minutes'),
+      },
+      output: environmentOutputSchema,
+    },
+    async handler(ctx) {
+      const { source, name } = ctx.input;
+      // Templates pass unset parameters as empty strings: treat those as not given.
+      const cluster = ctx.input.cluster || undefined;
+      const namespace = ctx.input.namespace || undefined;
+      const owner = ctx.input.owner || undefined;
+      const description = ctx.input.description || undefined;
+      const services = toServiceSpecs(ctx.input.services);
+      await runEnvironmentOperation(ctx, {
+        ...options,
+        name,
+        cluster,
+        services,
+        source,
+        checkpointKey: `copy-${name}`,
+        waitForReady: ctx.input.waitForReady,
+        timeoutMinutes: ctx.input.timeoutMinutes,
+        start: actor =>
+          options.environments.copyEnvironment(
+            source,
+            {
+              name,
+              cluster,
+              namespace,
+              owner,
+              description,
+              ...(services.length ? { services } : {}),
+            },
+            actor,
+          ),
+      });
+    },
+  });
+}

@@ -157,11 +157,11 @@ describe('NamespaceWatcher', () => {
       }),
     ]);
     const error = await rejection(
+      // The completed Job stays ready (a Deployment's kwok pods can lose readiness when the local cluster's
+      // nodes miss a heartbeat, so a Deployment is not used as the ready one here).
       watcher.waitReady(
-        [ref('Deployment', 'nowhere'), ref('Deployment', 'web')],
-        {
-          timeoutMs: 5_000,
-        },
+        [ref('Deployment', 'nowhere'), ref('Job', 'migrate', 'batch/v1')],
+        { timeoutMs: 5_000 },
       ),
     );
     expect(error).toBeInstanceOf(WorkloadNotReadyError);

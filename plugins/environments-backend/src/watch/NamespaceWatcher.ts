@@ -132,7 +132,9 @@ const WORKLOAD_GROUPS: Record<WatchedKind, string> = {
  * hash of its content (see contentHash) differs from the recorded one. Only objects in this namespace are
  * tracked (cluster-scoped objects and objects in other namespaces are not); kinds other than the four
  * workload kinds get their own watch, limited to objects labelled managed-by envmesh, once an inventory
- * holding them is tracked. Labels and annotations are not compared.
+ * holding them is tracked (until that watch has synced, e.g. when listing the kind is forbidden, its objects
+ * are not reported). Labels and annotations are not compared. Call trackInventory again after every apply,
+ * with the new records: envmesh's own re-apply moves the generation too.
  */
 export class NamespaceWatcher {
   readonly namespace: string;
@@ -212,16 +214,14 @@ export class NamespaceWatcher {
     refs.forEach(ref => this.#checkNamespace(ref));
     if (!refs.length) return;
     options.signal?.throwIfAborted();
-    let explaining = false;
     await this.#wait(
       options,
       async () => {
-        if (!this.#workloadsSynced() || explaining) return false;
+        if (!this.#workloadsSynced()) return false;
         const failed = refs.filter(
           ref => readinessOf(this.#watchedKind(ref)!, this.get(ref)).failed,
         );
         if (failed.length) {
-          explaining = true;
           throw new WorkloadNotReadyError(
             await this.#explainAll(failed),
             'and never will be',

@@ -8,6 +8,8 @@ export interface NamespaceWatchersOptions {
   kubeConfigFor: (cluster: string) => KubeConfig;
   logger?: LoggerService;
   backoff?: BackoffOptions;
+  /** See NamespaceWatcherOptions.syncTimeoutMs. */
+  syncTimeoutMs?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export class NamespaceWatchers {
         cluster,
         logger: this.#options.logger?.child({ cluster, namespace }),
         backoff: this.#options.backoff,
+        syncTimeoutMs: this.#options.syncTimeoutMs,
       });
       this.#watchers.set(key, watcher);
       // Failures are retried inside; a stop before the first sync rejects, which nobody needs to hear here.

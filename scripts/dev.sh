@@ -11,8 +11,8 @@ start_portal || { tail -n 40 "$ENVMESH_LOCAL/portal.log" >&2; exit 1; }
 cat <<MSG
 
   envmesh is running
-    portal      http://localhost:3000
-    backend     http://localhost:7007
+    portal      http://localhost:${PORTAL_APP_PORT}
+    backend     http://localhost:${PORTAL_BACKEND_PORT}
     kubeconfig  $KUBECONFIG_PATH     (kubectl --kubeconfig $KUBECONFIG_PATH get nodes)
     logs        $ENVMESH_LOCAL/portal.log, $ENVMESH_LOCAL/local-cluster.log
 

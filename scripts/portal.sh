@@ -4,6 +4,8 @@
 # shellcheck shell=bash
 
 ENVMESH_LOCAL=${ENVMESH_LOCAL:-$PWD/.local}
+PORTAL_APP_PORT=${PORTAL_APP_PORT:-3000}
+PORTAL_BACKEND_PORT=${PORTAL_BACKEND_PORT:-7007}
 PORTAL_PIDS=()
 
 start_local_cluster() {
@@ -35,7 +37,14 @@ write_cluster_config() {
   PORTAL_CONFIG=$ENVMESH_LOCAL/app-config.local-cluster.yaml
   cat >"$PORTAL_CONFIG" <<YAML
 # Written by scripts/portal.sh for the local cluster of this run; do not edit.
+app:
+  baseUrl: http://localhost:${PORTAL_APP_PORT}
 backend:
+  baseUrl: http://localhost:${PORTAL_BACKEND_PORT}
+  listen:
+    port: ${PORTAL_BACKEND_PORT}
+  cors:
+    origin: http://localhost:${PORTAL_APP_PORT}
   database:
     client: better-sqlite3
     connection:
@@ -84,8 +93,8 @@ start_portal() {
   setsid yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" \
     >"$ENVMESH_LOCAL/portal.log" 2>&1 &
   PORTAL_PIDS+=($!)
-  wait_http http://localhost:7007/.backstage/health/v1/readiness "the backend" || return 1
-  wait_http http://localhost:3000 "the front end" || return 1
+  wait_http "http://localhost:${PORTAL_BACKEND_PORT}/.backstage/health/v1/readiness" "the backend" || return 1
+  wait_http "http://localhost:${PORTAL_APP_PORT}" "the front end" || return 1
 }
 
 stop_portal() {

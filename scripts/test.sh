@@ -38,6 +38,10 @@ count "$results/jest.json" 'r.numPassedTests' 'r.numFailedTests + r.numRuntimeEr
 
 echo "=== browser smoke test"
 ENVMESH_LOCAL=$PWD/.local/e2e
+# Free ports, so a developer's make dev (3000/7007) or another run does not collide with this one.
+free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+PORTAL_APP_PORT=$(free_port) PORTAL_BACKEND_PORT=$(free_port)
+export PLAYWRIGHT_URL=http://localhost:$PORTAL_APP_PORT
 . scripts/portal.sh
 if start_portal; then
   PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" yarn playwright test --reporter=list,json

@@ -4,7 +4,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -17,7 +17,6 @@ import {
   environmentUpdatePermission,
 } from '@envmesh/plugin-environments-common';
 import express, { Request } from 'express';
-import Router from 'express-promise-router';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
 import {
@@ -25,6 +24,7 @@ import {
   rollbackInput,
   secretValuesInput,
 } from './engine/validation';
+import { createOpenApiRouter } from './schema/openapi.generated';
 
 export interface RouterOptions {
   clusters: ClusterRegistry;
@@ -35,15 +35,18 @@ export interface RouterOptions {
 }
 
 /**
- * The REST API (see src/schema/openapi.yaml): reads go straight to the engine; every mutation is authorized,
- * audited, and answered with the operation it started.
+ * The REST API, typed by and validated against src/schema/openapi.yaml (path and query parameters, JSON
+ * bodies; the bodies themselves are validated by the engine's zod schemas so that a 400 names the field).
+ * Reads go straight to the engine; every mutation is authorized, audited, and answered with the operation it
+ * started.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { clusters, engine, httpAuth, permissions, auditor } = options;
-  const router = Router();
-  router.use(express.json({ limit: '5mb' }));
+  const router = await createOpenApiRouter({
+    middleware: [express.json({ limit: '5mb' })],
+  });
 
   async function authorize(
     req: Request,
@@ -207,11 +210,12 @@ export async function createRouter(
   router.get(
     '/environments/:name/services/:service/manifest',
     async (req, res) => {
-      res
-        .type('application/yaml')
-        .send(
-          await engine.getServiceManifest(req.params.name, req.params.service),
-        );
+      // Render first: an error must not go out labelled as YAML.
+      const manifest = await engine.getServiceManifest(
+        req.params.name,
+        req.params.service,
+      );
+      res.type('application/yaml').send(manifest);
     },
   );
   router.get('/environments/:name/revisions', async (req, res) => {
@@ -248,11 +252,9 @@ export async function createRouter(
     res.json(await engine.getOperation(req.params.id));
   });
   router.get('/operations/:id/logs', async (req, res) => {
+    // An integer: the spec validates (and converts) query parameters.
     const after =
       req.query.after === undefined ? undefined : Number(req.query.after);
-    if (after !== undefined && !Number.isInteger(after)) {
-      throw new InputError('after: must be an integer sequence number');
-    }
     res.json({ items: await engine.getOperationLogs(req.params.id, after) });
   });
   router.post('/operations/:id/cancel', async (req, res) => {

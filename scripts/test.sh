@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make test: bootstrap, install, tsc, lint, every package's tests (unit and integration against a local cluster
+# make test: bootstrap, install, tsc, lint, plugin builds, every package's tests (unit and integration against a local cluster
 # started by jest's global setup), then a browser smoke test against the running portal. Every phase runs even
-# when an earlier one fails; the last line counts tests (tsc and lint count as one check each).
+# when an earlier one fails; the last line counts tests (tsc, lint and build count as one check each).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bootstrap.sh
@@ -31,6 +31,13 @@ if ! "${install[@]}"; then echo "0 passed, 1 failed"; exit 1; fi
 
 check "tsc" yarn tsc
 check "lint" yarn backstage-cli repo lint
+build_plugins() { # every plugin package builds as it would be published
+  local dir
+  for dir in plugins/*/; do
+    (cd "$dir" && yarn backstage-cli package build) || { echo "build failed: $dir"; return 1; }
+  done
+}
+check "build" build_plugins
 
 echo "=== unit and integration tests"
 CI=true yarn backstage-cli repo test --maxWorkers=2 --json --outputFile="$results/jest.json"

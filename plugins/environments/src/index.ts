@@ -10,3 +10,4 @@ export { environmentsPlugin, EnvironmentsPage } from './plugin';
 export { rootRouteRef } from './routes';
 export { environmentsApiRef, EnvironmentsClient } from './api';
 export type { ClusterStatus, EnvironmentsApi } from './api';
+export type * from './api/types';

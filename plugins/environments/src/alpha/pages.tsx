@@ -3,7 +3,7 @@ import LayersIcon from '@material-ui/icons/Layers';
 import { rootRouteRef } from './routes';
 
 /**
- * The environments list page. Its title and icon also make it the "Environments" item in the app's nav.
+ * The environments pages: the list at `/environments`, one environment at `/environments/:name`. Its title and icon also make it the "Environments" item in the app's nav.
  */
 export const environmentsPage = PageBlueprint.make({
   params: {
@@ -12,8 +12,8 @@ export const environmentsPage = PageBlueprint.make({
     title: 'Environments',
     icon: <LayersIcon fontSize="inherit" />,
     loader: () =>
-      import('../components/EnvironmentsContent').then(m => (
-        <m.EnvironmentsContent />
+      import('../components/EnvironmentsRoutes').then(m => (
+        <m.EnvironmentsRoutes />
       )),
   },
 });

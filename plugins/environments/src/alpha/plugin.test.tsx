@@ -4,12 +4,17 @@ import {
   renderTestApp,
 } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { EnvironmentsApi, environmentsApiRef } from '../api';
+import {
+  demoEnvironment,
+  demoStatus,
+  stubEnvironmentsApi,
+} from '../testing/stubEnvironmentsApi';
 import { environmentsPage } from './pages';
 import { environmentsPlugin } from './plugin';
 
-const environmentsApi: EnvironmentsApi = {
+const environmentsApi: EnvironmentsApi = stubEnvironmentsApi({
   listEnvironments: async () => ({
     items: [
       {
@@ -26,7 +31,9 @@ const environmentsApi: EnvironmentsApi = {
     items: [{ name: 'local', url: 'https://127.0.0.1:6443' }],
   }),
   getClusterStatus: async () => ({ reachable: true, version: 'v1.31.0' }),
-};
+  getEnvironment: async name => ({ ...demoEnvironment, name }),
+  getStatus: async () => demoStatus,
+});
 
 describe('environments plugin (new frontend system)', () => {
   it('renders the environments page extension', async () => {
@@ -58,4 +65,23 @@ describe('environments plugin (new frontend system)', () => {
       await screen.findByRole('link', { name: 'Environments' }),
     ).toHaveAttribute('href', '/environments');
   });
+
+  it('opens an environment from the list at /environments/:name', async () => {
+    renderTestApp({
+      features: [environmentsPlugin],
+      apis: [[environmentsApiRef, environmentsApi]],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      initialRouteEntries: ['/environments'],
+    });
+
+    const slow = { timeout: 10_000 };
+    const link = await screen.findByRole('link', { name: 'demo-dev' }, slow);
+    expect(link).toHaveAttribute('href', '/environments/demo-dev');
+    fireEvent.click(link);
+
+    expect(
+      await screen.findByText('Services (2)', {}, slow),
+    ).toBeInTheDocument();
+    expect(screen.getByText('2/2')).toBeInTheDocument();
+  }, 30_000);
 });

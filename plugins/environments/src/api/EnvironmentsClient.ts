@@ -5,6 +5,17 @@ import {
   EnvironmentSummary,
 } from '@envmesh/plugin-environments-common';
 import { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
+import {
+  DiffResult,
+  Environment,
+  EnvironmentStatus,
+  MergedValues,
+  Operation,
+  OperationLogLine,
+  UpdateEnvironmentRequest,
+} from './types';
+
+const enc = encodeURIComponent;
 
 /**
  * Talks to the envmesh backend through the discovery and fetch APIs, so requests carry the user's token.
@@ -29,12 +40,69 @@ export class EnvironmentsClient implements EnvironmentsApi {
   }
 
   async getClusterStatus(name: string): Promise<ClusterStatus> {
-    return this.#get(`/clusters/${encodeURIComponent(name)}/status`);
+    return this.#get(`/clusters/${enc(name)}/status`);
+  }
+
+  async getEnvironment(name: string): Promise<Environment> {
+    return this.#get(`/environments/${enc(name)}`);
+  }
+
+  async getStatus(name: string): Promise<EnvironmentStatus> {
+    return this.#get(`/environments/${enc(name)}/status`);
+  }
+
+  async listOperations(name: string): Promise<{ items: Operation[] }> {
+    return this.#get(`/environments/${enc(name)}/operations`);
+  }
+
+  async getOperation(id: string): Promise<Operation> {
+    return this.#get(`/operations/${enc(id)}`);
+  }
+
+  async getOperationLogs(
+    id: string,
+    after?: number,
+  ): Promise<{ items: OperationLogLine[] }> {
+    const query = after === undefined ? '' : `?after=${enc(String(after))}`;
+    return this.#get(`/operations/${enc(id)}/logs${query}`);
+  }
+
+  async getServiceValues(name: string, service: string): Promise<MergedValues> {
+    return this.#get(
+      `/environments/${enc(name)}/services/${enc(service)}/values`,
+    );
+  }
+
+  async diffEnvironment(
+    name: string,
+    patch: UpdateEnvironmentRequest,
+  ): Promise<DiffResult> {
+    return this.#send('POST', `/environments/${enc(name)}/diff`, patch);
+  }
+
+  async updateEnvironment(
+    name: string,
+    patch: UpdateEnvironmentRequest,
+  ): Promise<Operation> {
+    return this.#send('PATCH', `/environments/${enc(name)}`, patch);
   }
 
   async #get<T>(path: string): Promise<T> {
+    return this.#send('GET', path);
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown): Promise<T> {
     const baseUrl = await this.#discoveryApi.getBaseUrl('environments');
-    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.#fetchApi.fetch(
+      `${baseUrl}${path}`,
+      body === undefined
+        ? { method }
+        : {
+            method,
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          },
+    );
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

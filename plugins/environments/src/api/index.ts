@@ -1,3 +1,4 @@
 export { environmentsApiRef } from './EnvironmentsApi';
 export type { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
 export { EnvironmentsClient } from './EnvironmentsClient';
+export type * from './types';

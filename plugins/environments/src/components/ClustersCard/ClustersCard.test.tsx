@@ -1,15 +1,11 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen } from '@testing-library/react';
 import { EnvironmentsApi, environmentsApiRef } from '../../api';
+import { stubEnvironmentsApi } from '../../testing/stubEnvironmentsApi';
 import { ClustersCard } from './ClustersCard';
 
 function renderCard(api: Partial<EnvironmentsApi>) {
-  const environmentsApi: EnvironmentsApi = {
-    listEnvironments: async () => ({ items: [] }),
-    listClusters: async () => ({ items: [] }),
-    getClusterStatus: async () => ({ reachable: true }),
-    ...api,
-  };
+  const environmentsApi = stubEnvironmentsApi(api);
   return renderInTestApp(
     <TestApiProvider apis={[[environmentsApiRef, environmentsApi]]}>
       <ClustersCard />

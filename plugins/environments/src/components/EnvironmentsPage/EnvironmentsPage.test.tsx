@@ -3,6 +3,11 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
 import { screen } from '@testing-library/react';
 import { EnvironmentsApi, environmentsApiRef } from '../../api';
+import {
+  demoEnvironment,
+  demoStatus,
+  stubEnvironmentsApi,
+} from '../../testing/stubEnvironmentsApi';
 import { EnvironmentsPage } from './EnvironmentsPage';
 
 const demoDev: EnvironmentSummary = {
@@ -15,18 +20,16 @@ const demoDev: EnvironmentSummary = {
   services: { total: 5, ready: 3 },
 };
 
-function renderPage(api: Partial<EnvironmentsApi>) {
-  const environmentsApi: EnvironmentsApi = {
-    listEnvironments: async () => ({ items: [] }),
-    listClusters: async () => ({ items: [] }),
-    getClusterStatus: async () => ({ reachable: true }),
-    ...api,
-  };
+function renderPage(api: Partial<EnvironmentsApi>, path = '/') {
+  const environmentsApi = stubEnvironmentsApi(api);
   return renderInTestApp(
     <TestApiProvider apis={[[environmentsApiRef, environmentsApi]]}>
       <EnvironmentsPage />
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries: [path],
+    },
   );
 }
 
@@ -71,6 +74,25 @@ describe('EnvironmentsPage', () => {
       '/catalog/default/group/platform-team',
     );
     expect(screen.getByText('3/5')).toBeInTheDocument();
+    // Relative to where the page is mounted (here: the root).
+    expect(screen.getByRole('link', { name: 'demo-dev' })).toHaveAttribute(
+      'href',
+      '/demo-dev',
+    );
+  });
+
+  it('shows one environment below the mount point', async () => {
+    const getEnvironment = jest.fn(async () => demoEnvironment);
+    await renderPage(
+      { getEnvironment, getStatus: async () => demoStatus },
+      '/demo',
+    );
+
+    expect(
+      await screen.findByRole('heading', { name: 'demo' }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('2/2')).toBeInTheDocument();
+    expect(getEnvironment).toHaveBeenCalledWith('demo');
   });
 
   it('shows the clusters card', async () => {

@@ -1,12 +1,32 @@
 import { PageWithHeader } from '@backstage/core-components';
+import { Route, Routes, useParams } from 'react-router-dom';
+import { EnvironmentPage } from '../EnvironmentPage';
 import { EnvironmentsContent } from '../EnvironmentsContent';
 
+const EnvironmentPageWithHeader = () => {
+  const { name = '' } = useParams();
+  return (
+    <PageWithHeader themeId="tool" title={name} subtitle="Environment">
+      <EnvironmentPage name={name} />
+    </PageWithHeader>
+  );
+};
+
 /**
- * The environments page with its own header, for the legacy frontend system.
- * The new frontend system renders EnvironmentsContent under the app's plugin header instead.
+ * The environments pages with their own headers, for the legacy frontend system: the list at the mount point
+ * and one environment at `<mount point>/:name`.
+ * The new frontend system renders EnvironmentsRoutes under the app's plugin header instead.
  */
 export const EnvironmentsPage = () => (
-  <PageWithHeader themeId="tool" title="Environments">
-    <EnvironmentsContent />
-  </PageWithHeader>
+  <Routes>
+    <Route
+      path="/"
+      element={
+        <PageWithHeader themeId="tool" title="Environments">
+          <EnvironmentsContent />
+        </PageWithHeader>
+      }
+    />
+    <Route path="/:name" element={<EnvironmentPageWithHeader />} />
+  </Routes>
 );

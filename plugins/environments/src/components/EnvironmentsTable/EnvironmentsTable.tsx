@@ -1,5 +1,6 @@
 import {
   EmptyState,
+  Link,
   Progress,
   ResponseErrorPanel,
   StatusOK,
@@ -22,15 +23,19 @@ const columns: TableColumn<EnvironmentSummary>[] = [
     title: 'Name',
     field: 'name',
     highlight: true,
-    render: environment =>
-      environment.description ? (
-        <SubvalueCell
-          value={environment.name}
-          subvalue={environment.description}
-        />
+    render: environment => {
+      // Relative to the list page, so it works wherever the plugin is mounted, in both frontend systems.
+      const link = (
+        <Link to={encodeURIComponent(environment.name)}>
+          {environment.name}
+        </Link>
+      );
+      return environment.description ? (
+        <SubvalueCell value={link} subvalue={environment.description} />
       ) : (
-        environment.name
-      ),
+        link
+      );
+    },
   },
   { title: 'Cluster', field: 'cluster' },
   { title: 'Namespace', field: 'namespace' },

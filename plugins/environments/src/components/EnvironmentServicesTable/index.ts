@@ -1,0 +1,1 @@
+export { EnvironmentServicesTable } from './EnvironmentServicesTable';

@@ -1,0 +1,1 @@
+export { GlobalValuesCard } from './GlobalValuesCard';

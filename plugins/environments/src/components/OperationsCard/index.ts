@@ -1,0 +1,1 @@
+export { OperationsCard } from './OperationsCard';

@@ -1,0 +1,148 @@
+import { EnvironmentsApi } from '../api';
+import {
+  DiffResult,
+  Environment,
+  EnvironmentStatus,
+  Operation,
+  OperationLogLine,
+} from '../api/types';
+
+const notStubbed = (method: string) => async () => {
+  throw new Error(`${method} is not stubbed`);
+};
+
+/** An EnvironmentsApi for tests: the given methods, the others reject. */
+export function stubEnvironmentsApi(
+  methods: Partial<EnvironmentsApi> = {},
+): EnvironmentsApi {
+  return {
+    listEnvironments: async () => ({ items: [] }),
+    listClusters: async () => ({ items: [] }),
+    getClusterStatus: async () => ({ reachable: true }),
+    getEnvironment: notStubbed('getEnvironment'),
+    getStatus: notStubbed('getStatus'),
+    listOperations: async () => ({ items: [] }),
+    getOperation: notStubbed('getOperation'),
+    getOperationLogs: async () => ({ items: [] }),
+    getServiceValues: notStubbed('getServiceValues'),
+    diffEnvironment: notStubbed('diffEnvironment'),
+    updateEnvironment: notStubbed('updateEnvironment'),
+    ...methods,
+  };
+}
+
+/** `GET /environments/demo`, as the backend answers it. */
+export const demoEnvironment: Environment = {
+  name: 'demo',
+  cluster: 'local',
+  namespace: 'demo',
+  owner: 'group:default/platform-team',
+  description: 'The demo shop',
+  globalValues: { replicaCount: 1, env: { LOG_LEVEL: 'info' } },
+  config: { configMaps: [], secrets: [] },
+  resources: { gateways: [], certificates: [] },
+  services: [{ name: 'demo-api', imageTag: '1.4.0' }, { name: 'demo-web' }],
+  createdAt: '2025-01-01T10:00:00.000Z',
+  updatedAt: '2025-01-02T10:00:00.000Z',
+};
+
+const deployment = (name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  namespace: 'demo',
+  name,
+});
+
+/** `GET /environments/demo/status`: demo-api ready 2/2, demo-web 0/1 with a modified Deployment. */
+export const demoStatus: EnvironmentStatus = {
+  services: [
+    {
+      name: 'demo-api',
+      group: 1,
+      revision: 3,
+      desiredImage: '1.4.0',
+      workloads: [
+        {
+          ref: deployment('demo-api'),
+          found: true,
+          desiredReplicas: 2,
+          readyReplicas: 2,
+          images: ['registry.local/demo-api:1.4.0'],
+          ready: true,
+          summary: '2/2 ready',
+        },
+      ],
+      ready: true,
+      drift: [],
+    },
+    {
+      name: 'demo-web',
+      group: 2,
+      revision: 1,
+      desiredImage: '0.9.1',
+      workloads: [
+        {
+          ref: deployment('demo-web'),
+          found: true,
+          desiredReplicas: 1,
+          readyReplicas: 0,
+          images: ['registry.local/demo-web:0.9.1'],
+          ready: false,
+          summary: 'Waiting for 1 replica',
+        },
+      ],
+      ready: false,
+      drift: [
+        {
+          ref: deployment('demo-web'),
+          change: 'modified',
+          detail: 'spec.replicas changed',
+        },
+      ],
+    },
+  ],
+};
+
+/** An operation of the demo environment, in the given state. */
+export function demoOperation(
+  state: Operation['state'],
+  progress: Operation['progress'],
+  id = 'op-2',
+): Operation {
+  return {
+    id,
+    environment: 'demo',
+    type: 'update',
+    state,
+    actor: 'user:default/jane',
+    createdAt: '2025-01-03T10:00:00.000Z',
+    cancelRequested: false,
+    progress,
+    steps: [],
+  };
+}
+
+/** `POST /environments/demo/diff` when demo-api's Deployment would change. */
+export const demoDiff: DiffResult = {
+  services: [
+    {
+      name: 'demo-api',
+      changes: [
+        {
+          ref: deployment('demo-api'),
+          action: 'update',
+          changes: ['spec.template'],
+        },
+      ],
+    },
+  ],
+  removed: [],
+};
+
+/** Log lines of an operation. */
+export const logLine = (seq: number, message: string): OperationLogLine => ({
+  seq,
+  ts: '2025-01-03T10:00:01.000Z',
+  level: 'info',
+  message,
+});

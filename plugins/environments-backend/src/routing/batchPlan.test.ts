@@ -1,0 +1,73 @@
+import { planBatch } from './batchPlan';
+import {
+  computeDestinationRule,
+  computeVirtualService,
+  featureSubsets,
+  routedFeatures,
+} from './routingModel';
+
+const target = { host: 'demo-api', baseInstance: 'demo-api' };
+const live = (subsets: string[], routes: string[]) => ({
+  destinationRule: computeDestinationRule({ ...target, features: subsets }),
+  virtualServices: [computeVirtualService({ ...target, features: routes })],
+});
+
+describe('planBatch', () => {
+  it('coalesces many changes into one write per object, make before break', () => {
+    const plan = planBatch({
+      target,
+      match: {},
+      ...live(['a', 'b'], ['a', 'b']),
+      changes: [
+        { set: 'subsets', add: ['c'] },
+        { set: 'subsets', add: ['d'] },
+        { set: 'routes', add: ['c'] },
+        { set: 'routes', remove: ['a'] },
+        { set: 'subsets', remove: ['b'] },
+      ],
+    });
+    expect(plan.errors).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      // b is still routed: its subset stays.
+      expect.objectContaining({
+        violations: [
+          expect.objectContaining({ code: 'missing-subset', subset: 'b' }),
+        ],
+      }),
+    ]);
+    expect(featureSubsets(plan.make)).toEqual(new Set(['a', 'b', 'c', 'd']));
+    expect(routedFeatures(plan.virtualService)).toEqual(new Set(['b', 'c']));
+    expect(plan.break).toBeUndefined();
+  });
+
+  it('refuses a route whose subset is not in the DR, and writes nothing for it', () => {
+    const plan = planBatch({
+      target,
+      match: {},
+      ...live(['a'], ['a']),
+      changes: [{ set: 'routes', add: ['x'] }],
+    });
+    expect(plan.errors[0]?.violations).toEqual([
+      expect.objectContaining({ code: 'missing-subset', subset: 'x' }),
+    ]);
+    expect(plan).toMatchObject({
+      make: undefined,
+      virtualService: undefined,
+      break: undefined,
+    });
+  });
+
+  it('removes a subset once its route is gone', () => {
+    const plan = planBatch({
+      target,
+      match: {},
+      ...live(['a', 'b'], ['b']),
+      changes: [{ set: 'subsets', remove: ['a'] }],
+    });
+    expect(plan.errors).toEqual([undefined]);
+    expect(featureSubsets(plan.break)).toEqual(new Set(['b']));
+  });
+});

@@ -1,0 +1,161 @@
+import {
+  computeDestinationRule,
+  computeVirtualService,
+  featureSubsets,
+  isMeshVirtualServiceFor,
+  routedFeatures,
+} from './routingModel';
+import {
+  DestinationRule,
+  MatchOptions,
+  RoutingTarget,
+  VirtualService,
+} from './types';
+import { RoutingViolationError, validateRouting } from './validateRouting';
+
+/** A change of one of a service's two feature sets; `replace` wins over add/remove. */
+export interface FeatureSetChange {
+  set: 'subsets' | 'routes';
+  add?: string[];
+  remove?: string[];
+  replace?: string[];
+}
+
+/** What one batch writes, in this order (make-before-break), and each change's error. */
+export interface BatchPlan {
+  /** The DR with every added subset (before the VS). */
+  make?: DestinationRule;
+  virtualService?: VirtualService;
+  /** The DR without the removed subsets (after the VS). */
+  break?: DestinationRule;
+  /** One entry per change: undefined when it will be written, else why not. */
+  errors: (RoutingViolationError | undefined)[];
+}
+
+export interface BatchPlanInput {
+  target: RoutingTarget;
+  match: MatchOptions;
+  changes: FeatureSetChange[];
+  /** The live DR of the host and the live VSs of its namespace. */
+  destinationRule?: DestinationRule;
+  virtualServices: VirtualService[];
+}
+
+function applyChange(
+  change: FeatureSetChange,
+  current: Set<string>,
+): Set<string> {
+  if (change.replace) return new Set(change.replace);
+  const next = new Set(current);
+  change.add?.forEach(f => next.add(f));
+  change.remove?.forEach(f => next.delete(f));
+  return next;
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every(x => b.has(x));
+}
+
+function missingSubsets(host: string, features: string[], why: string) {
+  return new RoutingViolationError(
+    features.map(subset => ({
+      code: 'missing-subset' as const,
+      subset,
+      message: `${why}: feature ${subset} of ${host}`,
+    })),
+  );
+}
+
+/**
+ * Plans a batch of changes against the live objects (pure). It never plans a VS route to a subset the DR
+ * lacks, nor the removal of a subset a route still uses, nor a VS with any violation; the changes that would
+ * do so get an error instead, the others are still planned.
+ */
+export function planBatch(input: BatchPlanInput): BatchPlan {
+  const { target, changes } = input;
+  const forHost = input.virtualServices.filter(v =>
+    isMeshVirtualServiceFor(v, target),
+  );
+  if (forHost.length > 1) {
+    const error = new RoutingViolationError(
+      validateRouting({ target, vs: forHost, dr: input.destinationRule }),
+    );
+    return { errors: changes.map(() => error) };
+  }
+  const live = forHost[0];
+  const errors: BatchPlan['errors'] = changes.map(() => undefined);
+  const subsetsBefore = featureSubsets(input.destinationRule);
+  const routesBefore = routedFeatures(live);
+
+  // Every subset any change adds exists before the VS is written.
+  const made = new Set(subsetsBefore);
+  for (const c of changes) {
+    if (c.set === 'subsets')
+      (c.replace ?? c.add ?? []).forEach(f => made.add(f));
+  }
+
+  let routes = new Set(routesBefore);
+  changes.forEach((c, i) => {
+    if (c.set !== 'routes') return;
+    const next = applyChange(c, routes);
+    // Only what this change routes anew; routes already broken are caught by validating the whole VS.
+    const missing = [...next].filter(f => !routes.has(f) && !made.has(f));
+    if (missing.length) {
+      errors[i] = missingSubsets(
+        target.host,
+        missing,
+        'a route needs its DR subset first',
+      );
+    } else routes = next;
+  });
+
+  let virtualService: VirtualService | undefined;
+  if (!sameSet(routes, routesBefore)) {
+    virtualService = computeVirtualService({
+      ...target,
+      ...input.match,
+      features: routes,
+      virtualService: live,
+    });
+    const violations = validateRouting({
+      target,
+      vs: virtualService,
+      dr: computeDestinationRule({ ...target, features: made }),
+    });
+    if (violations.length) {
+      const error = new RoutingViolationError(violations);
+      changes.forEach((c, i) => {
+        if (c.set === 'routes' && !errors[i]) errors[i] = error;
+      });
+      routes = routesBefore;
+      virtualService = undefined;
+    }
+  }
+
+  let subsets = new Set(subsetsBefore);
+  changes.forEach((c, i) => {
+    if (c.set !== 'subsets') return;
+    const next = applyChange(c, subsets);
+    const routed = [...subsets].filter(f => !next.has(f) && routes.has(f));
+    if (routed.length) {
+      errors[i] = missingSubsets(
+        target.host,
+        routed,
+        'a routed subset cannot be removed',
+      );
+    } else subsets = next;
+  });
+  // A route whose subset came from a change that failed still needs that subset.
+  routes.forEach(f => subsets.add(f));
+
+  return {
+    make: sameSet(made, subsetsBefore)
+      ? undefined
+      : computeDestinationRule({ ...target, features: made }),
+    virtualService,
+    break: sameSet(subsets, made)
+      ? undefined
+      : computeDestinationRule({ ...target, features: subsets }),
+    errors,
+  };
+}

@@ -1,0 +1,89 @@
+import { ConflictError } from '@backstage/errors';
+import { isMeshVirtualServiceFor, isTargetHost } from './routingModel';
+import { DestinationRule, RoutingTarget, VirtualService } from './types';
+
+/** What is wrong with a VS/DR pair, named after the Istio analyzer message it would raise. */
+export interface RoutingViolation {
+  code:
+    | 'missing-subset' // IST0101: referenced host+subset not found in the DestinationRule
+    | 'subset-not-ready' // IST0173: the subset selects no ready pods (503 UH)
+    | 'duplicate-virtual-service'; // IST0109: sidecars do not merge VSs of one host
+  message: string;
+  subset?: string;
+  route?: string;
+  virtualServices?: string[];
+}
+
+export interface ValidateRoutingInput {
+  target: RoutingTarget;
+  /** The VS to write, or every VS of the namespace (mesh VSs for the target host are checked for duplicates). */
+  vs: VirtualService | VirtualService[];
+  dr?: DestinationRule;
+  /** Subsets whose pods are ready; omitted, readiness is not checked. */
+  readySubsets?: Iterable<string>;
+}
+
+/** Checks routing before it is written; an empty list means it may be written. */
+export function validateRouting({
+  target,
+  vs,
+  dr,
+  readySubsets,
+}: ValidateRoutingInput): RoutingViolation[] {
+  const all = Array.isArray(vs) ? vs : [vs];
+  const forHost = all.filter(v => isMeshVirtualServiceFor(v, target));
+  const violations: RoutingViolation[] = [];
+  if (forHost.length > 1) {
+    const names = forHost.map(v => v.metadata?.name ?? '').sort();
+    violations.push({
+      code: 'duplicate-virtual-service',
+      message: `host ${target.host} has ${
+        forHost.length
+      } mesh VirtualServices (${names.join(', ')}); sidecars do not merge them`,
+      virtualServices: names,
+    });
+  }
+  const defined = new Set((dr?.spec?.subsets ?? []).map(s => s.name));
+  const ready = readySubsets ? new Set(readySubsets) : undefined;
+  const reported = new Set<string>();
+  for (const v of forHost) {
+    for (const route of v.spec.http ?? []) {
+      for (const { destination } of route.route ?? []) {
+        const subset = destination?.subset;
+        if (!subset || !isTargetHost(destination.host, target)) continue;
+        const key = `${route.name}/${subset}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const where = `route ${route.name ?? '(unnamed)'} of VirtualService ${
+          v.metadata?.name
+        }`;
+        if (!defined.has(subset)) {
+          violations.push({
+            code: 'missing-subset',
+            message: `${where} targets subset ${subset}, which the DestinationRule of ${target.host} does not define`,
+            subset,
+            route: route.name,
+          });
+        } else if (ready && !ready.has(subset)) {
+          violations.push({
+            code: 'subset-not-ready',
+            message: `${where} targets subset ${subset}, whose pods are not ready`,
+            subset,
+            route: route.name,
+          });
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+/** Routing was not written because it would have been wrong (a 409 through Backstage's error handler). */
+export class RoutingViolationError extends ConflictError {
+  readonly violations: RoutingViolation[];
+
+  constructor(violations: RoutingViolation[]) {
+    super(violations.map(v => v.message).join('; '));
+    this.violations = violations;
+  }
+}

@@ -185,7 +185,8 @@ export async function startLocalCluster(
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${saKey}`,
         `--service-account-signing-key-file=${saKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // Room for the Services of several 300-service environments (a /24 runs out at 253).
+        '--service-cluster-ip-range=10.96.0.0/16',
         '--allow-privileged=true',
         '--authorization-mode=RBAC',
         // Pods in a brand-new namespace must not race the token controller for the default ServiceAccount;

@@ -1,0 +1,1115 @@
+/* eslint-disable no-console */
+/**
+ * Benchmark: environment rollout with the envmesh engine vs. a sequential `helm upgrade --install --wait` loop.
+ *
+ * Run from the repository root:
+ *
+ *   node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts \
+ *     [--sizes 50,300] [--out bench/environment-rollout/results.md]
+ *
+ * For each size N it generates N services (the shared example chart plus services/svc-NNN/{values,service}.yaml),
+ * imports them, creates an environment with all of them (timed until the operation succeeded; every Deployment
+ * is then checked ready in the cluster), copies that environment to a new namespace, and finally installs the
+ * same services one after the other with `helm upgrade --install --wait` into a third namespace. Everything runs
+ * against one local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) started in
+ * this process; the engine is wired the way plugins/environments-backend/src/plugin.ts wires it and runs in this
+ * process too, so this process's peak RSS is the backend's.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import knexFactory, { Knex } from 'knex';
+import {
+  binaryPath,
+  startLocalCluster,
+} from '../../packages/local-cluster/src';
+import type { LocalCluster } from '../../packages/local-cluster/src';
+import { ReleaseApplier } from '../../plugins/environments-backend/src/apply';
+import { ClusterRegistry } from '../../plugins/environments-backend/src/clusters/ClusterRegistry';
+import { EnvironmentsEngine } from '../../plugins/environments-backend/src/engine/EnvironmentsEngine';
+import { EnvironmentRollout } from '../../plugins/environments-backend/src/orchestrate/EnvironmentRollout';
+import { OperationRunner } from '../../plugins/environments-backend/src/orchestrate/OperationRunner';
+import { ServiceImporter } from '../../plugins/environments-backend/src/registry';
+import { HelmRenderer } from '../../plugins/environments-backend/src/render';
+import { DatabaseEnvironmentStore } from '../../plugins/environments-backend/src/store';
+import { NamespaceWatchers } from '../../plugins/environments-backend/src/watch';
+
+const execFileAsync = promisify(execFile);
+
+const CLUSTER = 'local';
+const ACTOR = 'user:default/bench';
+const OWNER = 'group:default/platform-team';
+/** The settings plugin.ts uses by default (and the issue asks for). */
+const PARALLELISM = 8;
+const READY_TIMEOUT_MS = 300_000;
+const RENDER_CONCURRENCY = 4;
+const POLL_MS = 200;
+/** How long one engine operation may take before the benchmark gives up on it. */
+const OPERATION_LIMIT_MS = 30 * 60_000;
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv: string[]) {
+  let sizes = [50, 300];
+  let out = 'bench/environment-rollout/results.md';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--sizes') {
+      sizes = value()
+        .split(',')
+        .map(s => Number(s.trim()));
+      if (sizes.some(n => !Number.isInteger(n) || n < 1 || n > 9999)) {
+        throw new Error(
+          '--sizes takes a comma-separated list of integers 1..9999',
+        );
+      }
+    } else if (arg === '--out') {
+      out = value();
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(
+        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE]',
+      );
+      process.exit(0);
+    } else {
+      throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  return { sizes, out: path.resolve(out) };
+}
+
+// ---------------------------------------------------------------- helpers
+
+const t0 = Date.now();
+function say(line: string) {
+  console.log(
+    `[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}s] ${line}`,
+  );
+}
+
+function seconds(ms: number) {
+  return ms / 1000;
+}
+
+function fmt(s: number | undefined, digits = 1) {
+  return s === undefined || Number.isNaN(s) ? '—' : s.toFixed(digits);
+}
+
+function peakRssMb() {
+  // process.resourceUsage().maxRSS is in kilobytes.
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Warnings and errors only; info and debug are too chatty at hundreds of services. */
+function benchLogger(meta: Record<string, unknown> = {}): LoggerService {
+  const where = Object.entries(meta)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const print =
+    (level: string) => (message: string, extra?: Error | object) => {
+      const detail =
+        extra instanceof Error
+          ? ` ${extra.stack ?? extra.message}`
+          : extra && Object.keys(extra).length
+          ? ` ${JSON.stringify(extra)}`
+          : '';
+      console.error(
+        `[engine ${level}]${where ? ` (${where})` : ''} ${message}${detail}`,
+      );
+    };
+  return {
+    error: print('error'),
+    warn: print('warn'),
+    info: () => {},
+    debug: () => {},
+    child: (more: Record<string, unknown>) => benchLogger({ ...meta, ...more }),
+  } as LoggerService;
+}
+
+function machineInfo() {
+  let cpuModel = 'unknown';
+  try {
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find(l => l.startsWith('model name'));
+    if (line) cpuModel = line.split(':').slice(1).join(':').trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel,
+    totalMemGiB: os.totalmem() / 1024 ** 3,
+    node: process.version,
+    date: new Date().toISOString(),
+    loadStart: os.loadavg(),
+  };
+}
+
+/**
+ * Times calls of selected methods of the engine's parts (wrapped on the instances, the sources are untouched):
+ * how the wall time of an operation splits into rendering, applying and store work.
+ */
+class Probe {
+  #stats = new Map<string, { calls: number; ms: number; max: number }>();
+
+  wrap(target: any, label: string, methods: string[]) {
+    for (const method of methods) {
+      const original = target[method];
+      if (typeof original !== 'function') continue;
+      const key = `${label}.${method}`;
+      target[method] = async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await original.apply(target, args);
+        } finally {
+          const ms = performance.now() - started;
+          const entry = this.#stats.get(key) ?? { calls: 0, ms: 0, max: 0 };
+          entry.calls++;
+          entry.ms += ms;
+          entry.max = Math.max(entry.max, ms);
+          this.#stats.set(key, entry);
+        }
+      };
+    }
+  }
+
+  reset() {
+    this.#stats.clear();
+  }
+
+  snapshot() {
+    return new Map([...this.#stats].map(([k, v]) => [k, { ...v }] as const));
+  }
+}
+
+type ProbeSnapshot = ReturnType<Probe['snapshot']>;
+
+/** One line per wrapped call kind: calls, summed time (concurrent calls overlap), mean and max. */
+function describeProbe(
+  snapshot: ProbeSnapshot,
+  exclude: RegExp = /getOperation$/,
+): string[] {
+  const line = (label: string, v: { calls: number; ms: number; max: number }) =>
+    `${label}: ${v.calls} calls, ${fmt(v.ms / 1000, 1)} s summed, mean ${fmt(
+      v.ms / v.calls,
+      0,
+    )} ms, max ${fmt(v.max, 0)} ms`;
+  const out: string[] = [];
+  const store = [...snapshot].filter(
+    ([k]) => k.startsWith('store.') && !exclude.test(k),
+  );
+  for (const [k, v] of snapshot) {
+    if (!k.startsWith('store.')) out.push(line(k, v));
+  }
+  if (store.length) {
+    const total = store.reduce(
+      (a, [, v]) => ({
+        calls: a.calls + v.calls,
+        ms: a.ms + v.ms,
+        max: Math.max(a.max, v.max),
+      }),
+      { calls: 0, ms: 0, max: 0 },
+    );
+    const top = store
+      .sort(([, a], [, b]) => b.ms - a.ms)
+      .slice(0, 4)
+      .map(
+        ([k, v]) =>
+          `${k.slice('store.'.length)} ${v.calls}× ${fmt(v.ms / 1000, 1)} s`,
+      )
+      .join(', ');
+    out.push(
+      `${line('store (all methods but getOperation)', total)}; most: ${top}`,
+    );
+  }
+  return out;
+}
+
+/** Mean and 95th percentile of the apply steps' durations. */
+function applyStepStats(op: {
+  steps: Array<{ service?: string; startedAt?: string; finishedAt?: string }>;
+}) {
+  const durations = op.steps
+    .filter(s => s.service !== undefined && s.startedAt && s.finishedAt)
+    .map(s => Date.parse(s.finishedAt!) - Date.parse(s.startedAt!))
+    .sort((a, b) => a - b);
+  if (!durations.length) return undefined;
+  const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
+  const p95 =
+    durations[
+      Math.min(durations.length - 1, Math.floor(durations.length * 0.95))
+    ];
+  return `apply steps: mean ${fmt(mean, 0)} ms, p95 ${fmt(
+    p95,
+    0,
+  )} ms, max ${fmt(
+    durations[durations.length - 1],
+    0,
+  )} ms (parallelism ${PARALLELISM})`;
+}
+
+/** The cost of one `helm template` of the shared chart, run sequentially (a reference for the render cost). */
+async function helmTemplateReference(
+  chartDir: string,
+  runs = 10,
+): Promise<number> {
+  const helm = binaryPath('helm');
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) {
+    await execFileAsync(
+      helm,
+      ['template', `ref-${i}`, chartDir, '--namespace', 'ref'],
+      {
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+  }
+  return (performance.now() - started) / runs;
+}
+
+// ---------------------------------------------------------------- services
+
+function serviceName(i: number) {
+  return `svc-${String(i).padStart(3, '0')}`;
+}
+
+/**
+ * Writes <dir>/chart (copy of examples/charts/service) and <dir>/services/svc-NNN/{values,service}.yaml.
+ * With `headless`, the copy's Service gets `clusterIP: None` (see {@link serviceIpCapacity}).
+ */
+function generateServices(dir: string, n: number, headless: boolean): string[] {
+  const chartDir = path.join(dir, 'chart');
+  fs.cpSync(path.resolve('examples/charts/service'), chartDir, {
+    recursive: true,
+  });
+  if (headless) {
+    const file = path.join(chartDir, 'templates', 'service.yaml');
+    const text = fs.readFileSync(file, 'utf8');
+    const patched = text.replace(/^spec:\n/m, 'spec:\n  clusterIP: None\n');
+    if (patched === text)
+      throw new Error(`cannot make ${file} headless: no 'spec:' line`);
+    fs.writeFileSync(file, patched);
+  }
+  const group0 = Math.max(1, Math.floor(n / 10));
+  const names: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const name = serviceName(i);
+    names.push(name);
+    const folder = path.join(dir, 'services', name);
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(
+      path.join(folder, 'values.yaml'),
+      [
+        'image:',
+        `  repository: ghcr.io/envmesh-bench/${name}`,
+        `  tag: "1.${n}.${i}"`,
+        'env:',
+        `  SERVICE_NAME: ${name}`,
+        'config:',
+        `  LOG_LEVEL: info`,
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(folder, 'service.yaml'),
+      [`name: ${name}`, `startupGroup: ${i <= group0 ? 0 : 1}`, ''].join('\n'),
+    );
+  }
+  return names;
+}
+
+// ---------------------------------------------------------------- engine
+
+interface Engine {
+  engine: EnvironmentsEngine;
+  renderer: HelmRenderer;
+  probe: Probe;
+  close(): Promise<void>;
+}
+
+async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
+  const logger = benchLogger();
+  const helmBinary = binaryPath('helm');
+  const probe = new Probe();
+  const store = await DatabaseEnvironmentStore.fromKnex(knex);
+  probe.wrap(
+    store,
+    'store',
+    // Public methods only: the private helpers run inside them and would be counted twice.
+    Object.getOwnPropertyNames(DatabaseEnvironmentStore.prototype).filter(
+      m => m !== 'constructor' && !/^(assert|write|insert)[A-Z]/.test(m),
+    ),
+  );
+  const clusters = ClusterRegistry.fromConfig(
+    new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: CLUSTER,
+                url: cluster.server,
+                serviceAccountToken: cluster.token,
+                skipTLSVerify: true,
+                authProvider: 'serviceAccount',
+              },
+            ],
+          },
+        ],
+      },
+    }),
+  );
+  const renderer = new HelmRenderer({
+    helmBinary,
+    concurrency: RENDER_CONCURRENCY,
+  });
+  probe.wrap(renderer, 'renderer', ['render', 'chartDefaults']);
+  const applier = new ReleaseApplier({ logger });
+  probe.wrap(applier, 'applier', ['apply']);
+  const watchers = new NamespaceWatchers({
+    kubeConfigFor: name => clusters.kubeConfig(name),
+    logger,
+  });
+  const importer = new ServiceImporter({ renderer, helmBinary, logger });
+  const rollout = new EnvironmentRollout({
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    settings: { parallelism: PARALLELISM, readyTimeoutMs: READY_TIMEOUT_MS },
+  });
+  const runner = new OperationRunner({
+    store,
+    logger: logger.child({ component: 'operations' }),
+    execute: (operation, context) => rollout.execute(operation, context),
+  });
+  const engine = new EnvironmentsEngine({
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    importer,
+    rollout,
+    runner,
+    logger,
+  });
+  runner.start();
+  return {
+    engine,
+    renderer,
+    probe,
+    async close() {
+      await runner.stop();
+      await watchers.stopAll();
+      await renderer.close();
+    },
+  };
+}
+
+type OperationSummary = Awaited<ReturnType<EnvironmentsEngine['getOperation']>>;
+
+/** Polls getOperation every 200 ms until the operation is final; throws unless it succeeded. */
+async function waitOperation(
+  engine: EnvironmentsEngine,
+  id: string,
+  what: string,
+): Promise<OperationSummary> {
+  const deadline = Date.now() + OPERATION_LIMIT_MS;
+  let lastProgress = '';
+  let lastPrint = 0;
+  for (;;) {
+    const op = await engine.getOperation(id);
+    if (op.state === 'succeeded') return op;
+    if (op.state === 'failed' || op.state === 'cancelled') {
+      const failed = op.steps
+        .filter(s => s.state === 'failed')
+        .map(s => `${s.name}: ${s.message ?? ''}`)
+        .slice(0, 5);
+      throw new Error(
+        `${what}: operation ${id} ${op.state}: ${op.error ?? ''}${
+          failed.length ? ` | failed steps: ${failed.join(' | ')}` : ''
+        }`,
+      );
+    }
+    const progress = `${op.progress.done}/${op.progress.total}`;
+    if (progress !== lastProgress && Date.now() - lastPrint > 5000) {
+      say(`  ${what}: ${op.state}, ${progress} steps done`);
+      lastPrint = Date.now();
+      lastProgress = progress;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: operation ${id} still ${op.state} after ${
+          OPERATION_LIMIT_MS / 1000
+        } s (${progress} steps)`,
+      );
+    }
+    await new Promise(r => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Per startup group: wall time of the apply steps, and of the wait-for-ready step. */
+function phaseBreakdown(op: OperationSummary) {
+  const ms = (s?: string) => (s ? Date.parse(s) : NaN);
+  const span = (steps: typeof op.steps) => {
+    const starts = steps
+      .map(s => ms(s.startedAt))
+      .filter(x => !Number.isNaN(x));
+    const ends = steps.map(s => ms(s.finishedAt)).filter(x => !Number.isNaN(x));
+    if (!starts.length || !ends.length) return undefined;
+    return seconds(Math.max(...ends) - Math.min(...starts));
+  };
+  const parts: string[] = [];
+  const prepare = op.steps.filter(
+    s => s.service === undefined && s.group === undefined,
+  );
+  const groups = [
+    ...new Set(op.steps.filter(s => s.group !== undefined).map(s => s.group!)),
+  ].sort((a, b) => a - b);
+  const first = prepare[0];
+  if (first) parts.push(`${first.name}: ${fmt(span([first]), 2)} s`);
+  for (const g of groups) {
+    const applies = op.steps.filter(
+      s => s.group === g && s.service !== undefined,
+    );
+    const wait = op.steps.filter(s => s.group === g && s.service === undefined);
+    parts.push(
+      `group ${g}: apply ${applies.length} services ${fmt(
+        span(applies),
+        2,
+      )} s, wait ready ${fmt(span(wait), 2)} s`,
+    );
+  }
+  const last = prepare.length > 1 ? prepare[prepare.length - 1] : undefined;
+  if (last) parts.push(`${last.name}: ${fmt(span([last]), 2)} s`);
+  const total =
+    op.startedAt && op.finishedAt
+      ? seconds(Date.parse(op.finishedAt) - Date.parse(op.startedAt))
+      : undefined;
+  const queued = op.startedAt
+    ? seconds(Date.parse(op.startedAt) - Date.parse(op.createdAt))
+    : undefined;
+  return { text: parts.join('; '), total, queued };
+}
+
+// ---------------------------------------------------------------- cluster checks
+
+/**
+ * How many ClusterIPs the cluster can hand out (from its default ServiceCIDR, minus the `kubernetes` Service),
+ * or undefined when unknown. The local cluster's service range is small (a /24 when this was written: 253
+ * Services), fewer than one 300-service environment needs; a size whose three namespaces (create, copy, helm
+ * loop) would not fit then uses headless Services, which need no ClusterIP.
+ */
+async function serviceIpCapacity(
+  cluster: LocalCluster,
+): Promise<{ cidrs: string[]; capacity: number } | undefined> {
+  try {
+    const cidr = await cluster.kubeConfig
+      .makeApiClient(NetworkingV1Api)
+      .readServiceCIDR({ name: 'kubernetes' });
+    const cidrs = cidr.spec?.cidrs ?? [];
+    const v4 = cidrs.find(c => c.includes('.'));
+    if (!v4) return undefined;
+    const prefix = Number(v4.split('/')[1]);
+    // Network and broadcast addresses are never allocated; the `kubernetes` Service holds one.
+    return { cidrs, capacity: 2 ** (32 - prefix) - 3 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fails fast (instead of after the 300 s ready timeout) when the cluster cannot run pods: every node of the
+ * general pool must be Ready and free of NoSchedule/NoExecute taints.
+ */
+async function checkNodesSchedulable(cluster: LocalCluster): Promise<void> {
+  const nodes = (await cluster.kubeConfig.makeApiClient(CoreV1Api).listNode())
+    .items;
+  const general = nodes.filter(
+    n => n.metadata?.labels?.['envmesh.io/node-pool'] !== 'feature',
+  );
+  const problems = general.flatMap(n => {
+    const ready = n.status?.conditions?.find(c => c.type === 'Ready')?.status;
+    const taints = (n.spec?.taints ?? []).filter(
+      t => t.effect !== 'PreferNoSchedule',
+    );
+    return ready !== 'True' || taints.length
+      ? [
+          `${n.metadata?.name}: Ready=${ready}, taints ${JSON.stringify(
+            taints.map(t => `${t.key}:${t.effect}`),
+          )}`,
+        ]
+      : [];
+  });
+  if (!general.length || problems.length) {
+    throw new Error(
+      `the local cluster's general nodes cannot run pods: ${
+        problems.join('; ') || 'none found'
+      }`,
+    );
+  }
+}
+
+async function checkDeploymentsReady(
+  cluster: LocalCluster,
+  namespace: string,
+  expected: string[],
+): Promise<void> {
+  const apps = cluster.kubeConfig.makeApiClient(AppsV1Api);
+  const list = await apps.listNamespacedDeployment({ namespace });
+  const byName = new Map(list.items.map(d => [d.metadata?.name, d]));
+  const problems: string[] = [];
+  for (const name of expected) {
+    const d = byName.get(name);
+    if (!d) {
+      problems.push(`${name}: missing`);
+      continue;
+    }
+    const want = d.spec?.replicas ?? 1;
+    const ready = d.status?.readyReplicas ?? 0;
+    const available = d.status?.availableReplicas ?? 0;
+    if (ready < want || available < want) {
+      problems.push(`${name}: ${ready}/${want} ready, ${available} available`);
+    }
+  }
+  if (problems.length) {
+    throw new Error(
+      `${problems.length} of ${
+        expected.length
+      } Deployments in ${namespace} not ready: ${problems
+        .slice(0, 10)
+        .join('; ')}`,
+    );
+  }
+}
+
+async function waitNamespacesGone(
+  cluster: LocalCluster,
+  namespaces: string[],
+  timeoutMs: number,
+) {
+  const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let left = [...namespaces];
+  while (left.length && Date.now() < deadline) {
+    const still: string[] = [];
+    for (const name of left) {
+      try {
+        await core.readNamespace({ name });
+        still.push(name);
+      } catch (error) {
+        if ((error as { code?: number }).code !== 404) still.push(name);
+      }
+    }
+    left = still;
+    if (left.length) await new Promise(r => setTimeout(r, 1000));
+  }
+  return left;
+}
+
+// ---------------------------------------------------------------- helm loop
+
+async function helmLoop(
+  cluster: LocalCluster,
+  dir: string,
+  names: string[],
+  namespace: string,
+): Promise<number> {
+  const helm = binaryPath('helm');
+  const home = path.join(dir, 'helm-home');
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+  };
+  const started = Date.now();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    try {
+      await execFileAsync(
+        helm,
+        [
+          'upgrade',
+          '--install',
+          name,
+          path.join(dir, 'chart'),
+          '-f',
+          path.join(dir, 'services', name, 'values.yaml'),
+          '-n',
+          namespace,
+          '--create-namespace',
+          '--wait',
+          '--timeout',
+          '5m',
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+        ],
+        { env, maxBuffer: 64 * 1024 * 1024 },
+      );
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(
+        `helm upgrade --install ${name} failed: ${
+          e.stderr?.trim() || e.message
+        }`,
+      );
+    }
+    if ((i + 1) % 25 === 0 || i + 1 === names.length) {
+      const elapsed = seconds(Date.now() - started);
+      say(
+        `  helm loop: ${i + 1}/${names.length} installed, ${fmt(
+          elapsed,
+        )} s (${fmt(elapsed / (i + 1), 2)} s each)`,
+      );
+    }
+  }
+  return seconds(Date.now() - started);
+}
+
+// ---------------------------------------------------------------- one size
+
+interface SizeResult {
+  n: number;
+  importS?: number;
+  createS?: number;
+  helmLoopS?: number;
+  copyS?: number;
+  peakRssMb?: number;
+  helm?: { import: number; create: number; copy: number };
+  createPhases?: ReturnType<typeof phaseBreakdown>;
+  copyPhases?: ReturnType<typeof phaseBreakdown>;
+  probes: { import?: string[]; create?: string[]; copy?: string[] };
+  stepStats: { create?: string; copy?: string };
+  notes: string[];
+  loadBefore?: number[];
+  error?: string;
+}
+
+async function runSize(
+  n: number,
+  cluster: LocalCluster,
+  built: Engine,
+  workRoot: string,
+  ipCapacity: { cidrs: string[]; capacity: number } | undefined,
+): Promise<SizeResult> {
+  const { engine, renderer, probe } = built;
+  const result: SizeResult = {
+    n,
+    loadBefore: os.loadavg(),
+    probes: {},
+    stepStats: {},
+    notes: [],
+  };
+  const dir = path.join(workRoot, `n${n}`);
+  fs.mkdirSync(dir, { recursive: true });
+  // create, copy and helm loop each hold N Services at the same time.
+  const headless = ipCapacity !== undefined && ipCapacity.capacity < 3 * n;
+  if (headless) {
+    result.notes.push(
+      `headless Services (\`clusterIP: None\` patched into the benchmark's copy of the chart, for the engine and the helm loop alike): the cluster's service range ${ipCapacity!.cidrs.join(
+        ', ',
+      )} holds ${ipCapacity!.capacity} ClusterIPs, fewer than the ${
+        3 * n
+      } this size needs`,
+    );
+  }
+  const names = generateServices(dir, n, headless);
+  const env = `bench-n${n}`;
+  const copy = `bench-n${n}-copy`;
+  const helmNs = `bench-n${n}-helm`;
+  say(
+    `N=${n}: generated ${n} services in ${dir} (load ${os
+      .loadavg()
+      .map(l => l.toFixed(2))
+      .join(' ')})`,
+  );
+
+  try {
+    await checkNodesSchedulable(cluster);
+    // import
+    let helmBefore = renderer.stats.helmInvocations;
+    probe.reset();
+    let started = Date.now();
+    const imported = await engine.importServices({
+      source: { type: 'directory', location: dir },
+    });
+    result.importS = seconds(Date.now() - started);
+    const importHelm = renderer.stats.helmInvocations - helmBefore;
+    result.probes.import = describeProbe(probe.snapshot());
+    if (imported.failed.length) {
+      throw new Error(
+        `import: ${imported.failed.length} service(s) failed: ${imported.failed
+          .slice(0, 5)
+          .map(f => `${f.name}: ${f.error}`)
+          .join('; ')}`,
+      );
+    }
+    say(
+      `N=${n}: import ${fmt(result.importS, 2)} s (${
+        imported.created.length
+      } created, ${imported.updated.length} updated, ${
+        imported.unchanged.length
+      } unchanged; ${importHelm} helm runs by the renderer)`,
+    );
+
+    // create
+    helmBefore = renderer.stats.helmInvocations;
+    probe.reset();
+    started = Date.now();
+    const created = await engine.createEnvironment(
+      {
+        name: env,
+        cluster: CLUSTER,
+        namespace: env,
+        owner: OWNER,
+        description: `benchmark, ${n} services`,
+        services: names.map(name => ({ name })),
+      },
+      ACTOR,
+    );
+    const createOp = await waitOperation(engine, created.id, `create ${env}`);
+    result.createS = seconds(Date.now() - started);
+    const createHelm = renderer.stats.helmInvocations - helmBefore;
+    result.createPhases = phaseBreakdown(createOp);
+    result.probes.create = describeProbe(probe.snapshot());
+    result.stepStats.create = applyStepStats(createOp);
+    await checkDeploymentsReady(cluster, env, names);
+    say(
+      `N=${n}: create-to-ready ${fmt(
+        result.createS,
+        2,
+      )} s, all ${n} Deployments ready (${createHelm} helm runs). ${
+        result.createPhases.text
+      }`,
+    );
+
+    // copy
+    helmBefore = renderer.stats.helmInvocations;
+    probe.reset();
+    started = Date.now();
+    const copied = await engine.copyEnvironment(
+      env,
+      { name: copy, namespace: copy },
+      ACTOR,
+    );
+    const copyOp = await waitOperation(
+      engine,
+      copied.id,
+      `copy ${env} -> ${copy}`,
+    );
+    result.copyS = seconds(Date.now() - started);
+    const copyHelm = renderer.stats.helmInvocations - helmBefore;
+    result.copyPhases = phaseBreakdown(copyOp);
+    result.probes.copy = describeProbe(probe.snapshot());
+    result.stepStats.copy = applyStepStats(copyOp);
+    await checkDeploymentsReady(cluster, copy, names);
+    result.peakRssMb = peakRssMb();
+    result.helm = { import: importHelm, create: createHelm, copy: copyHelm };
+    say(
+      `N=${n}: copy ${fmt(
+        result.copyS,
+        2,
+      )} s, all ${n} Deployments ready (${copyHelm} helm runs). ${
+        result.copyPhases.text
+      }`,
+    );
+    say(`N=${n}: peak RSS so far ${fmt(result.peakRssMb, 0)} MB`);
+
+    // naive baseline
+    say(`N=${n}: helm loop over ${n} services into ${helmNs} ...`);
+    result.helmLoopS = await helmLoop(cluster, dir, names, helmNs);
+    await checkDeploymentsReady(cluster, helmNs, names);
+    say(`N=${n}: helm loop ${fmt(result.helmLoopS)} s`);
+  } catch (error) {
+    result.error = (error as Error).message;
+    result.peakRssMb ??= peakRssMb();
+    say(`N=${n}: FAILED: ${result.error}`);
+  }
+  return result;
+}
+
+/** Frees the cluster for the next size: the engine deletes both environments, the helm namespace goes too. */
+async function cleanUp(
+  cluster: LocalCluster,
+  engine: EnvironmentsEngine,
+  n: number,
+) {
+  const env = `bench-n${n}`;
+  const namespaces = [env, `${env}-copy`, `${env}-helm`];
+  for (const name of [`${env}-copy`, env]) {
+    try {
+      const op = await engine.deleteEnvironment(name, ACTOR);
+      await waitOperation(engine, op.id, `delete ${name}`);
+    } catch (error) {
+      say(`cleanup: deleting environment ${name}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    await cluster.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: `${env}-helm` });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 404) {
+      say(
+        `cleanup: deleting namespace ${env}-helm: ${(error as Error).message}`,
+      );
+    }
+  }
+  const left = await waitNamespacesGone(cluster, namespaces, 180_000);
+  if (left.length)
+    say(`cleanup: namespaces still terminating: ${left.join(', ')}`);
+}
+
+// ---------------------------------------------------------------- report
+
+function table(results: SizeResult[]): string {
+  const rows = [
+    '| N | import s | create-to-ready s | helm loop s | ratio (helm loop / create) | copy s | peak RSS MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const ratio =
+      r.helmLoopS !== undefined && r.createS
+        ? r.helmLoopS / r.createS
+        : undefined;
+    rows.push(
+      `| ${r.n}${r.notes.length ? ' *' : ''} | ${fmt(r.importS)} | ${fmt(
+        r.createS,
+      )} | ${fmt(r.helmLoopS)} | ${
+        ratio === undefined ? '—' : `${ratio.toFixed(1)}×`
+      } | ${fmt(r.copyS)} | ${fmt(r.peakRssMb, 0)} |`,
+    );
+  }
+  if (results.some(r => r.notes.length)) {
+    rows.push('', '\\* see the notes of this size under Details.');
+  }
+  return rows.join('\n');
+}
+
+function verdicts(results: SizeResult[]): string[] {
+  const r = results.find(x => x.n === 300);
+  if (!r) {
+    return [
+      '- Targets are defined for N = 300, which this run did not include: not evaluated.',
+    ];
+  }
+  const mark = (ok: boolean | undefined) =>
+    ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**';
+  const ratio =
+    r.helmLoopS !== undefined && r.createS
+      ? r.helmLoopS / r.createS
+      : undefined;
+  return [
+    `- 300 services ready in ≤ 60 s: ${fmt(r.createS)} s — ${mark(
+      r.createS === undefined ? undefined : r.createS <= 60,
+    )}`,
+    `- ≥ 10× faster than the sequential helm loop: ${
+      ratio === undefined ? '—' : `${ratio.toFixed(1)}×`
+    } — ${mark(ratio === undefined ? undefined : ratio >= 10)}`,
+    `- copy ≤ 30 s: ${fmt(r.copyS)} s — ${mark(
+      r.copyS === undefined ? undefined : r.copyS <= 30,
+    )}`,
+  ];
+}
+
+function report(
+  machine: ReturnType<typeof machineInfo>,
+  results: SizeResult[],
+  clusterStartS: number,
+  helmTemplateMs: number,
+): string {
+  const load = (l?: number[]) =>
+    l ? l.map(x => x.toFixed(2)).join(' / ') : '—';
+  const lines = [
+    '# Benchmark: environment rollout',
+    '',
+    'Generated by `node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts` (see `bench/README.md`).',
+    '',
+    table(results),
+    '',
+    '## Targets (issue 4, item 13)',
+    '',
+    ...verdicts(results),
+    '',
+    '## Machine',
+    '',
+    `- nproc: ${machine.nproc}`,
+    `- CPU: ${machine.cpuModel}`,
+    `- memory: ${machine.totalMemGiB.toFixed(1)} GiB`,
+    `- Node: ${machine.node}`,
+    `- date: ${machine.date}`,
+    `- load average (1/5/15 min) at start: ${load(machine.loadStart)}`,
+    ...results.map(
+      r => `- load average before N = ${r.n}: ${load(r.loadBefore)}`,
+    ),
+    `- load average at end: ${load(os.loadavg())}`,
+    `- local cluster start: ${clusterStartS.toFixed(1)} s (not in the table)`,
+    `- one \`helm template\` of the shared chart, run sequentially, before the sizes: ${fmt(
+      helmTemplateMs,
+      0,
+    )} ms`,
+    '',
+    '## Details',
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`### N = ${r.n}`, '');
+    if (r.error) lines.push(`- **failed**: ${r.error}`);
+    for (const note of r.notes) lines.push(`- note: ${note}`);
+    if (r.helm) {
+      lines.push(
+        `- helm processes run by the engine's renderer: import ${r.helm.import}, create ${r.helm.create}, copy ${r.helm.copy}` +
+          ' (the import also runs one `helm package` per distinct chart, not counted by the renderer)',
+      );
+    }
+    const ops = [
+      ['create', r.createPhases, r.stepStats.create],
+      ['copy', r.copyPhases, r.stepStats.copy],
+    ] as const;
+    for (const [phase, phases, steps] of ops) {
+      if (!phases) continue;
+      lines.push(
+        `- ${phase} operation: queued ${fmt(phases.queued, 2)} s, ran ${fmt(
+          phases.total,
+          2,
+        )} s — ${phases.text}`,
+      );
+      if (steps) lines.push(`  - ${steps}`);
+    }
+    for (const [phase, probe] of Object.entries(r.probes)) {
+      if (!probe?.length) continue;
+      lines.push(
+        `- ${phase}: time inside the engine's parts (summed over concurrent calls)`,
+      );
+      for (const l of probe) lines.push(`  - ${l}`);
+    }
+    lines.push('');
+  }
+  lines.push(
+    '## How it is measured',
+    '',
+    '- **import**: `importServices` of a directory with the shared chart `chart/` (copy of `examples/charts/service`) and',
+    '  `services/svc-NNN/{values.yaml,service.yaml}`; first 10 % in startup group 0, the rest in group 1; one distinct image tag each.',
+    '- **create-to-ready**: from the `createEnvironment` call until `getOperation` (polled every 200 ms) reports `succeeded`;',
+    '  afterwards every Deployment is checked ready in the cluster. Engine settings as in `plugin.ts`: parallelism 8,',
+    '  ready timeout 300 s, render concurrency 4, SQLite in memory.',
+    '- **helm loop**: `helm upgrade --install <svc> chart -f services/<svc>/values.yaml --create-namespace --wait --timeout 5m`',
+    '  for each service in turn, into a fresh namespace of the same cluster.',
+    '- **copy**: `copyEnvironment` to a new namespace until the operation `succeeded` (Deployments checked ready too).',
+    '- **peak RSS**: `process.resourceUsage().maxRSS` of the benchmark process, which hosts the engine (the cluster and helm',
+    '  run as child processes and are not counted); taken after the copy, so it is the peak since start (a later row includes',
+    '  the earlier sizes).',
+    '- Pods run on kwok fake nodes: "ready" means the API objects reached Ready, no containers run.',
+    '- Between sizes both environments are deleted through the engine and the helm namespace is deleted.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const { sizes, out } = parseArgs(process.argv.slice(2));
+  const machine = machineInfo();
+  say(
+    `sizes ${sizes.join(', ')}; ${machine.nproc} CPUs (${
+      machine.cpuModel
+    }), load ${machine.loadStart.map(l => l.toFixed(2)).join(' ')}`,
+  );
+
+  const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-bench-'));
+  let cluster: LocalCluster | undefined;
+  let built: Engine | undefined;
+  let knex: Knex | undefined;
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await built?.close().catch(e => say(`engine close: ${e}`));
+    await knex?.destroy().catch(() => {});
+    await cluster?.stop().catch(e => say(`cluster stop: ${e}`));
+    fs.rmSync(workRoot, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping`);
+      shutdown().finally(() => process.exit(130));
+    });
+  }
+
+  const results: SizeResult[] = [];
+  try {
+    let started = Date.now();
+    say('starting the local cluster');
+    cluster = await startLocalCluster({ name: 'bench' });
+    const clusterStartS = seconds(Date.now() - started);
+    say(`cluster ready at ${cluster.server} in ${fmt(clusterStartS)} s`);
+    say(`helm template reference: measuring`);
+    const helmTemplateMs = await helmTemplateReference(
+      path.resolve('examples/charts/service'),
+    );
+    say(
+      `helm template of the shared chart, sequential: ${fmt(
+        helmTemplateMs,
+        0,
+      )} ms each`,
+    );
+
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+    });
+    built = await buildEngine(cluster, knex);
+    const ipCapacity = await serviceIpCapacity(cluster);
+    say(
+      ipCapacity
+        ? `service range ${ipCapacity.cidrs.join(', ')}: ${
+            ipCapacity.capacity
+          } ClusterIPs`
+        : 'service range unknown',
+    );
+
+    for (let i = 0; i < sizes.length; i++) {
+      started = Date.now();
+      results.push(
+        await runSize(sizes[i], cluster, built, workRoot, ipCapacity),
+      );
+      say(`N=${sizes[i]} done in ${fmt(seconds(Date.now() - started))} s`);
+      if (i + 1 < sizes.length) {
+        say(`cleaning up N=${sizes[i]}`);
+        await cleanUp(cluster, built.engine, sizes[i]);
+      }
+    }
+
+    const text = report(machine, results, clusterStartS, helmTemplateMs);
+    console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, text);
+    say(`wrote ${path.relative(process.cwd(), out) || out}`);
+  } finally {
+    say('stopping engine and cluster');
+    await shutdown();
+  }
+  if (results.some(r => r.error)) process.exitCode = 1;
+}
+
+main().catch(error => {
+  console.error(`bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+});

@@ -20,7 +20,11 @@ export interface Config {
      * that does not exist yet.
      */
     seed?: {
-      services?: { type: 'directory' | 'git' | 'url'; location: string; ref?: string };
+      services?: {
+        type: 'directory' | 'git' | 'url';
+        location: string;
+        ref?: string;
+      };
       /** Paths of envmesh.io/v1alpha1 Environment definition files. */
       environments?: string[];
       /** Generate random values for declared secret keys (development portals only). */

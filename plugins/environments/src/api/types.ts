@@ -8,6 +8,15 @@ import {
   ConfigMapSpec,
   GatewaySpec,
   CertificateSpec,
+  Operation as CommonOperation,
+} from '@envmesh/plugin-environments-common';
+
+export type {
+  MergedValues,
+  OperationState,
+  OperationStep,
+  OperationType,
+  ValuesLayerName as ValuesLayer,
 } from '@envmesh/plugin-environments-common';
 
 /** Helm values: a YAML map, as JSON (`ValuesObject`). @public */
@@ -22,52 +31,16 @@ export interface ObjectRef {
   name: string;
 }
 
-/** `Operation.type`. @public */
-export type OperationType =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'copy'
-  | 'rollback';
-
-/** `Operation.state`. @public */
-export type OperationState =
-  | 'pending'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled';
-
-/** One step of an operation (`OperationStep`). @public */
-export interface OperationStep {
-  index: number;
-  name: string;
-  /** The startup group a service step belongs to. */
-  group?: number;
-  service?: string;
-  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
-  startedAt?: string;
-  finishedAt?: string;
-  message?: string;
-}
-
-/** A persisted, resumable change to an environment (`Operation`). @public */
-export interface Operation {
-  id: string;
-  environment: string;
-  type: OperationType;
-  state: OperationState;
-  /** The user (or service) that started it. */
-  actor: string;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  error?: string;
+/**
+ * An operation as the backend reports it (`Operation`): the common type plus whether a cancel was asked for
+ * and the progress (steps succeeded or skipped, of all steps).
+ *
+ * @public
+ */
+export type Operation = CommonOperation & {
   cancelRequested: boolean;
-  /** Steps succeeded or skipped, of all steps. */
   progress: { done: number; total: number };
-  steps: OperationStep[];
-}
+};
 
 /** One log line of an operation (`OperationLogLine`). @public */
 export interface OperationLogLine {
@@ -126,16 +99,6 @@ export interface ServiceStatus {
 /** The response of `GET /environments/{name}/status`. @public */
 export interface EnvironmentStatus {
   services: ServiceStatus[];
-}
-
-/** The layer that set a value. @public */
-export type ValuesLayer = 'chart' | 'environment' | 'service' | 'override';
-
-/** The merged Helm values of a service and where each leaf came from (`MergedValues`). @public */
-export interface MergedValues {
-  values: ValuesObject;
-  /** The layer that set each leaf, keyed by its dotted path. */
-  provenance: Record<string, ValuesLayer>;
 }
 
 /** What would happen to one object (`DiffEntry`). @public */

@@ -89,9 +89,10 @@ start_portal() {
   start_local_cluster || return 1
   write_cluster_config
   rm -rf "$ENVMESH_LOCAL/sqlite"; mkdir -p "$ENVMESH_LOCAL/sqlite"
-  # setsid: the portal's process tree gets its own group, so stop_portal can end all of it.
-  setsid yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" \
-    >"$ENVMESH_LOCAL/portal.log" 2>&1 &
+  # setsid: the portal's process tree gets a process group of its own (its leader's pid goes to a file), so
+  # stop_portal can end all of it.
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' portal "$ENVMESH_LOCAL/portal.pgid" \
+    yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" >"$ENVMESH_LOCAL/portal.log" 2>&1 &
   PORTAL_PIDS+=($!)
   wait_http "http://localhost:${PORTAL_BACKEND_PORT}/.backstage/health/v1/readiness" "the backend" || return 1
   wait_http "http://localhost:${PORTAL_APP_PORT}" "the front end" || return 1
@@ -99,11 +100,15 @@ start_portal() {
 
 stop_portal() {
   local pid
+  if [ -s "$ENVMESH_LOCAL/portal.pgid" ]; then
+    kill -TERM -- "-$(cat "$ENVMESH_LOCAL/portal.pgid")" 2>/dev/null || true
+    rm -f "$ENVMESH_LOCAL/portal.pgid"
+  fi
   for pid in "${PORTAL_PIDS[@]}"; do
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
   done
   for pid in "${PORTAL_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
   done
   PORTAL_PIDS=()
 }

@@ -71,7 +71,19 @@ environments:
       location: ${PWD}/examples
     environments:
       - ${PWD}/examples/environments/demo-dev.yaml
+    features:
+      - ${PWD}/examples/features/feature-31337.yaml
     generateSecretValues: true
+  features:
+    # The kwok node pool reserved for feature instances (see packages/local-cluster).
+    placement:
+      nodeSelector:
+        envmesh.io/node-pool: feature
+      tolerations:
+        - key: envmesh.io/node-pool
+          operator: Equal
+          value: feature
+          effect: NoSchedule
 YAML
 }
 

@@ -27,8 +27,98 @@ export interface Config {
       };
       /** Paths of envmesh.io/v1alpha1 Environment definition files. */
       environments?: string[];
+      /** Paths of envmesh.io/v1alpha1 FeatureBranch definition files, deployed once their base is up. */
+      features?: string[];
       /** Generate random values for declared secret keys (development portals only). */
       generateSecretValues?: boolean;
+    };
+    /** Feature branches: feature instances beside a base environment, routed by a header. */
+    features?: {
+      /** TTL of a feature branch whose deploy names none, in hours. Default 72. */
+      defaultTtlHours?: number;
+      /** Where feature instances run: the dedicated feature nodes. */
+      placement?: {
+        nodeSelector?: { [label: string]: string };
+        tolerations?: Array<{
+          key?: string;
+          operator?: 'Equal' | 'Exists';
+          value?: string;
+          effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+          tolerationSeconds?: number;
+        }>;
+      };
+      /** Data isolation: what each feature instance gets to keep its data apart from the base instance's. */
+      isolation?: {
+        /** Env var (default ENVMESH_DB_SCHEMA) = `<service>_<feature>` in [a-z0-9_]. */
+        schemaName?: boolean | { enabled?: boolean; envName?: string };
+        /** Env var (default ENVMESH_TOPIC_PREFIX) = `<feature>.` */
+        topicPrefix?: boolean | { enabled?: boolean; envName?: string };
+        /** Env var (default ENVMESH_CACHE_MAP) = `<feature>` */
+        cacheMap?: boolean | { enabled?: boolean; envName?: string };
+        /**
+         * Jobs run in the namespace before each instance starts (e.g. copy a schema). `{feature}`, `{service}`,
+         * `{namespace}` and `{environment}` are filled in command, args and env values.
+         */
+        jobs?: Array<{
+          /** DNS-1123 label, unique; the Job is `<service>-<feature>-<name>`. */
+          name: string;
+          image: string;
+          command?: string[];
+          args?: string[];
+          env?: { [name: string]: string };
+          /** Secrets or ConfigMaps whose keys become env vars (one of the two per item). */
+          envFrom?: Array<{ secret?: string; configMap?: string }>;
+          /** The services it runs for; default every service. */
+          services?: string[];
+          /** Default 2. */
+          backoffLimit?: number;
+          activeDeadlineSeconds?: number;
+        }>;
+      };
+      routing?: {
+        /**
+         * `istio` (VirtualService routes to DestinationRule subsets, default) or `gateway-api` (HTTPRoutes attached
+         * to the Service, one Service per instance). Preview hosts are written for Istio only.
+         */
+        driver?: 'istio' | 'gateway-api';
+        /** The header that selects a feature. Default `X-FEATURE-NAME`. */
+        headerName?: string;
+        /** Also match the header's name as a W3C `baggage` entry. Default false. */
+        baggage?: boolean;
+      };
+      janitor?: {
+        /** How often expired feature branches are looked for. Default 60. */
+        intervalSeconds?: number;
+      };
+    };
+    /** Push-to-deploy: `POST /api/environments/webhooks/<provider>`. */
+    webhooks?: {
+      github?: {
+        /** @visibility secret */
+        secret: string;
+      };
+      gitlab?: {
+        /** @visibility secret */
+        secret: string;
+      };
+      bitbucket?: {
+        /** @visibility secret */
+        secret: string;
+      };
+      /** A pushed commit whose message contains it deploys the feature. Default `deploy_feature`. */
+      keyword?: string;
+      /** The base environment feature branches from pushes are deployed beside. */
+      environment?: string;
+      /** A regex with a capture group matched against the branch. Default `^(?:feature/)?(.+)$`. */
+      branchPattern?: string;
+      /** The feature name from the match: `{0}` whole match, `{1}`..`{9}` groups. Default `{1}`. */
+      featureName?: string;
+      /** The image tag of the pushed commit: `{sha}`, `{shortSha}`, `{branch}`, `{feature}`. Default `{sha}`. */
+      imageTag?: string;
+      /** TTL of feature branches from pushes, in hours. */
+      ttlHours?: number;
+      /** Repositories of services (besides the project-slug / source-location annotations of their components). */
+      repositories?: Array<{ service: string; repositories: string[] }>;
     };
     operations?: {
       /** How long a claim on an operation lasts without renewal. Default 15. */

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import {
@@ -30,6 +32,47 @@ function localCluster() {
   };
 }
 
+/** A node selector no node of the local cluster matches: pods that stay Pending, Unschedulable. */
+const NOWHERE = { 'envmesh.io/pool': 'no-such-pool' };
+
+/** A 127.0.0.1 port nothing listens on: the URL of the `offline` cluster. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
+
+/**
+ * The backend runs helm through this wrapper, which notes every helm command (`template`, `show`, `package`)
+ * before running it: proves when the engine rendered and when it did not.
+ */
+const helmLog = { dir: '', file: '', wrapper: '', offlinePort: 0 };
+async function helmTemplateRuns(): Promise<number> {
+  const text = await fs.promises.readFile(helmLog.file, 'utf8').catch(() => '');
+  return text.split('\n').filter(line => line === 'template').length;
+}
+
+beforeAll(async () => {
+  helmLog.dir = await fs.promises.mkdtemp(
+    path.join(os.tmpdir(), 'envmesh-plugin-test-'),
+  );
+  helmLog.file = path.join(helmLog.dir, 'helm-commands');
+  helmLog.wrapper = path.join(helmLog.dir, 'helm');
+  await fs.promises.writeFile(
+    helmLog.wrapper,
+    `#!/bin/sh\necho "$1" >> '${helmLog.file}'\nexec '${binaryPath(
+      'helm',
+    )}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  helmLog.offlinePort = await closedPort();
+});
+afterAll(async () => {
+  await fs.promises.rm(helmLog.dir, { recursive: true, force: true });
+});
+
 const kc: KubeConfig = testKubeConfig();
 const apps = kc.makeApiClient(AppsV1Api);
 const core = kc.makeApiClient(CoreV1Api);
@@ -44,7 +87,11 @@ for (const level of ['error', 'warn', 'info', 'debug'] as const) {
 }
 logger.child.mockImplementation(() => logger);
 
-async function startBackend(knex: Knex, leaseSeconds = 15) {
+async function startBackend(
+  knex: Knex,
+  leaseSeconds = 15,
+  readyTimeoutSeconds = 60,
+) {
   const backend = await startTestBackend({
     features: [
       environmentsPlugin,
@@ -52,14 +99,27 @@ async function startBackend(knex: Knex, leaseSeconds = 15) {
       logger.factory,
       mockServices.rootConfig.factory({
         data: {
+          app: { baseUrl: 'http://localhost:3000' },
           kubernetes: {
             clusterLocatorMethods: [
-              { type: 'config', clusters: [localCluster()] },
+              {
+                type: 'config',
+                clusters: [
+                  localCluster(),
+                  {
+                    name: 'offline',
+                    url: `https://127.0.0.1:${helmLog.offlinePort}`,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 'offline-token',
+                    skipTLSVerify: true,
+                  },
+                ],
+              },
             ],
           },
           environments: {
-            helm: { binary: binaryPath('helm') },
-            rollout: { readyTimeoutSeconds: 60 },
+            helm: { binary: helmLog.wrapper },
+            rollout: { readyTimeoutSeconds },
             operations: { leaseSeconds },
           },
         },
@@ -328,6 +388,20 @@ describe.each(databases.eachSupportedId())(
       expect(
         (await deployment(env, 'config-service')).metadata!.generation,
       ).toBe(before.config.metadata!.generation);
+      // The status shows the whole image the revision deployed, the one the Deployment runs.
+      const status = await call('get', `/environments/${env}/status`);
+      const desired = Object.fromEntries(
+        status.body.services.map((s: any) => [s.name, s.desiredImage]),
+      );
+      expect(desired['demo-api']).toBe(
+        'ghcr.io/envmesh-examples/demo-api:1.5.0',
+      );
+      for (const name of ['config-service', 'demo-api', 'demo-orders']) {
+        expect(desired[name]).toBe(
+          (await deployment(env, name)).spec!.template.spec!.containers[0]
+            .image,
+        );
+      }
       const revisions = await call(
         'get',
         `/environments/${env}/revisions?service=demo-api`,
@@ -363,6 +437,9 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('copies an environment with the same images and its secret, without rebuilding', async () => {
+      const templatesBefore = await helmTemplateRuns();
+      // The wrapper saw the renders of the source (so an unchanged count below means something).
+      expect(templatesBefore).toBeGreaterThan(0);
       const copy = await call('post', `/environments/${env}/copy`, {
         name: `${env}-copy`,
       });
@@ -370,6 +447,8 @@ describe.each(databases.eachSupportedId())(
       expect((await waitForOperation(call, copy.body.id)).state).toBe(
         'succeeded',
       );
+      // Not even re-rendered: the source's rendered objects (the chart never reads the namespace) were reused.
+      expect(await helmTemplateRuns()).toBe(templatesBefore);
       for (const name of ['config-service', 'demo-api', 'demo-orders']) {
         const source = await deployment(env, name);
         const target = await deployment(`${env}-copy`, name);
@@ -520,6 +599,228 @@ describe.each(databases.eachSupportedId())(
         .readNamespace({ name: `${env}-copy` })
         .catch(() => undefined);
       expect(!ns || ns.status?.phase === 'Terminating').toBe(true);
+    });
+
+    it('cancels an operation: it ends cancelled and its remaining steps never run', async () => {
+      const name = `${env}-cancel`;
+      const created = await call('post', '/environments', {
+        ...demoEnvironment(name),
+        config: { configMaps: [], secrets: [] },
+        services: [
+          // Group 0 can never be ready, so the operation waits for it (up to the 60 s ready timeout).
+          { name: 'config-service', values: { nodeSelector: NOWHERE } },
+          { name: 'demo-api' },
+        ],
+      });
+      expect(created.status).toBe(202);
+      const id = created.body.id;
+      for (;;) {
+        const op = (await call('get', `/operations/${id}`)).body;
+        const wait = op.steps.find(
+          (s: any) => s.name === 'wait for group 0 to be ready',
+        );
+        if (wait.state === 'running') break;
+        expect(op.state).toMatch(/pending|running/);
+        await new Promise(resolve => setTimeout(resolve, 100));
+      }
+      const cancel = await call('post', `/operations/${id}/cancel`);
+      expect(cancel.status).toBe(200);
+      expect(cancel.body.cancelRequested).toBe(true);
+
+      const operation = await waitForOperation(call, id, 30_000);
+      expect(operation.state).toBe('cancelled');
+      const byName = Object.fromEntries(
+        operation.steps.map((s: any) => [s.name, s]),
+      );
+      expect(byName['apply config-service'].state).toBe('succeeded');
+      // The interrupted wait and everything after it did not run.
+      expect(byName['wait for group 0 to be ready'].state).toBe('pending');
+      for (const step of [
+        'apply demo-api',
+        'wait for group 1 to be ready',
+        'remove services that left the environment',
+      ]) {
+        expect(byName[step]).toMatchObject({ state: 'pending' });
+        expect(byName[step].startedAt).toBeUndefined();
+      }
+      await expect(deployment(name, 'demo-api')).rejects.toMatchObject({
+        code: 404,
+      });
+      // A second cancel of a finished operation is a conflict.
+      expect((await call('post', `/operations/${id}/cancel`)).status).toBe(409);
+
+      const deleted = await call('delete', `/environments/${name}`);
+      expect((await waitForOperation(call, deleted.body.id)).state).toBe(
+        'succeeded',
+      );
+    });
+
+    it("fails an operation whose service never becomes ready, naming the service and the scheduler's reason", async () => {
+      // A backend of its own (own database) with a 5 s ready timeout.
+      const other = await startBackend(await databases.init(databaseId), 15, 5);
+      try {
+        const imported = await other.call('post', '/services/import', {
+          source: { type: 'directory', location: examples },
+        });
+        expect(imported.status).toBe(200);
+        const name = `${env}-stuck`;
+        const created = await other.call('post', '/environments', {
+          ...demoEnvironment(name),
+          config: { configMaps: [], secrets: [] },
+          services: [
+            { name: 'config-service', values: { nodeSelector: NOWHERE } },
+            { name: 'demo-api' },
+          ],
+        });
+        expect(created.status).toBe(202);
+        const operation = await waitForOperation(other.call, created.body.id);
+        expect(operation.state).toBe('failed');
+        // The reason comes from the cluster: the pod's PodScheduled condition, written by kube-scheduler.
+        expect(operation.error).toMatch(
+          /service config-service not ready \(Deployment [\w-]+\/config-service\): .*Unschedulable: 0\/\d+ nodes are available.*node affinity\/selector/s,
+        );
+        const byName = Object.fromEntries(
+          operation.steps.map((s: any) => [s.name, s]),
+        );
+        expect(byName['wait for group 0 to be ready']).toMatchObject({
+          state: 'failed',
+          message: expect.stringContaining('0/'),
+        });
+        expect(byName['apply demo-api'].state).toBe('pending');
+        const logs = await other.call(
+          'get',
+          `/operations/${created.body.id}/logs`,
+        );
+        expect(
+          logs.body.items.some(
+            (l: any) =>
+              l.level === 'error' &&
+              /config-service.*nodes are available/s.test(l.message),
+          ),
+        ).toBe(true);
+        const deleted = await other.call('delete', `/environments/${name}`);
+        expect(
+          (await waitForOperation(other.call, deleted.body.id)).state,
+        ).toBe('succeeded');
+      } finally {
+        await other.backend.stop();
+      }
+    });
+
+    it("answers 503 naming an unreachable cluster, and helm's error (not 500) for a chart that cannot render", async () => {
+      const name = `${env}-offline`;
+      const created = await call('post', '/environments', {
+        name,
+        cluster: 'offline',
+        owner: 'group:default/platform-team',
+        services: [
+          { name: 'config-service' },
+          // The chart ranges over `env`: a string makes helm fail.
+          { name: 'demo-api', values: { env: 'not-a-map' } },
+        ],
+      });
+      expect(created.status).toBe(202);
+      const operation = await waitForOperation(call, created.body.id);
+      expect(operation.state).toBe('failed');
+
+      const status = await call('get', `/environments/${name}/status`);
+      expect(status.status).toBe(503);
+      expect(status.body.error.name).toBe('ServiceUnavailableError');
+      expect(status.body.error.message).toMatch(
+        /^cluster 'offline' is unreachable: .*ECONNREFUSED/,
+      );
+      expect(JSON.stringify(status.body)).not.toContain('offline-token');
+      const diff = await call('post', `/environments/${name}/diff`, {
+        services: [{ name: 'config-service' }],
+      });
+      expect(diff.status).toBe(503);
+      expect(diff.body.error.message).toMatch(/^cluster 'offline' /);
+      // The list still answers, without the unreachable environment's readiness.
+      const list = await call('get', '/environments');
+      expect(list.status).toBe(200);
+      expect(
+        list.body.items.find((e: any) => e.name === name).services,
+      ).toEqual({ total: 2, ready: 0 });
+
+      // Rendering needs no cluster: the manifest endpoint answers with helm's message and 502.
+      const manifest = await call(
+        'get',
+        `/environments/${name}/services/demo-api/manifest`,
+      );
+      expect(manifest.status).toBe(502);
+      expect(manifest.body.error).toMatchObject({
+        name: 'ChartRenderError',
+        message: expect.stringMatching(
+          /^helm template demo-api failed: .*range can't iterate over not-a-map/s,
+        ),
+      });
+      expect(
+        (
+          await call(
+            'get',
+            `/environments/${name}/services/config-service/manifest`,
+          )
+        ).status,
+      ).toBe(200);
+      // The merged values themselves are fine.
+      const values = await call(
+        'get',
+        `/environments/${name}/services/demo-api/values`,
+      );
+      expect(values.status).toBe(200);
+      expect(values.body.values.env).toBe('not-a-map');
+
+      // A diff whose values break a chart answers the same way, before asking any cluster, and changes nothing.
+      const current = (await call('get', `/environments/${env}`)).body;
+      const breaking = await call('post', `/environments/${env}/diff`, {
+        services: current.services.map((s: any) =>
+          s.name === 'demo-orders' ? { ...s, values: { env: 'not-a-map' } } : s,
+        ),
+      });
+      expect(breaking.status).toBe(502);
+      expect(breaking.body.error.message).toMatch(
+        /^helm template demo-orders failed: .*range can't iterate over not-a-map/s,
+      );
+      expect((await call('get', `/environments/${env}`)).body).toEqual(current);
+    });
+
+    it('reports the services an import source no longer has as missing', async () => {
+      const repo = await fs.promises.mkdtemp(
+        path.join(helmLog.dir, `repo-${suffix}-`),
+      );
+      for (const folder of ['charts', 'services']) {
+        await fs.promises.cp(
+          path.join(examples, folder),
+          path.join(repo, folder),
+          { recursive: true },
+        );
+      }
+      const first = await call('post', '/services/import', {
+        source: { type: 'directory', location: repo },
+      });
+      expect(first.status).toBe(200);
+      expect(first.body.missing).toEqual([]);
+
+      await fs.promises.rm(path.join(repo, 'services/demo-payments'), {
+        recursive: true,
+      });
+      const second = await call('post', '/services/import', {
+        source: { type: 'directory', location: repo },
+      });
+      expect(second.status).toBe(200);
+      expect(second.body).toMatchObject({
+        missing: ['demo-payments'],
+        failed: [],
+      });
+      expect(second.body.unchanged.sort()).toEqual([
+        'config-service',
+        'demo-api',
+        'demo-orders',
+        'demo-ui',
+      ]);
+      // Nothing is deleted: the registry still has it.
+      const services = (await call('get', '/services')).body.items;
+      expect(services.map((s: any) => s.name)).toContain('demo-payments');
     });
   },
 );

@@ -3,18 +3,20 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { environmentsPermissions } from '@envmesh/plugin-environments-common';
-import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
-import { ReleaseApplier } from './apply';
-import { ClusterRegistry } from './clusters/ClusterRegistry';
+import {
+  FeatureIsolationHook,
+  environmentsFeatureIsolationExtensionPoint,
+  environmentsServiceRef,
+} from '@envmesh/plugin-environments-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { createEnvironmentsBackend } from './engine/createEnvironmentsBackend';
 import { EnvironmentSeeder } from './engine/EnvironmentSeeder';
-import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
-import { EnvironmentRollout } from './orchestrate/EnvironmentRollout';
-import { OperationRunner } from './orchestrate/OperationRunner';
-import { ServiceImporter } from './registry';
-import { HelmRenderer } from './render';
+import { isolationHooksFromConfig } from './features';
+import { FeatureJanitor } from './janitor';
 import { createRouter } from './router';
 import { DatabaseEnvironmentStore } from './store';
-import { NamespaceWatchers } from './watch';
+import { PushDeployer, webhookSettingsFromConfig } from './webhooks';
 
 /**
  * The envmesh environments engine and its REST API.
@@ -24,6 +26,13 @@ import { NamespaceWatchers } from './watch';
 export const environmentsPlugin = createBackendPlugin({
   pluginId: 'environments',
   register(env) {
+    const addedHooks: FeatureIsolationHook[] = [];
+    env.registerExtensionPoint(environmentsFeatureIsolationExtensionPoint, {
+      addHook(...hooks) {
+        addedHooks.push(...hooks);
+      },
+    });
+
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -35,91 +44,97 @@ export const environmentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         urlReader: coreServices.urlReader,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
         environmentsBridge: environmentsServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
-        const settings = config.getOptionalConfig('environments');
-        const helmBinary = settings?.getOptionalString('helm.binary') ?? 'helm';
-
         const store = await DatabaseEnvironmentStore.create({
           database: deps.database,
         });
-        const clusters = ClusterRegistry.fromConfig(config);
-        const renderer = new HelmRenderer({
-          helmBinary,
-          concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
-        });
-        const applier = new ReleaseApplier({ logger });
-        const watchers = new NamespaceWatchers({
-          kubeConfigFor: name => clusters.kubeConfig(name),
+        const builtInHooks = isolationHooksFromConfig(config);
+        const backend = createEnvironmentsBackend({
+          config,
           logger,
-        });
-        const importer = new ServiceImporter({
-          renderer,
-          helmBinary,
+          store,
           urlReader: deps.urlReader,
-          logger,
+          isolationHooks: () => [...builtInHooks, ...addedHooks],
+          onFeatureOperationEnded: (operation, error) =>
+            pushDeployer.notifyOutcome(operation, error),
         });
-        const rollout = new EnvironmentRollout({
+        const { engine, features, runner, clusters } = backend;
+
+        const pushDeployer = new PushDeployer({
+          settings: webhookSettingsFromConfig(config),
+          features,
           store,
-          clusters,
-          renderer,
-          applier,
-          watchers,
-          settings: {
-            parallelism:
-              settings?.getOptionalNumber('rollout.parallelism') ?? 8,
-            readyTimeoutMs:
-              (settings?.getOptionalNumber('rollout.readyTimeoutSeconds') ??
-                300) * 1000,
-          },
-        });
-        const runner = new OperationRunner({
-          store,
-          logger: logger.child({ component: 'operations' }),
-          execute: (operation, context) => rollout.execute(operation, context),
-          leaseMs:
-            (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) *
-            1000,
-          concurrency:
-            settings?.getOptionalNumber('operations.concurrency') ?? 4,
-        });
-        const engine = new EnvironmentsEngine({
-          store,
-          clusters,
-          renderer,
-          applier,
-          watchers,
-          importer,
-          rollout,
-          runner,
-          logger,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          notifications: deps.notifications,
+          baseUrl: config.getString('app.baseUrl'),
+          logger: logger.child({ component: 'webhooks' }),
         });
 
         deps.permissionsRegistry.addPermissions(environmentsPermissions);
-        deps.environmentsBridge.attach(engine);
+        deps.environmentsBridge.attach({
+          listEnvironments: () => engine.listEnvironments(),
+          createEnvironment: (body, actor) =>
+            engine.createEnvironment(body, actor),
+          copyEnvironment: (source, body, actor) =>
+            engine.copyEnvironment(source, body, actor),
+          getOperation: id => engine.getOperation(id),
+          listFeatures: environment => features.listFeatures(environment),
+          getFeature: name => features.getFeature(name),
+          deployFeature: (body, actor) => features.deployFeature(body, actor),
+          removeFeature: (name, actor, services) =>
+            features.removeFeature(name, actor, services),
+        });
+        deps.httpRouter.addAuthPolicy({
+          path: '/webhooks',
+          allow: 'unauthenticated',
+        });
         deps.httpRouter.use(
           await createRouter({
             clusters,
             engine,
+            features,
+            webhooks: pushDeployer.router(),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
           }),
         );
 
-        const seeder = EnvironmentSeeder.fromConfig(config, { engine, logger });
+        const janitor = new FeatureJanitor({
+          features,
+          store: store.features,
+          logger: logger.child({ component: 'janitor' }),
+        });
+        await janitor.schedule(deps.scheduler, {
+          frequency: {
+            seconds:
+              config.getOptionalNumber(
+                'environments.features.janitor.intervalSeconds',
+              ) ?? 60,
+          },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 10 },
+        });
+
+        const seeder = EnvironmentSeeder.fromConfig(config, {
+          engine,
+          features,
+          logger,
+        });
         lifecycle.addStartupHook(() => {
           runner.start();
           seeder?.run().catch(error => logger.error(`seed failed: ${error}`));
         });
-        lifecycle.addShutdownHook(async () => {
-          await runner.stop();
-          await watchers.stopAll();
-          await renderer.close();
-        });
+        lifecycle.addShutdownHook(() => backend.close());
       },
     });
   },

@@ -15,10 +15,13 @@ import {
   environmentDeletePermission,
   environmentSecretWritePermission,
   environmentUpdatePermission,
+  featureCreatePermission,
+  featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
 import express, { Request } from 'express';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
+import { FeatureBranchesEngine } from './engine/FeatureBranchesEngine';
 import {
   parseInput,
   rollbackInput,
@@ -29,6 +32,9 @@ import { createOpenApiRouter } from './schema/openapi.generated';
 export interface RouterOptions {
   clusters: ClusterRegistry;
   engine: EnvironmentsEngine;
+  features: FeatureBranchesEngine;
+  /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
+  webhooks?: express.Router;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -43,10 +49,14 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { clusters, engine, httpAuth, permissions, auditor } = options;
+  const { clusters, engine, features, httpAuth, permissions, auditor } =
+    options;
   const router = await createOpenApiRouter({
     middleware: [express.json({ limit: '5mb' })],
   });
+  const root = express.Router();
+  if (options.webhooks) root.use(options.webhooks);
+  root.use(router);
 
   async function authorize(
     req: Request,
@@ -269,7 +279,65 @@ export async function createRouter(
     res.json(operation);
   });
 
-  return router;
+  // ---- feature branches ----
+  router.get('/features', async (req, res) => {
+    const environment =
+      typeof req.query.environment === 'string'
+        ? req.query.environment
+        : undefined;
+    res.json({ items: await features.listFeatures(environment) });
+  });
+  router.post('/features', async (req, res) => {
+    const credentials = await authorize(req, featureCreatePermission);
+    const result = await mutation(
+      req,
+      'deploy-feature',
+      { feature: req.body?.name, environment: req.body?.environment },
+      () => features.deployFeature(req.body, actorOf(credentials)),
+    );
+    res.status(202).json(result);
+  });
+  router.get('/features/:feature', async (req, res) => {
+    res.json(await features.getFeature(req.params.feature));
+  });
+  router.delete('/features/:feature', async (req, res) => {
+    const { feature: name } = req.params;
+    const credentials = await authorize(req, featureDeletePermission);
+    const operation = await mutation(
+      req,
+      'remove-feature',
+      { feature: name },
+      () => features.removeFeature(name, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.delete('/features/:feature/instances/:service', async (req, res) => {
+    const { feature: name, service } = req.params;
+    const credentials = await authorize(req, featureDeletePermission);
+    const operation = await mutation(
+      req,
+      'remove-feature',
+      { feature: name, service },
+      () => features.removeFeature(name, actorOf(credentials), [service]),
+    );
+    res.status(202).json(operation);
+  });
+  router.post('/features/:feature/extend', async (req, res) => {
+    const { feature: name } = req.params;
+    await authorize(req, featureCreatePermission);
+    const feature = await mutation(
+      req,
+      'extend-feature',
+      { feature: name },
+      () => features.extendFeature(name, req.body),
+    );
+    res.json(feature);
+  });
+  router.get('/features/:feature/operations', async (req, res) => {
+    res.json({ items: await features.listOperations(req.params.feature) });
+  });
+
+  return root;
 }
 
 function hasSecretValues(body: unknown): boolean {

@@ -128,6 +128,8 @@ export interface EnvironmentSpec {
   description?: string;
   /** Preview hosts of feature branches are `<feature>.<previewDomain>`. */
   previewDomain?: string;
+  /** The front-end service preview hosts route to (its feature instance if the feature has one). */
+  previewService?: string;
   globalValues: Record<string, unknown>;
   config: { configMaps: ConfigMapSpec[]; secrets: SecretSpec[] };
   resources: { gateways: GatewaySpec[]; certificates: CertificateSpec[] };
@@ -140,7 +142,9 @@ export type OperationType =
   | 'update'
   | 'delete'
   | 'copy'
-  | 'rollback';
+  | 'rollback'
+  | 'deploy-feature'
+  | 'remove-feature';
 
 /** @public */
 export type OperationState =
@@ -171,6 +175,8 @@ export interface OperationStep {
 export interface Operation {
   id: string;
   environment: string;
+  /** The feature branch a `deploy-feature` or `remove-feature` operation works on. */
+  feature?: string;
   type: OperationType;
   state: OperationState;
   actor: string;
@@ -195,4 +201,75 @@ export interface Revision {
   manifestHash: string;
   actor: string;
   createdAt: string;
+}
+
+/**
+ * A service of a feature branch: deployed beside the base environment's instance from its own image tag or
+ * values, and routed to for requests that carry the feature's name.
+ *
+ * @public
+ */
+export interface FeatureInstanceSpec {
+  service: string;
+  /** Overrides the image tag the base environment runs. */
+  imageTag?: string;
+  /** Values layered over the service's values in the base environment. */
+  values?: Record<string, unknown>;
+}
+
+/** @public */
+export type FeatureInstanceState =
+  | 'pending'
+  | 'deploying'
+  | 'ready'
+  | 'failed'
+  | 'removing';
+
+/** @public */
+export interface FeatureInstance extends FeatureInstanceSpec {
+  state: FeatureInstanceState;
+  /** Why the instance failed, or what it is waiting for. */
+  message?: string;
+  updatedAt: string;
+}
+
+/**
+ * Where a feature branch's code came from (a push, a scaffolder run).
+ *
+ * @public
+ */
+export interface FeatureSource {
+  repository?: string;
+  branch?: string;
+  sha?: string;
+}
+
+/**
+ * A feature branch: feature instances of some services of a base environment, reached by the routing header
+ * (`X-FEATURE-NAME: <name>`) or the preview host `<name>.<previewDomain>`.
+ *
+ * @public
+ */
+export interface FeatureBranch {
+  name: string;
+  environment: string;
+  owner: string;
+  description?: string;
+  source?: FeatureSource;
+  /** When the TTL janitor removes it. */
+  expiresAt?: string;
+  instances: FeatureInstance[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A feature branch as the API shows it: with its preview URLs and, per service of the base environment,
+ * whether requests for the feature reach a feature instance or fall back to the base one.
+ *
+ * @public
+ */
+export interface FeatureBranchDetails extends FeatureBranch {
+  previewUrls: string[];
+  routing: Array<{ service: string; target: 'feature' | 'default' }>;
 }

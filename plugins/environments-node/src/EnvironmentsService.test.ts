@@ -1,4 +1,5 @@
 import { EnvironmentsServiceBridge } from './EnvironmentsService';
+import { environmentsServiceMock } from './testUtils';
 
 describe('EnvironmentsServiceBridge', () => {
   const environment = {
@@ -13,12 +14,9 @@ describe('EnvironmentsServiceBridge', () => {
   it('waits for the engine to attach, then forwards calls to it', async () => {
     const bridge = new EnvironmentsServiceBridge();
     const pending = bridge.listEnvironments();
-    bridge.attach({
-      listEnvironments: async () => [environment],
-      createEnvironment: jest.fn(),
-      copyEnvironment: jest.fn(),
-      getOperation: jest.fn(),
-    });
+    bridge.attach(
+      environmentsServiceMock({ listEnvironments: async () => [environment] }),
+    );
     await expect(pending).resolves.toEqual([environment]);
     await expect(bridge.listEnvironments()).resolves.toEqual([environment]);
   });

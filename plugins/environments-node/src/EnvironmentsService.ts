@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   EnvironmentSummary,
+  FeatureBranchDetails,
   Operation,
 } from '@envmesh/plugin-environments-common';
 
@@ -37,6 +38,24 @@ export interface EnvironmentsService {
     actor: string,
   ): Promise<OperationReport>;
   getOperation(id: string): Promise<OperationReport>;
+  /** Feature branches, of one environment if given. */
+  listFeatures(environment?: string): Promise<FeatureBranchDetails[]>;
+  /** Throws a NotFoundError for an unknown feature branch. */
+  getFeature(name: string): Promise<FeatureBranchDetails>;
+  /**
+   * Creates a feature branch, or adds/replaces instances of an existing one (`POST /features` body), and
+   * starts its deploy-feature operation.
+   */
+  deployFeature(
+    body: unknown,
+    actor: string,
+  ): Promise<{ feature: FeatureBranchDetails; operation: OperationReport }>;
+  /** Removes the given instances, or the whole feature branch, by a remove-feature operation. */
+  removeFeature(
+    name: string,
+    actor: string,
+    services?: string[],
+  ): Promise<OperationReport>;
 }
 
 /**
@@ -95,6 +114,22 @@ export class EnvironmentsServiceBridge implements EnvironmentsService {
 
   async getOperation(id: string) {
     return (await this.#get()).getOperation(id);
+  }
+
+  async listFeatures(environment?: string) {
+    return (await this.#get()).listFeatures(environment);
+  }
+
+  async getFeature(name: string) {
+    return (await this.#get()).getFeature(name);
+  }
+
+  async deployFeature(body: unknown, actor: string) {
+    return (await this.#get()).deployFeature(body, actor);
+  }
+
+  async removeFeature(name: string, actor: string, services?: string[]) {
+    return (await this.#get()).removeFeature(name, actor, services);
   }
 }
 

@@ -12,3 +12,10 @@ export type {
   EnvironmentsService,
   OperationReport,
 } from './EnvironmentsService';
+export { environmentsFeatureIsolationExtensionPoint } from './featureIsolation';
+export type {
+  EnvironmentsFeatureIsolationExtensionPoint,
+  FeatureIsolationContext,
+  FeatureIsolationHook,
+  FeatureIsolationJobTemplate,
+} from './featureIsolation';

@@ -18,6 +18,10 @@ export function environmentsServiceMock(
     createEnvironment: unexpected('createEnvironment'),
     copyEnvironment: unexpected('copyEnvironment'),
     getOperation: unexpected('getOperation'),
+    listFeatures: unexpected('listFeatures'),
+    getFeature: unexpected('getFeature'),
+    deployFeature: unexpected('deployFeature'),
+    removeFeature: unexpected('removeFeature'),
     ...methods,
   };
 }

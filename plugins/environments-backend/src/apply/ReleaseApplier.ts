@@ -321,7 +321,8 @@ export class ReleaseApplier {
       const ours =
         labels[LABELS.managedBy] === MANAGER &&
         labels[LABELS.environment] === input.environment &&
-        (labels[LABELS.service] ?? '') === input.release;
+        (labels[LABELS.service] ?? '') === input.release &&
+        (labels[LABELS.feature] ?? '') === (input.feature ?? '');
       if (!ours) {
         this.#logger?.warn(
           `not pruning ${formatRef(ref)}: its labels no longer name ${

@@ -3,7 +3,9 @@ import fs from 'node:fs/promises';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import yaml from 'js-yaml';
+import { ConflictError } from '@backstage/errors';
 import { EnvironmentsEngine } from './EnvironmentsEngine';
+import { FeatureBranchesEngine } from './FeatureBranchesEngine';
 
 interface EnvironmentDefinition {
   metadata?: { name?: string; description?: string };
@@ -14,32 +16,50 @@ interface EnvironmentDefinition {
   };
 }
 
+interface FeatureBranchDefinition {
+  metadata?: { name?: string; description?: string };
+  spec?: Record<string, unknown>;
+}
+
+/** How long a seeded feature branch waits for its base environment's services to be deployed. */
+const FEATURE_WAIT_MS = 15 * 60_000;
+
 /**
- * Seeds a portal from files at startup (`environments.seed` config): imports services from a location and
+ * Seeds a portal from files at startup (`environments.seed` config): imports services from a location,
  * creates each environment of the listed definition files (envmesh.io/v1alpha1 Environment) that does not
- * exist yet. `make dev` uses it for the example environment; a platform team can use it to bootstrap.
+ * exist yet, then deploys each feature branch of the listed files (envmesh.io/v1alpha1 FeatureBranch) that does
+ * not exist yet, once its base services are deployed. `make dev` uses it for the example environment and
+ * feature branch; a platform team can use it to bootstrap.
  */
 export class EnvironmentSeeder {
   static fromConfig(
     config: Config,
-    options: { engine: EnvironmentsEngine; logger: LoggerService },
+    options: {
+      engine: EnvironmentsEngine;
+      features: FeatureBranchesEngine;
+      logger: LoggerService;
+    },
   ): EnvironmentSeeder | undefined {
     const seed = config.getOptionalConfig('environments.seed');
     if (!seed) return undefined;
     return new EnvironmentSeeder(
       options.engine,
+      options.features,
       options.logger,
       seed.getOptional('services'),
       seed.getOptionalStringArray('environments') ?? [],
+      seed.getOptionalStringArray('features') ?? [],
       seed.getOptionalBoolean('generateSecretValues') ?? false,
     );
   }
 
   private constructor(
     private readonly engine: EnvironmentsEngine,
+    private readonly features: FeatureBranchesEngine,
     private readonly logger: LoggerService,
     private readonly services: unknown,
     private readonly environmentFiles: string[],
+    private readonly featureFiles: string[],
     private readonly generateSecretValues: boolean,
   ) {}
 
@@ -88,6 +108,41 @@ export class EnvironmentSeeder {
       this.logger.info(
         `seed: creating environment ${name} (operation ${operation.id})`,
       );
+    }
+    await Promise.all(this.featureFiles.map(file => this.#seedFeature(file)));
+  }
+
+  async #seedFeature(file: string) {
+    const definition = yaml.load(
+      await fs.readFile(file, 'utf8'),
+    ) as FeatureBranchDefinition;
+    const name = definition.metadata?.name;
+    if (!name) return;
+    const existing = await this.features.listFeatures();
+    if (existing.some(f => f.name === name)) return;
+    const body = {
+      ...definition.spec,
+      name,
+      description: definition.metadata?.description,
+    };
+    const deadline = Date.now() + FEATURE_WAIT_MS;
+    for (;;) {
+      try {
+        const { operation } = await this.features.deployFeature(
+          body,
+          'envmesh:seed',
+        );
+        this.logger.info(
+          `seed: deploying feature branch ${name} (operation ${operation.id})`,
+        );
+        return;
+      } catch (error) {
+        // The base environment is still being created.
+        if (!(error instanceof ConflictError) || Date.now() > deadline) {
+          throw error;
+        }
+        await new Promise(resolve => setTimeout(resolve, 3000));
+      }
     }
   }
 }

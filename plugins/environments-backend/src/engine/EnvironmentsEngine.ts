@@ -13,9 +13,8 @@ import {
   MergedValues,
   OperationType,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentsService } from '@envmesh/plugin-environments-node';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
-import { ReleaseApplier, WORKLOAD_KINDS } from '../apply';
+import { ReleaseApplier, WORKLOAD_KINDS, apiErrorMessage } from '../apply';
 import type { DiffEntry } from '../apply';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { ServiceImporter, persistServiceImport } from '../registry';
@@ -44,10 +43,16 @@ type CopyInput = z.infer<typeof copyEnvironmentInput>;
 /** Secret values of a request, kept apart from the spec so they never reach the store. */
 type SecretValues = Map<string, Record<string, string>>;
 
+/** How long a status read waits for the namespace watches to sync before it asks the cluster if it is up. */
+const SYNC_GRACE_MS = 1_000;
+/** How long that question may take. */
+const PROBE_TIMEOUT_MS = 5_000;
+
 export interface ServiceStatus {
   name: string;
   group: number;
   revision?: number;
+  /** The image the latest revision deployed (`<repository>:<tag>`), from its values; see imageOfValues. */
   desiredImage?: string;
   workloads: WorkloadStatus[];
   ready: boolean;
@@ -59,7 +64,7 @@ export interface ServiceStatus {
  * registry and the clusters, keeps the desired state in the store, and turns every change into a persisted
  * operation that the runner carries out.
  */
-export class EnvironmentsEngine implements EnvironmentsService {
+export class EnvironmentsEngine {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
@@ -91,6 +96,7 @@ export class EnvironmentsEngine implements EnvironmentsService {
       updated: result.updated,
       unchanged: result.unchanged,
       failed: result.failed,
+      missing: result.missing,
     };
   }
 
@@ -108,7 +114,9 @@ export class EnvironmentsEngine implements EnvironmentsService {
     const refs = new Map(services.map(s => [s.name, s.catalogEntityRef]));
     return Promise.all(
       environments.map(async env => {
-        const status = await this.#serviceStatuses(env).catch(() => []);
+        const status = await this.#checkReachable(env)
+          .then(() => this.#serviceStatuses(env))
+          .catch(() => []);
         return {
           name: env.name,
           cluster: env.cluster,
@@ -132,6 +140,7 @@ export class EnvironmentsEngine implements EnvironmentsService {
     const env = await this.#environment(name);
     const [lastOperation] = await this.deps.store.listOperations({
       environment: name,
+      feature: '',
       limit: 1,
     });
     return {
@@ -140,8 +149,10 @@ export class EnvironmentsEngine implements EnvironmentsService {
     };
   }
 
+  /** Desired against live per service; 503 naming the cluster when its API server cannot be reached. */
   async getStatus(name: string): Promise<{ services: ServiceStatus[] }> {
     const env = await this.#environment(name);
+    await this.#checkReachable(env);
     return { services: await this.#serviceStatuses(env) };
   }
 
@@ -183,14 +194,16 @@ export class EnvironmentsEngine implements EnvironmentsService {
         spec.name,
         service.name,
       );
-      const entries = await this.deps.applier.diff({
-        kubeConfig,
-        namespace: spec.namespace,
-        environment: spec.name,
-        release: service.name,
-        objects,
-        previousInventory: previous ?? [],
-      });
+      const entries = await this.#fromCluster(spec.cluster, () =>
+        this.deps.applier.diff({
+          kubeConfig,
+          namespace: spec.namespace,
+          environment: spec.name,
+          release: service.name,
+          objects,
+          previousInventory: previous ?? [],
+        }),
+      );
       const changes = entries.filter(e => e.action !== 'unchanged');
       if (changes.length) services.push({ name: service.name, changes });
     }
@@ -211,20 +224,23 @@ export class EnvironmentsEngine implements EnvironmentsService {
     const input: CopyInput = parseInput(copyEnvironmentInput, body);
     const cluster = input.cluster ?? source.cluster;
     this.deps.clusters.kubeConfig(cluster);
-    // Same versions: pin every service to the image tag its latest revision runs in the source.
-    const services: EnvironmentServiceSpec[] = [];
-    for (const service of source.services) {
-      const [latest] = await this.deps.store.listRevisions(
-        sourceName,
-        service.name,
-      );
-      const override = input.services?.find(s => s.name === service.name);
-      services.push({
-        ...service,
-        ...(latest?.imageTag ? { imageTag: latest.imageTag } : {}),
-        ...override,
-      });
+    // Same versions: pin every service to the image tag its latest revision runs in the source (one query for
+    // all services; revisions come newest first).
+    const latestTags = new Map<string, string | undefined>();
+    for (const revision of await this.deps.store.listRevisions(sourceName)) {
+      if (!latestTags.has(revision.service)) {
+        latestTags.set(revision.service, revision.imageTag);
+      }
     }
+    const services: EnvironmentServiceSpec[] = source.services.map(service => {
+      const imageTag = latestTags.get(service.name);
+      const override = input.services?.find(s => s.name === service.name);
+      return {
+        ...service,
+        ...(imageTag ? { imageTag } : {}),
+        ...override,
+      };
+    });
     const spec: EnvironmentSpec = {
       ...source,
       name: input.name,
@@ -432,6 +448,14 @@ export class EnvironmentsEngine implements EnvironmentsService {
 
   async #toSpec(input: CreateInput) {
     await this.#checkServices(input.services);
+    if (
+      input.previewService &&
+      !input.services.some(s => s.name === input.previewService)
+    ) {
+      throw new InputError(
+        `previewService: '${input.previewService}' is not a service of the environment`,
+      );
+    }
     const secretValues: SecretValues = new Map();
     const secrets = input.config.secrets.map(secret => {
       if (secret.values) secretValues.set(secret.name, secret.values);
@@ -453,6 +477,9 @@ export class EnvironmentsEngine implements EnvironmentsService {
       owner: input.owner,
       ...(input.description ? { description: input.description } : {}),
       ...(input.previewDomain ? { previewDomain: input.previewDomain } : {}),
+      ...(input.previewService
+        ? { previewService: input.previewService }
+        : {}),
       globalValues: input.globalValues,
       config: { configMaps: input.config.configMaps, secrets },
       resources: input.resources,
@@ -470,6 +497,7 @@ export class EnvironmentsEngine implements EnvironmentsService {
       owner: input.owner ?? current.owner,
       description: input.description ?? current.description,
       previewDomain: input.previewDomain ?? current.previewDomain,
+      previewService: input.previewService ?? current.previewService,
       globalValues: input.globalValues ?? current.globalValues,
       config: input.config ?? current.config,
       resources: input.resources ?? current.resources,
@@ -529,6 +557,7 @@ export class EnvironmentsEngine implements EnvironmentsService {
   ) {
     const active = await this.deps.store.listOperations({
       environment: spec.name,
+      feature: '',
       limit: 1,
     });
     if (
@@ -554,9 +583,51 @@ export class EnvironmentsEngine implements EnvironmentsService {
   async #latestOperation(environment: string) {
     const [operation] = await this.deps.store.listOperations({
       environment,
+      feature: '',
       limit: 1,
     });
     return summary(operation);
+  }
+
+  /**
+   * Throws a ServiceUnavailableError naming the cluster when the environment's namespace watches have not
+   * synced and the cluster's API server does not answer either (one version request, not one per object).
+   */
+  async #checkReachable(env: EnvironmentSpec) {
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    const synced = await within(
+      watcher.start().then(() => true),
+      SYNC_GRACE_MS,
+      false,
+    );
+    if (synced) return;
+    const status = await within(
+      this.deps.clusters.status(env.cluster),
+      PROBE_TIMEOUT_MS,
+      {
+        reachable: false,
+        error: `no answer within ${PROBE_TIMEOUT_MS / 1000} s`,
+      },
+    );
+    if (!status.reachable) {
+      throw new ServiceUnavailableError(
+        `cluster '${env.cluster}' is unreachable: ${status.error}`,
+      );
+    }
+  }
+
+  /** Runs a read of a cluster; what the cluster fails with becomes a ServiceUnavailableError naming it. */
+  async #fromCluster<T>(cluster: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof InputError || error instanceof NotFoundError) {
+        throw error;
+      }
+      throw new ServiceUnavailableError(
+        `cluster '${cluster}' failed to answer: ${apiErrorMessage(error)}`,
+      );
+    }
   }
 
   async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
@@ -575,7 +646,9 @@ export class EnvironmentsEngine implements EnvironmentsService {
           WORKLOAD_KINDS.has(r.kind),
         );
         const statuses = workloads.length
-          ? await watcher.status(workloads)
+          ? await this.#fromCluster(env.cluster, () =>
+              watcher.status(workloads),
+            )
           : [];
         const latest = revisions.find(r => r.service === service.name);
         const definition = definitions.get(service.name);
@@ -583,17 +656,73 @@ export class EnvironmentsEngine implements EnvironmentsService {
           name: service.name,
           group: service.startupGroup ?? definition?.startupGroup ?? 0,
           revision: latest?.revision,
-          desiredImage: latest?.imageTag,
+          desiredImage: latest
+            ? imageOfValues(latest.values, latest.imageTag)
+            : undefined,
           workloads: statuses,
           ready: !!inventory && statuses.every(s => s.ready),
-          drift: inventory ? await watcher.drift(service.name) : [],
+          drift: inventory
+            ? await this.#fromCluster(env.cluster, () =>
+                watcher.drift(service.name),
+              )
+            : [],
         };
       }),
     );
   }
 }
 
-function summary(operation: StoredOperation) {
+/** The promise's value, or `fallback` after `timeoutMs` or when it rejects. */
+async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  fallback: T,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise.catch(() => fallback),
+      new Promise<T>(resolve => {
+        timer = setTimeout(() => resolve(fallback), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The image a revision deployed, from its merged values as the usual chart conventions read them:
+ * `[<image.registry>/]<image.repository>` then `@<image.digest>` or `:<image.tag>` (the revision's tag when the
+ * values hold none). Without a repository the tag alone; without a tag or digest the repository alone (the
+ * chart's own default tag applies).
+ */
+export function imageOfValues(
+  values: Record<string, unknown> | undefined,
+  imageTag?: string,
+): string | undefined {
+  const image = values?.image;
+  const field = (key: string) => {
+    const value =
+      image && typeof image === 'object' && !Array.isArray(image)
+        ? (image as Record<string, unknown>)[key]
+        : undefined;
+    return typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : undefined;
+  };
+  const tag = field('tag') || imageTag || undefined;
+  const repository = field('repository');
+  if (!repository) return tag;
+  const registry = field('registry');
+  const name = registry ? `${registry}/${repository}` : repository;
+  const digest = field('digest');
+  if (digest) return `${name}@${digest}`;
+  return tag ? `${name}:${tag}` : name;
+}
+
+/** An operation as the API shows it: without its worker fields and parameters, with its progress. */
+export function summary(operation: StoredOperation) {
   const {
     params: _params,
     claimedBy: _c,

@@ -86,6 +86,7 @@ const environmentFields = {
   owner: entityRef,
   description: z.string().max(1000),
   previewDomain: host,
+  previewService: dnsLabel,
   globalValues: valuesObject,
   config,
   resources,
@@ -100,6 +101,7 @@ export const createEnvironmentInput = z.object({
   ...environmentFields,
   description: environmentFields.description.optional(),
   previewDomain: environmentFields.previewDomain.optional(),
+  previewService: environmentFields.previewService.optional(),
   globalValues: valuesObject.default({}),
   config: config.default({ configMaps: [], secrets: [] }),
   resources: resources.default({ gateways: [], certificates: [] }),
@@ -135,6 +137,48 @@ export const importServicesInput = z.object({
 
 export const secretValuesInput = z.object({
   values: z.record(secretKey, z.string()),
+});
+
+const featureInstance = z.object({
+  service: dnsLabel,
+  imageTag: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+      'must be an image tag: letters, digits, _, . and -, at most 128',
+    )
+    .optional(),
+  values: valuesObject.optional(),
+});
+
+/** The body of POST /features: creates a feature branch, or adds/replaces instances of an existing one. */
+export const deployFeatureInput = z.object({
+  name: dnsLabel.refine(n => n !== 'default', "must not be 'default'"),
+  environment: dnsLabel,
+  owner: entityRef.optional(),
+  description: z.string().max(1000).optional(),
+  source: z
+    .object({
+      repository: z.string().max(500).optional(),
+      branch: z.string().max(255).optional(),
+      sha: z.string().max(64).optional(),
+    })
+    .optional(),
+  /** Time to live from now; the janitor removes the feature branch after it. */
+  ttlHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .optional(),
+  instances: z.array(featureInstance).min(1),
+});
+
+/** The body of POST /features/:name/extend. */
+export const extendFeatureInput = z.object({
+  hours: z
+    .number()
+    .positive()
+    .max(24 * 365),
 });
 
 /** Parses a request body, or throws an InputError that names the first bad field. */

@@ -16,10 +16,12 @@ import {
 } from '../apply';
 import type { ObjectRef } from '../apply';
 import { HelmRenderer, layerServiceValues } from '../render';
+import { LruCache } from '../render/util';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
 import { environmentObjects, namespaceObject } from './environmentObjects';
+import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
 import { SecretWriter } from './SecretWriter';
 
@@ -60,6 +62,9 @@ function groupOf(
  * takes it all away.
  */
 export class EnvironmentRollout {
+  /** Chart archives by digest (content-addressed, so never stale): one store read per chart, not per service. */
+  readonly #archives = new LruCache<string, Promise<Buffer | undefined>>(32);
+
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
@@ -68,6 +73,14 @@ export class EnvironmentRollout {
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
       settings: RolloutSettings;
+      /**
+       * Called after a service's base release was applied: re-applying a chart that renders the host's
+       * VirtualService takes back its routes, so the feature routes are restored here.
+       */
+      afterServiceApplied?: (
+        spec: EnvironmentSpec,
+        service: string,
+      ) => Promise<void>;
     },
   ) {}
 
@@ -177,8 +190,15 @@ export class EnvironmentRollout {
             s => groupOf(s, definitions.get(s.name)) === group,
           );
           const workloads: Array<{ service: string; ref: ObjectRef }> = [];
+          // One query for the environment's inventories, not one per member.
+          const inventories = new Map(
+            (await store.listInventories(spec.name)).map(i => [
+              i.release,
+              i.objects,
+            ]),
+          );
           for (const member of members) {
-            const inventory = await store.getInventory(spec.name, member.name);
+            const inventory = inventories.get(member.name);
             for (const ref of inventory ?? []) {
               if (WORKLOAD_KINDS.has(ref.kind)) {
                 workloads.push({ service: member.name, ref });
@@ -302,7 +322,7 @@ export class EnvironmentRollout {
         `service '${service.name}' is not in the service registry`,
       );
     }
-    const archive = await store.getChartArchive(definition.chart.digest);
+    const archive = await this.#chartArchive(definition.chart.digest);
     if (!archive) {
       throw new Error(
         `chart ${definition.chart.digest} of service '${service.name}' is missing`,
@@ -345,6 +365,7 @@ export class EnvironmentRollout {
     await watchers
       .forNamespace(spec.cluster, spec.namespace)
       .trackInventory(service.name, result.recorded);
+    await this.deps.afterServiceApplied?.(spec, service.name);
     if (latest?.manifestHash === manifestHash) {
       return `re-applied (revision ${latest.revision})`;
     }
@@ -370,6 +391,21 @@ export class EnvironmentRollout {
     return `revision ${revision.revision}`;
   }
 
+  #chartArchive(digest: string): Promise<Buffer | undefined> {
+    let pending = this.#archives.get(digest);
+    if (!pending) {
+      pending = this.deps.store.getChartArchive(digest);
+      this.#archives.set(digest, pending);
+      const loaded = pending;
+      // Only a found archive stays: a failed or empty read is asked again next time.
+      loaded.then(
+        archive => !archive && this.#archives.delete(digest, loaded),
+        () => this.#archives.delete(digest, loaded),
+      );
+    }
+    return pending;
+  }
+
   async #prune(
     spec: EnvironmentSpec,
     kubeConfig: KubeConfig,
@@ -379,7 +415,13 @@ export class EnvironmentRollout {
     const wanted = new Set(spec.services.map(s => s.name));
     const removed: string[] = [];
     for (const inventory of await store.listInventories(spec.name)) {
-      if (inventory.release === '' || wanted.has(inventory.release)) continue;
+      if (
+        inventory.release === '' ||
+        wanted.has(inventory.release) ||
+        isInstanceRelease(inventory.release)
+      ) {
+        continue;
+      }
       await applier.deleteRelease(kubeConfig, inventory.objects);
       await store.setInventory(spec.name, inventory.release, []);
       watchers

@@ -35,18 +35,23 @@ export function environmentObjects(spec: EnvironmentSpec): KubernetesObject[] {
       },
     } as KubernetesObject);
   }
+  const preview = previewGateway(spec);
   for (const gateway of spec.resources.gateways) {
+    const hosts =
+      gateway === preview?.gateway && !gateway.hosts.includes(preview.wildcard)
+        ? [...gateway.hosts, preview.wildcard]
+        : gateway.hosts;
     const servers: object[] = [
       {
         port: { number: 80, name: 'http', protocol: 'HTTP' },
-        hosts: gateway.hosts,
+        hosts,
         ...(gateway.tls?.httpsRedirect ? { tls: { httpsRedirect: true } } : {}),
       },
     ];
     if (gateway.tls) {
       servers.push({
         port: { number: 443, name: 'https', protocol: 'HTTPS' },
-        hosts: gateway.hosts,
+        hosts,
         tls: { mode: 'SIMPLE', credentialName: gateway.tls.credentialName },
       });
     }
@@ -64,6 +69,20 @@ export function environmentObjects(spec: EnvironmentSpec): KubernetesObject[] {
     } as KubernetesObject);
   }
   return objects;
+}
+
+/**
+ * The gateway preview hosts are bound to: the environment's first Gateway, when it has a previewDomain. It
+ * serves the wildcard host `*.<previewDomain>` (added if its hosts lack it).
+ */
+export function previewGateway(spec: EnvironmentSpec) {
+  const [gateway] = spec.resources.gateways;
+  if (!spec.previewDomain || !gateway) return undefined;
+  return {
+    gateway,
+    ref: `${gateway.namespace ?? spec.namespace}/${gateway.name}`,
+    wildcard: `*.${spec.previewDomain}`,
+  };
 }
 
 /** The environment's namespace, labelled so that envmesh's objects can be found. */

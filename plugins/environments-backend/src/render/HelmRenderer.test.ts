@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { binaryPath } from '@envmesh/local-cluster';
 import { packageChart } from '../registry/charts';
+import { sha256Hex } from './util';
 import { parseYaml } from './yaml';
-import { HelmRenderer } from './HelmRenderer';
+import { ChartRenderError, HelmRenderer } from './HelmRenderer';
 
 const examples = path.resolve(__dirname, '../../../../examples');
 
@@ -122,14 +125,186 @@ describe('HelmRenderer', () => {
     const third = await renderer.render(request);
     expect(third).toEqual(first);
 
-    // Other values, another release or another namespace render again.
+    // Other values or another release render again.
     await renderer.render({
       ...request,
       values: { ...demoApiValues, replicaCount: 2 },
     });
     await renderer.render({ ...request, release: 'demo-api-2' });
-    await renderer.render({ ...request, namespace: 'other' });
-    expect(await helmRuns()).toBe(4);
+    expect(await helmRuns()).toBe(3);
+  });
+
+  describe('across namespaces', () => {
+    /** Packages a chart written from `files` (path → content) into a new folder. */
+    const chartOf = async (
+      name: string,
+      files: Record<string, string | Buffer>,
+    ) => {
+      const dir = await fs.mkdtemp(path.join(temp, `${name}-`));
+      for (const [file, content] of Object.entries({
+        'Chart.yaml': `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+        ...files,
+      })) {
+        await fs.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+        await fs.writeFile(path.join(dir, file), content);
+      }
+      const packaged = await packageChart(dir, dir, {
+        binary: binaryPath('helm'),
+        env: process.env,
+        workDir: temp,
+      });
+      return { digest: packaged.digest, archive: packaged.archive };
+    };
+    const configMap = (data: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n${data}\n`;
+    const dataOf = (objects: any[]) =>
+      objects.find(o => o.kind === 'ConfigMap').data;
+
+    it('reuses output that cannot depend on the namespace (a copy renders nothing)', async () => {
+      const renderer = newRenderer();
+      const request = {
+        release: 'demo-api',
+        namespace: 'shop',
+        chart,
+        values: demoApiValues,
+      };
+      const source = await renderer.render(request);
+      const copy = await renderer.render({
+        ...request,
+        namespace: 'shop-copy',
+      });
+      expect(await helmRuns()).toBe(1);
+      expect(copy).toEqual(source);
+      // Nothing in the output names a namespace: the applier gives namespaced objects the environment's.
+      expect(JSON.stringify(copy)).not.toContain('shop');
+      expect(copy.every(o => o.metadata?.namespace === undefined)).toBe(true);
+    });
+
+    it('renders per namespace when a template reads .Release.Namespace', async () => {
+      const hosts = await chartOf('hosts', {
+        'templates/cm.yaml': configMap(
+          '  host: "{{ .Release.Name }}.{{ .Release.Namespace }}.svc.cluster.local"',
+        ),
+      });
+      const renderer = newRenderer();
+      const render = (namespace: string) =>
+        renderer.render({
+          release: 'api',
+          namespace,
+          chart: hosts,
+          values: {},
+        });
+      expect(dataOf(await render('shop')).host).toBe(
+        'api.shop.svc.cluster.local',
+      );
+      expect(dataOf(await render('shop-copy')).host).toBe(
+        'api.shop-copy.svc.cluster.local',
+      );
+      // Each namespace keeps its own entry.
+      expect(dataOf(await render('shop')).host).toBe(
+        'api.shop.svc.cluster.local',
+      );
+      expect(await helmRuns()).toBe(2);
+    });
+
+    it.each([
+      ['helm package (which unpacks subchart archives)', false],
+      ['an archive that keeps the subchart archive as it is', true],
+    ])(
+      'renders per namespace when a subchart reads .Release.Namespace: %s',
+      async (_how, keepNested) => {
+        const sub = await chartOf('sub', {
+          'templates/cm.yaml': configMap(
+            '  where: "{{ .Release.Namespace | upper }}"',
+          ),
+        });
+        const parentFiles = {
+          'charts/sub-0.1.0.tgz': sub.archive,
+          'templates/cm.yaml': configMap('  kind: parent'),
+        };
+        let parent = await chartOf('parent', parentFiles);
+        if (keepNested) {
+          const dir = await fs.mkdtemp(path.join(temp, 'nested-'));
+          for (const [file, content] of Object.entries({
+            'Chart.yaml': 'apiVersion: v2\nname: parent\nversion: 0.1.0\n',
+            ...parentFiles,
+          })) {
+            const target = path.join(dir, 'parent', file);
+            await fs.mkdir(path.dirname(target), { recursive: true });
+            await fs.writeFile(target, content);
+          }
+          await promisify(execFile)('tar', [
+            '-czf',
+            path.join(dir, 'parent.tgz'),
+            '-C',
+            dir,
+            'parent',
+          ]);
+          const archive = await fs.readFile(path.join(dir, 'parent.tgz'));
+          parent = { digest: `sha256:${sha256Hex(archive)}`, archive };
+        }
+        const renderer = newRenderer();
+        const render = async (namespace: string) =>
+          (
+            await renderer.render({
+              release: 'api',
+              namespace,
+              chart: parent,
+              values: {},
+            })
+          ).flatMap(o => Object.values((o as any).data ?? {}));
+        expect(await render('shop')).toContain('SHOP');
+        expect(await render('other')).toContain('OTHER');
+        expect(await helmRuns()).toBe(2);
+      },
+    );
+
+    it('renders per namespace when the values bring .Release.Namespace to tpl', async () => {
+      const tplChart = await chartOf('tpl', {
+        'templates/cm.yaml': configMap(
+          '  host: {{ tpl .Values.host . | quote }}',
+        ),
+      });
+      const renderer = newRenderer();
+      const render = async (namespace: string, host: string) =>
+        dataOf(
+          await renderer.render({
+            release: 'api',
+            namespace,
+            chart: tplChart,
+            values: { host },
+          }),
+        ).host;
+      // Upper-cased, so the output does not contain the namespace as it is.
+      const host = '{{ .Release.Namespace | upper }}';
+      expect(await render('shop', host)).toBe('SHOP');
+      expect(await render('other', host)).toBe('OTHER');
+      // Values without it are reused.
+      expect(await render('shop', 'fixed')).toBe('fixed');
+      expect(await render('other', 'fixed')).toBe('fixed');
+      expect(await helmRuns()).toBe(3);
+    });
+
+    it('renders per namespace when a template prints .Release whole', async () => {
+      const whole = await chartOf('whole', {
+        'templates/cm.yaml': configMap(
+          '  release: {{ printf "%v" .Release | quote }}',
+        ),
+      });
+      const renderer = newRenderer();
+      const render = async (namespace: string) =>
+        dataOf(
+          await renderer.render({
+            release: 'api',
+            namespace,
+            chart: whole,
+            values: {},
+          }),
+        ).release;
+      expect(await render('shop')).toContain('shop');
+      expect(await render('other')).toContain('other');
+      expect(await helmRuns()).toBe(2);
+    });
   });
 
   it('runs concurrent identical renders once', async () => {
@@ -176,6 +351,12 @@ describe('HelmRenderer', () => {
     await expect(attempt).rejects.toThrow(
       /^helm template demo-api failed: Error: .*range can't iterate over not-a-map$/s,
     );
+    // An error Backstage's error middleware answers with 502, not 500.
+    await expect(attempt).rejects.toBeInstanceOf(ChartRenderError);
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ChartRenderError',
+      statusCode: 502,
+    });
     // A failure is not cached.
     await expect(
       renderer.render({

@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { CustomErrorBase, InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ValuesObject } from '@envmesh/plugin-environments-common';
 import { canonicalJson, LruCache, Semaphore, sha256Hex } from './util';
@@ -53,14 +55,36 @@ export interface HelmRendererStats {
   cacheMisses: number;
 }
 
+/**
+ * helm failed to render a chart (or show its values): a template error, values the chart cannot take, output
+ * that is not YAML, or a helm run that was killed. Carries helm's own message. Backstage's error middleware
+ * answers it with its `statusCode`, 502: the renderer the request depends on failed, not the request.
+ *
+ * @public
+ */
+export class ChartRenderError extends CustomErrorBase {
+  name = 'ChartRenderError' as const;
+  readonly statusCode = 502;
+}
+
+const gunzipAsync = promisify(gunzip);
+
 // Release names and namespaces are passed to helm as arguments: keep them to DNS-1123 characters so they
 // can never be read as flags.
 const RELEASE_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /**
  * Renders services with `helm template` (no release secrets, nothing talks to a cluster). Rendered output is
- * cached by chart digest, release, namespace and the hash of the values' canonical JSON; callers always get
- * their own deep copy.
+ * cached by chart digest, release and the hash of the values' canonical JSON; callers always get their own
+ * deep copy.
+ *
+ * The namespace is part of the key only when the output may depend on it. It cannot when neither the chart
+ * (every file of the archive, subchart archives included) nor the values contain the word `Namespace` (so
+ * no template reads `.Release.Namespace`, directly, through `tpl` or a file) and the rendered text does not
+ * contain the namespace (so no template dumped `.Release` whole). Such output is the same in every namespace
+ * and is reused across namespaces as it is: a copy of an environment renders nothing its source already
+ * rendered. Objects keep whatever `metadata.namespace` the chart wrote (none, or a fixed one); the applier
+ * gives namespaced objects without one the environment's namespace. Any other chart is cached per namespace.
  */
 export class HelmRenderer {
   readonly #helm: string;
@@ -71,6 +95,8 @@ export class HelmRenderer {
   readonly #rendered: LruCache<string, KubernetesObject[]>;
   readonly #inFlight = new Map<string, Promise<KubernetesObject[]>>();
   readonly #defaults = new LruCache<string, Promise<ValuesObject>>(100);
+  /** Per chart digest: whether any file of the chart mentions `Namespace`. */
+  readonly #readsNamespace = new LruCache<string, Promise<boolean>>(100);
   readonly #archives = new Map<string, Promise<string>>();
   #cacheDir?: Promise<string>;
   readonly #subdirs = new Map<string, Promise<string>>();
@@ -123,31 +149,39 @@ export class HelmRenderer {
     const { release, namespace, chart, values } = request;
     checkName(release, 'release');
     checkName(namespace, 'namespace');
-    const key = [
-      chart.digest,
-      release,
-      namespace,
-      sha256Hex(canonicalJson(values ?? {})),
-    ].join('\0');
+    const valuesJson = canonicalJson(values ?? {});
+    const valuesHash = sha256Hex(valuesJson);
+    // Output that does not depend on the namespace is kept under `anyNamespace`, the rest under `ownNamespace`.
+    const anyNamespace = [chart.digest, release, '', valuesHash].join('\0');
+    const ownNamespace = [chart.digest, release, namespace, valuesHash].join(
+      '\0',
+    );
 
-    const cached = this.#rendered.get(key);
+    const cached =
+      this.#rendered.get(anyNamespace) ?? this.#rendered.get(ownNamespace);
     if (cached) {
       this.#stats.cacheHits++;
       return structuredClone(cached);
     }
-    let pending = this.#inFlight.get(key);
+    let pending = this.#inFlight.get(ownNamespace);
     if (pending) {
       this.#stats.cacheHits++;
     } else {
       this.#stats.cacheMisses++;
-      pending = this.#renderUncached(request).finally(() =>
-        this.#inFlight.delete(key),
-      );
-      this.#inFlight.set(key, pending);
-      pending.then(
-        objects => this.#rendered.set(key, objects),
-        () => {},
-      );
+      pending = this.#renderUncached(request)
+        .then(async ({ objects, text }) => {
+          const independent =
+            !valuesJson.includes('Namespace') &&
+            !text.includes(namespace) &&
+            !(await this.#chartReadsNamespace(chart));
+          this.#rendered.set(
+            independent ? anyNamespace : ownNamespace,
+            objects,
+          );
+          return objects;
+        })
+        .finally(() => this.#inFlight.delete(ownNamespace));
+      this.#inFlight.set(ownNamespace, pending);
     }
     return structuredClone(await pending);
   }
@@ -181,7 +215,7 @@ export class HelmRenderer {
     namespace,
     chart,
     values,
-  }: RenderRequest): Promise<KubernetesObject[]> {
+  }: RenderRequest): Promise<{ objects: KubernetesObject[]; text: string }> {
     const chartPath = await this.#chartFile(chart);
     const valuesPath = path.join(
       await this.#dir('values'),
@@ -215,7 +249,7 @@ export class HelmRenderer {
     try {
       docs = parseYamlStream(stdout);
     } catch (e) {
-      throw new Error(
+      throw new ChartRenderError(
         `helm template ${release} produced invalid YAML: ${
           (e as Error).message
         }`,
@@ -225,7 +259,7 @@ export class HelmRenderer {
     for (const doc of docs) {
       if (doc === null || doc === undefined) continue;
       if (!isPlainObject(doc)) {
-        throw new Error(
+        throw new ChartRenderError(
           `helm template ${release} produced a document that is not an object: ${JSON.stringify(
             doc,
           ).slice(0, 200)}`,
@@ -233,7 +267,20 @@ export class HelmRenderer {
       }
       objects.push(doc as KubernetesObject);
     }
-    return objects;
+    return { objects, text: stdout };
+  }
+
+  /**
+   * Whether any file of the chart archive (templates, helpers, values, files read by `.Files`, and the files
+   * of subchart archives) contains `Namespace`; true when the archive cannot be read, to stay on the safe side.
+   */
+  #chartReadsNamespace(chart: ChartArchiveRef): Promise<boolean> {
+    let pending = this.#readsNamespace.get(chart.digest);
+    if (!pending) {
+      pending = archiveMentions(chart.archive, 'Namespace').catch(() => true);
+      this.#readsNamespace.set(chart.digest, pending);
+    }
+    return pending;
   }
 
   async #showValues(chart: ChartArchiveRef): Promise<ValuesObject> {
@@ -245,7 +292,7 @@ export class HelmRenderer {
     const parsed = parseYaml(stdout);
     if (parsed === null || parsed === undefined) return {};
     if (!isPlainObject(parsed)) {
-      throw new Error(
+      throw new ChartRenderError(
         `the values.yaml of chart ${chart.digest} is not a map of values`,
       );
     }
@@ -293,7 +340,7 @@ export class HelmRenderer {
               (error.killed
                 ? `killed after ${this.#timeoutMs} ms`
                 : error.message);
-            reject(new Error(`${what} failed: ${detail}`));
+            reject(new ChartRenderError(`${what} failed: ${detail}`));
           },
         );
       });
@@ -342,6 +389,41 @@ export class HelmRenderer {
     }
     return pending;
   }
+}
+
+/**
+ * Whether a gzipped tar archive (a packaged chart) contains `word` in any entry, looking inside nested gzipped
+ * archives (subcharts in `charts/`) too. Entry names count as well, which can only make the answer true.
+ */
+async function archiveMentions(
+  gzipped: Buffer,
+  word: string,
+): Promise<boolean> {
+  const tar = await gunzipAsync(gzipped);
+  if (tar.includes(word)) return true;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every(byte => byte === 0)) break;
+    const sizeField = header.subarray(124, 136);
+    // Sizes beyond 8 GiB use a binary encoding; no chart is that large.
+    if (sizeField[0] & 0x80) return true;
+    const size = parseInt(
+      sizeField.toString('latin1').replace(/\0.*$/s, '').trim() || '0',
+      8,
+    );
+    if (!Number.isFinite(size)) return true;
+    const body = tar.subarray(offset + 512, offset + 512 + size);
+    if (
+      body.length > 2 &&
+      body[0] === 0x1f &&
+      body[1] === 0x8b &&
+      (await archiveMentions(body, word))
+    ) {
+      return true;
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return false;
 }
 
 function checkName(value: string, field: string) {

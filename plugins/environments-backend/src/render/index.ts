@@ -1,4 +1,4 @@
-export { HelmRenderer } from './HelmRenderer';
+export { ChartRenderError, HelmRenderer } from './HelmRenderer';
 export type {
   ChartArchiveRef,
   HelmRendererOptions,

@@ -1,8 +1,13 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { KubeConfig } from '@kubernetes/client-node';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { FeatureSetChange, planBatch } from './batchPlan';
 import { KeyedBatchQueue } from './KeyedBatchQueue';
+import {
+  FeatureRoutingInput,
+  RoutingDriver,
+  RoutingDriverOptions,
+  RoutingState,
+  ServiceRoutingRef,
+} from './RoutingDriver';
 import {
   listVirtualServices,
   readDestinationRule,
@@ -15,35 +20,17 @@ import {
   routedFeatures,
   sortFeatures,
 } from './routingModel';
-import {
-  DestinationRule,
-  MatchOptions,
-  RoutingTarget,
-  VirtualService,
-} from './types';
+import { DestinationRule, VirtualService } from './types';
 
-export interface RoutingWriterOptions extends MatchOptions {
-  logger?: LoggerService;
-  /** Attempts of one batch when another writer changed an object meanwhile (409); default 10. */
-  maxAttempts?: number;
-}
+export type { FeatureRoutingInput, ServiceRoutingRef } from './RoutingDriver';
 
-/** One routed service in one environment namespace. */
-export interface ServiceRoutingRef extends RoutingTarget {
-  kubeConfig: KubeConfig;
-  namespace: string;
-  environment: string;
-}
-
-export interface FeatureRoutingInput extends ServiceRoutingRef {
-  feature: string;
-}
+export type RoutingWriterOptions = RoutingDriverOptions;
 
 /** What the cluster holds for a service: the feature set lives in these objects. */
-export interface ServiceRoutingState {
+export interface ServiceRoutingState extends RoutingState {
   destinationRule?: DestinationRule;
   virtualService?: VirtualService;
-  /** Features with a DR subset, sorted. */
+  /** Features with a DR subset, sorted (the same as `backends`). */
   subsets: string[];
   /** Features with a VS route, sorted (always a subset of `subsets`). */
   routes: string[];
@@ -72,7 +59,8 @@ interface Change extends FeatureSetChange {
  * A chart-owned VS is written in place (its `http` list taken over by this field manager); re-applying the
  * chart resets that list, so whoever re-applies it must call {@link RoutingWriter.setFeatures} after.
  */
-export class RoutingWriter {
+export class RoutingWriter implements RoutingDriver {
+  readonly kind = 'istio' as const;
   readonly #options: RoutingWriterOptions;
   readonly #queue = new KeyedBatchQueue<Change>((_key, changes) =>
     this.#runBatch(changes),
@@ -127,11 +115,14 @@ export class RoutingWriter {
       listVirtualServices(client, ref.namespace),
     ]);
     const virtualService = all.find(v => isMeshVirtualServiceFor(v, ref));
+    const subsets = sortFeatures(featureSubsets(destinationRule));
     return {
       destinationRule,
       virtualService,
-      subsets: sortFeatures(featureSubsets(destinationRule)),
+      subsets,
+      backends: subsets,
       routes: sortFeatures(routedFeatures(virtualService)),
+      hasRouting: !!destinationRule,
     };
   }
 

@@ -41,8 +41,9 @@ export interface BatchPlanInput {
   virtualServices: VirtualService[];
 }
 
-function applyChange(
-  change: FeatureSetChange,
+/** The feature set after one change. */
+export function applyChange(
+  change: Pick<FeatureSetChange, 'add' | 'remove' | 'replace'>,
   current: Set<string>,
 ): Set<string> {
   if (change.replace) return new Set(change.replace);
@@ -52,7 +53,7 @@ function applyChange(
   return next;
 }
 
-function sameSet(a: Set<string>, b: Set<string>): boolean {
+export function sameSet(a: Set<string>, b: Set<string>): boolean {
   return a.size === b.size && [...a].every(x => b.has(x));
 }
 

@@ -5,6 +5,41 @@ export type {
   ServiceRoutingRef,
   ServiceRoutingState,
 } from './RoutingWriter';
+export { ROUTING_DRIVER_KINDS } from './RoutingDriver';
+export type {
+  RoutingDriver,
+  RoutingDriverKind,
+  RoutingDriverOptions,
+  RoutingState,
+} from './RoutingDriver';
+export { createRoutingDriver } from './createRoutingDriver';
+export type { CreateRoutingDriverOptions } from './createRoutingDriver';
+export { GatewayApiRoutingWriter } from './GatewayApiRoutingWriter';
+export type {
+  GatewayApiRoutingWriterOptions,
+  GatewayRoutingState,
+} from './GatewayApiRoutingWriter';
+export {
+  attachesToHost,
+  computeHttpRoutes,
+  computeInstanceService,
+  defaultServiceName,
+  httpRouteName,
+  instanceServiceName,
+  routedPort,
+  validateGatewayRouting,
+} from './gatewayApiModel';
+export type {
+  HttpRoutesInput,
+  ValidateGatewayRoutingInput,
+} from './gatewayApiModel';
+export { planGatewayBatch } from './gatewayApiPlan';
+export type {
+  GatewayBatchPlan,
+  GatewayBatchPlanInput,
+  GatewayFeatureSetChange,
+} from './gatewayApiPlan';
+export * from './gatewayApiTypes';
 export {
   assertFeatureName,
   computeDestinationRule,
@@ -24,3 +59,10 @@ export { KeyedBatchQueue } from './KeyedBatchQueue';
 export { planBatch } from './batchPlan';
 export type { BatchPlan, BatchPlanInput, FeatureSetChange } from './batchPlan';
 export * from './types';
+export {
+  PreviewHostWriter,
+  computePreviewVirtualService,
+  previewHost,
+  previewVirtualServiceName,
+} from './previewHosts';
+export type { PreviewHostInput } from './previewHosts';

@@ -2,16 +2,27 @@ import { ConflictError } from '@backstage/errors';
 import { isMeshVirtualServiceFor, isTargetHost } from './routingModel';
 import { DestinationRule, RoutingTarget, VirtualService } from './types';
 
-/** What is wrong with a VS/DR pair, named after the Istio analyzer message it would raise. */
+/**
+ * What is wrong with a service's routing: for Istio (a VS/DR pair) named after the analyzer message it would
+ * raise, for Gateway API (HTTPRoutes and instance Services) see validateGatewayRouting.
+ */
 export interface RoutingViolation {
   code:
     | 'missing-subset' // IST0101: referenced host+subset not found in the DestinationRule
     | 'subset-not-ready' // IST0173: the subset selects no ready pods (503 UH)
-    | 'duplicate-virtual-service'; // IST0109: sidecars do not merge VSs of one host
+    | 'duplicate-virtual-service' // IST0109: sidecars do not merge VSs of one host
+    | 'missing-backend' // Gateway API: a rule's backendRef names a Service that does not exist
+    | 'foreign-http-route' // Gateway API: another HTTPRoute has the host's Service as parent
+    | 'too-many-rules' // Gateway API: an HTTPRoute over the API's rule limit
+    | 'name-taken'; // Gateway API: an object the driver needs exists and is somebody else's
   message: string;
   subset?: string;
+  /** The route: a VS route's name, or an HTTPRoute's name. */
   route?: string;
   virtualServices?: string[];
+  /** Gateway API: the feature's instance Service (or another object name) concerned. */
+  backend?: string;
+  httpRoutes?: string[];
 }
 
 export interface ValidateRoutingInput {

@@ -42,6 +42,12 @@ export const spec = {
     {
       name: 'Operations',
     },
+    {
+      name: 'Feature branches',
+    },
+    {
+      name: 'Webhooks',
+    },
   ],
   paths: {
     '/clusters': {
@@ -160,7 +166,7 @@ export const spec = {
         responses: {
           '200': {
             description:
-              'What the import created, updated, left unchanged, and which services failed.',
+              'What the import created, updated, left unchanged, which services failed, and which the source no longer has.',
             content: {
               'application/json': {
                 schema: {
@@ -399,6 +405,12 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/NotFound',
           },
+          '502': {
+            $ref: '#/components/responses/ChartRenderFailed',
+          },
+          '503': {
+            $ref: '#/components/responses/ClusterUnavailable',
+          },
         },
       },
     },
@@ -439,6 +451,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '503': {
+            $ref: '#/components/responses/ClusterUnavailable',
           },
         },
       },
@@ -563,6 +578,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/NotFound',
           },
+          '502': {
+            $ref: '#/components/responses/ChartRenderFailed',
+          },
         },
       },
     },
@@ -597,6 +615,9 @@ export const spec = {
           },
           '404': {
             $ref: '#/components/responses/NotFound',
+          },
+          '502': {
+            $ref: '#/components/responses/ChartRenderFailed',
           },
         },
       },
@@ -859,6 +880,368 @@ export const spec = {
         },
       },
     },
+    '/features': {
+      get: {
+        operationId: 'ListFeatures',
+        tags: ['Feature branches'],
+        description:
+          'Feature branches, of one base environment if `environment` is given.',
+        parameters: [
+          {
+            name: 'environment',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The feature branches, sorted by name.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/FeatureBranch',
+                      },
+                    },
+                  },
+                  required: ['items'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+        },
+      },
+      post: {
+        operationId: 'DeployFeature',
+        tags: ['Feature branches'],
+        description:
+          'Creates a feature branch of a base environment, or adds or replaces instances of an existing one, and starts the `deploy-feature` operation: per service the instance is deployed beside the base one (on the feature nodes), then routed (DestinationRule subset, instance ready, VirtualService route on the routing header). Needs `environments.feature.create`.',
+        requestBody: {
+          required: true,
+          description: 'The feature branch; validated by the engine.',
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/DeployFeatureRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description:
+              'The feature branch and the operation that deploys it.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    feature: {
+                      $ref: '#/components/schemas/FeatureBranch',
+                    },
+                    operation: {
+                      $ref: '#/components/schemas/Operation',
+                    },
+                  },
+                  required: ['feature', 'operation'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/features/{feature}': {
+      get: {
+        operationId: 'GetFeature',
+        tags: ['Feature branches'],
+        description:
+          'A feature branch with its instances, preview URLs and which services answer for it.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The feature branch.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FeatureBranch',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+      delete: {
+        operationId: 'DeleteFeature',
+        tags: ['Feature branches'],
+        description:
+          'Starts the `remove-feature` operation that removes every instance (routes first, then subsets, then workloads) and then the feature branch. Needs `environments.feature.delete`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+        ],
+        responses: {
+          '202': {
+            $ref: '#/components/responses/OperationStarted',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/features/{feature}/instances/{service}': {
+      delete: {
+        operationId: 'DeleteFeatureInstance',
+        tags: ['Feature branches'],
+        description:
+          'Starts a `remove-feature` operation for one instance. Needs `environments.feature.delete`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+          {
+            $ref: '#/components/parameters/ServiceName',
+          },
+        ],
+        responses: {
+          '202': {
+            $ref: '#/components/responses/OperationStarted',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/features/{feature}/extend': {
+      post: {
+        operationId: 'ExtendFeature',
+        tags: ['Feature branches'],
+        description:
+          "Moves the feature branch's expiry `hours` past the later of now and its current expiry. Needs `environments.feature.create`.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+        ],
+        requestBody: {
+          required: true,
+          description: 'How much longer.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  hours: {
+                    type: 'number',
+                    minimum: 0,
+                    exclusiveMinimum: true,
+                    maximum: 8760,
+                  },
+                },
+                required: ['hours'],
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The feature branch with its new expiry.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FeatureBranch',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/features/{feature}/operations': {
+      get: {
+        operationId: 'ListFeatureOperations',
+        tags: ['Feature branches'],
+        description: 'The latest operations of a feature branch, newest first.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The operations.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/Operation',
+                      },
+                    },
+                  },
+                  required: ['items'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/webhooks/{provider}': {
+      post: {
+        operationId: 'ReceivePushWebhook',
+        tags: ['Webhooks'],
+        security: [{}],
+        description:
+          "Push events from GitHub (`X-Hub-Signature-256`), GitLab (`X-Gitlab-Token`) or Bitbucket (`X-Hub-Signature`), verified against `environments.webhooks.<provider>.secret` over the raw body and deduplicated by delivery id. A pushed commit whose message contains the keyword (`deploy_feature` by default) deploys a feature instance of the repository's service; the author (or the component owner) is notified of the outcome. Unauthenticated: the signature is the authentication.",
+        parameters: [
+          {
+            name: 'provider',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+              enum: ['github', 'gitlab', 'bitbucket'],
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          description: "The provider's push payload, as it sent it.",
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'Ignored (not a push, no keyword, no matching service) or a duplicate delivery.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    status: {
+                      type: 'string',
+                    },
+                    reason: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['status'],
+                },
+              },
+            },
+          },
+          '202': {
+            description: 'A feature deploy was started.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    status: {
+                      type: 'string',
+                    },
+                  },
+                  required: ['status'],
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -902,6 +1285,15 @@ export const spec = {
         required: true,
         description:
           "The name of a Secret declared in the environment's config.",
+        schema: {
+          type: 'string',
+        },
+      },
+      FeatureName: {
+        name: 'feature',
+        in: 'path',
+        required: true,
+        description: 'A feature branch name (DNS-1123 label).',
         schema: {
           type: 'string',
         },
@@ -985,6 +1377,28 @@ export const spec = {
       ServiceUnavailable: {
         description:
           'The secrets of the environment could not be written to its cluster (the message names the secret, never a value); nothing was recorded.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      ChartRenderFailed: {
+        description:
+          "helm could not render a service's chart with its values (`ChartRenderError`; a template error, or values the chart cannot take). The message is helm's and names the service (`helm template demo-api failed: ...`).",
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+      ClusterUnavailable: {
+        description:
+          "The environment's cluster could not be read (`ServiceUnavailableError`); the message names the cluster and the reason (`cluster 'eu-1' is unreachable: ...`).",
         content: {
           'application/json': {
             schema: {
@@ -1253,8 +1667,16 @@ export const spec = {
               additionalProperties: false,
             },
           },
+          missing: {
+            type: 'array',
+            description:
+              'Services of the registry imported from the same location that the source no longer has. They are kept in the registry (and in the environments that use them); remove them from the environments first.',
+            items: {
+              type: 'string',
+            },
+          },
         },
-        required: ['created', 'updated', 'unchanged', 'failed'],
+        required: ['created', 'updated', 'unchanged', 'failed', 'missing'],
         additionalProperties: false,
       },
       EnvironmentSummary: {
@@ -1523,6 +1945,10 @@ export const spec = {
             description:
               'Preview hosts of feature branches are `<feature>.<previewDomain>`.',
           },
+          previewService: {
+            type: 'string',
+            description: 'The front-end service preview hosts route to.',
+          },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',
           },
@@ -1668,6 +2094,9 @@ export const spec = {
           previewDomain: {
             $ref: '#/components/schemas/Host',
           },
+          previewService: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',
           },
@@ -1702,6 +2131,9 @@ export const spec = {
           },
           previewDomain: {
             $ref: '#/components/schemas/Host',
+          },
+          previewService: {
+            $ref: '#/components/schemas/DnsLabel',
           },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',
@@ -1934,7 +2366,8 @@ export const spec = {
           },
           desiredImage: {
             type: 'string',
-            description: 'The image tag of the latest revision.',
+            description:
+              'The image the latest revision deployed, `<image.repository>:<image.tag>` of its values (`[<image.registry>/]` before and `@<image.digest>` instead of the tag when the values set them; the tag alone when they set no repository).',
           },
           workloads: {
             type: 'array',
@@ -2001,9 +2434,22 @@ export const spec = {
           environment: {
             type: 'string',
           },
+          feature: {
+            type: 'string',
+            description:
+              'The feature branch a deploy-feature or remove-feature operation works on.',
+          },
           type: {
             type: 'string',
-            enum: ['create', 'update', 'delete', 'copy', 'rollback'],
+            enum: [
+              'create',
+              'update',
+              'delete',
+              'copy',
+              'rollback',
+              'deploy-feature',
+              'remove-feature',
+            ],
           },
           state: {
             type: 'string',
@@ -2125,6 +2571,173 @@ export const spec = {
           'manifestHash',
           'actor',
           'createdAt',
+        ],
+        additionalProperties: false,
+      },
+      FeatureInstanceSpec: {
+        type: 'object',
+        properties: {
+          service: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
+          imageTag: {
+            type: 'string',
+            description: 'Overrides the image tag the base environment runs.',
+          },
+          values: {
+            $ref: '#/components/schemas/ValuesObject',
+          },
+        },
+        required: ['service'],
+      },
+      FeatureInstance: {
+        type: 'object',
+        properties: {
+          service: {
+            type: 'string',
+          },
+          imageTag: {
+            type: 'string',
+          },
+          values: {
+            $ref: '#/components/schemas/ValuesObject',
+          },
+          state: {
+            type: 'string',
+            enum: ['pending', 'deploying', 'ready', 'failed', 'removing'],
+          },
+          message: {
+            type: 'string',
+            description: 'Why the instance failed, or what it waits for.',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+        required: ['service', 'state', 'updatedAt'],
+        additionalProperties: false,
+      },
+      FeatureSource: {
+        type: 'object',
+        properties: {
+          repository: {
+            type: 'string',
+          },
+          branch: {
+            type: 'string',
+          },
+          sha: {
+            type: 'string',
+          },
+        },
+        additionalProperties: false,
+      },
+      DeployFeatureRequest: {
+        type: 'object',
+        properties: {
+          name: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
+          environment: {
+            $ref: '#/components/schemas/DnsLabel',
+          },
+          owner: {
+            $ref: '#/components/schemas/EntityRef',
+          },
+          description: {
+            type: 'string',
+          },
+          source: {
+            $ref: '#/components/schemas/FeatureSource',
+          },
+          ttlHours: {
+            type: 'number',
+            description:
+              'Time to live from now (default `environments.features.defaultTtlHours`, 72).',
+          },
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FeatureInstanceSpec',
+            },
+          },
+        },
+        required: ['name', 'environment', 'instances'],
+      },
+      FeatureBranch: {
+        description:
+          'A feature branch with its instances, preview URLs and routing picture.',
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+          },
+          source: {
+            $ref: '#/components/schemas/FeatureSource',
+          },
+          expiresAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FeatureInstance',
+            },
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          updatedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          previewUrls: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          routing: {
+            type: 'array',
+            description:
+              "Per service of the base environment, whether the feature's requests reach its instance.",
+            items: {
+              type: 'object',
+              properties: {
+                service: {
+                  type: 'string',
+                },
+                target: {
+                  type: 'string',
+                  enum: ['feature', 'default'],
+                },
+              },
+              required: ['service', 'target'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: [
+          'name',
+          'environment',
+          'owner',
+          'instances',
+          'createdAt',
+          'updatedAt',
+          'previewUrls',
+          'routing',
         ],
         additionalProperties: false,
       },

@@ -14,6 +14,7 @@ import type {
   ServiceDefinition,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
+import { DatabaseFeatureStore } from './DatabaseFeatureStore';
 import {
   Inventory,
   InventoryObject,
@@ -77,8 +78,13 @@ export class DatabaseEnvironmentStore {
     await knex.migrate.latest({ directory: migrationsDir });
   }
 
+  /** Feature branches and their instances, in the same database. */
+  readonly features: DatabaseFeatureStore;
+
   /** Wraps an already migrated Knex. */
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex) {
+    this.features = new DatabaseFeatureStore(db);
+  }
 
   // ---- charts and services ----
 
@@ -215,6 +221,13 @@ export class DatabaseEnvironmentStore {
    */
   async deleteEnvironment(name: string): Promise<boolean> {
     return this.db.transaction(async tx => {
+      await tx('feature_instances')
+        .whereIn(
+          'feature',
+          tx('features').select('name').where({ environment: name }),
+        )
+        .delete();
+      await tx('features').where({ environment: name }).delete();
       for (const table of [
         'environment_services',
         'inventories',
@@ -291,6 +304,10 @@ export class DatabaseEnvironmentStore {
       })
       .onConflict(['environment', 'release'])
       .merge();
+  }
+
+  async deleteInventory(environment: string, release: string): Promise<void> {
+    await this.db('inventories').where({ environment, release }).delete();
   }
 
   async listInventories(environment: string): Promise<Inventory[]> {
@@ -379,10 +396,11 @@ export class DatabaseEnvironmentStore {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.transaction(async tx => {
-          await this.assertNoActiveOperation(tx, input.environment);
+          await this.assertNoActiveOperation(tx, input);
           await tx('operations').insert({
             id,
             environment: input.environment,
+            feature: input.feature ?? '',
             type: input.type,
             state: 'pending',
             actor: input.actor,
@@ -406,19 +424,25 @@ export class DatabaseEnvironmentStore {
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= 3) throw error;
         // A concurrent call created one first; name it (or retry if it already ended).
-        await this.assertNoActiveOperation(this.db, input.environment);
+        await this.assertNoActiveOperation(this.db, input);
       }
     }
   }
 
-  private async assertNoActiveOperation(db: Knex, environment: string) {
+  private async assertNoActiveOperation(
+    db: Knex,
+    target: { environment: string; feature?: string },
+  ) {
+    const { environment, feature = '' } = target;
     const active = await db('operations')
-      .where({ environment })
+      .where({ environment, feature })
       .whereIn('state', ACTIVE_STATES)
       .first('id', 'type');
     if (active) {
       throw new ConflictError(
-        `environment '${environment}' has operation ${active.id} (${active.type}) in progress`,
+        `${
+          feature ? `feature branch '${feature}'` : `environment '${environment}'`
+        } has operation ${active.id} (${active.type}) in progress`,
       );
     }
   }
@@ -432,9 +456,12 @@ export class DatabaseEnvironmentStore {
     return toOperation(row, steps);
   }
 
-  /** Newest first; `limit` defaults to 50. */
+  /**
+   * Newest first; `limit` defaults to 50. `feature` narrows to one feature branch's operations, '' to the
+   * environment's own; without it an environment's list includes its feature branches' operations.
+   */
   async listOperations(
-    options: { environment?: string; limit?: number } = {},
+    options: { environment?: string; feature?: string; limit?: number } = {},
   ): Promise<StoredOperation[]> {
     const query = this.db('operations')
       .orderBy([
@@ -443,6 +470,7 @@ export class DatabaseEnvironmentStore {
       ])
       .limit(options.limit ?? 50);
     if (options.environment) query.where({ environment: options.environment });
+    if (options.feature !== undefined) query.where({ feature: options.feature });
     const rows = await query;
     const steps = rows.length
       ? await this.db('operation_steps')
@@ -669,6 +697,7 @@ function environmentRow(spec: EnvironmentSpec) {
     description: spec.description ?? null,
     preview_domain: spec.previewDomain ?? null,
     spec: JSON.stringify({
+      previewService: spec.previewService,
       globalValues: spec.globalValues ?? {},
       config: spec.config ?? { configMaps: [], secrets: [] },
       resources: spec.resources ?? { gateways: [], certificates: [] },
@@ -678,7 +707,10 @@ function environmentRow(spec: EnvironmentSpec) {
 
 function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
   const spec = parseJson<
-    Pick<EnvironmentSpec, 'globalValues' | 'config' | 'resources'>
+    Pick<
+      EnvironmentSpec,
+      'globalValues' | 'config' | 'resources' | 'previewService'
+    >
   >(row.spec, {
     globalValues: {},
     config: { configMaps: [], secrets: [] },
@@ -691,6 +723,7 @@ function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
     owner: row.owner,
     ...(row.description !== null && { description: row.description }),
     ...(row.preview_domain !== null && { previewDomain: row.preview_domain }),
+    ...(spec.previewService && { previewService: spec.previewService }),
     globalValues: spec.globalValues,
     config: spec.config,
     resources: spec.resources,
@@ -732,6 +765,7 @@ function toOperation(row: Row, steps: Row[]): StoredOperation {
   return {
     id: row.id,
     environment: row.environment,
+    ...(row.feature && { feature: row.feature }),
     type: row.type,
     state: row.state,
     actor: row.actor,

@@ -11,3 +11,5 @@ export type {
   StoredEnvironment,
   StoredOperation,
 } from './types';
+export { DatabaseFeatureStore } from './DatabaseFeatureStore';
+export type { NewFeature } from './DatabaseFeatureStore';

@@ -57,6 +57,8 @@ export interface StoredOperation extends Operation {
 /** What createOperation records; every step starts pending, numbered from 0 in the given order. */
 export interface NewOperation {
   environment: string;
+  /** The feature branch the operation works on; one active operation per environment and feature. */
+  feature?: string;
   type: OperationType;
   actor: string;
   params?: Record<string, unknown>;

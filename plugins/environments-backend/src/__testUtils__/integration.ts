@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import yaml from 'js-yaml';
+import request from 'supertest';
+
+/** The cluster of the jest global setup, as the Kubernetes plugin's config names it (`local`). */
+export function localClusterConfig() {
+  const kubeconfig = yaml.load(
+    fs.readFileSync(process.env.ENVMESH_TEST_KUBECONFIG!, 'utf8'),
+  ) as any;
+  return {
+    name: 'local',
+    title: 'Local cluster',
+    url: kubeconfig.clusters[0].cluster.server,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: kubeconfig.users[0].user.token,
+    skipTLSVerify: true,
+  };
+}
+
+export type ApiCall = (
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete',
+  url: string,
+  body?: object,
+) => Promise<request.Response>;
+
+/** Calls `/api/environments<url>` on a test backend's server. */
+export function apiCaller(
+  server: Parameters<typeof request>[0],
+  onResponse?: (res: request.Response) => void,
+): ApiCall {
+  return async (method, url, body) => {
+    const res = await request(server)
+      [method](`/api/environments${url}`)
+      .send(body);
+    onResponse?.(res);
+    return res;
+  };
+}
+
+/** Polls an operation until it is no longer pending or running. */
+export async function waitForOperation(
+  call: ApiCall,
+  id: string,
+  timeoutMs = 120_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call('get', `/operations/${id}`);
+    if (!['pending', 'running'].includes(res.body.state)) return res.body;
+    if (Date.now() > deadline) {
+      throw new Error(`operation ${id} still ${res.body.state}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 300));
+  }
+}
+
+/** Polls until `check` returns a value other than undefined (or throws its last error at the timeout). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw lastError ?? new Error('condition not met in time');
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}

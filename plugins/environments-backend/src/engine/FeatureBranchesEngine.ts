@@ -1,0 +1,265 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  EnvironmentSpec,
+  FeatureBranch,
+  FeatureBranchDetails,
+} from '@envmesh/plugin-environments-common';
+import { z } from 'zod';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import {
+  FeatureOperationParams,
+  FeatureRollout,
+  instanceRelease,
+} from '../orchestrate/FeatureRollout';
+import { OperationRunner } from '../orchestrate/OperationRunner';
+import { previewHost } from '../routing';
+import { DatabaseEnvironmentStore } from '../store';
+import { summary } from './EnvironmentsEngine';
+import {
+  deployFeatureInput,
+  extendFeatureInput,
+  parseInput,
+} from './validation';
+
+export type DeployFeatureInput = z.input<typeof deployFeatureInput>;
+
+export interface FeatureBranchSettings {
+  /** TTL of a new feature branch that names none. */
+  defaultTtlHours: number;
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * Feature branches as the REST API, the webhooks, the janitor and other plugins see them: validates a
+ * deploy against the base environment, keeps the desired state in the store and starts the persisted
+ * operations (one active per feature branch, beside the environment's own) that FeatureRollout carries out.
+ */
+export class FeatureBranchesEngine {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      rollout: FeatureRollout;
+      runner: OperationRunner;
+      logger: LoggerService;
+      settings: FeatureBranchSettings;
+    },
+  ) {}
+
+  async listFeatures(environment?: string): Promise<FeatureBranchDetails[]> {
+    const features = await this.deps.store.features.listFeatures({
+      environment,
+    });
+    const environments = new Map(
+      (await this.deps.store.listEnvironments()).map(e => [e.name, e]),
+    );
+    return features.map(f => details(f, environments.get(f.environment)));
+  }
+
+  async getFeature(name: string): Promise<FeatureBranchDetails> {
+    const feature = await this.#feature(name);
+    const env = await this.deps.store.getEnvironment(feature.environment);
+    return details(feature, env);
+  }
+
+  /**
+   * Creates the feature branch (or, if it exists in the same environment, adds or replaces the given
+   * instances) and starts a deploy-feature operation for those instances.
+   */
+  async deployFeature(
+    body: unknown,
+    actor: string,
+    options: { notice?: Record<string, unknown> } = {},
+  ) {
+    const input = parseInput(deployFeatureInput, body);
+    const env = await this.deps.store.getEnvironment(input.environment);
+    if (!env) {
+      throw new InputError(
+        `environment: no environment '${input.environment}'`,
+      );
+    }
+    await this.#checkInstances(env, input.name, input.instances);
+    const existing = await this.deps.store.features.getFeature(input.name);
+    if (existing && existing.environment !== env.name) {
+      throw new ConflictError(
+        `feature branch '${input.name}' already exists in environment '${existing.environment}'`,
+      );
+    }
+    const expiresAt = input.ttlHours
+      ? new Date(Date.now() + input.ttlHours * HOUR_MS).toISOString()
+      : undefined;
+    const feature = existing
+      ? await this.deps.store.features.updateFeature(input.name, {
+          instances: input.instances,
+          source: input.source,
+          description: input.description,
+          expiresAt,
+        })
+      : await this.deps.store.features.createFeature({
+          name: input.name,
+          environment: env.name,
+          owner: input.owner ?? actor,
+          description: input.description,
+          source: input.source,
+          expiresAt:
+            expiresAt ??
+            new Date(
+              Date.now() + this.deps.settings.defaultTtlHours * HOUR_MS,
+            ).toISOString(),
+          instances: input.instances,
+        });
+    const operation = await this.#startOperation(
+      'deploy-feature',
+      feature,
+      actor,
+      {
+        feature: feature.name,
+        services: input.instances.map(i => i.service),
+        ...(options.notice ? { notice: options.notice } : {}),
+      },
+    );
+    return { feature: details(feature, env), operation };
+  }
+
+  /** Removes some instances of a feature branch, or (no services given) the whole feature branch. */
+  async removeFeature(name: string, actor: string, services?: string[]) {
+    const feature = await this.#feature(name);
+    const known = new Set(feature.instances.map(i => i.service));
+    const unknown = services?.find(s => !known.has(s));
+    if (unknown) {
+      throw new NotFoundError(
+        `feature branch '${name}' has no instance of service '${unknown}'`,
+      );
+    }
+    return this.#startOperation('remove-feature', feature, actor, {
+      feature: name,
+      services: services ?? [...known],
+      deleteFeature: !services || services.length === known.size,
+    });
+  }
+
+  /** Moves the expiry `hours` past the later of now and the current expiry. */
+  async extendFeature(name: string, body: unknown) {
+    const { hours } = parseInput(extendFeatureInput, body);
+    const feature = await this.#feature(name);
+    const from = Math.max(
+      Date.now(),
+      feature.expiresAt ? Date.parse(feature.expiresAt) : 0,
+    );
+    await this.deps.store.features.updateFeature(name, {
+      expiresAt: new Date(from + hours * HOUR_MS).toISOString(),
+    });
+    return this.getFeature(name);
+  }
+
+  async listOperations(name: string) {
+    const feature = await this.#feature(name);
+    const operations = await this.deps.store.listOperations({
+      environment: feature.environment,
+      feature: name,
+      limit: 50,
+    });
+    return operations.map(summary);
+  }
+
+  /**
+   * Starts the removal of every feature branch whose TTL has run out (routes first, as any removal). One
+   * that already has an operation in progress is left for the next run.
+   */
+  async removeExpired(now = new Date()): Promise<string[]> {
+    const expired = await this.deps.store.features.listFeatures({
+      expiredBefore: now,
+    });
+    const started: string[] = [];
+    for (const feature of expired) {
+      try {
+        await this.removeFeature(feature.name, 'envmesh:ttl-janitor');
+        started.push(feature.name);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    return started;
+  }
+
+  async #feature(name: string): Promise<FeatureBranch> {
+    const feature = await this.deps.store.features.getFeature(name);
+    if (!feature) throw new NotFoundError(`no feature branch '${name}'`);
+    return feature;
+  }
+
+  async #checkInstances(
+    env: EnvironmentSpec,
+    feature: string,
+    instances: Array<{ service: string }>,
+  ) {
+    const seen = new Set<string>();
+    for (const [index, { service }] of instances.entries()) {
+      const field = `instances.${index}.service`;
+      if (seen.has(service)) {
+        throw new InputError(`${field}: service '${service}' is listed twice`);
+      }
+      seen.add(service);
+      if (!env.services.some(s => s.name === service)) {
+        throw new InputError(
+          `${field}: '${service}' is not a service of environment '${env.name}'`,
+        );
+      }
+      const label = instanceRelease(service, feature);
+      if (label.length > 63) {
+        throw new InputError(
+          `${field}: the instance label '${label}' is longer than 63 characters; use a shorter feature name`,
+        );
+      }
+      if (!(await this.deps.store.getInventory(env.name, service))) {
+        throw new ConflictError(
+          `service '${service}' of environment '${env.name}' is not deployed yet`,
+        );
+      }
+    }
+  }
+
+  async #startOperation(
+    type: 'deploy-feature' | 'remove-feature',
+    feature: FeatureBranch,
+    actor: string,
+    params: FeatureOperationParams,
+  ) {
+    const operation = await this.deps.store.createOperation({
+      environment: feature.environment,
+      feature: feature.name,
+      type,
+      actor,
+      params: params as unknown as Record<string, unknown>,
+      steps: this.deps.rollout.plan(type, params.services),
+    });
+    this.deps.runner.wake();
+    return summary(operation);
+  }
+}
+
+/**
+ * The API view of a feature branch: preview URL (when the environment has a preview domain and service) and,
+ * per service of the base environment, whether the feature's requests reach a ready feature instance or fall
+ * back to the base instance.
+ */
+function details(
+  feature: FeatureBranch,
+  env: EnvironmentSpec | undefined,
+): FeatureBranchDetails {
+  const previewUrls =
+    env?.previewDomain && env.previewService
+      ? [`https://${previewHost(feature.name, env.previewDomain)}/`]
+      : [];
+  const routing = (env?.services ?? []).map(s => ({
+    service: s.name,
+    target: feature.instances.some(
+      i => i.service === s.name && i.state === 'ready',
+    )
+      ? ('feature' as const)
+      : ('default' as const),
+  }));
+  return { ...feature, previewUrls, routing };
+}

@@ -1,0 +1,169 @@
+import {
+  LoggerService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
+import { ReleaseApplier } from '../apply';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { placementFromConfig } from '../features';
+import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
+import { FeatureRollout } from '../orchestrate/FeatureRollout';
+import { OperationRunner } from '../orchestrate/OperationRunner';
+import { ServiceImporter } from '../registry';
+import { HelmRenderer } from '../render';
+import { RoutingDriver, createRoutingDriver } from '../routing';
+import { DatabaseEnvironmentStore } from '../store';
+import type { StoredOperation } from '../store';
+import { NamespaceWatchers } from '../watch';
+import { EnvironmentsEngine } from './EnvironmentsEngine';
+import { FeatureBranchesEngine } from './FeatureBranchesEngine';
+
+/** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
+export interface EnvironmentsBackend {
+  store: DatabaseEnvironmentStore;
+  clusters: ClusterRegistry;
+  renderer: HelmRenderer;
+  applier: ReleaseApplier;
+  watchers: NamespaceWatchers;
+  routing: RoutingDriver;
+  runner: OperationRunner;
+  engine: EnvironmentsEngine;
+  features: FeatureBranchesEngine;
+  /** Stops the runner, the watches and the helm workers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the engine from `environments.*` and the Kubernetes plugin's `kubernetes.clusterLocatorMethods`.
+ * The runner is not started: call `runner.start()` when the backend is up.
+ */
+export function createEnvironmentsBackend(options: {
+  config: Config;
+  logger: LoggerService;
+  store: DatabaseEnvironmentStore;
+  urlReader?: UrlReaderService;
+  /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
+  isolationHooks?: () => FeatureIsolationHook[];
+  /** Called when a feature operation's executor finished, with its error if it failed. */
+  onFeatureOperationEnded?: (
+    operation: StoredOperation,
+    error?: Error,
+  ) => Promise<void>;
+}): EnvironmentsBackend {
+  const { config, logger, store } = options;
+  const settings = config.getOptionalConfig('environments');
+  const helmBinary = settings?.getOptionalString('helm.binary') ?? 'helm';
+  const readyTimeoutMs =
+    (settings?.getOptionalNumber('rollout.readyTimeoutSeconds') ?? 300) * 1000;
+  const parallelism = settings?.getOptionalNumber('rollout.parallelism') ?? 8;
+  const headerName = settings?.getOptionalString('features.routing.headerName');
+
+  const clusters = ClusterRegistry.fromConfig(config);
+  const renderer = new HelmRenderer({
+    helmBinary,
+    concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
+  });
+  const applier = new ReleaseApplier({ logger });
+  const watchers = new NamespaceWatchers({
+    kubeConfigFor: name => clusters.kubeConfig(name),
+    logger,
+  });
+  const importer = new ServiceImporter({
+    renderer,
+    helmBinary,
+    urlReader: options.urlReader,
+    logger,
+  });
+  const routing = createRoutingDriver(
+    (settings?.getOptionalString('features.routing.driver') ??
+      'istio') as 'istio',
+    {
+      logger: logger.child({ component: 'routing' }),
+      headerName,
+      baggage: settings?.getOptionalBoolean('features.routing.baggage'),
+    },
+  );
+  const featureRollout = new FeatureRollout({
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    routing,
+    isolationHooks: options.isolationHooks ?? (() => []),
+    settings: {
+      parallelism,
+      readyTimeoutMs,
+      placement: placementFromConfig(settings?.getOptionalConfig('features')),
+      headerName,
+    },
+  });
+  const rollout = new EnvironmentRollout({
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    settings: { parallelism, readyTimeoutMs },
+    afterServiceApplied: (spec, service) =>
+      featureRollout.restoreRoutes(spec, service),
+  });
+  const runner = new OperationRunner({
+    store,
+    logger: logger.child({ component: 'operations' }),
+    execute: async (operation, context) => {
+      if (!operation.feature) {
+        await rollout.execute(operation, context);
+        return;
+      }
+      try {
+        await featureRollout.execute(operation, context);
+      } catch (error) {
+        await options.onFeatureOperationEnded?.(operation, error as Error);
+        throw error;
+      }
+      await options.onFeatureOperationEnded?.(operation);
+    },
+    leaseMs: (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
+    concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
+  });
+  const engine = new EnvironmentsEngine({
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    importer,
+    rollout,
+    runner,
+    logger,
+  });
+  const features = new FeatureBranchesEngine({
+    store,
+    clusters,
+    rollout: featureRollout,
+    runner,
+    logger,
+    settings: {
+      defaultTtlHours:
+        settings?.getOptionalNumber('features.defaultTtlHours') ?? 72,
+    },
+  });
+  return {
+    store,
+    clusters,
+    renderer,
+    applier,
+    watchers,
+    routing,
+    runner,
+    engine,
+    features,
+    async close() {
+      await runner.stop();
+      await watchers.stopAll();
+      await renderer.close();
+    },
+  };
+}

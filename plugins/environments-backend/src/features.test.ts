@@ -1,0 +1,483 @@
+import path from 'node:path';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  NotificationSendOptions,
+  notificationService,
+} from '@backstage/plugin-notifications-node';
+import request from 'supertest';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
+import {
+  FEATURE_NODE_POOL,
+  binaryPath,
+  testKubeConfig,
+} from '@envmesh/local-cluster';
+import {
+  ApiCall,
+  apiCaller,
+  eventually,
+  localClusterConfig,
+  waitForOperation,
+} from './__testUtils__/integration';
+import { environmentsPlugin } from './plugin';
+import { fixture, githubHeaders } from './webhooks/__fixtures__/deliveries';
+
+const WEBHOOK_SECRET = 'github-hook-secret';
+const sent: NotificationSendOptions[] = [];
+
+const examples = path.resolve(__dirname, '../../../examples');
+const ENV = 'feat-env';
+const FEATURE = 'feature-31337';
+
+const kc: KubeConfig = testKubeConfig();
+const apps = kc.makeApiClient(AppsV1Api);
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+
+function istio(plural: 'virtualservices' | 'destinationrules', name: string) {
+  return custom
+    .getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ENV,
+      plural,
+      name,
+    })
+    .catch(error => {
+      if (error.code === 404) return undefined;
+      throw error;
+    }) as Promise<any>;
+}
+
+/** The VS routes of a host as `header value → subset`, in order; the default route as `* → default`. */
+function routesOf(vs: any): string[] {
+  return (vs?.spec?.http ?? []).map((route: any) => {
+    const exact = route.match?.[0]?.headers?.['x-feature-name']?.exact;
+    return `${exact ?? '*'} → ${route.route?.[0]?.destination?.subset}`;
+  });
+}
+
+describe('feature branches', () => {
+  let call: ApiCall;
+  let server: Parameters<typeof request>[0];
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const backend = await startTestBackend({
+      features: [
+        environmentsPlugin,
+        // The real scheduler: the test backend's mock one runs tasks only at startup.
+        schedulerServiceFactory,
+        catalogServiceMock.factory({
+          entities: [
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'demo-api',
+                annotations: { 'github.com/project-slug': 'acme-bank/demo-api' },
+              },
+              spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+            },
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: 'janedoe' },
+              spec: { profile: { email: 'jane.doe@acme-bank.example' } },
+            },
+          ],
+        }),
+        // Catches what would reach the notifications backend.
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({
+            send: async (options: NotificationSendOptions) => {
+              sent.push(options);
+            },
+          }),
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://localhost:3000' },
+            kubernetes: {
+              clusterLocatorMethods: [
+                { type: 'config', clusters: [localClusterConfig()] },
+              ],
+            },
+            environments: {
+              helm: { binary: binaryPath('helm') },
+              rollout: { readyTimeoutSeconds: 60 },
+              webhooks: {
+                github: { secret: WEBHOOK_SECRET },
+                environment: ENV,
+                branchPattern: '^feature/(\\d+)',
+                featureName: 'feature-{1}',
+              },
+              features: {
+                janitor: { intervalSeconds: 1 },
+                placement: {
+                  nodeSelector: {
+                    [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+                  },
+                  tolerations: [
+                    {
+                      key: FEATURE_NODE_POOL.taint.key,
+                      operator: 'Equal',
+                      value: FEATURE_NODE_POOL.taint.value,
+                      effect: FEATURE_NODE_POOL.taint.effect,
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    server = backend.server;
+    call = apiCaller(server);
+    stop = () => backend.stop();
+
+    const imported = await call('post', '/services/import', {
+      source: { type: 'directory', location: examples },
+    });
+    expect(imported.status).toBe(200);
+    const created = await call('post', '/environments', {
+      name: ENV,
+      cluster: 'local',
+      owner: 'group:default/platform-team',
+      previewDomain: 'demo.net',
+      previewService: 'demo-ui',
+      resources: {
+        gateways: [{ name: 'demo-gateway', hosts: ['demo.net'] }],
+      },
+      services: [
+        { name: 'config-service' },
+        { name: 'demo-api' },
+        { name: 'demo-orders' },
+        { name: 'demo-ui' },
+      ],
+    });
+    expect(created.status).toBe(202);
+    expect((await waitForOperation(call, created.body.id)).state).toBe(
+      'succeeded',
+    );
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await core.deleteNamespace({ name: ENV }).catch(() => undefined);
+  });
+
+  it('rejects bad input with the field named and changes nothing', async () => {
+    const cases: Array<[object, RegExp, number]> = [
+      [{ name: 'Bad_Name', environment: ENV, instances: [{ service: 'demo-api' }] }, /^name:/, 400],
+      [{ name: 'default', environment: ENV, instances: [{ service: 'demo-api' }] }, /^name:/, 400],
+      [{ name: 'f-1', environment: 'nope', instances: [{ service: 'demo-api' }] }, /^environment:/, 400],
+      [{ name: 'f-1', environment: ENV, instances: [] }, /^instances:/, 400],
+      [{ name: 'f-1', environment: ENV, instances: [{ service: 'demo-payments' }] }, /^instances\.0\.service:.*not a service/, 400],
+      [{ name: 'f-1', environment: ENV, instances: [{ service: 'demo-api', imageTag: 'bad tag' }] }, /^instances\.0\.imageTag:/, 400],
+      [{ name: 'f-1', environment: ENV, ttlHours: -1, instances: [{ service: 'demo-api' }] }, /^ttlHours:/, 400],
+    ];
+    for (const [body, message, status] of cases) {
+      const res = await call('post', '/features', body);
+      expect({ body, status: res.status }).toEqual({ body, status });
+      expect(res.body.error.message).toMatch(message);
+    }
+    expect((await call('get', '/features')).body.items).toEqual([]);
+    expect((await call('get', '/features/f-1')).status).toBe(404);
+  });
+
+  it('deploys a feature instance beside the base one and routes the feature header to it in a chain', async () => {
+    const res = await call('post', '/features', {
+      name: FEATURE,
+      environment: ENV,
+      source: { repository: 'envmesh/demo-api', branch: 'feature/31337' },
+      instances: [
+        { service: 'demo-api', imageTag: '2.0.0-rc1' },
+        { service: 'demo-orders', values: { env: { LOG_LEVEL: 'trace' } } },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.operation).toMatchObject({
+      type: 'deploy-feature',
+      feature: FEATURE,
+      environment: ENV,
+    });
+    const operation = await waitForOperation(call, res.body.operation.id);
+    expect(operation).toMatchObject({ state: 'succeeded' });
+
+    // The instance: renamed workload, instance label on selector and pods, image from the instance,
+    // placed on the feature nodes.
+    const instance = await apps.readNamespacedDeployment({
+      name: `demo-api-${FEATURE}`,
+      namespace: ENV,
+    });
+    const instanceLabel = `demo-api.${FEATURE}`;
+    expect(
+      instance.spec?.selector.matchLabels?.['app.kubernetes.io/instance'],
+    ).toBe(instanceLabel);
+    expect(
+      instance.spec?.template.metadata?.labels?.['app.kubernetes.io/instance'],
+    ).toBe(instanceLabel);
+    expect(instance.spec?.template.spec?.containers[0].image).toMatch(
+      /:2\.0\.0-rc1$/,
+    );
+    expect(instance.spec?.template.spec?.nodeSelector).toEqual({
+      [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+    });
+    const pods = await core.listNamespacedPod({
+      namespace: ENV,
+      labelSelector: `app.kubernetes.io/instance=${instanceLabel}`,
+    });
+    expect(pods.items.length).toBeGreaterThan(0);
+    for (const pod of pods.items) {
+      expect(pod.spec?.nodeName).toBe('kwok-feature-1');
+    }
+    // The base instance is untouched and no second Service was made.
+    const base = await apps.readNamespacedDeployment({
+      name: 'demo-api',
+      namespace: ENV,
+    });
+    expect(base.spec?.template.spec?.containers[0].image).not.toMatch(
+      /2\.0\.0-rc1/,
+    );
+    const services = await core.listNamespacedService({ namespace: ENV });
+    expect(services.items.map(s => s.metadata?.name).sort()).toEqual([
+      'config-service',
+      'demo-api',
+      'demo-orders',
+      'demo-ui',
+    ]);
+
+    // Routing, as in the seed example: subset per feature, exact header route, default last; both services
+    // of the chain; the third service keeps only its default.
+    for (const host of ['demo-api', 'demo-orders']) {
+      const dr = await istio('destinationrules', host);
+      expect(dr.spec.subsets).toEqual([
+        {
+          name: 'default',
+          labels: { 'app.kubernetes.io/instance': host },
+        },
+        {
+          name: FEATURE,
+          labels: { 'app.kubernetes.io/instance': `${host}.${FEATURE}` },
+        },
+      ]);
+      const vs = await istio('virtualservices', host);
+      expect(routesOf(vs)).toEqual([
+        `${FEATURE} → ${FEATURE}`,
+        '* → default',
+      ]);
+    }
+    expect(routesOf(await istio('virtualservices', 'config-service'))).toEqual(
+      [],
+    );
+
+    // The preview host sets the header and goes to the front end (no instance of it: no subset yet).
+    const preview = await istio(
+      'virtualservices',
+      `envmesh-preview-${FEATURE}`,
+    );
+    expect(preview.spec).toEqual({
+      hosts: [`${FEATURE}.demo.net`],
+      gateways: [`${ENV}/demo-gateway`],
+      http: [
+        {
+          name: 'envmesh-preview',
+          headers: { request: { set: { 'X-FEATURE-NAME': FEATURE } } },
+          route: [{ destination: { host: 'demo-ui' } }],
+        },
+      ],
+    });
+    const gateway = await custom.getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: ENV,
+      plural: 'gateways',
+      name: 'demo-gateway',
+    });
+    expect((gateway as any).spec.servers[0].hosts).toEqual([
+      'demo.net',
+      '*.demo.net',
+    ]);
+
+    const feature = (await call('get', `/features/${FEATURE}`)).body;
+    expect(feature).toMatchObject({
+      name: FEATURE,
+      environment: ENV,
+      source: { repository: 'envmesh/demo-api', branch: 'feature/31337' },
+      previewUrls: [`https://${FEATURE}.demo.net/`],
+      routing: [
+        { service: 'config-service', target: 'default' },
+        { service: 'demo-api', target: 'feature' },
+        { service: 'demo-orders', target: 'feature' },
+        { service: 'demo-ui', target: 'default' },
+      ],
+    });
+    expect(feature.instances.map((i: any) => [i.service, i.state])).toEqual([
+      ['demo-api', 'ready'],
+      ['demo-orders', 'ready'],
+    ]);
+    expect(Date.parse(feature.expiresAt)).toBeGreaterThan(
+      Date.now() + 71 * 3600_000,
+    );
+  });
+
+  it('keeps feature routes when the base chart is re-applied', async () => {
+    const res = await call('patch', `/environments/${ENV}`, {
+      services: [
+        { name: 'config-service' },
+        { name: 'demo-api', values: { env: { LOG_LEVEL: 'warn' } } },
+        { name: 'demo-orders' },
+        { name: 'demo-ui' },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect((await waitForOperation(call, res.body.id)).state).toBe(
+      'succeeded',
+    );
+    expect(routesOf(await istio('virtualservices', 'demo-api'))).toEqual([
+      `${FEATURE} → ${FEATURE}`,
+      '* → default',
+    ]);
+    // The instance is not pruned as a service that left the environment.
+    await apps.readNamespacedDeployment({
+      name: `demo-api-${FEATURE}`,
+      namespace: ENV,
+    });
+  });
+
+  it('extends the TTL', async () => {
+    const before = (await call('get', `/features/${FEATURE}`)).body.expiresAt;
+    const res = await call('post', `/features/${FEATURE}/extend`, {
+      hours: 24,
+    });
+    expect(res.status).toBe(200);
+    expect(Date.parse(res.body.expiresAt) - Date.parse(before)).toBe(
+      24 * 3600_000,
+    );
+    expect(
+      (await call('post', `/features/${FEATURE}/extend`, { hours: 0 })).body
+        .error.message,
+    ).toMatch(/^hours:/);
+  });
+
+  it('removes a feature: routes first, then subsets, then the workloads', async () => {
+    const res = await call('delete', `/features/${FEATURE}`);
+    expect(res.status).toBe(202);
+    expect((await waitForOperation(call, res.body.id)).state).toBe(
+      'succeeded',
+    );
+    for (const host of ['demo-api', 'demo-orders']) {
+      expect(routesOf(await istio('virtualservices', host))).toEqual([
+        '* → default',
+      ]);
+      expect(
+        (await istio('destinationrules', host)).spec.subsets.map(
+          (s: any) => s.name,
+        ),
+      ).toEqual(['default']);
+    }
+    await expect(
+      apps.readNamespacedDeployment({
+        name: `demo-api-${FEATURE}`,
+        namespace: ENV,
+      }),
+    ).rejects.toMatchObject({ code: 404 });
+    expect(
+      await istio('virtualservices', `envmesh-preview-${FEATURE}`),
+    ).toBeUndefined();
+    expect((await call('get', `/features/${FEATURE}`)).status).toBe(404);
+  });
+
+  it('removes a feature branch whose TTL ran out', async () => {
+    const res = await call('post', '/features', {
+      name: 'feature-short',
+      environment: ENV,
+      ttlHours: 2 / 3600, // two seconds
+      instances: [{ service: 'demo-orders' }],
+    });
+    expect(res.status).toBe(202);
+    await waitForOperation(call, res.body.operation.id);
+    await eventually(async () =>
+      (await call('get', '/features/feature-short')).status === 404
+        ? true
+        : undefined,
+    60_000);
+    expect(routesOf(await istio('virtualservices', 'demo-orders'))).toEqual([
+      '* → default',
+    ]);
+    const operations = await call('get', `/environments/${ENV}/operations`);
+    expect(
+      operations.body.items.find(
+        (o: any) => o.type === 'remove-feature' && o.feature === 'feature-short',
+      ),
+    ).toMatchObject({ actor: 'envmesh:ttl-janitor', state: 'succeeded' });
+  });
+
+  it('deploys a feature from a signed push whose commit asks for it, once, and tells the author', async () => {
+    const body = fixture('github-push.json');
+    const post = (headers: Record<string, string>) =>
+      request(server)
+        .post('/api/environments/webhooks/github')
+        .set(headers)
+        .send(body.toString('utf8'));
+
+    const forged = await post(githubHeaders(body, 'wrong-secret'));
+    expect(forged.status).toBe(401);
+    expect((await call('get', `/features/${FEATURE}`)).status).toBe(404);
+
+    const res = await post(githubHeaders(body, WEBHOOK_SECRET));
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({
+      status: 'deploying',
+      feature: FEATURE,
+      services: ['demo-api'],
+    });
+    const redelivered = await post(githubHeaders(body, WEBHOOK_SECRET));
+    expect(redelivered.body.status).toBe('duplicate');
+
+    expect(
+      (await waitForOperation(call, res.body.operation)).state,
+    ).toBe('succeeded');
+    const feature = (await call('get', `/features/${FEATURE}`)).body;
+    expect(feature).toMatchObject({
+      owner: 'user:default/janedoe',
+      source: {
+        repository: 'acme-bank/demo-api',
+        branch: 'feature/31337-login',
+        sha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+      },
+      instances: [
+        {
+          service: 'demo-api',
+          imageTag: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+          state: 'ready',
+        },
+      ],
+    });
+    expect(routesOf(await istio('virtualservices', 'demo-api'))).toEqual([
+      `${FEATURE} → ${FEATURE}`,
+      '* → default',
+    ]);
+    await eventually(async () => (sent.length ? true : undefined));
+    expect(sent).toEqual([
+      {
+        recipients: { type: 'entity', entityRef: ['user:default/janedoe'] },
+        payload: expect.objectContaining({
+          title: `Feature ${FEATURE} is deployed`,
+          link: `http://localhost:3000/feature-branches/${FEATURE}`,
+        }),
+      },
+    ]);
+  });
+});

@@ -1,0 +1,458 @@
+import { InputError } from '@backstage/errors';
+import type {
+  KubernetesObject,
+  V1Container,
+  V1EnvVar,
+  V1LabelSelector,
+  V1ObjectMeta,
+  V1PodSpec,
+} from '@kubernetes/client-node';
+import { validateDnsLabel } from '@envmesh/plugin-environments-common';
+import { LABELS, WORKLOAD_KINDS } from '../apply';
+import { INSTANCE_LABEL } from '../routing/types';
+import { suffixedName, NAME_LIMIT } from './names';
+import { FeaturePlacement } from './placement';
+
+/** @public */
+export interface FeatureInstanceOptions {
+  /** The service, e.g. `demo-api`: its release name and the `app.kubernetes.io/instance` value of its base pods. */
+  service: string;
+  /** The feature name, a DNS-1123 label, e.g. `feature-31337`. */
+  feature: string;
+  /** The dedicated feature nodes, merged into every pod spec. */
+  placement?: FeaturePlacement;
+  /** Added to every container and init container, replacing same-named entries (from the isolation hooks). */
+  env?: Array<{ name: string; value: string }>;
+}
+
+/** Env var names Kubernetes accepts everywhere (C identifiers plus `-` and `.`). */
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+// Objects whose name is also a prefix of label values the controllers set on their pods: a StatefulSet's
+// pods carry `controller-revision-hash: <name>-<hash>`, a CronJob's Jobs are named `<name>-<minutes>`.
+const NAME_LIMITS: Record<string, number> = { StatefulSet: 52, CronJob: 52 };
+
+type ConfigKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
+
+/** A place in a pod spec that names a ConfigMap, Secret or PersistentVolumeClaim. */
+interface ConfigRef {
+  kind: ConfigKind;
+  name: string;
+  rename(name: string): void;
+}
+
+/** The parts of a workload that describe its pods. */
+interface PodTemplate {
+  /** Holds the pod labels (the template's metadata; a bare Pod's own metadata). */
+  metadata: V1ObjectMeta;
+  spec: V1PodSpec;
+  /** The workload's pod selector, where it has one of this shape. */
+  selector?: {
+    get(): V1LabelSelector | undefined;
+    set(s: V1LabelSelector): void;
+  };
+  /** ReplicationController's selector, a plain label map. */
+  mapSelector?: {
+    get(): Record<string, string> | undefined;
+    set(s: Record<string, string>): void;
+  };
+  /** Extra metadata that labels what the workload creates (a CronJob's Jobs). */
+  extraMetadata?: V1ObjectMeta;
+}
+
+/**
+ * Turns the objects a service's chart rendered into the objects of a feature instance of that service, to be
+ * applied beside the base release:
+ *
+ * - keeps the workloads ({@link WORKLOAD_KINDS}) and the ConfigMaps, Secrets and PersistentVolumeClaims the
+ *   chart rendered and their pods use (volumes, projected volumes, envFrom, env valueFrom, image pull
+ *   secrets), since the feature's values may change them; drops everything else. Services, VirtualServices
+ *   and DestinationRules stay the base release's: the base Service reaches the feature pods and routing adds
+ *   the feature's subset and route. ServiceAccounts are not copied either: the pods keep using the base one,
+ *   so the RBAC bindings and cloud workload identities bound to its name still apply;
+ * - renames every kept object `<name>-<feature>` (cut, with a hash, to fit name limits) and rewrites the
+ *   references to renamed objects in the pod templates;
+ * - sets `app.kubernetes.io/instance: <service>.<feature>` on the pod templates and the workloads' selectors
+ *   (so base and feature controllers never select each other's pods, while the base Service, which selects
+ *   on the other labels, reaches both) and on every kept object, and `envmesh.io/feature: <feature>` on
+ *   every kept object and pod template;
+ * - merges the placement into every pod spec and adds `env` to every container.
+ *
+ * Throws an InputError when the chart renders no workload, or when a Service of the chart selects the base
+ * pods by their instance label (it would never reach the feature pods, so the feature's route would fail).
+ * The input is not changed.
+ */
+export function featureInstanceObjects(
+  objects: KubernetesObject[],
+  options: FeatureInstanceOptions,
+): KubernetesObject[] {
+  const { service, feature } = options;
+  const instance = checkOptions(options);
+  const env = dedupeEnv(options.env ?? []);
+
+  const workloads = objects.filter(o => WORKLOAD_KINDS.has(o.kind ?? ''));
+  if (!workloads.length) {
+    throw new InputError(
+      `service '${service}' renders no workload; nothing to deploy as a feature instance`,
+    );
+  }
+
+  // What the chart rendered that a pod may reference, by kind and name.
+  const rendered = new Map<string, KubernetesObject>();
+  for (const object of objects) {
+    const key = configKey(object);
+    if (key && !rendered.has(key)) rendered.set(key, object);
+  }
+
+  const transformed = new Map<KubernetesObject, KubernetesObject>();
+  const keptConfig = new Map<string, KubernetesObject>();
+  for (const original of workloads) {
+    const workload = structuredClone(original);
+    const describe = `${workload.kind} '${workload.metadata?.name}'`;
+    const template = podTemplateOf(workload);
+    if (!template) {
+      throw new InputError(
+        `service '${service}': ${describe} has no pod template`,
+      );
+    }
+    const baseLabels = { ...template.metadata.labels };
+    const podLabels = instanceLabels(baseLabels, instance, feature);
+    checkServicesReachFeaturePods(objects, baseLabels, podLabels, {
+      service,
+      describe,
+    });
+
+    template.metadata.labels = podLabels;
+    setInstanceSelector(template, instance);
+    if (template.extraMetadata) {
+      template.extraMetadata.labels = instanceLabels(
+        template.extraMetadata.labels,
+        instance,
+        feature,
+      );
+    }
+    rewritePodSelectors(template.spec, service, instance);
+    applyPlacement(template.spec, options.placement);
+    addEnv(template.spec, env);
+
+    for (const ref of configRefs(template.spec)) {
+      const key = `${ref.kind}/${ref.name}`;
+      const source = rendered.get(key);
+      // Not the chart's (e.g. the environment's shared config): referenced as it is.
+      if (!source) continue;
+      if (!keptConfig.has(key)) keptConfig.set(key, structuredClone(source));
+      ref.rename(renamed(ref.kind, ref.name, feature));
+    }
+    transformed.set(original, workload);
+  }
+
+  // In the order the chart rendered them (the applier orders by kind).
+  const result: KubernetesObject[] = [];
+  for (const object of objects) {
+    const key = configKey(object);
+    const kept =
+      transformed.get(object) ??
+      (key && rendered.get(key) === object ? keptConfig.get(key) : undefined);
+    if (!kept) continue;
+    const metadata = kept.metadata;
+    if (typeof metadata?.name !== 'string' || !metadata.name) {
+      throw new InputError(
+        `service '${service}': a ${kept.kind} of its chart has no name`,
+      );
+    }
+    metadata.name = renamed(kept.kind ?? '', metadata.name, feature);
+    metadata.labels = instanceLabels(metadata.labels, instance, feature);
+    result.push(kept);
+  }
+  return result;
+}
+
+function configKey(object: KubernetesObject): string | undefined {
+  const kind = object.kind;
+  return kind === 'ConfigMap' ||
+    kind === 'Secret' ||
+    kind === 'PersistentVolumeClaim'
+    ? `${kind}/${object.metadata?.name}`
+    : undefined;
+}
+
+/** Validates the options; returns the instance label value `<service>.<feature>`. */
+function checkOptions({ service, feature, env }: FeatureInstanceOptions) {
+  const reason =
+    validateDnsLabel(service, 'service') ??
+    validateDnsLabel(feature, 'feature');
+  if (reason) throw new InputError(reason);
+  const instance = `${service}.${feature}`;
+  if (instance.length > NAME_LIMIT) {
+    throw new InputError(
+      `feature: the instance label '${instance}' is longer than ${NAME_LIMIT} characters; use a shorter feature name`,
+    );
+  }
+  for (const [index, entry] of (env ?? []).entries()) {
+    if (typeof entry?.name !== 'string' || !ENV_NAME.test(entry.name)) {
+      throw new InputError(
+        `env.${index}.name: '${entry?.name}' is not a valid environment variable name`,
+      );
+    }
+    // The value may be a credential: never echo it.
+    if (typeof entry.value !== 'string') {
+      throw new InputError(`env.${index}.value: must be a string`);
+    }
+  }
+  return instance;
+}
+
+/** The last entry of a name wins, as it would in a container (and server-side apply rejects duplicates). */
+function dedupeEnv(env: Array<{ name: string; value: string }>): V1EnvVar[] {
+  const byName = new Map<string, string>();
+  for (const { name, value } of env) {
+    byName.delete(name);
+    byName.set(name, value);
+  }
+  return [...byName].map(([name, value]) => ({ name, value }));
+}
+
+function renamed(kind: string, name: string, feature: string): string {
+  return suffixedName(name, feature, NAME_LIMITS[kind] ?? NAME_LIMIT);
+}
+
+function instanceLabels(
+  labels: Record<string, string> | undefined,
+  instance: string,
+  feature: string,
+): Record<string, string> {
+  return { ...labels, [INSTANCE_LABEL]: instance, [LABELS.feature]: feature };
+}
+
+/** Where a workload keeps its pod template and selector; undefined when it has none. */
+function podTemplateOf(workload: KubernetesObject): PodTemplate | undefined {
+  const object = workload as KubernetesObject & { spec?: any };
+  const spec = object.spec;
+  if (!spec || typeof spec !== 'object') return undefined;
+  const labelSelector = (holder: any) => ({
+    get: () => holder.selector as V1LabelSelector | undefined,
+    set: (s: V1LabelSelector) => {
+      holder.selector = s;
+    },
+  });
+  const fromTemplate = (
+    template: any,
+    holder: any,
+  ): PodTemplate | undefined => {
+    if (!template?.spec || typeof template.spec !== 'object') return undefined;
+    template.metadata ??= {};
+    return {
+      metadata: template.metadata,
+      spec: template.spec,
+      selector: labelSelector(holder),
+    };
+  };
+  switch (workload.kind) {
+    case 'Pod':
+      object.metadata ??= {};
+      return { metadata: object.metadata, spec };
+    case 'CronJob': {
+      const jobTemplate = spec.jobTemplate;
+      if (!jobTemplate?.spec) return undefined;
+      const template = fromTemplate(
+        jobTemplate.spec.template,
+        jobTemplate.spec,
+      );
+      if (!template) return undefined;
+      jobTemplate.metadata ??= {};
+      return { ...template, extraMetadata: jobTemplate.metadata };
+    }
+    case 'ReplicationController': {
+      const template = fromTemplate(spec.template, spec);
+      if (!template) return undefined;
+      return {
+        metadata: template.metadata,
+        spec: template.spec,
+        mapSelector: {
+          get: () => spec.selector,
+          set: s => {
+            spec.selector = s;
+          },
+        },
+      };
+    }
+    default:
+      return fromTemplate(spec.template, spec);
+  }
+}
+
+/**
+ * Puts the instance label into the workload's selector, replacing the base value (and any expression on that
+ * key). Jobs without a selector keep none: the Job controller selects its pods by its own uid.
+ */
+function setInstanceSelector(template: PodTemplate, instance: string) {
+  if (template.mapSelector) {
+    const selector = template.mapSelector.get();
+    if (selector) {
+      template.mapSelector.set({ ...selector, [INSTANCE_LABEL]: instance });
+    }
+    return;
+  }
+  const selector = template.selector?.get();
+  if (!selector) return;
+  const { matchExpressions, ...rest } = selector;
+  const expressions = matchExpressions?.filter(e => e.key !== INSTANCE_LABEL);
+  template.selector!.set({
+    ...rest,
+    matchLabels: { ...selector.matchLabels, [INSTANCE_LABEL]: instance },
+    ...(expressions?.length ? { matchExpressions: expressions } : {}),
+  });
+}
+
+/**
+ * Pod (anti-)affinity terms and topology spread constraints that pick the base instance's pods by their
+ * instance label are about "pods of this workload": point them at the feature instance's pods.
+ */
+function rewritePodSelectors(
+  spec: V1PodSpec,
+  service: string,
+  instance: string,
+) {
+  const selectors: Array<V1LabelSelector | undefined> = [
+    ...(spec.topologySpreadConstraints ?? []).map(c => c.labelSelector),
+  ];
+  for (const affinity of [
+    spec.affinity?.podAffinity,
+    spec.affinity?.podAntiAffinity,
+  ]) {
+    for (const term of affinity?.requiredDuringSchedulingIgnoredDuringExecution ??
+      []) {
+      selectors.push(term.labelSelector);
+    }
+    for (const weighted of affinity?.preferredDuringSchedulingIgnoredDuringExecution ??
+      []) {
+      selectors.push(weighted.podAffinityTerm?.labelSelector);
+    }
+  }
+  for (const selector of selectors) {
+    if (!selector) continue;
+    if (selector.matchLabels?.[INSTANCE_LABEL] === service) {
+      selector.matchLabels[INSTANCE_LABEL] = instance;
+    }
+    for (const expression of selector.matchExpressions ?? []) {
+      if (expression.key === INSTANCE_LABEL && expression.values) {
+        expression.values = expression.values.map(v =>
+          v === service ? instance : v,
+        );
+      }
+    }
+  }
+}
+
+/** The feature nodes: their node selector wins over the chart's for the same key; tolerations are added. */
+function applyPlacement(spec: V1PodSpec, placement?: FeaturePlacement) {
+  if (!placement) return;
+  if (placement.nodeSelector && Object.keys(placement.nodeSelector).length) {
+    spec.nodeSelector = { ...spec.nodeSelector, ...placement.nodeSelector };
+  }
+  if (placement.tolerations?.length) {
+    const tolerations = [...(spec.tolerations ?? [])];
+    for (const toleration of placement.tolerations) {
+      const same = JSON.stringify(sortedEntries(toleration));
+      if (!tolerations.some(t => JSON.stringify(sortedEntries(t)) === same)) {
+        tolerations.push({ ...toleration });
+      }
+    }
+    spec.tolerations = tolerations;
+  }
+}
+
+function sortedEntries(value: object) {
+  return Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/**
+ * Puts the env vars first in every container, dropping same-named ones of the chart: they win, and the
+ * chart's own env vars can use them as `$(NAME)`, which only sees variables defined earlier.
+ */
+function addEnv(spec: V1PodSpec, env: V1EnvVar[]) {
+  if (!env.length) return;
+  const names = new Set(env.map(e => e.name));
+  const containers: V1Container[] = [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+  ];
+  for (const container of containers) {
+    container.env = [
+      ...env.map(e => ({ ...e })),
+      ...(container.env ?? []).filter(e => !names.has(e.name)),
+    ];
+  }
+}
+
+/** Every place in a pod spec that names a ConfigMap, Secret or PersistentVolumeClaim. */
+function configRefs(spec: V1PodSpec): ConfigRef[] {
+  const refs: ConfigRef[] = [];
+  const add = (kind: ConfigKind, holder: any, key: string) => {
+    const name = holder?.[key];
+    if (typeof name !== 'string' || !name) return;
+    refs.push({
+      kind,
+      name,
+      rename: newName => {
+        holder[key] = newName;
+      },
+    });
+  };
+  for (const volume of spec.volumes ?? []) {
+    add('ConfigMap', volume.configMap, 'name');
+    add('Secret', volume.secret, 'secretName');
+    add('PersistentVolumeClaim', volume.persistentVolumeClaim, 'claimName');
+    for (const source of volume.projected?.sources ?? []) {
+      add('ConfigMap', source.configMap, 'name');
+      add('Secret', source.secret, 'name');
+    }
+  }
+  for (const secret of spec.imagePullSecrets ?? []) {
+    add('Secret', secret, 'name');
+  }
+  const containers: V1Container[] = [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+    ...((spec.ephemeralContainers ?? []) as V1Container[]),
+  ];
+  for (const container of containers) {
+    for (const source of container.envFrom ?? []) {
+      add('ConfigMap', source.configMapRef, 'name');
+      add('Secret', source.secretRef, 'name');
+    }
+    for (const variable of container.env ?? []) {
+      add('ConfigMap', variable.valueFrom?.configMapKeyRef, 'name');
+      add('Secret', variable.valueFrom?.secretKeyRef, 'name');
+    }
+  }
+  return refs;
+}
+
+/**
+ * A Service that selects a workload's base pods must select its feature pods too: routing sends the
+ * feature's traffic to the feature subset of that Service's endpoints, and a Service that selects on the
+ * instance label has none there.
+ */
+function checkServicesReachFeaturePods(
+  objects: KubernetesObject[],
+  baseLabels: Record<string, string>,
+  featureLabels: Record<string, string>,
+  context: { service: string; describe: string },
+) {
+  for (const object of objects) {
+    if (object.kind !== 'Service') continue;
+    const selector: Record<string, string> | undefined = (object as any).spec
+      ?.selector;
+    if (!selector || !Object.keys(selector).length) continue;
+    const selects = (labels: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+    if (selects(baseLabels) && !selects(featureLabels)) {
+      throw new InputError(
+        `service '${context.service}': its Service '${object.metadata?.name}' selects the pods of ${context.describe} by '${INSTANCE_LABEL}', so it would not reach the feature instance's pods; the chart's Services must select pods without that label (e.g. by app.kubernetes.io/name)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+
+/** The longest Kubernetes name envmesh gives an object: a DNS-1123 label, so it also fits in label values. */
+export const NAME_LIMIT = 63;
+
+/**
+ * `<base>-<suffix>` within `limit` characters. A longer name is cut and ends in 8 hex characters of its hash,
+ * so two long names that share a prefix stay distinct and the result still ends with a letter or digit.
+ */
+export function suffixedName(
+  base: string,
+  suffix: string,
+  limit: number = NAME_LIMIT,
+): string {
+  const full = `${base}-${suffix}`;
+  if (full.length <= limit) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const head = full.slice(0, limit - hash.length - 1).replace(/[-.]+$/, '');
+  return `${head}-${hash}`;
+}

@@ -1,0 +1,1 @@
+export { FeatureJanitor } from './FeatureJanitor';

@@ -1,0 +1,443 @@
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import {
+  EnvironmentServiceSpec,
+  EnvironmentSpec,
+  FeatureBranch,
+  FeatureInstanceSpec,
+  mergeValues,
+} from '@envmesh/plugin-environments-common';
+import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import {
+  DynamicClient,
+  ReleaseApplier,
+  WORKLOAD_KINDS,
+  formatRef,
+  mapSettled,
+} from '../apply';
+import type { ObjectRef } from '../apply';
+import {
+  FeaturePlacement,
+  collectIsolation,
+  featureInstanceObjects,
+} from '../features';
+import { HelmRenderer, layerServiceValues } from '../render';
+import {
+  DEFAULT_SUBSET,
+  PreviewHostWriter,
+  RoutingDriver,
+  ServiceRoutingRef,
+} from '../routing';
+import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryObject, StoredOperation } from '../store';
+import { NamespaceWatchers } from '../watch';
+import { previewGateway } from './environmentObjects';
+import { OperationContext } from './OperationRunner';
+
+export interface FeatureRolloutSettings {
+  /** Feature instances deployed or removed at the same time. */
+  parallelism: number;
+  /** How long an instance (and its isolation Jobs) may take to become ready. */
+  readyTimeoutMs: number;
+  /** Where feature instances run: the dedicated feature nodes. */
+  placement?: FeaturePlacement;
+  /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
+  headerName?: string;
+}
+
+/** The parameters of a deploy-feature or remove-feature operation. */
+export interface FeatureOperationParams {
+  feature: string;
+  services: string[];
+  /** remove-feature: forget the feature branch once its instances are gone. */
+  deleteFeature?: boolean;
+  /** Who to tell how a push-started deploy went (see PushDeployer). */
+  notice?: Record<string, unknown>;
+}
+
+const PREVIEW = 'update preview host';
+
+/** The store key of a feature instance's inventory: its instance label value, `<service>.<feature>`. */
+export function instanceRelease(service: string, feature: string): string {
+  return `${service}.${feature}`;
+}
+
+/** Whether an inventory belongs to a feature instance rather than a base service (service names have no dot). */
+export function isInstanceRelease(release: string): boolean {
+  return release.includes('.');
+}
+
+/**
+ * Carries out feature-branch operations. deploy-feature, per service (up to `parallelism` at once): runs the
+ * data-isolation Jobs, renders the service's chart with the instance's overrides over the base environment's
+ * values, applies the instance's workloads (renamed `<name>-<feature>`, on the feature nodes) with its own
+ * inventory, then routes: DR subset → instance ready → VS route. remove-feature reverses it per service: VS
+ * route → DR subset → workloads. Both finish with the feature's preview host.
+ */
+export class FeatureRollout {
+  readonly #previews = new PreviewHostWriter();
+
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      renderer: HelmRenderer;
+      applier: ReleaseApplier;
+      watchers: NamespaceWatchers;
+      routing: RoutingDriver;
+      isolationHooks: () => FeatureIsolationHook[];
+      settings: FeatureRolloutSettings;
+    },
+  ) {}
+
+  plan(
+    type: 'deploy-feature' | 'remove-feature',
+    services: string[],
+  ): Array<{ name: string; service?: string }> {
+    const verb = type === 'deploy-feature' ? 'deploy' : 'remove';
+    return [
+      ...[...services].sort().map(service => ({
+        name: `${verb} ${service}`,
+        service,
+      })),
+      { name: PREVIEW },
+    ];
+  }
+
+  async execute(operation: StoredOperation, context: OperationContext) {
+    const params = operation.params as unknown as FeatureOperationParams;
+    const { store, settings } = this.deps;
+    const env = await store.getEnvironment(operation.environment);
+    if (!env) {
+      throw new Error(
+        `environment '${operation.environment}' no longer exists`,
+      );
+    }
+    const feature = await store.features.getFeature(params.feature);
+    if (!feature) {
+      if (operation.type === 'remove-feature') return;
+      throw new Error(`feature branch '${params.feature}' no longer exists`);
+    }
+    const kubeConfig = this.deps.clusters.kubeConfig(env.cluster);
+    const deploy = operation.type === 'deploy-feature';
+    const steps = operation.steps.filter(s => s.service !== undefined);
+    const results = await mapSettled(steps, settings.parallelism, step =>
+      context.step(step.index, () =>
+        deploy
+          ? this.#deploy(env, feature, step.service!, kubeConfig, context)
+          : this.#remove(env, feature.name, step.service!, kubeConfig, context),
+      ),
+    );
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected'
+        ? [`${steps[i].service}: ${(r.reason as Error).message}`]
+        : [],
+    );
+    const preview = operation.steps.find(s => s.name === PREVIEW)!;
+    await context.step(preview.index, () =>
+      this.#updatePreviewHosts(env, kubeConfig, params.feature, steps),
+    );
+    if (failed.length) {
+      throw new Error(
+        `${deploy ? 'deploying' : 'removing'} failed for ${failed.join('; ')}`,
+      );
+    }
+    if (!deploy && params.deleteFeature) {
+      await store.features.deleteFeature(feature.name);
+      await context.log('info', `feature branch ${feature.name} removed`);
+    }
+  }
+
+  /** Re-routes every feature instance of a service, e.g. after its base chart was re-applied. */
+  async restoreRoutes(env: EnvironmentSpec, service: string) {
+    const features = (
+      await this.deps.store.features.listFeatures({ environment: env.name })
+    ).filter(f =>
+      f.instances.some(i => i.service === service && i.state === 'ready'),
+    );
+    // Without feature instances there is nothing a re-applied chart could have taken back.
+    if (!features.length) return;
+    const kubeConfig = this.deps.clusters.kubeConfig(env.cluster);
+    for (const target of await this.#routingTargets(env, service, kubeConfig)) {
+      await this.deps.routing.setFeatures({
+        ...target.ref,
+        features: features.map(f => f.name),
+      });
+    }
+  }
+
+  async #deploy(
+    env: EnvironmentSpec,
+    feature: FeatureBranch,
+    service: string,
+    kubeConfig: KubeConfig,
+    context: OperationContext,
+  ): Promise<string> {
+    const { store, watchers, settings } = this.deps;
+    const instance = feature.instances.find(i => i.service === service);
+    const base = env.services.find(s => s.name === service);
+    if (!instance || !base) {
+      return `no longer part of ${instance ? env.name : feature.name}`;
+    }
+    await store.features.setInstanceState(feature.name, service, 'deploying');
+    try {
+      const watcher = watchers.forNamespace(env.cluster, env.namespace);
+      const wait = (refs: ObjectRef[]) =>
+        watcher.waitReady(refs, {
+          timeoutMs: settings.readyTimeoutMs,
+          signal: context.signal,
+        });
+      const isolation = await collectIsolation(this.deps.isolationHooks(), {
+        environment: env.name,
+        namespace: env.namespace,
+        service,
+        feature: feature.name,
+        placement: settings.placement,
+      });
+      if (isolation.jobs.length) {
+        await context.log(
+          'info',
+          `${service}: running ${isolation.jobs
+            .map(j => j.hook)
+            .join(', ')} before the instance starts`,
+        );
+        const jobs = await this.#applyObjects(
+          env,
+          service,
+          feature.name,
+          `${service}.${feature.name}.isolation`,
+          isolation.jobs.map(j => j.job as KubernetesObject),
+          kubeConfig,
+        );
+        await wait(jobs);
+      }
+
+      const objects = featureInstanceObjects(
+        await this.#render(env, base, instance),
+        {
+          service,
+          feature: feature.name,
+          placement: settings.placement,
+          env: isolation.env,
+        },
+      );
+      const applied = await this.#applyObjects(
+        env,
+        service,
+        feature.name,
+        instanceRelease(service, feature.name),
+        objects,
+        kubeConfig,
+      );
+      const workloads = applied.filter(r => WORKLOAD_KINDS.has(r.kind));
+      const targets = await this.#routingTargets(env, service, kubeConfig);
+      await context.log(
+        'info',
+        `${service}: instance applied (${workloads
+          .map(formatRef)
+          .join(', ')}), routing ${targets.map(t => t.ref.host).join(', ')}`,
+      );
+      if (!targets.length) await wait(workloads);
+      for (const target of targets) {
+        await this.deps.routing.addFeature({
+          ...target.ref,
+          feature: feature.name,
+          waitReady: () => wait(workloads),
+        });
+      }
+      await store.features.setInstanceState(feature.name, service, 'ready');
+      return `ready and routed (${targets.length} host(s))`;
+    } catch (error) {
+      await store.features.setInstanceState(
+        feature.name,
+        service,
+        'failed',
+        (error as Error).message,
+      );
+      throw error;
+    }
+  }
+
+  async #remove(
+    env: EnvironmentSpec,
+    feature: string,
+    service: string,
+    kubeConfig: KubeConfig,
+    context: OperationContext,
+  ): Promise<string> {
+    const { store, applier, watchers } = this.deps;
+    await store.features.setInstanceState(feature, service, 'removing');
+    for (const target of await this.#routingTargets(env, service, kubeConfig)) {
+      await this.deps.routing.removeFeature({ ...target.ref, feature });
+    }
+    const watcher = watchers.forNamespace(env.cluster, env.namespace);
+    let deleted = 0;
+    for (const release of [
+      instanceRelease(service, feature),
+      `${instanceRelease(service, feature)}.isolation`,
+    ]) {
+      const inventory = await store.getInventory(env.name, release);
+      if (!inventory) continue;
+      deleted += (await applier.deleteRelease(kubeConfig, inventory)).length;
+      await store.deleteInventory(env.name, release);
+      watcher.untrackInventory(release);
+    }
+    await store.features.deleteInstances(feature, [service]);
+    await context.log(
+      'info',
+      `${service}: unrouted, ${deleted} object(s) of the instance deleted`,
+    );
+    return `removed (${deleted} object(s))`;
+  }
+
+  async #render(
+    env: EnvironmentSpec,
+    base: EnvironmentServiceSpec,
+    instance: FeatureInstanceSpec,
+  ): Promise<KubernetesObject[]> {
+    const { store, renderer } = this.deps;
+    const definition = await store.getService(base.name);
+    const archive =
+      definition && (await store.getChartArchive(definition.chart.digest));
+    if (!definition || !archive) {
+      throw new Error(`service '${base.name}' or its chart is missing`);
+    }
+    const chart = { digest: definition.chart.digest, archive };
+    const merged = layerServiceValues({
+      chartDefaults: await renderer.chartDefaults(chart),
+      service: definition,
+      environment: env,
+      environmentService: {
+        ...base,
+        imageTag: instance.imageTag ?? base.imageTag,
+        values: mergeValues([
+          { layer: 'service', values: base.values },
+          { layer: 'service', values: instance.values },
+        ]).values,
+      },
+    });
+    return renderer.render({
+      release: base.name,
+      namespace: env.namespace,
+      chart,
+      values: merged.values,
+    });
+  }
+
+  /** Applies objects as a release of their own (pruning what left it) and tracks them for status and drift. */
+  async #applyObjects(
+    env: EnvironmentSpec,
+    service: string,
+    feature: string,
+    release: string,
+    objects: KubernetesObject[],
+    kubeConfig: KubeConfig,
+  ): Promise<ObjectRef[]> {
+    const { store, applier, watchers } = this.deps;
+    const previous = await store.getInventory(env.name, release);
+    const result = await applier.apply({
+      kubeConfig,
+      namespace: env.namespace,
+      environment: env.name,
+      release: service,
+      feature,
+      objects,
+      previousInventory: previous ?? [],
+    });
+    await store.setInventory(env.name, release, result.inventory);
+    await watchers
+      .forNamespace(env.cluster, env.namespace)
+      .trackInventory(release, result.recorded);
+    return result.inventory;
+  }
+
+  /**
+   * The hosts a service's feature instances are routed on: the Services of its base release. The base pods
+   * carry `app.kubernetes.io/instance: <service>` (the release name), feature pods `<service>.<feature>`.
+   */
+  async #routingTargets(
+    env: EnvironmentSpec,
+    service: string,
+    kubeConfig: KubeConfig,
+  ): Promise<Array<{ ref: ServiceRoutingRef; hasRouting: boolean }>> {
+    const inventory = await this.deps.store.getInventory(env.name, service);
+    const services = (inventory ?? []).filter(
+      (r: InventoryObject) => r.kind === 'Service' && r.apiVersion === 'v1',
+    );
+    return Promise.all(
+      services.map(async s => {
+        const ref: ServiceRoutingRef = {
+          kubeConfig,
+          namespace: env.namespace,
+          environment: env.name,
+          host: s.name,
+          baseInstance: service,
+          service,
+        };
+        const state = await this.deps.routing.read(ref);
+        return { ref, hasRouting: state.hasRouting };
+      }),
+    );
+  }
+
+  /**
+   * Writes the feature's preview host (or deletes it when the feature has no instance left). When this
+   * operation changed the front end's instances, the front end's DestinationRule may have appeared or gone, so
+   * every preview host of the environment is rewritten to pick the right subset.
+   */
+  async #updatePreviewHosts(
+    env: EnvironmentSpec,
+    kubeConfig: KubeConfig,
+    feature: string,
+    steps: Array<{ service?: string }>,
+  ): Promise<string> {
+    const gateway = previewGateway(env);
+    const frontEnd = env.previewService;
+    if (!gateway || !frontEnd || !env.services.some(s => s.name === frontEnd)) {
+      return 'the environment has no preview domain, gateway and service';
+    }
+    if (this.deps.routing.kind !== 'istio') {
+      return `preview hosts are written for the istio routing driver only, not ${this.deps.routing.kind}`;
+    }
+    const client = DynamicClient.for(kubeConfig);
+    const features = await this.deps.store.features.listFeatures({
+      environment: env.name,
+    });
+    const touchedFrontEnd = steps.some(s => s.service === frontEnd);
+    const targets = await this.#routingTargets(env, frontEnd, kubeConfig);
+    const frontEndHost = targets[0]?.ref.host ?? frontEnd;
+    const hasRouting = targets.some(t => t.hasRouting);
+    const written: string[] = [];
+    for (const f of features) {
+      if (f.name !== feature && !touchedFrontEnd) continue;
+      if (!f.instances.length) {
+        await this.#previews.remove(client, env.namespace, f.name);
+        continue;
+      }
+      const own = f.instances.some(
+        i => i.service === frontEnd && i.state === 'ready',
+      );
+      await this.#previews.write(client, {
+        namespace: env.namespace,
+        environment: env.name,
+        feature: f.name,
+        previewDomain: env.previewDomain!,
+        gateway: gateway.ref,
+        service: frontEndHost,
+        subset: own
+          ? f.name
+          : hasRouting
+          ? DEFAULT_SUBSET
+          : undefined,
+        headerName: this.deps.settings.headerName,
+      });
+      written.push(f.name);
+    }
+    if (!features.some(f => f.name === feature && f.instances.length)) {
+      await this.#previews.remove(client, env.namespace, feature);
+    }
+    return written.length
+      ? `preview host(s) for ${written.join(', ')}`
+      : `no preview host for ${feature}`;
+  }
+}

@@ -1,0 +1,257 @@
+import { InputError } from '@backstage/errors';
+import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
+import {
+  isRoutingObjectOf,
+  ownRouteIndex,
+  routedFeaturesOf,
+  serviceFeature,
+  defaultServiceName,
+} from './gatewayApiModel';
+import {
+  deleteGatewayObject,
+  listHttpRoutes,
+  listServices,
+  writeGatewayObject,
+} from './gatewayApiObjects';
+import { GatewayFeatureSetChange, planGatewayBatch } from './gatewayApiPlan';
+import {
+  GATEWAY_API_VERSION,
+  GatewayHTTPRoute,
+  KubeService,
+  MAX_HTTP_ROUTE_RULES,
+} from './gatewayApiTypes';
+import { KeyedBatchQueue } from './KeyedBatchQueue';
+import {
+  FeatureRoutingInput,
+  RoutingDriver,
+  RoutingDriverOptions,
+  RoutingState,
+  ServiceRoutingRef,
+} from './RoutingDriver';
+import { assertFeatureName, sortFeatures } from './routingModel';
+
+export interface GatewayApiRoutingWriterOptions extends RoutingDriverOptions {
+  /**
+   * Rules per HTTPRoute before the features spill over into another HTTPRoute of the same parent; default
+   * and maximum 16 (the Gateway API's `maxItems`).
+   */
+  maxRulesPerRoute?: number;
+}
+
+/** What the cluster holds for a service under the Gateway API driver. */
+export interface GatewayRoutingState extends RoutingState {
+  /** The driver's HTTPRoutes of the host, `<host>` first. */
+  httpRoutes: GatewayHTTPRoute[];
+  /** The driver's instance Services, by feature. */
+  instanceServices: Record<string, KubeService>;
+  /** The Service `<host>-default` that selects only the base pods (the default rule's backend). */
+  defaultService?: KubeService;
+}
+
+interface Change extends GatewayFeatureSetChange {
+  ref: ServiceRoutingRef;
+}
+
+/** Runs every operation to its end, then throws the first error (no write is left running into a retry). */
+async function settleAll(operations: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(operations);
+  const failed = results.find(r => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+const SERVICE = { apiVersion: 'v1', kind: 'Service' };
+const HTTP_ROUTE = { apiVersion: GATEWAY_API_VERSION, kind: 'HTTPRoute' };
+
+/**
+ * The Gateway API (GAMMA) routing driver: the only writer of a service's mesh HTTPRoutes and of the
+ * per-instance Services they send to (see gatewayApiModel for the objects).
+ *
+ * It works as the Istio {@link RoutingWriter} does: the feature sets live in the cluster objects (features
+ * with an instance Service may be routed, features with a rule are routed); each change is a delta
+ * recomputed against the live objects on every attempt; changes to one (cluster, namespace, host) run one
+ * batch at a time; every update carries the resourceVersion it was computed from (server-side apply with a
+ * precondition, create by POST, delete with preconditions) and a 409 re-reads and recomputes. A batch writes
+ * make-before-break: instance Services created or updated, then the HTTPRoutes, then instance Services
+ * deleted; it never writes a rule to a Service that does not exist nor deletes one a rule still sends to (that
+ * change fails with a RoutingViolationError instead), and writes nothing while an HTTPRoute envmesh does not
+ * own is attached to the host's Service.
+ */
+export class GatewayApiRoutingWriter implements RoutingDriver {
+  readonly kind = 'gateway-api' as const;
+  readonly #options: GatewayApiRoutingWriterOptions;
+  readonly #queue = new KeyedBatchQueue<Change>((_key, changes) =>
+    this.#runBatch(changes),
+  );
+  /** Counters for tests and benchmarks. */
+  readonly stats = { batches: 0, writes: 0, conflicts: 0 };
+
+  constructor(options: GatewayApiRoutingWriterOptions = {}) {
+    const max = options.maxRulesPerRoute;
+    if (
+      max !== undefined &&
+      (!Number.isInteger(max) || max < 2 || max > MAX_HTTP_ROUTE_RULES)
+    ) {
+      throw new InputError(
+        `maxRulesPerRoute must be an integer from 2 to ${MAX_HTTP_ROUTE_RULES}, got ${max}`,
+      );
+    }
+    this.#options = options;
+  }
+
+  /** Instance Service → `waitReady()` (the instance is ready) → HTTPRoute rule. */
+  async addFeature(
+    input: FeatureRoutingInput & { waitReady?: () => Promise<void> },
+  ): Promise<void> {
+    assertFeatureName(input.feature, input);
+    await this.#change({ ref: input, set: 'backends', add: [input.feature] });
+    await input.waitReady?.();
+    await this.#change({ ref: input, set: 'routes', add: [input.feature] });
+  }
+
+  /** HTTPRoute rule → instance Service; the caller deletes the instance's workload afterwards. */
+  async removeFeature(input: FeatureRoutingInput): Promise<void> {
+    await this.#change({ ref: input, set: 'routes', remove: [input.feature] });
+    await this.#change({
+      ref: input,
+      set: 'backends',
+      remove: [input.feature],
+    });
+  }
+
+  /**
+   * Reconciles a service to exactly these features (and its instance Services to the base Service's current
+   * selector and ports): instance Services added → every feature's `waitReady` → rules replaced → stale
+   * instance Services deleted.
+   */
+  async setFeatures(
+    input: ServiceRoutingRef & {
+      features: string[];
+      waitReady?: (feature: string) => Promise<void>;
+    },
+  ): Promise<void> {
+    const features = sortFeatures(input.features);
+    features.forEach(f => assertFeatureName(f, input));
+    await this.#change({ ref: input, set: 'backends', add: features });
+    await Promise.all(features.map(f => input.waitReady?.(f)));
+    await this.#change({ ref: input, set: 'routes', replace: features });
+    await this.#change({ ref: input, set: 'backends', replace: features });
+  }
+
+  /** The driver's live HTTPRoutes and Services of a host and the feature sets they hold. */
+  async read(ref: ServiceRoutingRef): Promise<GatewayRoutingState> {
+    const client = DynamicClient.for(ref.kubeConfig);
+    const [services, routes] = await Promise.all([
+      listServices(client, ref.namespace),
+      listHttpRoutes(client, ref.namespace),
+    ]);
+    const instanceServices: Record<string, KubeService> = {};
+    const featureOfService = new Map<string, string>();
+    let defaultService: KubeService | undefined;
+    for (const service of services) {
+      if (!isRoutingObjectOf(service, ref.host)) continue;
+      const feature = serviceFeature(service);
+      if (feature) {
+        instanceServices[feature] = service;
+        featureOfService.set(service.metadata!.name!, feature);
+      } else if (service.metadata?.name === defaultServiceName(ref.host)) {
+        defaultService = service;
+      }
+    }
+    const httpRoutes = routes
+      .filter(r => ownRouteIndex(r, ref.host) !== undefined)
+      .sort(
+        (a, b) => ownRouteIndex(a, ref.host)! - ownRouteIndex(b, ref.host)!,
+      );
+    const routed = new Set<string>();
+    for (const route of httpRoutes) {
+      routedFeaturesOf(route, featureOfService).forEach(f => routed.add(f));
+    }
+    return {
+      httpRoutes,
+      instanceServices,
+      defaultService,
+      backends: sortFeatures(Object.keys(instanceServices)),
+      routes: sortFeatures(routed),
+      hasRouting: httpRoutes.some(r => ownRouteIndex(r, ref.host) === 1),
+    };
+  }
+
+  #change(change: Change): Promise<void> {
+    const { kubeConfig, namespace, host } = change.ref;
+    const cluster =
+      kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
+    return this.#queue.push(`${cluster}|${namespace}|${host}`, change);
+  }
+
+  async #runBatch(changes: Change[]): Promise<unknown[]> {
+    this.stats.batches++;
+    const maxAttempts = this.#options.maxAttempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(changes);
+      } catch (error) {
+        if (!isApiStatus(error, 409) || attempt >= maxAttempts) throw error;
+        this.stats.conflicts++;
+        this.#options.logger?.debug(
+          `routing of ${changes[0].ref.host} in ${changes[0].ref.namespace} changed meanwhile, retrying`,
+        );
+        // Jittered so that competing writers do not retry in lockstep.
+        await new Promise(r => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
+  async #attempt(changes: Change[]): Promise<unknown[]> {
+    const ref = changes[0].ref;
+    const client = DynamicClient.for(ref.kubeConfig);
+    const [services, httpRoutes] = await Promise.all([
+      listServices(client, ref.namespace),
+      listHttpRoutes(client, ref.namespace),
+    ]);
+    const { headerName, baggage, baggageKey } = this.#options;
+    const plan = planGatewayBatch({
+      target: ref,
+      environment: ref.environment,
+      match: { headerName, baggage, baggageKey },
+      maxRules: this.#options.maxRulesPerRoute,
+      changes,
+      services,
+      httpRoutes,
+    });
+    const liveService = (name?: string) =>
+      services.find(s => s.metadata?.name === name);
+    const liveRoute = (name?: string) =>
+      httpRoutes.find(r => r.metadata?.name === name);
+
+    await settleAll(
+      plan.make.map(s => this.#write(client, s, liveService(s.metadata?.name))),
+    );
+    await settleAll(
+      plan.routes.map(r => this.#write(client, r, liveRoute(r.metadata?.name))),
+    );
+    await settleAll(
+      plan.deleteRoutes.map(r => this.#delete(client, HTTP_ROUTE, r)),
+    );
+    await settleAll(plan.break.map(s => this.#delete(client, SERVICE, s)));
+    return plan.errors;
+  }
+
+  #write<T extends KubeService | GatewayHTTPRoute>(
+    client: DynamicClient,
+    desired: T,
+    live: T | undefined,
+  ): Promise<T> {
+    this.stats.writes++;
+    return writeGatewayObject(client, desired, live);
+  }
+
+  #delete(
+    client: DynamicClient,
+    type: { apiVersion: string; kind: string },
+    live: KubeService | GatewayHTTPRoute,
+  ): Promise<void> {
+    this.stats.writes++;
+    return deleteGatewayObject(client, type, live);
+  }
+}

@@ -1,0 +1,148 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+async function createStore(id: Parameters<typeof databases.init>[0]) {
+  const store = await DatabaseEnvironmentStore.fromKnex(
+    await databases.init(id),
+  );
+  await store.createEnvironment({
+    name: 'dev',
+    cluster: 'local',
+    namespace: 'dev',
+    owner: 'group:default/platform',
+    globalValues: {},
+    config: { configMaps: [], secrets: [] },
+    resources: { gateways: [], certificates: [] },
+    services: [{ name: 'api' }, { name: 'web' }],
+  });
+  return store;
+}
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseFeatureStore on %s',
+  databaseId => {
+    it('keeps feature branches with their instances and refuses a second of one name', async () => {
+      const store = await createStore(databaseId);
+      const created = await store.features.createFeature({
+        name: 'feature-1',
+        environment: 'dev',
+        owner: 'user:default/alice',
+        source: { repository: 'org/api', branch: 'feature/1', sha: 'abc' },
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        instances: [{ service: 'api', imageTag: '2.0.0' }],
+      });
+      expect(created).toMatchObject({
+        name: 'feature-1',
+        environment: 'dev',
+        source: { repository: 'org/api', branch: 'feature/1', sha: 'abc' },
+        expiresAt: '2030-01-01T00:00:00.000Z',
+        instances: [{ service: 'api', imageTag: '2.0.0', state: 'pending' }],
+      });
+      await expect(
+        store.features.createFeature({
+          name: 'feature-1',
+          environment: 'dev',
+          owner: 'user:default/bob',
+          instances: [],
+        }),
+      ).rejects.toThrow(ConflictError);
+
+      await store.features.setInstanceState('feature-1', 'api', 'ready');
+      const updated = await store.features.updateFeature('feature-1', {
+        instances: [{ service: 'web', values: { replicas: 1 } }],
+      });
+      expect(updated.instances.map(i => [i.service, i.state])).toEqual([
+        ['api', 'ready'],
+        ['web', 'pending'],
+      ]);
+      await expect(
+        store.features.updateFeature('nope', { expiresAt: '2030-01-01' }),
+      ).rejects.toThrow(NotFoundError);
+
+      await store.features.deleteInstances('feature-1', ['api']);
+      expect(
+        (await store.features.getFeature('feature-1'))!.instances.map(
+          i => i.service,
+        ),
+      ).toEqual(['web']);
+    });
+
+    it('finds expired feature branches', async () => {
+      const store = await createStore(databaseId);
+      for (const [name, expiresAt] of [
+        ['old', '2020-01-01T00:00:00.000Z'],
+        ['new', '2099-01-01T00:00:00.000Z'],
+      ]) {
+        await store.features.createFeature({
+          name,
+          environment: 'dev',
+          owner: 'user:default/alice',
+          expiresAt,
+          instances: [],
+        });
+      }
+      const expired = await store.features.listFeatures({
+        expiredBefore: new Date('2026-01-01T00:00:00.000Z'),
+      });
+      expect(expired.map(f => f.name)).toEqual(['old']);
+    });
+
+    it('runs feature operations beside the environment operation, one per feature', async () => {
+      const store = await createStore(databaseId);
+      const operation = (feature?: string) => ({
+        environment: 'dev',
+        feature,
+        type: 'deploy-feature' as const,
+        actor: 'user:default/alice',
+        steps: [{ name: 'deploy api', service: 'api' }],
+      });
+      await store.createOperation({ ...operation(), type: 'update' });
+      const first = await store.createOperation(operation('feature-1'));
+      expect(first.feature).toBe('feature-1');
+      await store.createOperation(operation('feature-2'));
+      await expect(store.createOperation(operation('feature-1'))).rejects.toThrow(
+        /feature branch 'feature-1' has operation/,
+      );
+      await expect(
+        store.createOperation({ ...operation(), type: 'update' }),
+      ).rejects.toThrow(/environment 'dev' has operation/);
+      expect(
+        (await store.listOperations({ environment: 'dev', feature: '' })).map(
+          o => o.type,
+        ),
+      ).toEqual(['update']);
+      expect(
+        await store.listOperations({ environment: 'dev' }),
+      ).toHaveLength(3);
+    });
+
+    it('deduplicates webhook deliveries and forgets old ones', async () => {
+      const store = await createStore(databaseId);
+      expect(await store.features.recordDelivery('github', 'd-1')).toBe(true);
+      expect(await store.features.recordDelivery('github', 'd-1')).toBe(false);
+      expect(await store.features.recordDelivery('gitlab', 'd-1')).toBe(true);
+      await store.features.forgetDelivery('github', 'd-1');
+      expect(await store.features.recordDelivery('github', 'd-1')).toBe(true);
+      expect(
+        await store.features.pruneDeliveries(new Date(Date.now() + 1000)),
+      ).toBe(2);
+    });
+
+    it('deletes the feature branches of a deleted environment', async () => {
+      const store = await createStore(databaseId);
+      await store.features.createFeature({
+        name: 'feature-1',
+        environment: 'dev',
+        owner: 'user:default/alice',
+        instances: [{ service: 'api' }],
+      });
+      await store.deleteEnvironment('dev');
+      expect(await store.features.getFeature('feature-1')).toBeUndefined();
+    });
+  },
+);

@@ -1,0 +1,300 @@
+import {
+  AuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import express from 'express';
+import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
+import type { DatabaseEnvironmentStore, StoredOperation } from '../store';
+import {
+  DEFAULT_DEPLOY_KEYWORD,
+  featureNameFromBranch,
+  findDeployCommit,
+  imageTagFromTemplate,
+  matchRepository,
+  RepositoryCandidate,
+} from './pushRules';
+import { PushAuthor, PushEvent, WebhookProvider } from './types';
+import { createWebhookRouter, WebhookPushResult } from './webhookRouter';
+
+/** `environments.webhooks`: how pushes become feature deployments. */
+export interface WebhookSettings {
+  secrets: Partial<Record<WebhookProvider, string>>;
+  keyword: string;
+  /** The base environment feature branches from pushes are deployed beside. */
+  environment?: string;
+  branchPattern?: string;
+  featureName?: string;
+  imageTag?: string;
+  ttlHours?: number;
+  /** Repositories of services, besides the catalog annotations of their components. */
+  repositories: Array<{ service: string; repositories: string[] }>;
+}
+
+export function webhookSettingsFromConfig(config: Config): WebhookSettings {
+  const webhooks = config.getOptionalConfig('environments.webhooks');
+  const secrets: WebhookSettings['secrets'] = {};
+  for (const provider of ['github', 'gitlab', 'bitbucket'] as const) {
+    const secret = webhooks?.getOptionalString(`${provider}.secret`);
+    if (secret) secrets[provider] = secret;
+  }
+  return {
+    secrets,
+    keyword: webhooks?.getOptionalString('keyword') ?? DEFAULT_DEPLOY_KEYWORD,
+    environment: webhooks?.getOptionalString('environment'),
+    branchPattern: webhooks?.getOptionalString('branchPattern'),
+    featureName: webhooks?.getOptionalString('featureName'),
+    imageTag: webhooks?.getOptionalString('imageTag'),
+    ttlHours: webhooks?.getOptionalNumber('ttlHours'),
+    repositories: (webhooks?.getOptionalConfigArray('repositories') ?? []).map(
+      r => ({
+        service: r.getString('service'),
+        repositories: r.getStringArray('repositories'),
+      }),
+    ),
+  };
+}
+
+/** Catalog annotations that name a component's repository. */
+const REPOSITORY_ANNOTATIONS = [
+  'github.com/project-slug',
+  'gitlab.com/project-slug',
+  'bitbucket.org/project-slug',
+  'backstage.io/source-location',
+];
+
+/** What a push-started operation carries so that its outcome reaches the right people, even after a restart. */
+type PushNotice = {
+  recipients: string[];
+  link: string;
+  commit: string;
+};
+
+/**
+ * Push-to-deploy: turns a verified push whose commit message has the keyword into a deploy of a feature
+ * instance (feature name from the branch, service from the repository, image tag from the template) and tells
+ * the commit's author, if the catalog knows them by email or login, else the component's owner, how it went.
+ */
+export class PushDeployer {
+  constructor(
+    private readonly deps: {
+      settings: WebhookSettings;
+      features: FeatureBranchesEngine;
+      store: DatabaseEnvironmentStore;
+      catalog: CatalogService;
+      auth: AuthService;
+      notifications: NotificationService;
+      /** The portal's base URL, for links in notifications. */
+      baseUrl: string;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** `POST /webhooks/:provider`. */
+  router(): express.Router {
+    const { settings, store } = this.deps;
+    return createWebhookRouter({
+      secretFor: provider => settings.secrets[provider],
+      recordDelivery: (provider, id) =>
+        store.features.recordDelivery(provider, id),
+      releaseDelivery: (provider, id) =>
+        store.features.forgetDelivery(provider, id),
+      onPush: event => this.onPush(event),
+      logger: this.deps.logger,
+    });
+  }
+
+  async onPush(event: PushEvent): Promise<WebhookPushResult> {
+    const { settings, features, logger } = this.deps;
+    if (event.deleted) return { status: 'ignored', reason: 'branch deleted' };
+    const commit = findDeployCommit(event, settings.keyword);
+    if (!commit) {
+      return {
+        status: 'ignored',
+        reason: `no commit message contains '${settings.keyword}'`,
+      };
+    }
+    const feature = featureNameFromBranch(event.branch, {
+      pattern: settings.branchPattern,
+      template: settings.featureName,
+    });
+    if (!feature) {
+      return {
+        status: 'ignored',
+        reason: `branch '${event.branch}' does not name a feature`,
+      };
+    }
+    if (!settings.environment) {
+      return {
+        status: 'ignored',
+        reason: 'environments.webhooks.environment is not configured',
+      };
+    }
+    const candidates = await this.#candidates();
+    const matches = matchRepository(event, candidates);
+    if (!matches.length) {
+      return {
+        status: 'ignored',
+        reason: `no service is built from ${event.repository.fullName}`,
+      };
+    }
+    const services = [...new Set(matches.map(m => m.service))];
+    const imageTag = imageTagFromTemplate(settings.imageTag, {
+      sha: event.sha,
+      branch: event.branch,
+      feature,
+    });
+    const notice: PushNotice = {
+      recipients: await this.#recipients(
+        commit.author,
+        matches.flatMap(m => (m.owner ? [m.owner] : [])),
+      ),
+      link: `${this.deps.baseUrl}/feature-branches/${feature}`,
+      commit: commit.id.slice(0, 7),
+    };
+    const existing = await features.getFeature(feature).catch(() => undefined);
+    const actor = `envmesh:webhook:${event.provider}`;
+    try {
+      const { operation } = await features.deployFeature(
+        {
+          name: feature,
+          environment: existing?.environment ?? settings.environment,
+          ...(notice.recipients[0] ? { owner: notice.recipients[0] } : {}),
+          source: {
+            repository: event.repository.fullName,
+            branch: event.branch,
+            sha: event.sha,
+          },
+          ...(settings.ttlHours ? { ttlHours: settings.ttlHours } : {}),
+          instances: services.map(service => ({ service, imageTag })),
+        },
+        actor,
+        { notice },
+      );
+      logger.info(
+        `push ${event.deliveryId} to ${event.repository.fullName}@${event.branch}: deploying ${services.join(
+          ', ',
+        )} as feature ${feature} (operation ${operation.id})`,
+      );
+      return { status: 'deploying', feature, services, operation: operation.id };
+    } catch (error) {
+      await this.#notify(notice, {
+        title: `Feature ${feature} was not deployed`,
+        description: `${commit.id.slice(0, 7)}: ${(error as Error).message}`,
+        severity: 'high',
+      });
+      throw error;
+    }
+  }
+
+  /** Called when a feature operation ends: tells the people its push named how it went. */
+  async notifyOutcome(operation: StoredOperation, error?: Error) {
+    const notice = operation.params.notice as PushNotice | undefined;
+    if (!notice || operation.type !== 'deploy-feature') return;
+    const ok = !error;
+    await this.#notify(notice, {
+      title: ok
+        ? `Feature ${operation.feature} is deployed`
+        : `Feature ${operation.feature} failed to deploy`,
+      description: ok
+        ? `${notice.commit} is running in ${operation.environment}.`
+        : `${notice.commit}: ${error?.message}`,
+      severity: ok ? 'normal' : 'high',
+    });
+  }
+
+  async #notify(
+    notice: PushNotice,
+    payload: {
+      title: string;
+      description: string;
+      severity: 'normal' | 'high';
+    },
+  ) {
+    if (!notice.recipients.length) return;
+    try {
+      await this.deps.notifications.send({
+        recipients: { type: 'entity', entityRef: notice.recipients },
+        payload: { ...payload, link: notice.link, topic: 'envmesh-feature' },
+      });
+    } catch (error) {
+      this.deps.logger.warn(`could not send a notification: ${error}`);
+    }
+  }
+
+  /** Every registry service with the repositories it is built from (config, then catalog annotations). */
+  async #candidates(): Promise<
+    Array<RepositoryCandidate & { service: string; owner?: string }>
+  > {
+    const services = await this.deps.store.listServices();
+    const refs = services.flatMap(s =>
+      s.catalogEntityRef ? [s.catalogEntityRef] : [],
+    );
+    const entities = refs.length
+      ? (
+          await this.deps.catalog.getEntitiesByRefs(
+            { entityRefs: refs },
+            { credentials: await this.deps.auth.getOwnServiceCredentials() },
+          )
+        ).items
+      : [];
+    const byRef = new Map(
+      entities.flatMap(e => (e ? [[stringifyEntityRef(e), e] as const] : [])),
+    );
+    return services.map(service => {
+      const entity = service.catalogEntityRef
+        ? byRef.get(service.catalogEntityRef)
+        : undefined;
+      return {
+        service: service.name,
+        owner: ownerOf(entity),
+        repositories: [
+          ...this.deps.settings.repositories
+            .filter(r => r.service === service.name)
+            .flatMap(r => r.repositories),
+          ...repositoriesOf(entity),
+        ],
+      };
+    });
+  }
+
+  /** The commit author as a catalog user (by email, then login), else the owners of the services. */
+  async #recipients(author: PushAuthor, owners: string[]): Promise<string[]> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const filters: Array<Record<string, string>> = [
+      ...(author.email
+        ? [{ kind: 'User', 'spec.profile.email': author.email }]
+        : []),
+      ...(author.username
+        ? [{ kind: 'User', 'metadata.name': author.username.toLowerCase() }]
+        : []),
+    ];
+    for (const filter of filters) {
+      const { items } = await this.deps.catalog.getEntities(
+        { filter },
+        { credentials },
+      );
+      if (items[0]) return [stringifyEntityRef(items[0])];
+    }
+    return [...new Set(owners)];
+  }
+}
+
+function ownerOf(entity: Entity | undefined): string | undefined {
+  const owner = entity?.spec?.owner;
+  if (typeof owner !== 'string') return undefined;
+  return owner.includes(':') ? owner : `group:default/${owner}`;
+}
+
+function repositoriesOf(entity: Entity | undefined): string[] {
+  const annotations = entity?.metadata.annotations ?? {};
+  return REPOSITORY_ANNOTATIONS.flatMap(key => {
+    const value = annotations[key];
+    if (!value) return [];
+    // backstage.io/source-location is `url:https://host/org/repo/tree/main/`
+    return [value.replace(/^url:/, '').replace(/\/(tree|blob|src)\/.*$/, '')];
+  });
+}

@@ -1,0 +1,168 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthenticationError, NotFoundError } from '@backstage/errors';
+import express, { Request, Response } from 'express';
+import { parseDelivery } from './parseDelivery';
+import { isWebhookProvider, PushEvent, WebhookProvider } from './types';
+
+/** What onPush answers; sent back to the Git host as the JSON body of a 202. */
+export interface WebhookPushResult {
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface WebhookRouterOptions {
+  /** The provider's webhook secret (GitHub/Bitbucket HMAC key, GitLab token); undefined turns the provider off. */
+  secretFor(provider: WebhookProvider): string | undefined;
+  /** Records a delivery id; false when it was recorded before (a retry or redelivery). */
+  recordDelivery(
+    provider: WebhookProvider,
+    deliveryId: string,
+  ): Promise<boolean>;
+  /**
+   * Forgets a recorded delivery whose onPush failed, so the provider's retry is processed instead of being
+   * answered as a duplicate. Optional: without it a failed delivery is not retried.
+   */
+  releaseDelivery?(
+    provider: WebhookProvider,
+    deliveryId: string,
+  ): Promise<void>;
+  /** Acts on one verified, new branch push. Errors propagate to the error middleware. */
+  onPush(event: PushEvent): Promise<WebhookPushResult>;
+  logger: LoggerService;
+}
+
+/** Deliveries are small (GitHub caps them at 25 MB, Bitbucket at 256 KB, a push is far less). */
+const BODY_LIMIT = '5mb';
+
+/**
+ * `POST /webhooks/:provider` for GitHub, GitLab and Bitbucket Cloud push webhooks. Mount it before any JSON
+ * body parser: the signature is checked over the exact request bytes.
+ *
+ * Answers: 404 for an unknown or unconfigured provider, 401 for a missing or wrong signature, 400 naming the
+ * field for a malformed push, 200 `{ status: 'ignored', reason }` for deliveries envmesh does not act on,
+ * 200 `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
+ * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`).
+ * Secrets and signatures are never logged.
+ */
+export function createWebhookRouter(
+  options: WebhookRouterOptions,
+): express.Router {
+  const { secretFor, recordDelivery, releaseDelivery, onPush, logger } =
+    options;
+  const router = express.Router();
+
+  function configuredProvider(req: Request): {
+    provider: WebhookProvider;
+    secret: string;
+  } {
+    const { provider } = req.params;
+    if (!isWebhookProvider(provider)) {
+      throw new NotFoundError(`no webhooks for '${provider}'`);
+    }
+    const secret = secretFor(provider);
+    if (!secret) {
+      throw new NotFoundError(`webhooks for ${provider} are not configured`);
+    }
+    return { provider, secret };
+  }
+
+  /** One branch push: deduplicated, then handed to onPush; undefined when it is a duplicate. */
+  async function handle(
+    provider: WebhookProvider,
+    event: PushEvent,
+  ): Promise<WebhookPushResult | undefined> {
+    if (!(await recordDelivery(provider, event.deliveryId))) {
+      logger.info(`Duplicate ${provider} delivery ${event.deliveryId}`);
+      return undefined;
+    }
+    logger.info(
+      `${provider} push ${event.deliveryId}: ${event.repository.fullName} ${
+        event.branch
+      } ${event.deleted ? 'deleted' : event.sha}`,
+    );
+    try {
+      return await onPush(event);
+    } catch (error) {
+      await releaseDelivery?.(provider, event.deliveryId);
+      throw error;
+    }
+  }
+
+  router.post(
+    '/webhooks/:provider',
+    // Unknown and unconfigured providers are turned away before their body is read.
+    (req, _res, next) => {
+      configuredProvider(req);
+      next();
+    },
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    // Express 4 does not pass a rejected promise on to the error middleware by itself.
+    (req, res, next) => {
+      deliver(req, res).catch(next);
+    },
+  );
+
+  async function deliver(req: Request, res: Response) {
+    const { provider, secret } = configuredProvider(req);
+    const rawBody = rawBodyOf(req);
+
+    let parsed;
+    try {
+      parsed = parseDelivery(provider, req.headers, rawBody, secret);
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        // The reason only: never the signature or the secret.
+        logger.warn(`Rejected ${provider} webhook: ${error.message}`);
+      }
+      throw error;
+    }
+
+    if (parsed.kind === 'ignored') {
+      logger.debug(
+        `Ignored ${provider} delivery ${parsed.deliveryId ?? ''}: ${
+          parsed.reason
+        }`,
+      );
+      res.status(200).json({ status: 'ignored', reason: parsed.reason });
+      return;
+    }
+
+    const results: Array<{ branch: string; result?: WebhookPushResult }> = [];
+    for (const event of parsed.events) {
+      results.push({
+        branch: event.branch,
+        result: await handle(provider, event),
+      });
+    }
+    if (results.every(r => !r.result)) {
+      res.status(200).json({
+        status: 'duplicate',
+        deliveryId: parsed.events[0].deliveryId,
+      });
+    } else if (results.length === 1) {
+      res.status(202).json(results[0].result);
+    } else {
+      res.status(202).json({
+        status: 'accepted',
+        results: results.map(({ branch, result }) => ({
+          branch,
+          ...(result ?? { status: 'duplicate' }),
+        })),
+      });
+    }
+  }
+
+  return router;
+}
+
+/** The request bytes express.raw read; a body another parser already consumed cannot be verified. */
+function rawBodyOf(req: Request): Buffer {
+  if (Buffer.isBuffer(req.body)) return req.body;
+  if ((req as Request & { _body?: boolean })._body) {
+    throw new Error(
+      'the webhook router must be mounted before body parsers: the request body was already parsed',
+    );
+  }
+  // No body at all: the signature check fails on it.
+  return Buffer.alloc(0);
+}

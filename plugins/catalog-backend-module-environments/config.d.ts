@@ -14,6 +14,19 @@ export interface Config {
          */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
         /**
+         * How often each backend instance checks whether the environments changed, and replaces the
+         * entities when they did (so new environments show within seconds, not at the next scheduled
+         * refresh). A duration object such as `{ seconds: 10 }` (the default) or an ISO 8601 duration.
+         */
+        changeCheckInterval?:
+          | {
+              hours?: number;
+              minutes?: number;
+              seconds?: number;
+              milliseconds?: number;
+            }
+          | string;
+        /**
          * Entity ref of the system the environment resources belong to (`spec.system`). Left out when
          * not set.
          */

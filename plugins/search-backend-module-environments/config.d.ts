@@ -14,6 +14,17 @@ export interface Config {
          */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
       };
+      /**
+       * Configuration of the envmesh feature branches collator
+       * (`@envmesh/plugin-search-backend-module-environments`).
+       */
+      featureBranches?: {
+        /**
+         * How often to index feature branches. Defaults to every 10 minutes, with a 15 minute timeout and a
+         * 3 second initial delay.
+         */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
     };
   };
 }

@@ -11,6 +11,7 @@ import {
   environmentsServiceRef,
   EnvironmentsServiceBridge,
 } from '@envmesh/plugin-environments-node';
+import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
 import { catalogModuleEnvironmentsProvider } from './module';
 
 jest.setTimeout(60_000);
@@ -110,5 +111,109 @@ describe('catalogModuleEnvironmentsProvider', () => {
         { type: 'partOf', targetRef: 'system:default/envmesh' },
       ]),
     );
+  });
+
+  it('shows a new environment in the catalog at the next change check, without waiting for the scheduled refresh', async () => {
+    const env = (name: string): EnvironmentSummary => ({
+      name,
+      cluster: 'local',
+      namespace: name,
+      owner: 'group:default/platform-team',
+      componentRefs: [],
+      services: { total: 0, ready: 0 },
+    });
+    let list = [env('demo-dev')];
+    const listEnvironments = jest.fn(async () => list);
+    const bridge = new EnvironmentsServiceBridge();
+    bridge.attach(environmentsServiceMock({ listEnvironments }));
+
+    let scheduler: SchedulerService | undefined;
+    const captureScheduler = createBackendModule({
+      pluginId: 'catalog',
+      moduleId: 'test-scheduler-capture',
+      register(reg) {
+        reg.registerInit({
+          deps: { s: coreServices.scheduler },
+          async init({ s }) {
+            scheduler = s;
+          },
+        });
+      },
+    });
+
+    const { server } = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleEnvironmentsProvider,
+        captureScheduler,
+        mockServices.rootConfig.factory({
+          data: {
+            catalog: {
+              providers: {
+                envmesh: {
+                  // The full refresh would come only in a day; the change check is what the test runs.
+                  schedule: {
+                    frequency: { hours: 24 },
+                    timeout: { minutes: 3 },
+                    initialDelay: { hours: 24 },
+                  },
+                  changeCheckInterval: { seconds: 2 },
+                },
+              },
+            },
+          },
+        }),
+        createServiceFactory({
+          service: environmentsServiceRef,
+          deps: {},
+          factory: () => bridge,
+        }),
+      ],
+    });
+    const tasks = await scheduler!.getScheduledTasks();
+    expect(tasks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: 'envmesh-environments:change-check',
+          scope: 'local',
+        }),
+        expect.objectContaining({ id: 'envmesh-environments:refresh' }),
+      ]),
+    );
+
+    const names = async () => {
+      const response = await fetch(
+        `http://localhost:${server.port()}/api/catalog/entities/by-query?filter=kind=resource,spec.type=environment`,
+      );
+      expect(response.status).toBe(200);
+      const { items } = await response.json();
+      return items.map((e: any) => e.metadata.name).sort();
+    };
+    const eventually = async (expected: string[]) => {
+      let last: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        last = await names();
+        if (JSON.stringify(last) === JSON.stringify(expected)) return last;
+        await new Promise(resolve => setTimeout(resolve, 200));
+      }
+      return last;
+    };
+
+    // The first check after start applies the environments (the refresh task has an initial delay).
+    await scheduler!.triggerTask('envmesh-environments:change-check');
+    expect(await eventually(['demo-dev'])).toEqual(['demo-dev']);
+
+    // An environment is created: the next change check, not the scheduled refresh, brings it.
+    list = [env('demo-dev'), env('team-a-dev')];
+    await scheduler!.triggerTask('envmesh-environments:change-check');
+    expect(await eventually(['demo-dev', 'team-a-dev'])).toEqual([
+      'demo-dev',
+      'team-a-dev',
+    ]);
+
+    // And one deleted goes away the same way.
+    list = [env('team-a-dev')];
+    await scheduler!.triggerTask('envmesh-environments:change-check');
+    expect(await eventually(['team-a-dev'])).toEqual(['team-a-dev']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Scaffolder actions that create and copy envmesh environments.
+ * Scaffolder actions that create and copy envmesh environments and deploy and delete feature branches.
  *
  * @packageDocumentation
  */
@@ -7,4 +7,6 @@
 export { scaffolderModuleEnvmeshEnvironments as default } from './module';
 export { createEnvironmentCreateAction } from './actions/createEnvironment';
 export { createEnvironmentCopyAction } from './actions/copyEnvironment';
+export { createFeatureDeployAction } from './actions/deployFeature';
+export { createFeatureDeleteAction } from './actions/deleteFeature';
 export type { EnvironmentActionOptions } from './actions/waitForOperation';

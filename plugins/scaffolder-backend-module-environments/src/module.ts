@@ -6,10 +6,12 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { createEnvironmentCopyAction } from './actions/copyEnvironment';
 import { createEnvironmentCreateAction } from './actions/createEnvironment';
+import { createFeatureDeleteAction } from './actions/deleteFeature';
+import { createFeatureDeployAction } from './actions/deployFeature';
 
 /**
- * Adds the envmesh environment actions (`envmesh:environment:create`, `envmesh:environment:copy`) to the
- * scaffolder.
+ * Adds the envmesh actions (`envmesh:environment:create`, `envmesh:environment:copy`, `envmesh:feature:deploy`,
+ * `envmesh:feature:delete`) to the scaffolder.
  *
  * @public
  */
@@ -27,6 +29,8 @@ export const scaffolderModuleEnvmeshEnvironments = createBackendModule({
         scaffolderActions.addActions(
           createEnvironmentCreateAction({ environments, config }),
           createEnvironmentCopyAction({ environments, config }),
+          createFeatureDeployAction({ environments, config }),
+          createFeatureDeleteAction({ environments, config }),
         );
       },
     });

@@ -1,5 +1,6 @@
 /**
- * Search collator module that indexes envmesh environments (documents of type `environment`).
+ * Search collator module that indexes envmesh environments and feature branches (documents of type
+ * `environment` and `feature-branch`).
  *
  * @packageDocumentation
  */
@@ -11,3 +12,8 @@ export type {
   EnvironmentDocument,
   EnvironmentsCollatorFactoryOptions,
 } from './collator/EnvironmentsCollatorFactory';
+export { FeatureBranchesCollatorFactory } from './collator/FeatureBranchesCollatorFactory';
+export type {
+  FeatureBranchDocument,
+  FeatureBranchesCollatorFactoryOptions,
+} from './collator/FeatureBranchesCollatorFactory';

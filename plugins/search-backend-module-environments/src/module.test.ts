@@ -14,7 +14,7 @@ import {
 import { searchModuleEnvironmentsCollator } from './module';
 
 describe('searchModuleEnvironmentsCollator', () => {
-  it('registers the environment collator with the search plugin, which indexes the environments', async () => {
+  it('registers the environment and feature branch collators with the search plugin, which indexes both', async () => {
     const bridge = new EnvironmentsServiceBridge();
     bridge.attach(
       environmentsServiceMock({
@@ -27,6 +27,27 @@ describe('searchModuleEnvironmentsCollator', () => {
             description: 'Shared development environment',
             componentRefs: ['component:default/demo-api'],
             services: { total: 1, ready: 1 },
+          },
+        ],
+        listFeatures: async () => [
+          {
+            name: 'checkout-redesign',
+            environment: 'demo-dev',
+            owner: 'group:default/team-a',
+            source: { branch: 'feature/checkout-redesign' },
+            instances: [
+              {
+                service: 'demo-api',
+                imageTag: 'pr-42',
+                values: { env: { API_TOKEN: 'tok-9f8e7d' } },
+                state: 'ready',
+                updatedAt: '2026-01-01T00:00:00.000Z',
+              },
+            ],
+            previewUrls: ['https://checkout-redesign.demo.net'],
+            routing: [{ service: 'demo-api', target: 'feature' }],
+            createdAt: '2026-01-01T00:00:00.000Z',
+            updatedAt: '2026-01-01T00:00:00.000Z',
           },
         ],
       }),
@@ -62,6 +83,12 @@ describe('searchModuleEnvironmentsCollator', () => {
                     timeout: { minutes: 1 },
                   },
                 },
+                featureBranches: {
+                  schedule: {
+                    frequency: { minutes: 5 },
+                    timeout: { minutes: 1 },
+                  },
+                },
               },
             },
           },
@@ -75,8 +102,14 @@ describe('searchModuleEnvironmentsCollator', () => {
     });
 
     const tasks = await scheduler!.getScheduledTasks();
-    expect(tasks.map(t => t.id)).toContain('search_index_environment');
+    expect(tasks.map(t => t.id)).toEqual(
+      expect.arrayContaining([
+        'search_index_environment',
+        'search_index_feature_branch',
+      ]),
+    );
     await scheduler!.triggerTask('search_index_environment');
+    await scheduler!.triggerTask('search_index_feature_branch');
 
     const response = await fetch(
       `http://localhost:${server.port()}/api/search/query?term=demo&types[0]=environment`,
@@ -97,5 +130,39 @@ describe('searchModuleEnvironmentsCollator', () => {
         }),
       }),
     ]);
+
+    const search = async (query: string) => {
+      const res = await fetch(
+        `http://localhost:${server.port()}/api/search/query?${query}`,
+      );
+      expect(res.status).toBe(200);
+      return (await res.json()).results;
+    };
+    // The feature branch's document, found by its name and by a service it runs.
+    for (const term of ['checkout', 'demo-api']) {
+      expect(await search(`term=${term}&types[0]=feature-branch`)).toEqual([
+        {
+          type: 'feature-branch',
+          document: expect.objectContaining({
+            title: 'checkout-redesign',
+            location: '/feature-branches/checkout-redesign',
+            kind: 'feature-branch',
+            environment: 'demo-dev',
+            owner: 'group:default/team-a',
+            previewUrls: ['https://checkout-redesign.demo.net'],
+          }),
+          rank: expect.any(Number),
+          highlight: expect.anything(),
+        },
+      ]);
+    }
+    // A search over every type finds both kinds of documents, and no instance value was indexed.
+    const all = await search('term=demo');
+    expect(all.map((r: { type: string }) => r.type).sort()).toEqual([
+      'environment',
+      'feature-branch',
+    ]);
+    expect(await search('term=tok-9f8e7d')).toEqual([]);
+    expect(JSON.stringify(all)).not.toContain('tok-9f8e7d');
   });
 });

@@ -8,8 +8,11 @@ import { Config } from '@backstage/config';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
 import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { EnvironmentsCollatorFactory } from './collator/EnvironmentsCollatorFactory';
+import { FeatureBranchesCollatorFactory } from './collator/FeatureBranchesCollatorFactory';
 
-const SCHEDULE_CONFIG_KEY = 'search.collators.environments.schedule';
+const ENVIRONMENTS_SCHEDULE_KEY = 'search.collators.environments.schedule';
+const FEATURE_BRANCHES_SCHEDULE_KEY =
+  'search.collators.featureBranches.schedule';
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 10 },
@@ -17,20 +20,24 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   initialDelay: { seconds: 3 },
 };
 
-function readSchedule(config: Config): SchedulerServiceTaskScheduleDefinition {
-  const scheduleConfig = config.getOptionalConfig(SCHEDULE_CONFIG_KEY);
+function readSchedule(
+  config: Config,
+  key: string,
+): SchedulerServiceTaskScheduleDefinition {
+  const scheduleConfig = config.getOptionalConfig(key);
   if (!scheduleConfig) {
     return DEFAULT_SCHEDULE;
   }
   try {
     return readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig);
   } catch (error) {
-    throw new Error(`Invalid schedule at ${SCHEDULE_CONFIG_KEY}, ${error}`);
+    throw new Error(`Invalid schedule at ${key}, ${error}`);
   }
 }
 
 /**
- * Indexes envmesh environments in search, as documents of type `environment`.
+ * Indexes envmesh environments and feature branches in search, as documents of type `environment` and
+ * `feature-branch`.
  *
  * @public
  */
@@ -48,8 +55,19 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
       },
       async init({ config, logger, scheduler, indexRegistry, environments }) {
         indexRegistry.addCollator({
-          schedule: scheduler.createScheduledTaskRunner(readSchedule(config)),
+          schedule: scheduler.createScheduledTaskRunner(
+            readSchedule(config, ENVIRONMENTS_SCHEDULE_KEY),
+          ),
           factory: EnvironmentsCollatorFactory.create({ logger, environments }),
+        });
+        indexRegistry.addCollator({
+          schedule: scheduler.createScheduledTaskRunner(
+            readSchedule(config, FEATURE_BRANCHES_SCHEDULE_KEY),
+          ),
+          factory: FeatureBranchesCollatorFactory.create({
+            logger,
+            environments,
+          }),
         });
       },
     });

@@ -39,6 +39,18 @@ function fakeConnection() {
   } satisfies EntityProviderConnection;
 }
 
+/** A mock scheduler that keeps the tasks given to its runners, by id. */
+function capturingScheduler() {
+  const scheduler = mockServices.scheduler.mock();
+  const tasks = new Map<string, SchedulerServiceTaskInvocationDefinition>();
+  scheduler.createScheduledTaskRunner.mockImplementation(() => ({
+    run: async task => {
+      tasks.set(task.id, task);
+    },
+  }));
+  return { scheduler, tasks };
+}
+
 describe('EnvironmentsEntityProvider', () => {
   it('provides one Resource entity per environment as a full mutation', async () => {
     const provider = new EnvironmentsEntityProvider({
@@ -115,13 +127,7 @@ describe('EnvironmentsEntityProvider', () => {
   });
 
   it('sets spec.system from config and refreshes on the configured schedule', async () => {
-    const scheduler = mockServices.scheduler.mock();
-    let task: SchedulerServiceTaskInvocationDefinition | undefined;
-    scheduler.createScheduledTaskRunner.mockReturnValue({
-      run: async t => {
-        task = t;
-      },
-    });
+    const { scheduler, tasks } = capturingScheduler();
     const provider = EnvironmentsEntityProvider.fromConfig(
       mockServices.rootConfig({
         data: {
@@ -151,10 +157,15 @@ describe('EnvironmentsEntityProvider', () => {
       frequency: { minutes: 1 },
       timeout: { seconds: 30 },
     });
-    expect(task?.id).toBe('envmesh-environments:refresh');
+    expect([...tasks.keys()]).toEqual([
+      'envmesh-environments:refresh',
+      'envmesh-environments:change-check',
+    ]);
     expect(connection.applyMutation).not.toHaveBeenCalled();
 
-    await task!.fn(new AbortController().signal);
+    await tasks
+      .get('envmesh-environments:refresh')!
+      .fn(new AbortController().signal);
     expect(connection.applyMutation).toHaveBeenCalledWith({
       type: 'full',
       entities: [
@@ -240,5 +251,182 @@ describe('EnvironmentsEntityProvider', () => {
       environments: attachedBridge(async () => environments),
     });
     await expect(provider.refresh()).rejects.toThrow(/not connected/);
+  });
+
+  describe('change check', () => {
+    it('runs every 10 seconds by default, on each backend instance', () => {
+      const scheduler = mockServices.scheduler.mock();
+      EnvironmentsEntityProvider.fromConfig(mockServices.rootConfig(), {
+        logger: mockServices.logger.mock(),
+        scheduler,
+        environments: attachedBridge(async () => []),
+      });
+      expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith({
+        frequency: { seconds: 10 },
+        timeout: { minutes: 2 },
+        scope: 'local',
+      });
+    });
+
+    it('takes its interval from config, as a duration object or an ISO duration', () => {
+      for (const changeCheckInterval of [{ seconds: 2 }, 'PT2S']) {
+        const scheduler = mockServices.scheduler.mock();
+        EnvironmentsEntityProvider.fromConfig(
+          mockServices.rootConfig({
+            data: {
+              catalog: { providers: { envmesh: { changeCheckInterval } } },
+            },
+          }),
+          {
+            logger: mockServices.logger.mock(),
+            scheduler,
+            environments: attachedBridge(async () => []),
+          },
+        );
+        expect(scheduler.createScheduledTaskRunner).toHaveBeenCalledWith(
+          expect.objectContaining({ frequency: { seconds: 2 } }),
+        );
+      }
+    });
+
+    it('rejects an invalid interval', () => {
+      expect(() =>
+        EnvironmentsEntityProvider.fromConfig(
+          mockServices.rootConfig({
+            data: {
+              catalog: {
+                providers: { envmesh: { changeCheckInterval: 'soon' } },
+              },
+            },
+          }),
+          {
+            logger: mockServices.logger.mock(),
+            scheduler: mockServices.scheduler.mock(),
+            environments: attachedBridge(async () => []),
+          },
+        ),
+      ).toThrow(/catalog\.providers\.envmesh\.changeCheckInterval/);
+    });
+
+    it('replaces the entities only when an environment was added, changed or removed', async () => {
+      let list: EnvironmentSummary[] = [environments[0]];
+      const provider = new EnvironmentsEntityProvider({
+        logger: mockServices.logger.mock(),
+        environments: attachedBridge(async () => list),
+      });
+      const connection = fakeConnection();
+      await provider.connect(connection);
+      const names = () =>
+        (connection.applyMutation.mock.calls.at(-1) as any)[0].entities.map(
+          (e: any) => e.entity.metadata.name,
+        );
+
+      // Nothing applied yet: the first check applies.
+      expect(await provider.refreshIfChanged()).toBe(true);
+      expect(names()).toEqual(['demo-dev']);
+      // Unchanged, or changed only in what the entities do not show (readiness), or in another order.
+      expect(await provider.refreshIfChanged()).toBe(false);
+      list = [{ ...environments[0], services: { total: 5, ready: 5 } }];
+      expect(await provider.refreshIfChanged()).toBe(false);
+      list = [
+        {
+          ...environments[0],
+          componentRefs: [...environments[0].componentRefs].reverse(),
+        },
+      ];
+      expect(await provider.refreshIfChanged()).toBe(false);
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+
+      list = [environments[0], environments[1]];
+      expect(await provider.refreshIfChanged()).toBe(true);
+      expect(names()).toEqual(['demo-dev', 'demo-test']);
+
+      list = [
+        environments[0],
+        { ...environments[1], owner: 'group:default/b' },
+      ];
+      expect(await provider.refreshIfChanged()).toBe(true);
+
+      list = [environments[1]];
+      expect(await provider.refreshIfChanged()).toBe(true);
+      expect(names()).toEqual(['demo-test']);
+      expect(connection.applyMutation).toHaveBeenCalledTimes(4);
+    });
+
+    it('does not apply again what the scheduled refresh just applied', async () => {
+      const provider = new EnvironmentsEntityProvider({
+        logger: mockServices.logger.mock(),
+        environments: attachedBridge(async () => environments),
+      });
+      const connection = fakeConnection();
+      await provider.connect(connection);
+
+      await provider.refresh();
+      expect(await provider.refreshIfChanged()).toBe(false);
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    });
+
+    it('applies again after a mutation failed', async () => {
+      const provider = new EnvironmentsEntityProvider({
+        logger: mockServices.logger.mock(),
+        environments: attachedBridge(async () => environments),
+      });
+      const connection = fakeConnection();
+      connection.applyMutation.mockRejectedValueOnce(new Error('db busy'));
+      await provider.connect(connection);
+
+      await expect(provider.refreshIfChanged()).rejects.toThrow('db busy');
+      expect(await provider.refreshIfChanged()).toBe(true);
+      expect(connection.applyMutation).toHaveBeenCalledTimes(2);
+    });
+
+    it('logs a failing engine once, not on every check, and when it works again', async () => {
+      const { scheduler, tasks } = capturingScheduler();
+      const logger = mockServices.logger.mock();
+      let failing = true;
+      const provider = EnvironmentsEntityProvider.fromConfig(
+        mockServices.rootConfig(),
+        {
+          logger,
+          scheduler,
+          environments: attachedBridge(async () => {
+            if (failing) throw new Error('store unavailable');
+            return environments;
+          }),
+        },
+      );
+      const connection = fakeConnection();
+      await provider.connect(connection);
+      const check = () =>
+        tasks
+          .get('envmesh-environments:change-check')!
+          .fn(new AbortController().signal);
+
+      await check();
+      await check();
+      expect(logger.warn).toHaveBeenCalledTimes(1);
+      expect(logger.warn).toHaveBeenCalledWith(
+        'Checking envmesh environments for changes failed',
+        new Error('store unavailable'),
+      );
+      expect(connection.applyMutation).not.toHaveBeenCalled();
+
+      failing = false;
+      await check();
+      expect(logger.info).toHaveBeenCalledWith(
+        'Checking envmesh environments works again',
+      );
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+    });
+
+    it('cannot check before the catalog connected it', async () => {
+      const provider = new EnvironmentsEntityProvider({
+        logger: mockServices.logger.mock(),
+        environments: attachedBridge(async () => environments),
+      });
+      await expect(provider.refreshIfChanged()).rejects.toThrow(
+        /not connected/,
+      );
+    });
   });
 });

@@ -12,7 +12,8 @@ import {
   ResourceEntityV1alpha1,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { createHash } from 'node:crypto';
 import {
   EntityProvider,
   EntityProviderConnection,
@@ -36,6 +37,9 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 3 },
 };
 
+const DEFAULT_CHANGE_CHECK_INTERVAL: ReturnType<typeof readDurationFromConfig> =
+  { seconds: 10 };
+
 /**
  * Options of {@link EnvironmentsEntityProvider}.
  *
@@ -47,6 +51,11 @@ export type EnvironmentsEntityProviderOptions = {
   environments: EnvironmentsService;
   /** Runs the scheduled refresh; without one the provider only refreshes when {@link EnvironmentsEntityProvider.refresh} is called. */
   taskRunner?: SchedulerServiceTaskRunner;
+  /**
+   * Runs the frequent change check ({@link EnvironmentsEntityProvider.refreshIfChanged}); without one changes
+   * only reach the catalog on the scheduled refresh.
+   */
+  changeCheckRunner?: SchedulerServiceTaskRunner;
   /** Entity ref of the system the environment resources belong to. */
   system?: string;
 };
@@ -55,11 +64,15 @@ export type EnvironmentsEntityProviderOptions = {
  * Provides every envmesh environment as a catalog `Resource` entity of `spec.type: environment`, which is
  * a dependency of the components that run in it.
  *
+ * Besides the full refresh on a schedule, it checks every few seconds whether the environments changed (a
+ * fingerprint of the fields its entities are made of) and replaces its entities only when they did, so a new,
+ * changed or deleted environment reaches the catalog within seconds.
+ *
  * @public
  */
 export class EnvironmentsEntityProvider implements EntityProvider {
   /**
-   * Creates the provider from `catalog.providers.envmesh` (`schedule`, `system`).
+   * Creates the provider from `catalog.providers.envmesh` (`schedule`, `changeCheckInterval`, `system`).
    */
   static fromConfig(
     config: Config,
@@ -80,10 +93,28 @@ export class EnvironmentsEntityProvider implements EntityProvider {
         throw new Error(`Invalid schedule at ${CONFIG_KEY}.schedule, ${error}`);
       }
     }
+    let changeCheckInterval = DEFAULT_CHANGE_CHECK_INTERVAL;
+    if (providerConfig?.has('changeCheckInterval')) {
+      try {
+        changeCheckInterval = readDurationFromConfig(providerConfig, {
+          key: 'changeCheckInterval',
+        });
+      } catch (error) {
+        throw new Error(
+          `Invalid duration at ${CONFIG_KEY}.changeCheckInterval, ${error}`,
+        );
+      }
+    }
     return new EnvironmentsEntityProvider({
       logger: options.logger,
       environments: options.environments,
       taskRunner: options.scheduler.createScheduledTaskRunner(schedule),
+      // Each backend instance checks on its own; the check is one in-process read of the environment list.
+      changeCheckRunner: options.scheduler.createScheduledTaskRunner({
+        frequency: changeCheckInterval,
+        timeout: { minutes: 2 },
+        scope: 'local',
+      }),
       system: providerConfig?.getOptionalString('system'),
     });
   }
@@ -91,13 +122,19 @@ export class EnvironmentsEntityProvider implements EntityProvider {
   readonly #logger: LoggerService;
   readonly #environments: EnvironmentsService;
   readonly #taskRunner?: SchedulerServiceTaskRunner;
+  readonly #changeCheckRunner?: SchedulerServiceTaskRunner;
   readonly #system?: string;
   #connection?: EntityProviderConnection;
+  /** Fingerprint of the environments of the last applied mutation. */
+  #applied?: string;
+  /** Whether the last change check failed, so that a failing engine is logged once, not every few seconds. */
+  #changeCheckFailing = false;
 
   constructor(options: EnvironmentsEntityProviderOptions) {
     this.#logger = options.logger;
     this.#environments = options.environments;
     this.#taskRunner = options.taskRunner;
+    this.#changeCheckRunner = options.changeCheckRunner;
     this.#system = options.system;
   }
 
@@ -107,10 +144,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.#connection = connection;
-    if (!this.#taskRunner) {
-      return;
-    }
-    await this.#taskRunner.run({
+    await this.#taskRunner?.run({
       id: `${PROVIDER_NAME}:refresh`,
       fn: async () => {
         try {
@@ -120,6 +154,26 @@ export class EnvironmentsEntityProvider implements EntityProvider {
             'Refreshing the envmesh environment entities failed',
             error as Error,
           );
+        }
+      },
+    });
+    await this.#changeCheckRunner?.run({
+      id: `${PROVIDER_NAME}:change-check`,
+      fn: async () => {
+        try {
+          await this.refreshIfChanged();
+          if (this.#changeCheckFailing) {
+            this.#logger.info('Checking envmesh environments works again');
+          }
+          this.#changeCheckFailing = false;
+        } catch (error) {
+          if (!this.#changeCheckFailing) {
+            this.#logger.warn(
+              'Checking envmesh environments for changes failed',
+              error as Error,
+            );
+          }
+          this.#changeCheckFailing = true;
         }
       },
     });
@@ -138,11 +192,38 @@ export class EnvironmentsEntityProvider implements EntityProvider {
       );
     }
     const environments = await this.#environments.listEnvironments();
+    await this.#apply(connection, environments);
+  }
+
+  /**
+   * Reads all environments and replaces the provider's entities only when the environments changed since
+   * the last mutation (in a field the entities are made of). Returns whether it replaced them.
+   */
+  async refreshIfChanged(): Promise<boolean> {
+    const connection = this.#connection;
+    if (!connection) {
+      throw new Error(
+        `The ${PROVIDER_NAME} entity provider is not connected to the catalog yet`,
+      );
+    }
+    const environments = await this.#environments.listEnvironments();
+    if (fingerprint(environments) === this.#applied) {
+      return false;
+    }
+    await this.#apply(connection, environments);
+    return true;
+  }
+
+  async #apply(
+    connection: EntityProviderConnection,
+    environments: EnvironmentSummary[],
+  ) {
     const entities = environments.flatMap(environment => {
       const entity = this.#toEntity(environment);
       return entity ? [{ entity, locationKey: PROVIDER_NAME }] : [];
     });
     await connection.applyMutation({ type: 'full', entities });
+    this.#applied = fingerprint(environments);
     this.#logger.info(
       `Provided ${entities.length} environment entities to the catalog`,
     );
@@ -208,4 +289,22 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     }
     return [...result];
   }
+}
+
+/**
+ * A digest of the fields of the environments that their entities are made of (not, for example, how many
+ * of their services are ready), in a stable order.
+ */
+function fingerprint(environments: EnvironmentSummary[]): string {
+  const fields = environments
+    .map(({ name, cluster, namespace, owner, description, componentRefs }) => [
+      name,
+      cluster,
+      namespace,
+      owner,
+      description ?? null,
+      [...(componentRefs ?? [])].sort(),
+    ])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }

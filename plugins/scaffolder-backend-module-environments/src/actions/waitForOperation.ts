@@ -12,18 +12,24 @@ import {
 } from '@envmesh/plugin-environments-node';
 
 /** The zod the scaffolder passes to schema callbacks (so this package does not pin one). */
-type Zod = Parameters<
+export type Zod = Parameters<
   NonNullable<NonNullable<TemplateActionOptions['schema']>['output']>[string]
 >[0];
 
-/** What the environment actions need to be built. @public */
+/** What the environment and feature branch actions need to be built. @public */
 export interface EnvironmentActionOptions {
   /** The environments engine, usually the bridge from `environmentsServiceRef`. */
   environments: EnvironmentsService;
-  /** Root config; `app.baseUrl` makes `environmentUrl` absolute. */
+  /** Root config; `app.baseUrl` makes the page URLs of the outputs (`environmentUrl`, `featureUrl`) absolute. */
   config: RootConfigService;
   /** How often to poll the operation while waiting; 2000 ms by default. */
   pollIntervalMs?: number;
+}
+
+/** A page of the portal: absolute under `app.baseUrl` when it is set, else the path alone. */
+export function portalUrl(config: RootConfigService, path: string) {
+  const baseUrl = config.getOptionalString('app.baseUrl')?.replace(/\/+$/, '');
+  return `${baseUrl ?? ''}${path}`;
 }
 
 /** The outputs both environment actions set. */
@@ -59,7 +65,7 @@ export function toServiceSpecs(services: ServiceItem[] | undefined) {
   return (services ?? []).map(s => (typeof s === 'string' ? { name: s } : s));
 }
 
-function describeServices(
+export function describeServices(
   services: Array<{ name: string; imageTag?: string }>,
 ) {
   return services.length
@@ -97,6 +103,13 @@ function failureReason(operation: OperationReport) {
   return step ? `${step.name}: ${step.message ?? 'failed'}` : 'unknown error';
 }
 
+/** `create of environment 'x'`, or `deploy-feature of feature branch 'f' (environment 'x')`. */
+function operationSubject(operation: OperationReport) {
+  return operation.feature
+    ? `${operation.type} of feature branch '${operation.feature}' (environment '${operation.environment}')`
+    : `${operation.type} of environment '${operation.environment}'`;
+}
+
 /**
  * Polls an operation until it ends, logging `step i/n: <name> (<state>)` for every step whose state changed.
  * Resolves with the succeeded operation; throws with the operation's error when it fails, is cancelled or
@@ -130,7 +143,7 @@ export async function waitForOperation(options: {
         logger.info(line);
       }
     });
-    const what = `${operation.type} of environment '${operation.environment}'`;
+    const what = operationSubject(operation);
     if (operation.state === 'succeeded') {
       logger.info(
         `${what} succeeded (${operation.progress.done}/${operation.progress.total} steps)`,
@@ -179,10 +192,10 @@ export async function runEnvironmentOperation(
   },
 ): Promise<void> {
   const { environments, config, name, source } = options;
-  const baseUrl = config.getOptionalString('app.baseUrl')?.replace(/\/+$/, '');
-  const environmentUrl = `${baseUrl ?? ''}/environments/${encodeURIComponent(
-    name,
-  )}`;
+  const environmentUrl = portalUrl(
+    config,
+    `/environments/${encodeURIComponent(name)}`,
+  );
 
   if (ctx.isDryRun) {
     const existing = await environments.listEnvironments();

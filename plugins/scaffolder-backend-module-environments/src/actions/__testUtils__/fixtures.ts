@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
 import { OperationReport } from '@envmesh/plugin-environments-node';
 
 type StepState = OperationReport['steps'][number]['state'];
@@ -80,3 +81,37 @@ export function collectingLogger() {
   });
   return { logger, lines };
 }
+
+/** A feature branch of demo-dev with the given instances, all ready. */
+export function featureBranch(
+  name: string,
+  services: string[],
+  extra: Partial<FeatureBranchDetails> = {},
+): FeatureBranchDetails {
+  return {
+    name,
+    environment: 'demo-dev',
+    owner: 'user:default/jane',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2026-01-04T00:00:00.000Z',
+    instances: services.map(service => ({
+      service,
+      state: 'ready',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    })),
+    previewUrls: [`http://${name}.demo.net`],
+    routing: services.map(service => ({ service, target: 'feature' })),
+    ...extra,
+  };
+}
+
+/** demo-dev as listEnvironments reports it. */
+export const demoDev = {
+  name: 'demo-dev',
+  cluster: 'local',
+  namespace: 'demo-dev',
+  owner: 'group:default/platform-team',
+  componentRefs: [],
+  services: { total: 5, ready: 5 },
+};

@@ -1,0 +1,216 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { examples } from './deployFeature.examples';
+import {
+  describeInstances,
+  FEATURE_NAME_PATTERN,
+  featureOutputSchema,
+  featureUrl,
+  instanceListSchema,
+  toInstanceSpecs,
+} from './featureBranch';
+import { EnvironmentActionOptions, waitForOperation } from './waitForOperation';
+
+/**
+ * Creates the `envmesh:feature:deploy` action: deploys a feature branch (feature instances of some services
+ * of a base environment, routed to by the feature's header and preview host), or adds or replaces instances
+ * of an existing one, and waits until they are ready and routed.
+ *
+ * @public
+ */
+export function createFeatureDeployAction(options: EnvironmentActionOptions) {
+  const { environments, config } = options;
+  return createTemplateAction({
+    id: 'envmesh:feature:deploy',
+    description:
+      'Deploys an envmesh feature branch beside a base environment (or adds instances to one) and waits until its instances are ready and routed',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z
+            .string()
+            .regex(new RegExp(FEATURE_NAME_PATTERN))
+            .max(63)
+            .describe(
+              'Name of the feature branch, a DNS label; the value of the routing header and of the preview host',
+            ),
+        environment: z =>
+          z
+            .string()
+            .describe('Base environment the feature instances run beside'),
+        services: z =>
+          instanceListSchema(z).describe(
+            'Services of the base environment to deploy feature instances of: names, or objects with service, imageTag and values',
+          ),
+        imageTag: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              "Image tag of the feature instances of the services given by name (objects carry their own); the base environment's by default",
+            ),
+        branch: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Git branch the feature comes from, recorded as the source of the feature branch',
+            ),
+        repository: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Repository the feature comes from, recorded as the source',
+            ),
+        sha: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Commit the feature is built from, recorded as the source',
+            ),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Entity ref of the owner of a new feature branch; the user running the task by default',
+            ),
+        description: z =>
+          z.string().optional().describe('Description of the feature branch'),
+        ttlHours: z =>
+          z
+            .number()
+            .positive()
+            .optional()
+            .describe(
+              'Hours from now until the feature branch is removed; the engine default (72) for a new one when not set',
+            ),
+        waitForReady: z =>
+          z
+            .boolean()
+            .default(true)
+            .describe('Wait until the operation ends, and fail if it fails'),
+        timeoutMinutes: z =>
+          z
+            .number()
+            .positive()
+            .default(30)
+            .describe('How long to wait for the feature branch, in minutes'),
+      },
+      output: featureOutputSchema,
+    },
+    async handler(ctx) {
+      const { name, environment } = ctx.input;
+      // Templates pass unset parameters as empty strings: treat those as not given.
+      const owner = ctx.input.owner || undefined;
+      const description = ctx.input.description || undefined;
+      const ttlHours = ctx.input.ttlHours || undefined;
+      const source = {
+        ...(ctx.input.repository ? { repository: ctx.input.repository } : {}),
+        ...(ctx.input.branch ? { branch: ctx.input.branch } : {}),
+        ...(ctx.input.sha ? { sha: ctx.input.sha } : {}),
+      };
+      const instances = toInstanceSpecs(
+        ctx.input.services,
+        ctx.input.imageTag || undefined,
+      );
+      if (!instances.length) {
+        throw new Error('services: name at least one service to deploy');
+      }
+      const url = featureUrl(config, name);
+      const ttl = ttlHours ? `, expiring in ${ttlHours} hours` : '';
+
+      if (ctx.isDryRun) {
+        const env = (await environments.listEnvironments()).find(
+          e => e.name === environment,
+        );
+        if (!env) {
+          throw new Error(`there is no environment named '${environment}'`);
+        }
+        const existing = (await environments.listFeatures()).find(
+          f => f.name === name,
+        );
+        if (existing && existing.environment !== environment) {
+          throw new Error(
+            `feature branch '${name}' already exists in environment '${existing.environment}'`,
+          );
+        }
+        ctx.logger.info(
+          existing
+            ? `dry run: would deploy instances ${describeInstances(
+                instances,
+              )} to the existing feature branch '${name}' of environment '${environment}'${ttl}`
+            : `dry run: would create feature branch '${name}' of environment '${environment}' on cluster '${
+                env.cluster
+              }' with instances ${describeInstances(instances)}${ttl}`,
+        );
+        ctx.output('featureName', name);
+        ctx.output('operationId', 'dry-run');
+        ctx.output('featureUrl', url);
+        ctx.output('previewUrls', existing?.previewUrls ?? []);
+        return;
+      }
+
+      const actor = ctx.user?.ref ?? 'scaffolder';
+      // A retried task finds the started operation here and waits on it instead of deploying again.
+      const { operationId, previewUrls } = await ctx.checkpoint({
+        key: `deploy-feature-${name}`,
+        fn: async () => {
+          const { feature, operation } = await environments.deployFeature(
+            {
+              name,
+              environment,
+              owner,
+              description,
+              ttlHours,
+              ...(Object.keys(source).length ? { source } : {}),
+              instances,
+            },
+            actor,
+          );
+          ctx.logger.info(
+            `started deploy of feature branch '${name}' in environment '${
+              feature.environment
+            }' (operation ${operation.id}, ${
+              operation.steps.length
+            } steps): ${describeInstances(instances)}`,
+          );
+          return {
+            operationId: operation.id,
+            previewUrls: feature.previewUrls,
+          };
+        },
+      });
+      ctx.output('featureName', name);
+      ctx.output('operationId', operationId);
+      ctx.output('featureUrl', url);
+      ctx.output('previewUrls', previewUrls);
+
+      if (ctx.input.waitForReady === false) {
+        ctx.logger.info(
+          `not waiting for operation ${operationId}; follow it at ${url}`,
+        );
+        return;
+      }
+      await waitForOperation({
+        environments,
+        operationId,
+        logger: ctx.logger,
+        // The scaffolder validates inputs against the schema but does not fill in its defaults.
+        timeoutMs: (ctx.input.timeoutMinutes ?? 30) * 60_000,
+        pollIntervalMs: options.pollIntervalMs,
+        signal: ctx.signal,
+      });
+      ctx.logger.info(
+        previewUrls.length
+          ? `feature branch '${name}' is ready; preview at ${previewUrls.join(
+              ', ',
+            )}`
+          : `feature branch '${name}' is ready; requests whose routing header (X-FEATURE-NAME by default) is '${name}' reach it`,
+      );
+    },
+  });
+}

@@ -1,0 +1,144 @@
+import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
+import { mockServices } from '@backstage/backend-test-utils';
+import { TestPipeline } from '@backstage/plugin-search-backend-node';
+import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
+import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
+import { FeatureBranchesCollatorFactory } from './FeatureBranchesCollatorFactory';
+
+const at = '2026-01-01T00:00:00.000Z';
+
+const features: FeatureBranchDetails[] = [
+  {
+    name: 'checkout-redesign',
+    environment: 'demo-dev',
+    owner: 'group:default/team-a',
+    description: 'New checkout flow',
+    source: { repository: 'acme/demo-ui', branch: 'feature/checkout-redesign' },
+    expiresAt: '2026-01-04T00:00:00.000Z',
+    instances: [
+      {
+        service: 'demo-api',
+        imageTag: 'pr-42',
+        values: { env: { API_TOKEN: 'tok-9f8e7d' } },
+        state: 'ready',
+        updatedAt: at,
+      },
+      { service: 'demo-ui', state: 'deploying', updatedAt: at },
+    ],
+    previewUrls: ['https://checkout-redesign.demo.net'],
+    routing: [
+      { service: 'demo-api', target: 'feature' },
+      { service: 'demo-orders', target: 'default' },
+    ],
+    createdAt: at,
+    updatedAt: at,
+  },
+  {
+    name: 'hotfix-1',
+    environment: 'demo-test',
+    owner: 'user:default/jane',
+    instances: [],
+    previewUrls: [],
+    routing: [],
+    createdAt: at,
+    updatedAt: at,
+  },
+];
+
+function createFactory(list: () => Promise<FeatureBranchDetails[]>) {
+  const bridge = new EnvironmentsServiceBridge();
+  bridge.attach(environmentsServiceMock({ listFeatures: list }));
+  return FeatureBranchesCollatorFactory.create({
+    logger: mockServices.logger.mock(),
+    environments: bridge,
+  });
+}
+
+describe('FeatureBranchesCollatorFactory', () => {
+  it('has the document type feature-branch', () => {
+    expect(createFactory(async () => []).type).toBe('feature-branch');
+  });
+
+  it('yields one document per feature branch', async () => {
+    const listFeatures = jest.fn(async (_environment?: string) => features);
+    const collator = await createFactory(listFeatures).getCollator();
+    const { error, documents } = await TestPipeline.fromCollator(
+      collator,
+    ).execute();
+
+    expect(error).toBeUndefined();
+    // Every feature branch, of all environments.
+    expect(listFeatures).toHaveBeenCalledTimes(1);
+    expect(listFeatures.mock.calls[0]).toEqual([undefined]);
+    expect(documents).toEqual([
+      {
+        title: 'checkout-redesign',
+        text: [
+          'New checkout flow',
+          'Feature branch of environment demo-dev',
+          'Owner: group:default/team-a',
+          'Services: demo-api (pr-42, ready), demo-ui (deploying)',
+          'Branch: feature/checkout-redesign of acme/demo-ui',
+          'Preview: https://checkout-redesign.demo.net',
+          'Expires: 2026-01-04T00:00:00.000Z',
+        ].join('\n'),
+        location: '/feature-branches/checkout-redesign',
+        kind: 'feature-branch',
+        environment: 'demo-dev',
+        owner: 'group:default/team-a',
+        services: ['demo-api', 'demo-ui'],
+        previewUrls: ['https://checkout-redesign.demo.net'],
+      },
+      {
+        title: 'hotfix-1',
+        text: [
+          'Feature branch of environment demo-test',
+          'Owner: user:default/jane',
+        ].join('\n'),
+        location: '/feature-branches/hotfix-1',
+        kind: 'feature-branch',
+        environment: 'demo-test',
+        owner: 'user:default/jane',
+        services: [],
+        previewUrls: [],
+      },
+    ]);
+  });
+
+  it('indexes only the named fields, never instance values or anything else a feature branch carries', async () => {
+    const leaky = {
+      ...features[0],
+      secrets: { DB_PASSWORD: 'hunter2' },
+      instances: [
+        { ...features[0].instances[0], token: 's3cr3t' },
+        ...features[0].instances.slice(1),
+      ],
+    } as FeatureBranchDetails;
+    const collator = await createFactory(async () => [leaky]).getCollator();
+    const { documents } = await TestPipeline.fromCollator(collator).execute();
+
+    expect(documents).toHaveLength(1);
+    expect(Object.keys(documents[0]).sort()).toEqual([
+      'environment',
+      'kind',
+      'location',
+      'owner',
+      'previewUrls',
+      'services',
+      'text',
+      'title',
+    ]);
+    expect(JSON.stringify(documents)).not.toMatch(
+      /tok-9f8e7d|API_TOKEN|hunter2|s3cr3t|secrets|values/,
+    );
+  });
+
+  it('fails the collation when the engine fails, so the index keeps its previous documents', async () => {
+    const collator = await createFactory(async () => {
+      throw new Error('store unavailable');
+    }).getCollator();
+    const { error } = await TestPipeline.fromCollator(collator).execute();
+
+    expect(error).toEqual(new Error('store unavailable'));
+  });
+});

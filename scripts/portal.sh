@@ -62,6 +62,13 @@ kubernetes:
           serviceAccountToken: ${token}
           skipTLSVerify: true
           skipMetricsLookup: true
+search:
+  # The seed creates the environments after the backend starts: re-index them soon, not in 10 minutes.
+  collators:
+    environments:
+      schedule: { frequency: { seconds: 30 }, timeout: { minutes: 5 }, initialDelay: { seconds: 5 } }
+    featureBranches:
+      schedule: { frequency: { seconds: 30 }, timeout: { minutes: 5 }, initialDelay: { seconds: 5 } }
 environments:
   helm:
     binary: ${ENVMESH_BIN_DIR}/helm

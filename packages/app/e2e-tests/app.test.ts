@@ -53,3 +53,71 @@ test('the environments page lists the seeded example environment and the local c
   }).toPass({ timeout: 120_000 });
   await page.screenshot({ path: path.join(screenshots, 'environments.png') });
 });
+
+test('an environment page shows its services ready and saves a global value through an operation', async () => {
+  await page.getByRole('link', { name: 'demo-dev' }).first().click();
+  await expect(page).toHaveURL(/\/environments\/demo-dev$/);
+  await expect(page.getByText('demo-api').first()).toBeVisible();
+
+  const values = page.getByLabel('Global values (YAML)');
+  await expect(values).toHaveValue(/LOG_LEVEL: info/);
+  await values.fill(
+    (await values.inputValue()).replace('LOG_LEVEL: info', 'LOG_LEVEL: warn'),
+  );
+  await page.getByRole('button', { name: 'Preview diff' }).click();
+  // The diff names the Deployments whose env changes.
+  await expect(page.getByText(/Deployment/).first()).toBeVisible();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText(/Started operation/)).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    // The newest operation first: the update, followed to its end.
+    const newest = page
+      .getByRole('list', { name: 'Recent operations' })
+      .getByRole('listitem')
+      .first();
+    await expect(newest).toContainText('update by', { timeout: 3000 });
+    await expect(newest).toContainText('succeeded', { timeout: 3000 });
+  }).toPass({ timeout: 120_000 });
+  await page.screenshot({
+    path: path.join(screenshots, 'environment.png'),
+    fullPage: true,
+  });
+});
+
+test("a component's Environments tab shows where it runs", async () => {
+  await page.goto('/catalog/default/component/demo-api/environments');
+  await expect(page.getByText('demo-dev').first()).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshots, 'entity-environments.png'),
+  });
+});
+
+test('the feature branch page shows the seeded feature, its preview URL and routing', async () => {
+  await page.goto('/feature-branches');
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText('2/2')).toBeVisible({ timeout: 3000 });
+  }).toPass({ timeout: 180_000 });
+  await page.getByRole('link', { name: 'feature-31337' }).first().click();
+  await expect(page).toHaveURL(/\/feature-branches\/feature-31337$/);
+  await expect(
+    page.getByRole('link', { name: 'https://feature-31337.demo.net/' }),
+  ).toBeVisible();
+  await expect(page.getByText('demo-api → feature-31337')).toBeVisible();
+  await expect(page.getByText('demo-orders → default')).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshots, 'feature-branch.png'),
+    fullPage: true,
+  });
+});
+
+test('portal search finds the environment', async () => {
+  await expect(async () => {
+    await page.goto('/search?query=demo-dev');
+    await expect(
+      page.getByRole('link', { name: /demo-dev/ }).first(),
+    ).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 180_000 });
+  await page.screenshot({ path: path.join(screenshots, 'search.png') });
+});

@@ -75,7 +75,7 @@ export const environmentsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           auth: deps.auth,
           notifications: deps.notifications,
-          baseUrl: config.getString('app.baseUrl'),
+          baseUrl: config.getOptionalString('app.baseUrl') ?? '',
           logger: logger.child({ component: 'webhooks' }),
         });
 

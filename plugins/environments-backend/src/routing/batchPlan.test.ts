@@ -70,4 +70,27 @@ describe('planBatch', () => {
     expect(plan.errors).toEqual([undefined]);
     expect(featureSubsets(plan.break)).toEqual(new Set(['b']));
   });
+
+  it("names a generated VS apart from a chart's gateway VS that took the host's name", () => {
+    const gatewayVs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'demo-api', namespace: 'demo' },
+      spec: {
+        hosts: ['demo.net'],
+        gateways: ['demo-gateway'],
+        http: [{ route: [{ destination: { host: 'demo-api' } }] }],
+      },
+    };
+    const plan = planBatch({
+      target,
+      match: {},
+      destinationRule: computeDestinationRule({ ...target, features: ['a'] }),
+      virtualServices: [gatewayVs],
+      changes: [{ set: 'routes', add: ['a'] }],
+    });
+    expect(plan.errors).toEqual([undefined]);
+    expect(plan.virtualService?.metadata?.name).toBe('demo-api-mesh');
+    expect(plan.virtualService?.spec.hosts).toEqual(['demo-api']);
+  });
 });

@@ -112,11 +112,15 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
 
   let virtualService: VirtualService | undefined;
   if (!sameSet(routes, routesBefore)) {
+    const nameTaken = input.virtualServices.some(
+      v => v.metadata?.name === target.host,
+    );
     virtualService = computeVirtualService({
       ...target,
       ...input.match,
       features: routes,
       virtualService: live,
+      generatedName: !live && nameTaken ? `${target.host}-mesh` : undefined,
     });
     const violations = validateRouting({
       target,

@@ -21,6 +21,11 @@ export interface ServiceRoutingInput extends RoutingTarget, MatchOptions {
    * into it instead of generating one. Routes named `envmesh-*` in it are replaced.
    */
   virtualService?: VirtualService;
+  /**
+   * The name of a generated VS (default: the host). A chart may already use the host's name for another VS,
+   * e.g. its gateway-bound one.
+   */
+  generatedName?: string;
 }
 
 /** The `app.kubernetes.io/instance` value of a feature instance: `<service>.<feature>`. */
@@ -222,7 +227,7 @@ export function computeVirtualService(
     apiVersion: ISTIO_API_VERSION,
     kind: 'VirtualService',
     metadata: {
-      name: base?.metadata?.name ?? input.host,
+      name: base?.metadata?.name ?? input.generatedName ?? input.host,
       ...(namespace ? { namespace } : {}),
     },
     spec: base ? { ...base.spec, http } : { hosts: [input.host], http },

@@ -11,6 +11,7 @@ import type { EnvironmentsEngine } from '../engine/EnvironmentsEngine';
 import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
 import { environmentsPlugin } from '../plugin';
 import { createRouter } from '../router';
+import { createWebhookRouter } from '../webhooks';
 import { spec } from './openapi.generated';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'];
@@ -75,6 +76,12 @@ describe('router.ts and the spec', () => {
       clusters: {} as ClusterRegistry,
       engine: {} as EnvironmentsEngine,
       features: {} as FeatureBranchesEngine,
+      webhooks: createWebhookRouter({
+        secretFor: () => undefined,
+        recordDelivery: async () => true,
+        onPush: async () => ({ status: 'ignored' }),
+        logger: mockServices.logger.mock(),
+      }),
       httpAuth: mockServices.httpAuth(),
       permissions: mockServices.permissions(),
       auditor: mockServices.auditor.mock(),
@@ -108,7 +115,10 @@ describe('router.ts and the spec', () => {
         features: [
           environmentsPlugin,
           mockServices.rootConfig.factory({
-            data: { kubernetes: { clusterLocatorMethods: [] } },
+            data: {
+              app: { baseUrl: 'http://localhost:3000' },
+              kubernetes: { clusterLocatorMethods: [] },
+            },
           }),
         ],
       });

@@ -5,7 +5,7 @@
  * Run from the repository root:
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts \
- *     [--sizes 50,300] [--out bench/environment-rollout/results.md]
+ *     [--sizes 50,300] [--out bench/environment-rollout/results.md] [--skip-helm-loop] [--note TEXT]...
  *
  * For each size N it generates N services (the shared example chart plus services/svc-NNN/{values,service}.yaml),
  * imports them, creates an environment with all of them (timed until the operation succeeded; every Deployment
@@ -57,6 +57,8 @@ const OPERATION_LIMIT_MS = 30 * 60_000;
 function parseArgs(argv: string[]) {
   let sizes = [50, 300];
   let out = 'bench/environment-rollout/results.md';
+  let skipHelmLoop = false;
+  const notes: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -75,16 +77,20 @@ function parseArgs(argv: string[]) {
       }
     } else if (arg === '--out') {
       out = value();
+    } else if (arg === '--skip-helm-loop') {
+      skipHelmLoop = true;
+    } else if (arg === '--note') {
+      notes.push(value());
     } else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE]',
+        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--note TEXT]...',
       );
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${arg}`);
     }
   }
-  return { sizes, out: path.resolve(out) };
+  return { sizes, out: path.resolve(out), skipHelmLoop, notes };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -154,6 +160,88 @@ function machineInfo() {
     date: new Date().toISOString(),
     loadStart: os.loadavg(),
   };
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux everywhere that matters). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds used so far by the whole machine (busy time of /proc/stat) and by this benchmark's process
+ * tree (this process, its live descendants — the local cluster, running helm processes — and the children
+ * they already reaped). Undefined where /proc is missing.
+ */
+function cpuSample():
+  | { machine: number; ours: number; engine: number; at: number }
+  | undefined {
+  try {
+    const cpu = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+    const busy = cpu
+      .slice(0, 8)
+      .reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const text = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        // Fields after the parenthesised command: state ppid ... utime(14) stime(15) cutime(16) cstime(17).
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        stats.set(Number(entry), {
+          ppid: Number(fields[1]),
+          ticks:
+            Number(fields[11]) +
+            Number(fields[12]) +
+            Number(fields[13]) +
+            Number(fields[14]),
+        });
+      } catch {
+        // exited meanwhile
+      }
+    }
+    const tree = new Set([process.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, { ppid }] of stats) {
+        if (!tree.has(pid) && tree.has(ppid)) {
+          tree.add(pid);
+          grew = true;
+        }
+      }
+    }
+    const ours = [...tree].reduce(
+      (sum, pid) => sum + (stats.get(pid)?.ticks ?? 0),
+      0,
+    );
+    const self = process.cpuUsage();
+    return {
+      machine: busy / CLOCK_TICKS,
+      ours: ours / CLOCK_TICKS,
+      engine: (self.user + self.system) / 1e6,
+      at: Date.now(),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How busy the machine was with other work between two samples: the CPU seconds of processes outside this
+ * benchmark's tree, as a share of all the machine's CPU time in that span.
+ */
+function otherCpuShare(
+  from: ReturnType<typeof cpuSample>,
+  to: ReturnType<typeof cpuSample>,
+): number | undefined {
+  if (!from || !to || to.at <= from.at) return undefined;
+  const capacity = ((to.at - from.at) / 1000) * os.availableParallelism();
+  const others = to.machine - from.machine - (to.ours - from.ours);
+  return Math.min(1, Math.max(0, others / capacity));
 }
 
 /**
@@ -697,6 +785,15 @@ interface SizeResult {
   stepStats: { create?: string; copy?: string };
   notes: string[];
   loadBefore?: number[];
+  /** Share of the machine's CPU that processes outside the benchmark used, per phase. */
+  otherCpu: Partial<Record<'import' | 'create' | 'copy' | 'helm loop', number>>;
+  /** CPU seconds of the benchmark's process tree and of the engine's own process, per phase. */
+  ownCpu: Partial<
+    Record<
+      'import' | 'create' | 'copy' | 'helm loop',
+      { tree: number; engine: number }
+    >
+  >;
   error?: string;
 }
 
@@ -706,6 +803,7 @@ async function runSize(
   built: Engine,
   workRoot: string,
   ipCapacity: { cidrs: string[]; capacity: number } | undefined,
+  skipHelmLoop: boolean,
 ): Promise<SizeResult> {
   const { engine, renderer, probe } = built;
   const result: SizeResult = {
@@ -714,6 +812,21 @@ async function runSize(
     probes: {},
     stepStats: {},
     notes: [],
+    otherCpu: {},
+    ownCpu: {},
+  };
+  let cpuFrom = cpuSample();
+  /** Records the other processes' CPU share since the last call under `phase`. */
+  const cpuPhase = (phase: keyof SizeResult['otherCpu']) => {
+    const now = cpuSample();
+    result.otherCpu[phase] = otherCpuShare(cpuFrom, now);
+    if (cpuFrom && now) {
+      result.ownCpu[phase] = {
+        tree: now.ours - cpuFrom.ours,
+        engine: now.engine - cpuFrom.engine,
+      };
+    }
+    cpuFrom = now;
   };
   const dir = path.join(workRoot, `n${n}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -744,11 +857,13 @@ async function runSize(
     // import
     let helmBefore = renderer.stats.helmInvocations;
     probe.reset();
+    cpuFrom = cpuSample();
     let started = Date.now();
     const imported = await engine.importServices({
       source: { type: 'directory', location: dir },
     });
     result.importS = seconds(Date.now() - started);
+    cpuPhase('import');
     const importHelm = renderer.stats.helmInvocations - helmBefore;
     result.probes.import = describeProbe(probe.snapshot());
     if (imported.failed.length) {
@@ -770,6 +885,7 @@ async function runSize(
     // create
     helmBefore = renderer.stats.helmInvocations;
     probe.reset();
+    cpuFrom = cpuSample();
     started = Date.now();
     const created = await engine.createEnvironment(
       {
@@ -784,6 +900,7 @@ async function runSize(
     );
     const createOp = await waitOperation(engine, created.id, `create ${env}`);
     result.createS = seconds(Date.now() - started);
+    cpuPhase('create');
     const createHelm = renderer.stats.helmInvocations - helmBefore;
     result.createPhases = phaseBreakdown(createOp);
     result.probes.create = describeProbe(probe.snapshot());
@@ -801,6 +918,7 @@ async function runSize(
     // copy
     helmBefore = renderer.stats.helmInvocations;
     probe.reset();
+    cpuFrom = cpuSample();
     started = Date.now();
     const copied = await engine.copyEnvironment(
       env,
@@ -813,6 +931,7 @@ async function runSize(
       `copy ${env} -> ${copy}`,
     );
     result.copyS = seconds(Date.now() - started);
+    cpuPhase('copy');
     const copyHelm = renderer.stats.helmInvocations - helmBefore;
     result.copyPhases = phaseBreakdown(copyOp);
     result.probes.copy = describeProbe(probe.snapshot());
@@ -831,10 +950,16 @@ async function runSize(
     say(`N=${n}: peak RSS so far ${fmt(result.peakRssMb, 0)} MB`);
 
     // naive baseline
-    say(`N=${n}: helm loop over ${n} services into ${helmNs} ...`);
-    result.helmLoopS = await helmLoop(cluster, dir, names, helmNs);
-    await checkDeploymentsReady(cluster, helmNs, names);
-    say(`N=${n}: helm loop ${fmt(result.helmLoopS)} s`);
+    if (skipHelmLoop) {
+      result.notes.push('helm loop skipped (`--skip-helm-loop`)');
+    } else {
+      say(`N=${n}: helm loop over ${n} services into ${helmNs} ...`);
+      cpuFrom = cpuSample();
+      result.helmLoopS = await helmLoop(cluster, dir, names, helmNs);
+      cpuPhase('helm loop');
+      await checkDeploymentsReady(cluster, helmNs, names);
+      say(`N=${n}: helm loop ${fmt(result.helmLoopS)} s`);
+    }
   } catch (error) {
     result.error = (error as Error).message;
     result.peakRssMb ??= peakRssMb();
@@ -932,6 +1057,7 @@ function report(
   results: SizeResult[],
   clusterStartS: number,
   helmTemplateMs: number,
+  notes: string[],
 ): string {
   const load = (l?: number[]) =>
     l ? l.map(x => x.toFixed(2)).join(' / ') : '—';
@@ -958,6 +1084,27 @@ function report(
       r => `- load average before N = ${r.n}: ${load(r.loadBefore)}`,
     ),
     `- load average at end: ${load(os.loadavg())}`,
+    ...results.map(r => {
+      const phases = Object.entries(r.otherCpu).filter(
+        ([, share]) => share !== undefined,
+      );
+      return `- CPU used by processes outside the benchmark during N = ${
+        r.n
+      }: ${
+        phases.length
+          ? phases
+              .map(
+                ([phase, share]) => `${phase} ${(share! * 100).toFixed(0)} %`,
+              )
+              .join(', ')
+          : 'not measured'
+      } of the machine (${
+        phases.some(([, share]) => share! >= 0.2)
+          ? '**loaded machine**: other work competed for the CPUs'
+          : 'quiet machine'
+      })`;
+    }),
+    ...notes.map(note => `- note: ${note}`),
     `- local cluster start: ${clusterStartS.toFixed(1)} s (not in the table)`,
     `- one \`helm template\` of the shared chart, run sequentially, before the sizes: ${fmt(
       helmTemplateMs,
@@ -975,6 +1122,17 @@ function report(
       lines.push(
         `- helm processes run by the engine's renderer: import ${r.helm.import}, create ${r.helm.create}, copy ${r.helm.copy}` +
           ' (the import also runs one `helm package` per distinct chart, not counted by the renderer)',
+      );
+    }
+    const own = Object.entries(r.ownCpu);
+    if (own.length) {
+      lines.push(
+        `- CPU seconds used by the benchmark's processes (all: engine + local cluster + helm; engine: the engine's own process): ${own
+          .map(
+            ([phase, cpu]) =>
+              `${phase} ${fmt(cpu!.tree)} (engine ${fmt(cpu!.engine)})`,
+          )
+          .join(', ')}`,
       );
     }
     const ops = [
@@ -1016,6 +1174,9 @@ function report(
     '  the earlier sizes).',
     '- Pods run on kwok fake nodes: "ready" means the API objects reached Ready, no containers run.',
     '- Between sizes both environments are deleted through the engine and the helm namespace is deleted.',
+    "- **CPU** (Linux `/proc`): per phase, the CPU seconds of the benchmark's process tree (the engine's process, the local",
+    "  cluster, helm) and the machine's busy time; what other processes used is the difference, shown as a share of the",
+    "  machine's CPU time. A phase where that share is 20 % or more marks the run as made on a loaded machine.",
     '',
   );
   return lines.join('\n');
@@ -1024,7 +1185,7 @@ function report(
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { sizes, out } = parseArgs(process.argv.slice(2));
+  const { sizes, out, skipHelmLoop, notes } = parseArgs(process.argv.slice(2));
   const machine = machineInfo();
   say(
     `sizes ${sizes.join(', ')}; ${machine.nproc} CPUs (${
@@ -1088,7 +1249,14 @@ async function main() {
     for (let i = 0; i < sizes.length; i++) {
       started = Date.now();
       results.push(
-        await runSize(sizes[i], cluster, built, workRoot, ipCapacity),
+        await runSize(
+          sizes[i],
+          cluster,
+          built,
+          workRoot,
+          ipCapacity,
+          skipHelmLoop,
+        ),
       );
       say(`N=${sizes[i]} done in ${fmt(seconds(Date.now() - started))} s`);
       if (i + 1 < sizes.length) {
@@ -1097,7 +1265,7 @@ async function main() {
       }
     }
 
-    const text = report(machine, results, clusterStartS, helmTemplateMs);
+    const text = report(machine, results, clusterStartS, helmTemplateMs, notes);
     console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, text);

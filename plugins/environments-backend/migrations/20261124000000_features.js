@@ -7,7 +7,9 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('features', table => {
-    table.comment('Feature branches: feature instances beside a base environment');
+    table.comment(
+      'Feature branches: feature instances beside a base environment',
+    );
     table.string('name', 63).primary();
     table
       .string('environment', 63)
@@ -39,7 +41,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('webhook_deliveries', table => {
-    table.comment('Webhook deliveries seen, so that a redelivery is not acted on twice');
+    table.comment(
+      'Webhook deliveries seen, so that a redelivery is not acted on twice',
+    );
     table.string('provider', 16).notNullable();
     table.string('delivery_id', 128).notNullable();
     table.timestamp('received_at', { useTz: true }).notNullable().index();

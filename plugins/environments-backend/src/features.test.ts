@@ -82,9 +82,15 @@ describe('feature branches', () => {
               kind: 'Component',
               metadata: {
                 name: 'demo-api',
-                annotations: { 'github.com/project-slug': 'acme-bank/demo-api' },
+                annotations: {
+                  'github.com/project-slug': 'acme-bank/demo-api',
+                },
               },
-              spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+              spec: {
+                type: 'service',
+                owner: 'team-a',
+                lifecycle: 'production',
+              },
             },
             {
               apiVersion: 'backstage.io/v1alpha1',
@@ -125,7 +131,8 @@ describe('feature branches', () => {
                 janitor: { intervalSeconds: 1 },
                 placement: {
                   nodeSelector: {
-                    [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+                    [FEATURE_NODE_POOL.label.key]:
+                      FEATURE_NODE_POOL.label.value,
                   },
                   tolerations: [
                     {
@@ -179,13 +186,62 @@ describe('feature branches', () => {
 
   it('rejects bad input with the field named and changes nothing', async () => {
     const cases: Array<[object, RegExp, number]> = [
-      [{ name: 'Bad_Name', environment: ENV, instances: [{ service: 'demo-api' }] }, /^name:/, 400],
-      [{ name: 'default', environment: ENV, instances: [{ service: 'demo-api' }] }, /^name:/, 400],
-      [{ name: 'f-1', environment: 'nope', instances: [{ service: 'demo-api' }] }, /^environment:/, 400],
+      [
+        {
+          name: 'Bad_Name',
+          environment: ENV,
+          instances: [{ service: 'demo-api' }],
+        },
+        /^name:/,
+        400,
+      ],
+      [
+        {
+          name: 'default',
+          environment: ENV,
+          instances: [{ service: 'demo-api' }],
+        },
+        /^name:/,
+        400,
+      ],
+      [
+        {
+          name: 'f-1',
+          environment: 'nope',
+          instances: [{ service: 'demo-api' }],
+        },
+        /^environment:/,
+        400,
+      ],
       [{ name: 'f-1', environment: ENV, instances: [] }, /^instances:/, 400],
-      [{ name: 'f-1', environment: ENV, instances: [{ service: 'demo-payments' }] }, /^instances\.0\.service:.*not a service/, 400],
-      [{ name: 'f-1', environment: ENV, instances: [{ service: 'demo-api', imageTag: 'bad tag' }] }, /^instances\.0\.imageTag:/, 400],
-      [{ name: 'f-1', environment: ENV, ttlHours: -1, instances: [{ service: 'demo-api' }] }, /^ttlHours:/, 400],
+      [
+        {
+          name: 'f-1',
+          environment: ENV,
+          instances: [{ service: 'demo-payments' }],
+        },
+        /^instances\.0\.service:.*not a service/,
+        400,
+      ],
+      [
+        {
+          name: 'f-1',
+          environment: ENV,
+          instances: [{ service: 'demo-api', imageTag: 'bad tag' }],
+        },
+        /^instances\.0\.imageTag:/,
+        400,
+      ],
+      [
+        {
+          name: 'f-1',
+          environment: ENV,
+          ttlHours: -1,
+          instances: [{ service: 'demo-api' }],
+        },
+        /^ttlHours:/,
+        400,
+      ],
     ];
     for (const [body, message, status] of cases) {
       const res = await call('post', '/features', body);
@@ -273,10 +329,7 @@ describe('feature branches', () => {
         },
       ]);
       const vs = await istio('virtualservices', host);
-      expect(routesOf(vs)).toEqual([
-        `${FEATURE} → ${FEATURE}`,
-        '* → default',
-      ]);
+      expect(routesOf(vs)).toEqual([`${FEATURE} → ${FEATURE}`, '* → default']);
     }
     expect(routesOf(await istio('virtualservices', 'config-service'))).toEqual(
       [],
@@ -342,9 +395,7 @@ describe('feature branches', () => {
       ],
     });
     expect(res.status).toBe(202);
-    expect((await waitForOperation(call, res.body.id)).state).toBe(
-      'succeeded',
-    );
+    expect((await waitForOperation(call, res.body.id)).state).toBe('succeeded');
     expect(routesOf(await istio('virtualservices', 'demo-api'))).toEqual([
       `${FEATURE} → ${FEATURE}`,
       '* → default',
@@ -374,9 +425,7 @@ describe('feature branches', () => {
   it('removes a feature: routes first, then subsets, then the workloads', async () => {
     const res = await call('delete', `/features/${FEATURE}`);
     expect(res.status).toBe(202);
-    expect((await waitForOperation(call, res.body.id)).state).toBe(
-      'succeeded',
-    );
+    expect((await waitForOperation(call, res.body.id)).state).toBe('succeeded');
     for (const host of ['demo-api', 'demo-orders']) {
       expect(routesOf(await istio('virtualservices', host))).toEqual([
         '* → default',
@@ -408,18 +457,21 @@ describe('feature branches', () => {
     });
     expect(res.status).toBe(202);
     await waitForOperation(call, res.body.operation.id);
-    await eventually(async () =>
-      (await call('get', '/features/feature-short')).status === 404
-        ? true
-        : undefined,
-    60_000);
+    await eventually(
+      async () =>
+        (await call('get', '/features/feature-short')).status === 404
+          ? true
+          : undefined,
+      60_000,
+    );
     expect(routesOf(await istio('virtualservices', 'demo-orders'))).toEqual([
       '* → default',
     ]);
     const operations = await call('get', `/environments/${ENV}/operations`);
     expect(
       operations.body.items.find(
-        (o: any) => o.type === 'remove-feature' && o.feature === 'feature-short',
+        (o: any) =>
+          o.type === 'remove-feature' && o.feature === 'feature-short',
       ),
     ).toMatchObject({ actor: 'envmesh:ttl-janitor', state: 'succeeded' });
   });
@@ -446,9 +498,9 @@ describe('feature branches', () => {
     const redelivered = await post(githubHeaders(body, WEBHOOK_SECRET));
     expect(redelivered.body.status).toBe('duplicate');
 
-    expect(
-      (await waitForOperation(call, res.body.operation)).state,
-    ).toBe('succeeded');
+    expect((await waitForOperation(call, res.body.operation)).state).toBe(
+      'succeeded',
+    );
     const feature = (await call('get', `/features/${FEATURE}`)).body;
     expect(feature).toMatchObject({
       owner: 'user:default/janedoe',

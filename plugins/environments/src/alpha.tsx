@@ -6,5 +6,12 @@
 
 import { environmentsPlugin } from './alpha/plugin';
 
+export {
+  entityEnvironmentsCard,
+  entityEnvironmentsContent,
+} from './alpha/entity';
+export { environmentSearchResultListItem } from './alpha/search';
+export { environmentsPage } from './alpha/pages';
+
 /** @alpha */
 export default environmentsPlugin;

@@ -477,9 +477,7 @@ export class EnvironmentsEngine {
       owner: input.owner,
       ...(input.description ? { description: input.description } : {}),
       ...(input.previewDomain ? { previewDomain: input.previewDomain } : {}),
-      ...(input.previewService
-        ? { previewService: input.previewService }
-        : {}),
+      ...(input.previewService ? { previewService: input.previewService } : {}),
       globalValues: input.globalValues,
       config: { configMaps: input.config.configMaps, secrets },
       resources: input.resources,

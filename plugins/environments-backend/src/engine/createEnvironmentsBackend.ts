@@ -1,7 +1,4 @@
-import {
-  LoggerService,
-  UrlReaderService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier } from '../apply';
@@ -125,7 +122,8 @@ export function createEnvironmentsBackend(options: {
       }
       await options.onFeatureOperationEnded?.(operation);
     },
-    leaseMs: (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
+    leaseMs:
+      (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
     concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
   });
   const engine = new EnvironmentsEngine({

@@ -424,11 +424,7 @@ export class FeatureRollout {
         previewDomain: env.previewDomain!,
         gateway: gateway.ref,
         service: frontEndHost,
-        subset: own
-          ? f.name
-          : hasRouting
-          ? DEFAULT_SUBSET
-          : undefined,
+        subset: own ? f.name : hasRouting ? DEFAULT_SUBSET : undefined,
         headerName: this.deps.settings.headerName,
       });
       written.push(f.name);

@@ -441,7 +441,9 @@ export class DatabaseEnvironmentStore {
     if (active) {
       throw new ConflictError(
         `${
-          feature ? `feature branch '${feature}'` : `environment '${environment}'`
+          feature
+            ? `feature branch '${feature}'`
+            : `environment '${environment}'`
         } has operation ${active.id} (${active.type}) in progress`,
       );
     }
@@ -470,7 +472,8 @@ export class DatabaseEnvironmentStore {
       ])
       .limit(options.limit ?? 50);
     if (options.environment) query.where({ environment: options.environment });
-    if (options.feature !== undefined) query.where({ feature: options.feature });
+    if (options.feature !== undefined)
+      query.where({ feature: options.feature });
     const rows = await query;
     const steps = rows.length
       ? await this.db('operation_steps')

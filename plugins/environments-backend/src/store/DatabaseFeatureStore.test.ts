@@ -105,9 +105,9 @@ describe.each(databases.eachSupportedId())(
       const first = await store.createOperation(operation('feature-1'));
       expect(first.feature).toBe('feature-1');
       await store.createOperation(operation('feature-2'));
-      await expect(store.createOperation(operation('feature-1'))).rejects.toThrow(
-        /feature branch 'feature-1' has operation/,
-      );
+      await expect(
+        store.createOperation(operation('feature-1')),
+      ).rejects.toThrow(/feature branch 'feature-1' has operation/);
       await expect(
         store.createOperation({ ...operation(), type: 'update' }),
       ).rejects.toThrow(/environment 'dev' has operation/);
@@ -116,9 +116,9 @@ describe.each(databases.eachSupportedId())(
           o => o.type,
         ),
       ).toEqual(['update']);
-      expect(
-        await store.listOperations({ environment: 'dev' }),
-      ).toHaveLength(3);
+      expect(await store.listOperations({ environment: 'dev' })).toHaveLength(
+        3,
+      );
     });
 
     it('deduplicates webhook deliveries and forgets old ones', async () => {

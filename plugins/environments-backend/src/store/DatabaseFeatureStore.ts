@@ -7,7 +7,13 @@ import type {
   FeatureSource,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
-import { isUniqueViolation, optional, parseJson, toIso, toIsoRequired } from './util';
+import {
+  isUniqueViolation,
+  optional,
+  parseJson,
+  toIso,
+  toIsoRequired,
+} from './util';
 
 type Row = Record<string, any>;
 

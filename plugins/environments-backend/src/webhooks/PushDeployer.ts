@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
@@ -175,11 +172,18 @@ export class PushDeployer {
         { notice },
       );
       logger.info(
-        `push ${event.deliveryId} to ${event.repository.fullName}@${event.branch}: deploying ${services.join(
-          ', ',
-        )} as feature ${feature} (operation ${operation.id})`,
+        `push ${event.deliveryId} to ${event.repository.fullName}@${
+          event.branch
+        }: deploying ${services.join(', ')} as feature ${feature} (operation ${
+          operation.id
+        })`,
       );
-      return { status: 'deploying', feature, services, operation: operation.id };
+      return {
+        status: 'deploying',
+        feature,
+        services,
+        operation: operation.id,
+      };
     } catch (error) {
       await this.#notify(notice, {
         title: `Feature ${feature} was not deployed`,

@@ -4,6 +4,7 @@ import {
   renderTestApp,
 } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { fireEvent, screen } from '@testing-library/react';
 import { EnvironmentsApi, environmentsApiRef } from '../api';
 import {
@@ -11,6 +12,7 @@ import {
   demoStatus,
   stubEnvironmentsApi,
 } from '../testing/stubEnvironmentsApi';
+import { permissionApi } from '../__testUtils__/renderWithApis';
 import { environmentsPage } from './pages';
 import { environmentsPlugin } from './plugin';
 
@@ -40,7 +42,10 @@ describe('environments plugin (new frontend system)', () => {
     const tester = createExtensionTester(environmentsPage);
 
     renderInTestApp(tester.reactElement(), {
-      apis: [[environmentsApiRef, environmentsApi]],
+      apis: [
+        [environmentsApiRef, environmentsApi],
+        [permissionApiRef, permissionApi()],
+      ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
 
@@ -58,7 +63,10 @@ describe('environments plugin (new frontend system)', () => {
   it('adds "Environments" to the app nav', async () => {
     renderTestApp({
       features: [environmentsPlugin],
-      apis: [[environmentsApiRef, environmentsApi]],
+      apis: [
+        [environmentsApiRef, environmentsApi],
+        [permissionApiRef, permissionApi()],
+      ],
     });
 
     expect(
@@ -69,7 +77,10 @@ describe('environments plugin (new frontend system)', () => {
   it('opens an environment from the list at /environments/:name', async () => {
     renderTestApp({
       features: [environmentsPlugin],
-      apis: [[environmentsApiRef, environmentsApi]],
+      apis: [
+        [environmentsApiRef, environmentsApi],
+        [permissionApiRef, permissionApi()],
+      ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       initialRouteEntries: ['/environments'],
     });

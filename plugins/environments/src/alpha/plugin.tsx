@@ -1,11 +1,18 @@
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import LayersIcon from '@material-ui/icons/Layers';
 import { environmentsApi } from './apis';
-import { environmentsPage } from './pages';
-import { rootRouteRef } from './routes';
+import { entityEnvironmentsCard, entityEnvironmentsContent } from './entity';
+import { environmentsPage, featureBranchesPage } from './pages';
+import {
+  createEnvironmentRouteRef,
+  featureBranchesRouteRef,
+  rootRouteRef,
+} from './routes';
+import { environmentSearchResultListItem } from './search';
 
 /**
- * The envmesh environments plugin, for the new frontend system.
+ * The envmesh environments plugin, for the new frontend system: the API, the environments pages (also the
+ * nav item), the "Environments" entity tab and card, and the search result item.
  *
  * @alpha
  */
@@ -16,6 +23,17 @@ export const environmentsPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../../package.json') },
   routes: {
     root: rootRouteRef,
+    featureBranches: featureBranchesRouteRef,
   },
-  extensions: [environmentsApi, environmentsPage],
+  externalRoutes: {
+    createEnvironment: createEnvironmentRouteRef,
+  },
+  extensions: [
+    environmentsApi,
+    environmentsPage,
+    featureBranchesPage,
+    entityEnvironmentsContent,
+    entityEnvironmentsCard,
+    environmentSearchResultListItem,
+  ],
 });

@@ -1,4 +1,6 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
-
-/** The environments list page, for the new frontend system. */
-export const rootRouteRef = createRouteRef();
+/** The route refs of the new frontend system are those of the legacy one (see `../routes`). */
+export {
+  createEnvironmentRouteRef,
+  featureBranchesRouteRef,
+  rootRouteRef,
+} from '../routes';

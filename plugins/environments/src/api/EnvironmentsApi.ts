@@ -2,14 +2,19 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ClusterSummary,
   EnvironmentSummary,
+  FeatureBranchDetails,
 } from '@envmesh/plugin-environments-common';
 import {
+  CopyEnvironmentRequest,
+  CreateEnvironmentRequest,
   DiffResult,
   Environment,
   EnvironmentStatus,
   MergedValues,
   Operation,
   OperationLogLine,
+  Revision,
+  ServiceDefinition,
   UpdateEnvironmentRequest,
 } from './types';
 
@@ -59,6 +64,48 @@ export interface EnvironmentsApi {
     name: string,
     patch: UpdateEnvironmentRequest,
   ): Promise<Operation>;
+  /** `GET /services`: the service registry, with each service's catalog entity ref where known. */
+  listServices(): Promise<{ items: ServiceDefinition[] }>;
+  /** `POST /environments`: creates an environment and answers with the started `create` operation. */
+  createEnvironment(request: CreateEnvironmentRequest): Promise<Operation>;
+  /** `POST /environments/{name}/copy`: answers with the started `copy` operation of the new environment. */
+  copyEnvironment(
+    name: string,
+    request: CopyEnvironmentRequest,
+  ): Promise<Operation>;
+  /** `DELETE /environments/{name}`: answers with the started `delete` operation. */
+  deleteEnvironment(name: string): Promise<Operation>;
+  /**
+   * `PUT /environments/{name}/secrets/{secret}`: writes values of a declared Secret to the cluster. The values
+   * are never returned.
+   */
+  writeSecretValues(
+    name: string,
+    secret: string,
+    values: Record<string, string>,
+  ): Promise<void>;
+  /** `GET /environments/{name}/revisions`: the revisions, newest first, of one service if `service` is given. */
+  listRevisions(name: string, service?: string): Promise<{ items: Revision[] }>;
+  /** `POST /environments/{name}/services/{service}/rollback`: answers with the started `rollback` operation. */
+  rollbackService(
+    name: string,
+    service: string,
+    revision: number,
+  ): Promise<Operation>;
+  /** `GET /environments/{name}/services/{service}/manifest`: the rendered objects as multi-document YAML. */
+  getServiceManifest(name: string, service: string): Promise<string>;
+  /** `POST /operations/{id}/cancel`: the operation with `cancelRequested` set. */
+  cancelOperation(id: string): Promise<Operation>;
+  /** `GET /features`: feature branches, of one environment if given. */
+  listFeatures(
+    environment?: string,
+  ): Promise<{ items: FeatureBranchDetails[] }>;
+  /** `GET /features/{feature}`: instances, preview URLs and the routing picture. */
+  getFeature(name: string): Promise<FeatureBranchDetails>;
+  /** `POST /features/{feature}/extend`: moves the expiry `hours` later. */
+  extendFeature(name: string, hours: number): Promise<FeatureBranchDetails>;
+  /** `DELETE /features/{feature}`: answers with the started `remove-feature` operation. */
+  deleteFeature(name: string): Promise<Operation>;
 }
 
 /**

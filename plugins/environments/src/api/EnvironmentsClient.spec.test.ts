@@ -3,11 +3,17 @@
 import { readFileSync } from 'fs';
 // eslint-disable-next-line no-restricted-imports
 import { resolve } from 'path';
-// js-yaml is not declared by this package yet; it is hoisted to the repo root by the backend plugin.
 import { load } from 'js-yaml';
 import { mockApis } from '@backstage/test-utils';
 import { EnvironmentsApi } from './EnvironmentsApi';
 import { EnvironmentsClient } from './EnvironmentsClient';
+
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, unknown>;
+  required?: string[];
+};
 
 type Spec = {
   paths: Record<
@@ -16,10 +22,14 @@ type Spec = {
       string,
       {
         parameters?: Array<{ name?: string; in?: string }>;
-        requestBody?: unknown;
+        requestBody?: {
+          required?: boolean;
+          content?: Record<string, { schema?: Schema }>;
+        };
       }
     >
   >;
+  components: { schemas: Record<string, Schema> };
 };
 
 const spec = load(
@@ -31,23 +41,84 @@ const spec = load(
 
 const baseUrl = 'http://backstage.test/api/environments';
 
-/** One call of every client method, with arguments that need encoding. */
-const calls: Record<keyof EnvironmentsApi, (api: EnvironmentsApi) => unknown> =
-  {
-    listEnvironments: api => api.listEnvironments(),
-    listClusters: api => api.listClusters(),
-    getClusterStatus: api => api.getClusterStatus('eu west'),
-    getEnvironment: api => api.getEnvironment('demo'),
-    getStatus: api => api.getStatus('demo'),
-    listOperations: api => api.listOperations('demo'),
-    getOperation: api => api.getOperation('op/1'),
-    getOperationLogs: api => api.getOperationLogs('op-1', 7),
-    getServiceValues: api => api.getServiceValues('demo', 'demo-api'),
-    diffEnvironment: api =>
-      api.diffEnvironment('demo', { globalValues: { a: 1 } }),
-    updateEnvironment: api =>
-      api.updateEnvironment('demo', { globalValues: { a: 1 } }),
-  };
+/** The schema a `$ref` points to (`#/components/schemas/Name`), or the schema itself. */
+function resolveSchema(schema: Schema): Schema {
+  if (!schema.$ref) {
+    return schema;
+  }
+  const name = schema.$ref.replace('#/components/schemas/', '');
+  return spec.components.schemas[name];
+}
+
+/**
+ * One call of every client method, with arguments that need encoding, and the JSON body it must send
+ * (none if left out).
+ */
+const calls: Record<
+  keyof EnvironmentsApi,
+  { call: (api: EnvironmentsApi) => unknown; body?: unknown }
+> = {
+  listEnvironments: { call: api => api.listEnvironments() },
+  listClusters: { call: api => api.listClusters() },
+  getClusterStatus: { call: api => api.getClusterStatus('eu west') },
+  getEnvironment: { call: api => api.getEnvironment('demo') },
+  getStatus: { call: api => api.getStatus('demo') },
+  listOperations: { call: api => api.listOperations('demo') },
+  getOperation: { call: api => api.getOperation('op/1') },
+  getOperationLogs: { call: api => api.getOperationLogs('op-1', 7) },
+  getServiceValues: {
+    call: api => api.getServiceValues('demo', 'demo-api'),
+  },
+  diffEnvironment: {
+    call: api => api.diffEnvironment('demo', { globalValues: { a: 1 } }),
+    body: { globalValues: { a: 1 } },
+  },
+  updateEnvironment: {
+    call: api => api.updateEnvironment('demo', { globalValues: { a: 1 } }),
+    body: { globalValues: { a: 1 } },
+  },
+  listServices: { call: api => api.listServices() },
+  createEnvironment: {
+    call: api =>
+      api.createEnvironment({
+        name: 'demo-2',
+        cluster: 'local',
+        owner: 'group:default/platform-team',
+      }),
+    body: {
+      name: 'demo-2',
+      cluster: 'local',
+      owner: 'group:default/platform-team',
+    },
+  },
+  copyEnvironment: {
+    call: api =>
+      api.copyEnvironment('demo', { name: 'demo-copy', namespace: 'copy' }),
+    body: { name: 'demo-copy', namespace: 'copy' },
+  },
+  deleteEnvironment: { call: api => api.deleteEnvironment('demo') },
+  writeSecretValues: {
+    call: api =>
+      api.writeSecretValues('demo', 'db credentials', { password: 'p' }),
+    body: { values: { password: 'p' } },
+  },
+  listRevisions: { call: api => api.listRevisions('demo', 'demo api') },
+  rollbackService: {
+    call: api => api.rollbackService('demo', 'demo-api', 2),
+    body: { revision: 2 },
+  },
+  getServiceManifest: {
+    call: api => api.getServiceManifest('demo', 'demo-api'),
+  },
+  cancelOperation: { call: api => api.cancelOperation('op-1') },
+  listFeatures: { call: api => api.listFeatures('demo') },
+  getFeature: { call: api => api.getFeature('feature-1') },
+  extendFeature: {
+    call: api => api.extendFeature('feature-1', 24),
+    body: { hours: 24 },
+  },
+  deleteFeature: { call: api => api.deleteFeature('feature-1') },
+};
 
 /** The spec path (`/environments/{name}`) a concrete path matches. */
 function findSpecPath(path: string): string | undefined {
@@ -66,7 +137,7 @@ describe('EnvironmentsClient against the OpenAPI spec', () => {
 
   it.each(Object.entries(calls))(
     '%s calls an operation of the spec',
-    async (_method, call) => {
+    async (_method, { call, body: expectedBody }) => {
       const fetch = jest.fn(
         async (_input: RequestInfo | URL, _init?: RequestInit) =>
           new Response('{}', {
@@ -98,12 +169,50 @@ describe('EnvironmentsClient against the OpenAPI spec', () => {
       for (const name of url.searchParams.keys()) {
         expect(queryParams).toContain(name);
       }
-      // A JSON body exactly where the spec has a request body.
+
+      // A JSON body exactly where the spec has a request body, with the fields of its schema.
       const body =
         init?.body === undefined ? undefined : JSON.parse(String(init.body));
-      expect(body).toEqual(
-        operation.requestBody ? { globalValues: { a: 1 } } : undefined,
+      expect(body).toEqual(expectedBody);
+      const hasBody = body !== undefined;
+      const requestBody = operation.requestBody;
+      expect({ hasBody, required: Boolean(requestBody?.required) }).not.toEqual(
+        { hasBody: false, required: true },
       );
+      expect({ hasBody, inSpec: Boolean(requestBody) }).not.toEqual({
+        hasBody: true,
+        inSpec: false,
+      });
+      const schema: Schema = requestBody?.content?.['application/json']?.schema
+        ? resolveSchema(requestBody.content['application/json'].schema)
+        : {};
+      const bodyKeys = Object.keys(body ?? {});
+      expect(Object.keys(schema.properties ?? {})).toEqual(
+        expect.arrayContaining(bodyKeys),
+      );
+      expect(hasBody ? bodyKeys : schema.required ?? []).toEqual(
+        expect.arrayContaining(schema.required ?? []),
+      );
+      expect(
+        hasBody ? new Headers(init?.headers).get('Content-Type') : 'none',
+      ).toBe(hasBody ? 'application/json' : 'none');
     },
   );
+
+  it('encodes path parameters', async () => {
+    const fetch = jest.fn(
+      async (_input: RequestInfo | URL, _init?: RequestInit) =>
+        new Response(null, { status: 204 }),
+    );
+    const client = new EnvironmentsClient({
+      discoveryApi: mockApis.discovery({ baseUrl: 'http://backstage.test' }),
+      fetchApi: { fetch },
+    });
+
+    await client.writeSecretValues('demo', 'db credentials', { a: 'b' });
+
+    expect(String(fetch.mock.calls[0][0])).toBe(
+      `${baseUrl}/environments/demo/secrets/db%20credentials`,
+    );
+  });
 });

@@ -103,4 +103,103 @@ describe('EnvironmentsClient', () => {
       statusCode: 502,
     });
   });
+
+  it('writes secret values and reads nothing back from the 204', async () => {
+    let received: unknown;
+    server.use(
+      http.put(
+        `${baseUrl}/environments/:name/secrets/:secret`,
+        async ({ request, params }) => {
+          received = { params, body: await request.json() };
+          return new HttpResponse(null, { status: 204 });
+        },
+      ),
+    );
+
+    await expect(
+      client.writeSecretValues('demo', 'db', { password: 's3cr3t' }),
+    ).resolves.toBeUndefined();
+    expect(received).toEqual({
+      params: { name: 'demo', secret: 'db' },
+      body: { values: { password: 's3cr3t' } },
+    });
+  });
+
+  it('gets the rendered manifest as YAML text', async () => {
+    let accept: string | null = null;
+    server.use(
+      http.get(
+        `${baseUrl}/environments/demo/services/demo-api/manifest`,
+        ({ request }) => {
+          accept = request.headers.get('accept');
+          return new HttpResponse('kind: Deployment\n---\nkind: Service\n', {
+            headers: { 'Content-Type': 'application/yaml' },
+          });
+        },
+      ),
+    );
+
+    await expect(client.getServiceManifest('demo', 'demo-api')).resolves.toBe(
+      'kind: Deployment\n---\nkind: Service\n',
+    );
+    expect(accept).toBe('application/yaml');
+  });
+
+  it('lists the revisions of one service', async () => {
+    let service: string | null = null;
+    server.use(
+      http.get(`${baseUrl}/environments/demo/revisions`, ({ request }) => {
+        service = new URL(request.url).searchParams.get('service');
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+
+    await expect(client.listRevisions('demo', 'demo-api')).resolves.toEqual({
+      items: [],
+    });
+    expect(service).toBe('demo-api');
+  });
+
+  it('rolls a service back to a revision', async () => {
+    let body: unknown;
+    server.use(
+      http.post(
+        `${baseUrl}/environments/demo/services/demo-api/rollback`,
+        async ({ request }) => {
+          body = await request.json();
+          return HttpResponse.json({ id: 'op-9' }, { status: 202 });
+        },
+      ),
+    );
+
+    await expect(
+      client.rollbackService('demo', 'demo-api', 2),
+    ).resolves.toEqual({ id: 'op-9' });
+    expect(body).toEqual({ revision: 2 });
+  });
+
+  it("keeps the backend's reason when a delete conflicts", async () => {
+    server.use(
+      http.delete(`${baseUrl}/environments/demo`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message: "environment 'demo' has an operation in progress",
+            },
+            request: { method: 'DELETE', url: '/environments/demo' },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+
+    await expect(client.deleteEnvironment('demo')).rejects.toMatchObject({
+      statusCode: 409,
+      body: {
+        error: { message: "environment 'demo' has an operation in progress" },
+      },
+    });
+  });
 });

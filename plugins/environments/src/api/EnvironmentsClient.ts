@@ -3,15 +3,20 @@ import { ResponseError } from '@backstage/errors';
 import {
   ClusterSummary,
   EnvironmentSummary,
+  FeatureBranchDetails,
 } from '@envmesh/plugin-environments-common';
 import { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
 import {
+  CopyEnvironmentRequest,
+  CreateEnvironmentRequest,
   DiffResult,
   Environment,
   EnvironmentStatus,
   MergedValues,
   Operation,
   OperationLogLine,
+  Revision,
+  ServiceDefinition,
   UpdateEnvironmentRequest,
 } from './types';
 
@@ -87,25 +92,126 @@ export class EnvironmentsClient implements EnvironmentsApi {
     return this.#send('PATCH', `/environments/${enc(name)}`, patch);
   }
 
+  async listServices(): Promise<{ items: ServiceDefinition[] }> {
+    return this.#get('/services');
+  }
+
+  async createEnvironment(
+    request: CreateEnvironmentRequest,
+  ): Promise<Operation> {
+    return this.#send('POST', '/environments', request);
+  }
+
+  async copyEnvironment(
+    name: string,
+    request: CopyEnvironmentRequest,
+  ): Promise<Operation> {
+    return this.#send('POST', `/environments/${enc(name)}/copy`, request);
+  }
+
+  async deleteEnvironment(name: string): Promise<Operation> {
+    return this.#send('DELETE', `/environments/${enc(name)}`);
+  }
+
+  async writeSecretValues(
+    name: string,
+    secret: string,
+    values: Record<string, string>,
+  ): Promise<void> {
+    // 204 No Content: nothing to read, and nothing about the values ever comes back.
+    await this.#fetch(
+      'PUT',
+      `/environments/${enc(name)}/secrets/${enc(secret)}`,
+      {
+        values,
+      },
+    );
+  }
+
+  async listRevisions(
+    name: string,
+    service?: string,
+  ): Promise<{ items: Revision[] }> {
+    const query = service === undefined ? '' : `?service=${enc(service)}`;
+    return this.#get(`/environments/${enc(name)}/revisions${query}`);
+  }
+
+  async rollbackService(
+    name: string,
+    service: string,
+    revision: number,
+  ): Promise<Operation> {
+    return this.#send(
+      'POST',
+      `/environments/${enc(name)}/services/${enc(service)}/rollback`,
+      { revision },
+    );
+  }
+
+  async getServiceManifest(name: string, service: string): Promise<string> {
+    const response = await this.#fetch(
+      'GET',
+      `/environments/${enc(name)}/services/${enc(service)}/manifest`,
+      undefined,
+      { Accept: 'application/yaml' },
+    );
+    return response.text();
+  }
+
+  async cancelOperation(id: string): Promise<Operation> {
+    return this.#send('POST', `/operations/${enc(id)}/cancel`);
+  }
+
+  async listFeatures(
+    environment?: string,
+  ): Promise<{ items: FeatureBranchDetails[] }> {
+    const query = environment ? `?environment=${enc(environment)}` : '';
+    return this.#get(`/features${query}`);
+  }
+
+  async getFeature(name: string): Promise<FeatureBranchDetails> {
+    return this.#get(`/features/${enc(name)}`);
+  }
+
+  async extendFeature(
+    name: string,
+    hours: number,
+  ): Promise<FeatureBranchDetails> {
+    return this.#send('POST', `/features/${enc(name)}/extend`, { hours });
+  }
+
+  async deleteFeature(name: string): Promise<Operation> {
+    return this.#send('DELETE', `/features/${enc(name)}`);
+  }
+
   async #get<T>(path: string): Promise<T> {
     return this.#send('GET', path);
   }
 
   async #send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.#fetch(method, path, body);
+    return (await response.json()) as T;
+  }
+
+  /** Sends the request; a response that is not OK becomes a ResponseError with the backend's reason. */
+  async #fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response> {
     const baseUrl = await this.#discoveryApi.getBaseUrl('environments');
-    const response = await this.#fetchApi.fetch(
-      `${baseUrl}${path}`,
-      body === undefined
-        ? { method }
-        : {
-            method,
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify(body),
-          },
-    );
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.headers = { ...headers, 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    } else if (headers) {
+      init.headers = headers;
+    }
+    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

@@ -89,7 +89,7 @@ export interface ServiceStatus {
   group: number;
   /** The service's latest revision. */
   revision?: number;
-  /** The image tag of the latest revision. */
+  /** The image the latest revision deployed: `<repository>:<tag>` (the tag alone when its values set no repository). */
   desiredImage?: string;
   workloads: WorkloadStatus[];
   ready: boolean;
@@ -142,5 +142,42 @@ export interface UpdateEnvironmentRequest {
   globalValues?: ValuesObject;
   config?: { configMaps?: ConfigMapSpec[]; secrets?: SecretInput[] };
   resources?: { gateways?: GatewaySpec[]; certificates?: CertificateSpec[] };
+  services?: EnvironmentServiceSpec[];
+}
+
+export type {
+  Revision,
+  ServiceDefinition,
+} from '@envmesh/plugin-environments-common';
+
+/**
+ * The body of `POST /environments` (`CreateEnvironmentRequest`): the fields of an update plus where the
+ * environment runs. The namespace defaults to the name.
+ *
+ * @public
+ */
+export interface CreateEnvironmentRequest
+  extends Omit<UpdateEnvironmentRequest, 'owner'> {
+  name: string;
+  cluster: string;
+  namespace?: string;
+  owner: string;
+}
+
+/**
+ * The body of `POST /environments/{name}/copy` (`CopyEnvironmentRequest`): the new environment's name and
+ * optional overrides; the copy runs the source's service versions, values and config.
+ *
+ * @public
+ */
+export interface CopyEnvironmentRequest {
+  name: string;
+  /** The source's cluster by default. */
+  cluster?: string;
+  /** The new name by default. */
+  namespace?: string;
+  owner?: string;
+  description?: string;
+  /** Per service overrides over the copied versions and values. */
   services?: EnvironmentServiceSpec[];
 }

@@ -1,10 +1,15 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import { EnvironmentsApi } from '../api';
 import {
   DiffResult,
   Environment,
   EnvironmentStatus,
+  MergedValues,
   Operation,
   OperationLogLine,
+  Revision,
+  ServiceDefinition,
 } from '../api/types';
 
 const notStubbed = (method: string) => async () => {
@@ -27,6 +32,19 @@ export function stubEnvironmentsApi(
     getServiceValues: notStubbed('getServiceValues'),
     diffEnvironment: notStubbed('diffEnvironment'),
     updateEnvironment: notStubbed('updateEnvironment'),
+    listServices: async () => ({ items: [] }),
+    createEnvironment: notStubbed('createEnvironment'),
+    copyEnvironment: notStubbed('copyEnvironment'),
+    deleteEnvironment: notStubbed('deleteEnvironment'),
+    writeSecretValues: notStubbed('writeSecretValues'),
+    listRevisions: notStubbed('listRevisions'),
+    rollbackService: notStubbed('rollbackService'),
+    getServiceManifest: notStubbed('getServiceManifest'),
+    cancelOperation: notStubbed('cancelOperation'),
+    listFeatures: async () => ({ items: [] }),
+    getFeature: notStubbed('getFeature'),
+    extendFeature: notStubbed('extendFeature'),
+    deleteFeature: notStubbed('deleteFeature'),
     ...methods,
   };
 }
@@ -39,9 +57,23 @@ export const demoEnvironment: Environment = {
   owner: 'group:default/platform-team',
   description: 'The demo shop',
   globalValues: { replicaCount: 1, env: { LOG_LEVEL: 'info' } },
-  config: { configMaps: [], secrets: [] },
+  config: {
+    configMaps: [
+      { name: 'demo-shared-config', data: { SHOP_CURRENCY: 'EUR' } },
+    ],
+    secrets: [
+      {
+        name: 'demo-db-credentials',
+        type: 'Opaque',
+        keys: ['password', 'username'],
+      },
+    ],
+  },
   resources: { gateways: [], certificates: [] },
-  services: [{ name: 'demo-api', imageTag: '1.4.0' }, { name: 'demo-web' }],
+  services: [
+    { name: 'demo-api', imageTag: '1.4.0', values: { replicaCount: 2 } },
+    { name: 'demo-web' },
+  ],
   createdAt: '2025-01-01T10:00:00.000Z',
   updatedAt: '2025-01-02T10:00:00.000Z',
 };
@@ -146,3 +178,86 @@ export const logLine = (seq: number, message: string): OperationLogLine => ({
   level: 'info',
   message,
 });
+
+/** `GET /services`: the registry, demo-api linked to its catalog component. */
+export const demoServices: ServiceDefinition[] = [
+  {
+    name: 'demo-api',
+    source: { type: 'directory', location: 'examples/services' },
+    chart: { name: 'service', version: '0.1.0', digest: 'sha256:abc' },
+    defaultValues: {},
+    image: { repository: 'registry.local/demo-api', tag: '1.0.0' },
+    startupGroup: 1,
+    catalogEntityRef: 'component:default/demo-api',
+    updatedAt: '2025-01-01T10:00:00.000Z',
+  },
+  {
+    name: 'demo-web',
+    source: { type: 'directory', location: 'examples/services' },
+    chart: { name: 'service', version: '0.1.0', digest: 'sha256:abc' },
+    defaultValues: {},
+    image: { repository: 'registry.local/demo-web' },
+    startupGroup: 2,
+    updatedAt: '2025-01-01T10:00:00.000Z',
+  },
+];
+
+/** `GET /environments/demo/revisions?service=demo-api`, newest first. */
+export const demoRevisions: Revision[] = [3, 2, 1].map(revision => ({
+  environment: 'demo',
+  service: 'demo-api',
+  revision,
+  imageTag: `1.${revision + 1}.0`,
+  values: {},
+  manifestHash: `hash-${revision}`,
+  actor: 'user:default/jane',
+  createdAt: `2025-01-0${revision}T10:00:00.000Z`,
+}));
+
+/** `GET /environments/demo/services/demo-api/values`: one leaf from each layer. */
+export const demoMergedValues: MergedValues = {
+  values: {
+    image: { repository: 'registry.local/demo-api', tag: '1.4.0' },
+    replicaCount: 2,
+    env: { LOG_LEVEL: 'info', FEATURE_X: 'on' },
+  },
+  provenance: {
+    'image.repository': 'chart',
+    'image.tag': 'override',
+    replicaCount: 'service',
+    'env.LOG_LEVEL': 'environment',
+    'env.FEATURE_X': 'override',
+  },
+};
+
+/** The error the client throws for a backend error response (`Error` of the spec), with its reason. */
+export async function responseError(
+  statusCode: number,
+  name: string,
+  message: string,
+): Promise<never> {
+  throw await ResponseError.fromResponse(
+    new Response(
+      JSON.stringify({
+        error: { name, message },
+        request: { method: 'POST', url: '/environments/demo' },
+        response: { statusCode },
+      }),
+      {
+        status: statusCode,
+        headers: { 'Content-Type': 'application/json' },
+      },
+    ),
+  );
+}
+
+/** The catalog component of demo-api, linked by its kubernetes-id annotation and the registry's ref. */
+export const demoApiComponent: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'demo-api',
+    annotations: { 'backstage.io/kubernetes-id': 'demo-api' },
+  },
+  spec: { type: 'service', owner: 'group:default/shop-team' },
+};

@@ -1,25 +1,18 @@
 import { ResponseError } from '@backstage/errors';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { EnvironmentsApi, environmentsApiRef } from '../../api';
+import { EnvironmentsApi } from '../../api';
 import {
   demoDiff,
   demoEnvironment,
   demoOperation,
   demoStatus,
   logLine,
-  stubEnvironmentsApi,
 } from '../../testing/stubEnvironmentsApi';
+import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EnvironmentPage } from './EnvironmentPage';
 
 function renderPage(api: Partial<EnvironmentsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[environmentsApiRef, stubEnvironmentsApi(api)]]}>
-      <EnvironmentPage name="demo" />
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderWithApis(<EnvironmentPage name="demo" />, { api });
 }
 
 /** The 404 the backend answers for an unknown environment, as the client turns it into an error. */
@@ -44,6 +37,9 @@ const loaded = {
   getEnvironment: async () => demoEnvironment,
   getStatus: async () => demoStatus,
 };
+
+// The page is large; a busy machine renders it slowly.
+jest.setTimeout(30_000);
 
 describe('EnvironmentPage', () => {
   it('shows progress while the environment loads', async () => {

@@ -8,45 +8,52 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
-import { useCallback, useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { useCallback, useMemo, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { environmentsApiRef } from '../../api';
 import { Environment, Operation } from '../../api/types';
 import { errorMessage } from '../../lib/errorMessage';
+import { ConfigCard } from '../ConfigCard';
+import { EnvironmentActions } from '../EnvironmentActions';
 import { EnvironmentServicesTable } from '../EnvironmentServicesTable';
 import { GlobalValuesCard } from '../GlobalValuesCard';
 import { OperationsCard } from '../OperationsCard';
 
-const AboutCard = ({ environment }: { environment: Environment }) => (
-  <InfoCard title={environment.name}>
-    <StructuredMetadataTable
-      metadata={{
-        cluster: environment.cluster,
-        namespace: environment.namespace,
-        owner: (
-          <EntityRefLink entityRef={environment.owner} defaultKind="group" />
-        ),
-        ...(environment.description
-          ? { description: environment.description }
-          : {}),
-        updated: new Date(environment.updatedAt).toLocaleString(),
-      }}
-    />
-  </InfoCard>
-);
+const AboutCard = (props: {
+  environment: Environment;
+  onStarted: (operation: Operation) => void;
+}) => {
+  const { environment, onStarted } = props;
+  return (
+    <InfoCard title={environment.name}>
+      <StructuredMetadataTable
+        metadata={{
+          cluster: environment.cluster,
+          namespace: environment.namespace,
+          owner: (
+            <EntityRefLink entityRef={environment.owner} defaultKind="group" />
+          ),
+          ...(environment.description
+            ? { description: environment.description }
+            : {}),
+          updated: new Date(environment.updatedAt).toLocaleString(),
+        }}
+      />
+      <Box mt={2}>
+        <EnvironmentActions environment={environment} onStarted={onStarted} />
+      </Box>
+    </InfoCard>
+  );
+};
 
-/**
- * One environment: where it runs, its services with their live status and drift, its global values and its
- * operations. The name comes from the `name` prop or the `:name` route parameter.
- */
-export const EnvironmentPage = (props: { name?: string }) => {
-  const params = useParams();
-  const name = props.name ?? params.name ?? '';
+const EnvironmentView = ({ name }: { name: string }) => {
   const environmentsApi = useApi(environmentsApiRef);
-  const environment = useAsync(
+  const navigate = useNavigate();
+  const environment = useAsyncRetry(
     () => environmentsApi.getEnvironment(name),
     [environmentsApi, name],
   );
@@ -54,11 +61,37 @@ export const EnvironmentPage = (props: { name?: string }) => {
     () => environmentsApi.getStatus(name),
     [environmentsApi, name],
   );
+  // Catalog components of the services come from the service registry; the page works without them.
+  const services = useAsync(
+    () => environmentsApi.listServices(),
+    [environmentsApi],
+  );
+  const componentRefs = useMemo(
+    () =>
+      Object.fromEntries(
+        (services.value?.items ?? []).flatMap(s =>
+          s.catalogEntityRef ? [[s.name, s.catalogEntityRef]] : [],
+        ),
+      ),
+    [services.value],
+  );
   const [started, setStarted] = useState<Operation>();
   const retryStatus = status.retry;
-  const handleFinished = useCallback(() => retryStatus(), [retryStatus]);
+  const retryEnvironment = environment.retry;
+  const handleFinished = useCallback(
+    (operation: Operation) => {
+      if (operation.type === 'delete' && operation.state === 'succeeded') {
+        navigate('..', { relative: 'path' });
+        return;
+      }
+      retryStatus();
+      retryEnvironment();
+    },
+    [retryStatus, retryEnvironment, navigate],
+  );
 
-  if (environment.loading) {
+  // A reload after an operation keeps the page; only the first load shows progress.
+  if (environment.loading && !environment.value) {
     return (
       <Content>
         <Progress />
@@ -80,7 +113,7 @@ export const EnvironmentPage = (props: { name?: string }) => {
     <Content>
       <Grid container spacing={3}>
         <Grid item xs={12} md={4}>
-          <AboutCard environment={env} />
+          <AboutCard environment={env} onStarted={setStarted} />
         </Grid>
         <Grid item xs={12} md={8}>
           {status.error && (
@@ -89,7 +122,13 @@ export const EnvironmentPage = (props: { name?: string }) => {
             />
           )}
           {status.loading && !status.value && <Progress />}
-          <EnvironmentServicesTable environment={env} status={status.value} />
+          <EnvironmentServicesTable
+            environment={env}
+            status={status.value}
+            componentRefs={componentRefs}
+            onStarted={setStarted}
+            onFinished={handleFinished}
+          />
         </Grid>
         <Grid item xs={12} md={6}>
           <GlobalValuesCard
@@ -105,7 +144,22 @@ export const EnvironmentPage = (props: { name?: string }) => {
             onFinished={handleFinished}
           />
         </Grid>
+        <Grid item xs={12} md={6}>
+          <ConfigCard environment={env} onSaved={setStarted} />
+        </Grid>
       </Grid>
     </Content>
   );
+};
+
+/**
+ * One environment: where it runs, its services with their live status, drift and merged values, its global
+ * values, config and operations, and the actions on it (copy, delete, a service's version, rollback). The
+ * name comes from the `name` prop or the `:name` route parameter.
+ */
+export const EnvironmentPage = (props: { name?: string }) => {
+  const params = useParams();
+  const name = props.name ?? params.name ?? '';
+  // A new environment (after a copy) starts with fresh state.
+  return <EnvironmentView key={name} name={name} />;
 };

@@ -1,13 +1,12 @@
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
-import { screen } from '@testing-library/react';
-import { EnvironmentsApi, environmentsApiRef } from '../../api';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { EnvironmentsApi } from '../../api';
 import {
   demoEnvironment,
+  demoOperation,
   demoStatus,
-  stubEnvironmentsApi,
 } from '../../testing/stubEnvironmentsApi';
+import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EnvironmentsPage } from './EnvironmentsPage';
 
 const demoDev: EnvironmentSummary = {
@@ -21,17 +20,19 @@ const demoDev: EnvironmentSummary = {
 };
 
 function renderPage(api: Partial<EnvironmentsApi>, path = '/') {
-  const environmentsApi = stubEnvironmentsApi(api);
-  return renderInTestApp(
-    <TestApiProvider apis={[[environmentsApiRef, environmentsApi]]}>
-      <EnvironmentsPage />
-    </TestApiProvider>,
-    {
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
-      routeEntries: [path],
-    },
-  );
+  return renderWithApis(<EnvironmentsPage />, { api, routeEntries: [path] });
 }
+
+jest.setTimeout(30_000);
+
+const summary = (name: string, cluster = 'local'): EnvironmentSummary => ({
+  name,
+  cluster,
+  namespace: name,
+  owner: 'group:default/platform-team',
+  componentRefs: [],
+  services: { total: 2, ready: 2 },
+});
 
 describe('EnvironmentsPage', () => {
   it('shows progress while the environments load', async () => {
@@ -105,5 +106,107 @@ describe('EnvironmentsPage', () => {
 
     expect(await screen.findByText('Local kind')).toBeInTheDocument();
     expect(await screen.findByText('Reachable, v1.31.0')).toBeInTheDocument();
+  });
+
+  it('links "Create" to the scaffolder template of new environments', async () => {
+    await renderPage({});
+
+    // A link styled as a button.
+    expect(
+      await screen.findByRole('button', { name: 'Create' }),
+    ).toHaveAttribute(
+      'href',
+      '/create/templates/default/envmesh-new-environment',
+    );
+  });
+
+  it('shows the last operation of each environment and its state', async () => {
+    const getEnvironment = jest.fn(async (name: string) => {
+      if (name === 'broken') {
+        throw new Error('store unavailable');
+      }
+      return {
+        ...demoEnvironment,
+        name,
+        lastOperation:
+          name === 'demo-dev'
+            ? {
+                ...demoOperation('failed', { done: 1, total: 3 }),
+                type: 'rollback' as const,
+              }
+            : undefined,
+      };
+    });
+    await renderPage({
+      listEnvironments: async () => ({
+        items: [summary('broken'), summary('demo-dev'), summary('fresh')],
+      }),
+      getEnvironment,
+    });
+
+    const rowOf = async (name: string) =>
+      (await screen.findByRole('link', { name })).closest('tr')!;
+    const demoDevRow = await rowOf('demo-dev');
+    expect(await within(demoDevRow).findByText('failed')).toBeInTheDocument();
+    expect(within(demoDevRow).getByText(/rollback/)).toBeInTheDocument();
+    expect(
+      await within(await rowOf('fresh')).findByText('none'),
+    ).toBeInTheDocument();
+    expect(
+      await within(await rowOf('broken')).findByText('unknown'),
+    ).toBeInTheDocument();
+  });
+
+  it('searches the environments', async () => {
+    await renderPage({
+      listEnvironments: async () => ({
+        items: [summary('alpha'), summary('beta', 'eu-west')],
+      }),
+      getEnvironment: async name => ({ ...demoEnvironment, name }),
+    });
+
+    expect(
+      await screen.findByRole('link', { name: 'alpha' }),
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: 'eu-west' },
+    });
+
+    await waitFor(() =>
+      expect(screen.queryByRole('link', { name: 'alpha' })).toBeNull(),
+    );
+    expect(screen.getByRole('link', { name: 'beta' })).toBeInTheDocument();
+  });
+
+  it('stays responsive with 300 environments: 20 rows a page, last operations fetched for shown rows only', async () => {
+    const items = Array.from({ length: 300 }, (_, i) =>
+      summary(`env-${String(i).padStart(3, '0')}`),
+    );
+    const getEnvironment = jest.fn(async (name: string) => ({
+      ...demoEnvironment,
+      name,
+    }));
+    await renderPage({
+      listEnvironments: async () => ({ items }),
+      getEnvironment,
+    });
+
+    expect(await screen.findByText('Environments (300)')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'env-019' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'env-020' })).toBeNull();
+    await waitFor(() => expect(getEnvironment).toHaveBeenCalledTimes(20));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    expect(
+      await screen.findByRole('link', { name: 'env-020' }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(getEnvironment).toHaveBeenCalledTimes(40));
+
+    // Back to the first page: already fetched.
+    fireEvent.click(screen.getByRole('button', { name: 'Previous Page' }));
+    expect(
+      await screen.findByRole('link', { name: 'env-000' }),
+    ).toBeInTheDocument();
+    expect(getEnvironment).toHaveBeenCalledTimes(40);
   });
 });

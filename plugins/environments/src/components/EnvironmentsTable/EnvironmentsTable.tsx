@@ -9,11 +9,25 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
+import {
+  environmentCreatePermission,
+  EnvironmentSummary,
+} from '@envmesh/plugin-environments-common';
+import Box from '@material-ui/core/Box';
+import AddIcon from '@material-ui/icons/Add';
 import useAsync from 'react-use/esm/useAsync';
 import { environmentsApiRef } from '../../api';
+import {
+  createEnvironmentRouteRef,
+  NEW_ENVIRONMENT_TEMPLATE,
+} from '../../routes';
+import { LastOperation, LastOperationCacheProvider } from '../LastOperation';
+import { PermittedButton } from '../PermittedButton';
+
+/** How many rows a page of the table shows. */
+export const PAGE_SIZE = 20;
 
 const readyShare = ({ services }: EnvironmentSummary) =>
   services.total === 0 ? 1 : services.ready / services.total;
@@ -58,10 +72,37 @@ const columns: TableColumn<EnvironmentSummary>[] = [
       );
     },
   },
+  {
+    title: 'Last operation',
+    sorting: false,
+    // Fetched per shown row only, so a long list costs one request per row of the page.
+    render: environment => <LastOperation name={environment.name} />,
+  },
 ];
 
+/** The "Create" button: to the scaffolder template that creates an environment. */
+const CreateButton = () => {
+  const selectedTemplate = useRouteRef(createEnvironmentRouteRef);
+  const to = selectedTemplate
+    ? selectedTemplate(NEW_ENVIRONMENT_TEMPLATE)
+    : `/create/templates/${NEW_ENVIRONMENT_TEMPLATE.namespace}/${NEW_ENVIRONMENT_TEMPLATE.templateName}`;
+  return (
+    <PermittedButton
+      permission={environmentCreatePermission}
+      intent="create environments"
+      to={to}
+      variant="contained"
+      color="primary"
+      startIcon={<AddIcon />}
+    >
+      Create
+    </PermittedButton>
+  );
+};
+
 /**
- * Every environment envmesh manages: where it runs, who owns it and how many of its services are ready.
+ * Every environment envmesh manages: where it runs, who owns it, how many of its services are ready and its
+ * latest operation; searchable, filterable by cluster and owner, paged 20 rows at a time.
  */
 export const EnvironmentsTable = () => {
   const environmentsApi = useApi(environmentsApiRef);
@@ -70,29 +111,48 @@ export const EnvironmentsTable = () => {
     [environmentsApi],
   );
 
+  let content;
   if (loading) {
-    return <Progress />;
-  }
-  if (error) {
-    return <ResponseErrorPanel error={error} />;
-  }
-  const environments = value?.items ?? [];
-  if (environments.length === 0) {
-    return (
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value?.items.length) {
+    content = (
       <EmptyState
         missing="data"
         title="No environments yet"
         description="Environments show up here once they are created, for example from a software template or from an environment definition file."
       />
     );
+  } else {
+    const environments = value.items;
+    content = (
+      <LastOperationCacheProvider>
+        <Table<EnvironmentSummary>
+          title={`Environments (${environments.length})`}
+          options={{
+            paging: environments.length > PAGE_SIZE,
+            pageSize: PAGE_SIZE,
+            pageSizeOptions: [PAGE_SIZE, 50, 100],
+            search: true,
+          }}
+          filters={[
+            { column: 'Cluster', type: 'select' },
+            { column: 'Owner', type: 'select' },
+          ]}
+          columns={columns}
+          data={environments}
+        />
+      </LastOperationCacheProvider>
+    );
   }
 
   return (
-    <Table<EnvironmentSummary>
-      title={`Environments (${environments.length})`}
-      options={{ paging: environments.length > 20, pageSize: 20 }}
-      columns={columns}
-      data={environments}
-    />
+    <>
+      <Box display="flex" justifyContent="flex-end" mb={2}>
+        <CreateButton />
+      </Box>
+      {content}
+    </>
   );
 };

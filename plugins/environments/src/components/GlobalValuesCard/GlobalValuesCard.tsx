@@ -1,19 +1,18 @@
 import { InfoCard, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { environmentUpdatePermission } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-// js-yaml is not (yet) declared by this package; it is hoisted to the repo root by the backend plugin.
 import { dump, load } from 'js-yaml';
 import { useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { environmentsApiRef } from '../../api';
-import { DiffResult, Operation, ValuesObject } from '../../api/types';
+import { Operation, ValuesObject } from '../../api/types';
 import { errorMessage } from '../../lib/errorMessage';
+import { DiffView } from '../DiffView';
+import { PermittedButton } from '../PermittedButton';
 
 /** The YAML text as a values map; an empty text is an empty map. */
 function parseValues(text: string): ValuesObject {
@@ -26,36 +25,6 @@ function parseValues(text: string): ValuesObject {
   }
   return values as ValuesObject;
 }
-
-const DiffView = ({ diff }: { diff: DiffResult }) => {
-  if (diff.services.length === 0 && diff.removed.length === 0) {
-    return <Typography variant="body2">Nothing would change.</Typography>;
-  }
-  return (
-    <List dense aria-label="Changes">
-      {diff.services.map(service => (
-        <ListItem key={service.name} disableGutters>
-          <ListItemText
-            primary={service.name}
-            secondary={service.changes
-              .map(
-                c =>
-                  `${c.action} ${c.ref.kind} ${c.ref.name}${
-                    c.changes?.length ? ` (${c.changes.join(', ')})` : ''
-                  }${c.error ? `: ${c.error}` : ''}`,
-              )
-              .join('; ')}
-          />
-        </ListItem>
-      ))}
-      {diff.removed.map(service => (
-        <ListItem key={`removed-${service}`} disableGutters>
-          <ListItemText primary={service} secondary="would be removed" />
-        </ListItem>
-      ))}
-    </List>
-  );
-};
 
 /**
  * The environment's global values as YAML: edit, preview what would change by a server-side dry run, save.
@@ -107,14 +76,17 @@ export const GlobalValuesCard = (props: {
         <Button variant="outlined" disabled={busy} onClick={() => preview()}>
           Preview diff
         </Button>
-        <Button
+        <PermittedButton
+          permission={environmentUpdatePermission}
+          resourceRef={name}
+          intent="change this environment"
           variant="contained"
           color="primary"
           disabled={busy}
           onClick={() => save()}
         >
           Save
-        </Button>
+        </PermittedButton>
       </Box>
       {error && <WarningPanel severity="error" title={errorMessage(error)} />}
       {diffState.value && !diffState.error && (

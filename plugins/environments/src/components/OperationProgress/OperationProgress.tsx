@@ -1,5 +1,6 @@
 import { WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { environmentUpdatePermission } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
@@ -9,6 +10,7 @@ import { environmentsApiRef } from '../../api';
 import { Operation, OperationLogLine } from '../../api/types';
 import { errorMessage } from '../../lib/errorMessage';
 import { isFinished } from '../../lib/operations';
+import { PermittedButton } from '../PermittedButton';
 
 /** How often a pending or running operation is polled. */
 export const POLL_INTERVAL_MS = 2000;
@@ -66,6 +68,16 @@ export const OperationProgress = (props: {
     }
   }, [finished, operation, onFinished]);
 
+  const [cancelError, setCancelError] = useState<Error>();
+  const cancel = useCallback(async () => {
+    try {
+      setOperation(await environmentsApi.cancelOperation(id));
+      setCancelError(undefined);
+    } catch (e) {
+      setCancelError(e as Error);
+    }
+  }, [environmentsApi, id]);
+
   const { done, total } = operation.progress;
   let percent = finished ? 100 : 0;
   if (total > 0) {
@@ -74,9 +86,24 @@ export const OperationProgress = (props: {
 
   return (
     <Box>
-      <Typography variant="body2">
-        {operation.type} {operation.state}: {done}/{total} steps
-      </Typography>
+      <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+        <Typography variant="body2">
+          {operation.type} {operation.state}: {done}/{total} steps
+          {!finished && operation.cancelRequested && ' (cancel requested)'}
+        </Typography>
+        {!finished && !operation.cancelRequested && (
+          <PermittedButton
+            permission={environmentUpdatePermission}
+            resourceRef={operation.environment}
+            intent="cancel operations of this environment"
+            size="small"
+            onClick={cancel}
+            aria-label={`Cancel operation ${operation.id}`}
+          >
+            Cancel
+          </PermittedButton>
+        )}
+      </Box>
       <LinearProgress
         variant="determinate"
         value={percent}
@@ -89,6 +116,12 @@ export const OperationProgress = (props: {
       {error && (
         <WarningPanel
           title={`Could not refresh the operation: ${errorMessage(error)}`}
+        />
+      )}
+      {cancelError && (
+        <WarningPanel
+          severity="error"
+          title={`Could not cancel the operation: ${errorMessage(cancelError)}`}
         />
       )}
       {lines.length > 0 && (

@@ -2,11 +2,6 @@ import {
   InfoCard,
   Progress,
   ResponseErrorPanel,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import List from '@material-ui/core/List';
@@ -19,21 +14,7 @@ import { environmentsApiRef } from '../../api';
 import { Operation } from '../../api/types';
 import { isFinished } from '../../lib/operations';
 import { OperationProgress } from '../OperationProgress';
-
-const OperationState = ({ operation }: { operation: Operation }) => {
-  switch (operation.state) {
-    case 'succeeded':
-      return <StatusOK>succeeded</StatusOK>;
-    case 'failed':
-      return <StatusError>failed</StatusError>;
-    case 'cancelled':
-      return <StatusAborted>cancelled</StatusAborted>;
-    case 'running':
-      return <StatusRunning>running</StatusRunning>;
-    default:
-      return <StatusPending>{operation.state}</StatusPending>;
-  }
-};
+import { OperationState } from '../OperationState';
 
 /**
  * The recent operations of an environment; the one in progress (or the one just started) is followed live.

@@ -1,0 +1,59 @@
+/* Test helpers (this folder may use devDependencies). */
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ReactElement } from 'react';
+import { EnvironmentsApi, environmentsApiRef } from '../api';
+import { featureBranchesRouteRef, rootRouteRef } from '../routes';
+import { stubEnvironmentsApi } from '../testing/stubEnvironmentsApi';
+
+/** What the permission API answers. */
+export type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
+
+/** An ALLOW or DENY decision. */
+export const decision = (allowed: boolean) =>
+  ({ result: allowed ? 'ALLOW' : 'DENY' } as unknown as Decision);
+
+/** A permission API that denies the named permissions and allows every other. */
+export function permissionApi(denied: string[] = []): PermissionApi {
+  return {
+    authorize: async request =>
+      decision(!denied.includes(request.permission.name)),
+  };
+}
+
+/**
+ * Renders an element in a legacy test app with a stubbed environments API (the given methods), a permission
+ * API (denying `denied`), the catalog's entity route at `/catalog/...` and the environments pages at
+ * `/environments`.
+ */
+export function renderWithApis(
+  element: ReactElement,
+  options: {
+    api?: Partial<EnvironmentsApi>;
+    denied?: string[];
+    routeEntries?: string[];
+  } = {},
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [environmentsApiRef, stubEnvironmentsApi(options.api)],
+        [permissionApiRef, permissionApi(options.denied)],
+      ]}
+    >
+      {element}
+    </TestApiProvider>,
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        '/environments': rootRouteRef,
+        '/feature-branches': featureBranchesRouteRef,
+      },
+      routeEntries: options.routeEntries,
+    },
+  );
+}

@@ -1,0 +1,233 @@
+import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  ConfigMapSpec,
+  environmentSecretWritePermission,
+  environmentUpdatePermission,
+} from '@envmesh/plugin-environments-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemSecondaryAction from '@material-ui/core/ListItemSecondaryAction';
+import ListItemText from '@material-ui/core/ListItemText';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { dump, load } from 'js-yaml';
+import { useState } from 'react';
+import useAsyncFn from 'react-use/esm/useAsyncFn';
+import { environmentsApiRef } from '../../api';
+import {
+  Environment,
+  Operation,
+  UpdateEnvironmentRequest,
+} from '../../api/types';
+import { errorMessage } from '../../lib/errorMessage';
+import { DiffView } from '../DiffView';
+import { PermittedButton } from '../PermittedButton';
+import { SecretValuesDialog } from '../SecretValuesDialog';
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The ConfigMaps as the YAML the editor shows: `{ <name>: { <key>: <value> } }`. */
+export function configMapsToYaml(configMaps: ConfigMapSpec[]): string {
+  if (configMaps.length === 0) {
+    return '';
+  }
+  return dump(Object.fromEntries(configMaps.map(c => [c.name, c.data])));
+}
+
+/**
+ * The editor's YAML as ConfigMaps; numbers and booleans become strings (ConfigMap data is text), maps and
+ * lists are refused with the path of the first one.
+ */
+export function parseConfigMaps(text: string): ConfigMapSpec[] {
+  const doc = load(text);
+  if (doc === undefined || doc === null) {
+    return [];
+  }
+  if (!isMap(doc)) {
+    throw new Error(
+      'ConfigMaps must be a YAML map of ConfigMap names to their data',
+    );
+  }
+  return Object.entries(doc).map(([name, data]) => {
+    if (data === null || data === undefined) {
+      return { name, data: {} };
+    }
+    if (!isMap(data)) {
+      throw new Error(`${name}: the data must be a map of keys to values`);
+    }
+    return {
+      name,
+      data: Object.fromEntries(
+        Object.entries(data).map(([key, value]) => {
+          if (typeof value === 'object' || value === undefined) {
+            throw new Error(
+              `${name}.${key}: values must be text, numbers or booleans`,
+            );
+          }
+          return [key, String(value)];
+        }),
+      ),
+    };
+  });
+}
+
+/**
+ * The environment's config: its ConfigMaps, edited as YAML with a diff preview before saving, and its
+ * Secrets, whose key names are shown and whose values can only be written, never read.
+ */
+export const ConfigCard = (props: {
+  environment: Environment;
+  /** Called with the operation a save started. */
+  onSaved?: (operation: Operation) => void;
+}) => {
+  const { environment, onSaved } = props;
+  const { name } = environment;
+  const environmentsApi = useApi(environmentsApiRef);
+  const [text, setText] = useState(() =>
+    configMapsToYaml(environment.config.configMaps),
+  );
+  const [secretDialog, setSecretDialog] = useState<string>();
+
+  // The config field replaces ConfigMaps and Secrets together: the declared Secrets are sent back as they are
+  // (key names only), or they would be dropped.
+  const patch = (): UpdateEnvironmentRequest => ({
+    config: {
+      configMaps: parseConfigMaps(text),
+      secrets: environment.config.secrets.map(secret => ({
+        name: secret.name,
+        ...(secret.type ? { type: secret.type } : {}),
+        keys: secret.keys,
+      })),
+    },
+  });
+
+  const [diffState, preview] = useAsyncFn(
+    async () => environmentsApi.diffEnvironment(name, patch()),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [environmentsApi, name, text, environment.config.secrets],
+  );
+  const [saveState, save] = useAsyncFn(async () => {
+    const operation = await environmentsApi.updateEnvironment(name, patch());
+    onSaved?.(operation);
+    return operation;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [environmentsApi, name, text, environment.config.secrets, onSaved]);
+
+  const busy = diffState.loading || saveState.loading;
+  const error = saveState.error ?? diffState.error;
+  const secrets = environment.config.secrets;
+  const openSecret = secrets.find(s => s.name === secretDialog);
+
+  return (
+    <InfoCard title="Config">
+      <Typography variant="subtitle2" gutterBottom>
+        ConfigMaps
+      </Typography>
+      <TextField
+        id={`environment-${name}-config-maps`}
+        label="ConfigMaps (YAML)"
+        helperText="One entry per ConfigMap: its name, then its keys and values"
+        multiline
+        minRows={4}
+        fullWidth
+        variant="outlined"
+        value={text}
+        onChange={e => setText(e.target.value)}
+        inputProps={{ spellCheck: false, style: { fontFamily: 'monospace' } }}
+      />
+      <Box mt={1} display="flex" style={{ gap: 8 }}>
+        <Button variant="outlined" disabled={busy} onClick={() => preview()}>
+          Preview ConfigMaps diff
+        </Button>
+        <PermittedButton
+          permission={environmentUpdatePermission}
+          resourceRef={name}
+          intent="change this environment"
+          variant="contained"
+          color="primary"
+          disabled={busy}
+          onClick={() => save()}
+        >
+          Save ConfigMaps
+        </PermittedButton>
+      </Box>
+      {error && <WarningPanel severity="error" title={errorMessage(error)} />}
+      {diffState.value && !diffState.error && (
+        <Box mt={1}>
+          <DiffView diff={diffState.value} />
+        </Box>
+      )}
+      {saveState.value && !saveState.error && (
+        <Typography variant="body2">
+          Started operation {saveState.value.id}.
+        </Typography>
+      )}
+
+      <Box mt={3}>
+        <Typography variant="subtitle2">Secrets</Typography>
+        <Typography variant="caption" color="textSecondary">
+          Write-only: key names are shown, values are never read back.
+        </Typography>
+        {secrets.length === 0 ? (
+          <Typography variant="body2">No secrets declared.</Typography>
+        ) : (
+          <List dense aria-label="Secrets">
+            {secrets.map(secret => (
+              <ListItem key={secret.name} disableGutters>
+                <ListItemText
+                  primary={`${secret.name}${
+                    secret.type ? ` (${secret.type})` : ''
+                  }`}
+                  secondary={
+                    <Box
+                      component="span"
+                      display="flex"
+                      flexWrap="wrap"
+                      style={{ gap: 4 }}
+                    >
+                      {secret.keys.map(key => (
+                        <Chip
+                          key={key}
+                          size="small"
+                          component="span"
+                          label={key}
+                        />
+                      ))}
+                    </Box>
+                  }
+                  secondaryTypographyProps={{ component: 'div' }}
+                />
+                <ListItemSecondaryAction>
+                  <PermittedButton
+                    permission={environmentSecretWritePermission}
+                    resourceRef={name}
+                    intent="write secret values"
+                    size="small"
+                    variant="outlined"
+                    disabled={secret.keys.length === 0}
+                    onClick={() => setSecretDialog(secret.name)}
+                    aria-label={`Set values of ${secret.name}`}
+                  >
+                    Set values
+                  </PermittedButton>
+                </ListItemSecondaryAction>
+              </ListItem>
+            ))}
+          </List>
+        )}
+      </Box>
+      {openSecret && (
+        <SecretValuesDialog
+          name={name}
+          secret={openSecret}
+          onClose={() => setSecretDialog(undefined)}
+        />
+      )}
+    </InfoCard>
+  );
+};

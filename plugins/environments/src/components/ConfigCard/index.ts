@@ -1,0 +1,1 @@
+export { ConfigCard } from './ConfigCard';

@@ -1,0 +1,1 @@
+export { CopyEnvironmentDialog } from './CopyEnvironmentDialog';

@@ -1,0 +1,46 @@
+import { render, screen, within } from '@testing-library/react';
+import { demoDiff } from '../../testing/stubEnvironmentsApi';
+import { DiffView } from './DiffView';
+
+describe('DiffView', () => {
+  it('says when nothing would change', () => {
+    render(<DiffView diff={{ services: [], removed: [] }} />);
+
+    expect(screen.getByText('Nothing would change.')).toBeInTheDocument();
+  });
+
+  it('lists the changes per service, rejected objects and removed services', () => {
+    render(
+      <DiffView
+        diff={{
+          services: [
+            ...demoDiff.services,
+            {
+              name: 'demo-web',
+              changes: [
+                {
+                  ref: { apiVersion: 'v1', kind: 'ConfigMap', name: 'web' },
+                  action: 'create',
+                  error: 'admission webhook denied',
+                },
+              ],
+            },
+          ],
+          removed: ['demo-old'],
+        }}
+      />,
+    );
+
+    const changes = screen.getByRole('list', { name: 'Changes' });
+    expect(
+      within(changes).getByText('update Deployment demo-api (spec.template)'),
+    ).toBeInTheDocument();
+    expect(
+      within(changes).getByText(
+        'create ConfigMap web: admission webhook denied',
+      ),
+    ).toBeInTheDocument();
+    expect(within(changes).getByText('demo-old')).toBeInTheDocument();
+    expect(within(changes).getByText('would be removed')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,38 @@
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import { DiffResult } from '../../api/types';
+
+/**
+ * What an update would change, per service, as `POST /environments/{name}/diff` answers it.
+ */
+export const DiffView = ({ diff }: { diff: DiffResult }) => {
+  if (diff.services.length === 0 && diff.removed.length === 0) {
+    return <Typography variant="body2">Nothing would change.</Typography>;
+  }
+  return (
+    <List dense aria-label="Changes">
+      {diff.services.map(service => (
+        <ListItem key={service.name} disableGutters>
+          <ListItemText
+            primary={service.name}
+            secondary={service.changes
+              .map(
+                c =>
+                  `${c.action} ${c.ref.kind} ${c.ref.name}${
+                    c.changes?.length ? ` (${c.changes.join(', ')})` : ''
+                  }${c.error ? `: ${c.error}` : ''}`,
+              )
+              .join('; ')}
+          />
+        </ListItem>
+      ))}
+      {diff.removed.map(service => (
+        <ListItem key={`removed-${service}`} disableGutters>
+          <ListItemText primary={service} secondary="would be removed" />
+        </ListItem>
+      ))}
+    </List>
+  );
+};

@@ -1,0 +1,164 @@
+import {
+  Content,
+  EmptyState,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  StatusError,
+  StatusOK,
+  StatusWarning,
+  SubvalueCell,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Tooltip from '@material-ui/core/Tooltip';
+import { ReactNode, useMemo } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { environmentsApiRef } from '../../api';
+import {
+  EntityEnvironment,
+  findEntityEnvironments,
+} from '../../lib/entityEnvironments';
+import { errorMessage } from '../../lib/errorMessage';
+import { rootRouteRef } from '../../routes';
+
+/** The ready replicas of a service, or why they are unknown. */
+export const ServiceReadiness = ({ row }: { row: EntityEnvironment }) => {
+  if (!row.status) {
+    return (
+      <Tooltip title={row.statusError ? errorMessage(row.statusError) : ''}>
+        <span>
+          <StatusWarning>unknown</StatusWarning>
+        </span>
+      </Tooltip>
+    );
+  }
+  const ready = row.status.workloads.reduce((n, w) => n + w.readyReplicas, 0);
+  const desired = row.status.workloads.reduce(
+    (n, w) => n + w.desiredReplicas,
+    0,
+  );
+  const text = `${ready}/${desired} ready`;
+  return row.status.ready ? (
+    <StatusOK>{text}</StatusOK>
+  ) : (
+    <StatusWarning>{text}</StatusWarning>
+  );
+};
+
+/** Loads where the current entity runs. */
+export function useEntityEnvironments() {
+  const { entity } = useEntity();
+  const environmentsApi = useApi(environmentsApiRef);
+  return useAsync(
+    () => findEntityEnvironments(environmentsApi, entity),
+    [environmentsApi, entity],
+  );
+}
+
+/** Props of {@link EntityEnvironmentsContent}. @public */
+export interface EntityEnvironmentsContentProps {
+  /**
+   * Renders the feature instances of the component's service in one environment, as an extra column. The
+   * place where the feature-branch views plug in; no column without it.
+   */
+  renderFeatureInstances?: (row: EntityEnvironment) => ReactNode;
+}
+
+/**
+ * The "Environments" tab of a component: every environment its service runs in, with the version, whether it
+ * is ready, drift, and a link to the environment's page.
+ */
+export const EntityEnvironmentsContent = (
+  props: EntityEnvironmentsContentProps,
+) => {
+  const { renderFeatureInstances } = props;
+  const { value, loading, error } = useEntityEnvironments();
+  const environmentsRoot = useRouteRef(rootRouteRef);
+
+  const columns = useMemo(() => {
+    const result: TableColumn<EntityEnvironment>[] = [
+      {
+        title: 'Environment',
+        field: 'environment.name',
+        highlight: true,
+        render: row => {
+          const link = (
+            <Link
+              to={`${environmentsRoot()}/${encodeURIComponent(
+                row.environment.name,
+              )}`}
+            >
+              {row.environment.name}
+            </Link>
+          );
+          return row.environment.description ? (
+            <SubvalueCell value={link} subvalue={row.environment.description} />
+          ) : (
+            link
+          );
+        },
+      },
+      { title: 'Cluster', field: 'environment.cluster' },
+      { title: 'Namespace', field: 'environment.namespace' },
+      { title: 'Service', field: 'service' },
+      {
+        title: 'Version',
+        field: 'version',
+        render: row => row.version ?? '—',
+      },
+      {
+        title: 'Ready',
+        sorting: false,
+        render: row => <ServiceReadiness row={row} />,
+      },
+      {
+        title: 'Drift',
+        sorting: false,
+        render: row =>
+          row.status && row.status.drift.length > 0 ? (
+            <StatusError>Drift ({row.status.drift.length})</StatusError>
+          ) : null,
+      },
+    ];
+    if (renderFeatureInstances) {
+      result.push({
+        title: 'Feature instances',
+        sorting: false,
+        render: row => renderFeatureInstances(row),
+      });
+    }
+    return result;
+  }, [environmentsRoot, renderFeatureInstances]);
+
+  let content;
+  if (loading) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value?.length) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="Not deployed to any environment"
+        description="This component runs in an envmesh environment once its service (the service registry entry linked to it, or named like its backstage.io/kubernetes-id annotation) is added to one."
+      />
+    );
+  } else {
+    content = (
+      <Table<EntityEnvironment>
+        title={`Environments (${value.length})`}
+        options={{
+          paging: value.length > 20,
+          pageSize: 20,
+          search: value.length > 10,
+        }}
+        columns={columns}
+        data={value}
+      />
+    );
+  }
+  return <Content noPadding>{content}</Content>;
+};

@@ -1,0 +1,6 @@
+export {
+  EntityEnvironmentsContent,
+  ServiceReadiness,
+  useEntityEnvironments,
+} from './EntityEnvironmentsContent';
+export type { EntityEnvironmentsContentProps } from './EntityEnvironmentsContent';

@@ -1,0 +1,2 @@
+export { EnvironmentSearchResultListItem } from './EnvironmentSearchResultListItem';
+export type { EnvironmentSearchResultListItemProps } from './EnvironmentSearchResultListItem';

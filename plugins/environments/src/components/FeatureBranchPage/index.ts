@@ -1,0 +1,1 @@
+export { FeatureBranchPage } from './FeatureBranchPage';

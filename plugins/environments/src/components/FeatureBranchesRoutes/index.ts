@@ -1,0 +1,4 @@
+export {
+  FeatureBranchesPageWithHeader,
+  FeatureBranchesRoutes,
+} from './FeatureBranchesRoutes';

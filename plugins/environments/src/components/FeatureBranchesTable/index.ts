@@ -1,0 +1,1 @@
+export { FeatureBranchesTable } from './FeatureBranchesTable';

@@ -1,0 +1,1 @@
+export { LastOperation, LastOperationCacheProvider } from './LastOperation';

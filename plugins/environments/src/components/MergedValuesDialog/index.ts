@@ -1,0 +1,1 @@
+export { MergedValuesDialog } from './MergedValuesDialog';

@@ -1,0 +1,1 @@
+export { OperationState } from './OperationState';

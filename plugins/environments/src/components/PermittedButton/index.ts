@@ -1,0 +1,2 @@
+export { PermittedButton } from './PermittedButton';
+export type { PermittedButtonProps } from './PermittedButton';

@@ -1,0 +1,1 @@
+export { SecretValuesDialog } from './SecretValuesDialog';

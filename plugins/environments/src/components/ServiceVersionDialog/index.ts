@@ -1,0 +1,1 @@
+export { ServiceVersionDialog } from './ServiceVersionDialog';

@@ -156,7 +156,9 @@ describe('feature branches', () => {
     const imported = await call('post', '/services/import', {
       source: { type: 'directory', location: examples },
     });
-    expect(imported.status).toBe(200);
+    if (imported.status !== 200) {
+      throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+    }
     const created = await call('post', '/environments', {
       name: ENV,
       cluster: 'local',
@@ -173,10 +175,10 @@ describe('feature branches', () => {
         { name: 'demo-ui' },
       ],
     });
-    expect(created.status).toBe(202);
-    expect((await waitForOperation(call, created.body.id)).state).toBe(
-      'succeeded',
-    );
+    const rollout = await waitForOperation(call, created.body.id);
+    if (rollout.state !== 'succeeded') {
+      throw new Error(`${ENV} did not roll out: ${rollout.error}`);
+    }
   });
 
   afterAll(async () => {

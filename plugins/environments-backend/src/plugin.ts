@@ -63,7 +63,9 @@ export const environmentsPlugin = createBackendPlugin({
           store,
           urlReader: deps.urlReader,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
+          // The deployer needs the engine it is built from; it is created right below.
           onFeatureOperationEnded: (operation, error) =>
+            // eslint-disable-next-line @typescript-eslint/no-use-before-define
             pushDeployer.notifyOutcome(operation, error),
         });
         const { engine, features, runner, clusters } = backend;

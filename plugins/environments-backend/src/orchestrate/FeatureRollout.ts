@@ -424,7 +424,7 @@ export class FeatureRollout {
         previewDomain: env.previewDomain!,
         gateway: gateway.ref,
         service: frontEndHost,
-        subset: own ? f.name : hasRouting ? DEFAULT_SUBSET : undefined,
+        subset: previewSubset(f.name, own, hasRouting),
         headerName: this.deps.settings.headerName,
       });
       written.push(f.name);
@@ -436,4 +436,10 @@ export class FeatureRollout {
       ? `preview host(s) for ${written.join(', ')}`
       : `no preview host for ${feature}`;
   }
+}
+
+/** The front end's subset a preview host routes to: the feature's own, else `default` if the front end is routed. */
+function previewSubset(feature: string, own: boolean, routed: boolean) {
+  if (own) return feature;
+  return routed ? DEFAULT_SUBSET : undefined;
 }

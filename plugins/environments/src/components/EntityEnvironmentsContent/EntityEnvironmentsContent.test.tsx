@@ -94,7 +94,56 @@ describe('EntityEnvironmentsContent', () => {
     expect(screen.getByText('Environments (1)')).toBeInTheDocument();
   });
 
-  it('has a place for feature instances, only when given', async () => {
+  it('links the feature branches with an instance of the service and their previews', async () => {
+    await renderContent({
+      ...twoEnvironments,
+      getStatus: async () => demoStatus,
+      listFeatures: async () => ({
+        items: [
+          {
+            name: 'feature-31337',
+            environment: 'demo',
+            owner: 'user:default/jane',
+            instances: [
+              {
+                service: 'demo-api',
+                state: 'ready',
+                updatedAt: '2026-11-23T10:00:00Z',
+              },
+            ],
+            createdAt: '2026-11-23T10:00:00Z',
+            updatedAt: '2026-11-23T10:00:00Z',
+            previewUrls: ['https://feature-31337.demo.net/'],
+            routing: [],
+          },
+          {
+            name: 'feature-other',
+            environment: 'demo',
+            owner: 'user:default/jane',
+            instances: [
+              {
+                service: 'demo-ui',
+                state: 'ready',
+                updatedAt: '2026-11-23T10:00:00Z',
+              },
+            ],
+            createdAt: '2026-11-23T10:00:00Z',
+            updatedAt: '2026-11-23T10:00:00Z',
+            previewUrls: [],
+            routing: [],
+          },
+        ],
+      }),
+    });
+
+    expect(
+      await screen.findByRole('link', { name: 'feature-31337' }),
+    ).toHaveAttribute('href', '/feature-branches/feature-31337');
+    expect(screen.getByText('preview')).toBeInTheDocument();
+    expect(screen.queryByText('feature-other')).toBeNull();
+  });
+
+  it('renders feature instances as the app wants them', async () => {
     const renderFeatureInstances = jest.fn(() => <span>feature-31337</span>);
     await renderContent(
       { ...twoEnvironments, getStatus: async () => demoStatus },

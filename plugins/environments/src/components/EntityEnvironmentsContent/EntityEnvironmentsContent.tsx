@@ -13,8 +13,9 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
 import Tooltip from '@material-ui/core/Tooltip';
-import { ReactNode, useMemo } from 'react';
+import { ReactNode, useCallback, useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { environmentsApiRef } from '../../api';
 import {
@@ -22,7 +23,7 @@ import {
   findEntityEnvironments,
 } from '../../lib/entityEnvironments';
 import { errorMessage } from '../../lib/errorMessage';
-import { rootRouteRef } from '../../routes';
+import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
 
 /** The ready replicas of a service, or why they are unknown. */
 export const ServiceReadiness = ({ row }: { row: EntityEnvironment }) => {
@@ -58,11 +59,42 @@ export function useEntityEnvironments() {
   );
 }
 
+/** The path of a route, or a fallback when the app did not mount it (a legacy app without the page). */
+function useOptionalRouteRef(routeRef: typeof featureBranchesRouteRef) {
+  try {
+    return useRouteRef(routeRef)();
+  } catch {
+    return '/feature-branches';
+  }
+}
+
+/** The feature branches with an instance of the row's service: links to their pages and previews. */
+const FeatureInstanceLinks = (props: {
+  features: FeatureBranchDetails[];
+  featureBranchesRoot: string;
+}) => (
+  <>
+    {props.features.map(f => (
+      <div key={f.name}>
+        <Link to={`${props.featureBranchesRoot}/${encodeURIComponent(f.name)}`}>
+          {f.name}
+        </Link>
+        {f.previewUrls.map(url => (
+          <span key={url}>
+            {' · '}
+            <Link to={url}>preview</Link>
+          </span>
+        ))}
+      </div>
+    ))}
+  </>
+);
+
 /** Props of {@link EntityEnvironmentsContent}. @public */
 export interface EntityEnvironmentsContentProps {
   /**
-   * Renders the feature instances of the component's service in one environment, as an extra column. The
-   * place where the feature-branch views plug in; no column without it.
+   * Renders the feature instances of the component's service in one environment, in the "Feature
+   * instances" column; by default links to the feature branches with an instance of it and their previews.
    */
   renderFeatureInstances?: (row: EntityEnvironment) => ReactNode;
 }
@@ -74,9 +106,29 @@ export interface EntityEnvironmentsContentProps {
 export const EntityEnvironmentsContent = (
   props: EntityEnvironmentsContentProps,
 ) => {
-  const { renderFeatureInstances } = props;
   const { value, loading, error } = useEntityEnvironments();
   const environmentsRoot = useRouteRef(rootRouteRef);
+  const featureBranchesRoot = useOptionalRouteRef(featureBranchesRouteRef);
+  const environmentsApi = useApi(environmentsApiRef);
+  // Feature branches are an extra: the tab works without them.
+  const featureList = useAsync(
+    () => environmentsApi.listFeatures(),
+    [environmentsApi],
+  );
+  const features = featureList.value?.items;
+  const renderFeatureInstances = useCallback(
+    (row: EntityEnvironment) => (
+      <FeatureInstanceLinks
+        features={(features ?? []).filter(
+          f =>
+            f.environment === row.environment.name &&
+            f.instances.some(i => i.service === row.service),
+        )}
+        featureBranchesRoot={featureBranchesRoot}
+      />
+    ),
+    [features, featureBranchesRoot],
+  );
 
   const columns = useMemo(() => {
     const result: TableColumn<EntityEnvironment>[] = [
@@ -122,16 +174,15 @@ export const EntityEnvironmentsContent = (
             <StatusError>Drift ({row.status.drift.length})</StatusError>
           ) : null,
       },
-    ];
-    if (renderFeatureInstances) {
-      result.push({
+      {
         title: 'Feature instances',
         sorting: false,
-        render: row => renderFeatureInstances(row),
-      });
-    }
+        render: row =>
+          (props.renderFeatureInstances ?? renderFeatureInstances)(row),
+      },
+    ];
     return result;
-  }, [environmentsRoot, renderFeatureInstances]);
+  }, [environmentsRoot, props.renderFeatureInstances, renderFeatureInstances]);
 
   let content;
   if (loading) {

@@ -136,8 +136,9 @@ describe('feature-branch pages', () => {
       { timeout: 10_000 },
     );
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
-    await waitFor(() =>
-      expect(deleteFeature).toHaveBeenCalledWith('feature-31337'),
+    await waitFor(
+      () => expect(deleteFeature).toHaveBeenCalledWith('feature-31337'),
+      { timeout: 10_000 },
     );
   });
 });

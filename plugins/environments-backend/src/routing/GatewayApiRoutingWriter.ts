@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
+import { DynamicClient } from '../apply/DynamicClient';
 import {
   isRoutingObjectOf,
   ownRouteIndex,
@@ -13,22 +13,20 @@ import {
   listServices,
   writeGatewayObject,
 } from './gatewayApiObjects';
-import { GatewayFeatureSetChange, planGatewayBatch } from './gatewayApiPlan';
+import { BatchedRoutingDriver, RoutingChange } from './BatchedRoutingDriver';
+import { planGatewayBatch } from './gatewayApiPlan';
 import {
   GATEWAY_API_VERSION,
   GatewayHTTPRoute,
   KubeService,
   MAX_HTTP_ROUTE_RULES,
 } from './gatewayApiTypes';
-import { KeyedBatchQueue } from './KeyedBatchQueue';
 import {
-  FeatureRoutingInput,
-  RoutingDriver,
   RoutingDriverOptions,
   RoutingState,
   ServiceRoutingRef,
 } from './RoutingDriver';
-import { assertFeatureName, sortFeatures } from './routingModel';
+import { sortFeatures } from './routingModel';
 
 export interface GatewayApiRoutingWriterOptions extends RoutingDriverOptions {
   /**
@@ -46,10 +44,6 @@ export interface GatewayRoutingState extends RoutingState {
   instanceServices: Record<string, KubeService>;
   /** The Service `<host>-default` that selects only the base pods (the default rule's backend). */
   defaultService?: KubeService;
-}
-
-interface Change extends GatewayFeatureSetChange {
-  ref: ServiceRoutingRef;
 }
 
 /** Runs every operation to its end, then throws the first error (no write is left running into a retry). */
@@ -76,14 +70,12 @@ const HTTP_ROUTE = { apiVersion: GATEWAY_API_VERSION, kind: 'HTTPRoute' };
  * change fails with a RoutingViolationError instead), and writes nothing while an HTTPRoute envmesh does not
  * own is attached to the host's Service.
  */
-export class GatewayApiRoutingWriter implements RoutingDriver {
+export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
+  'backends',
+  GatewayRoutingState,
+  GatewayApiRoutingWriterOptions
+> {
   readonly kind = 'gateway-api' as const;
-  readonly #options: GatewayApiRoutingWriterOptions;
-  readonly #queue = new KeyedBatchQueue<Change>((_key, changes) =>
-    this.#runBatch(changes),
-  );
-  /** Counters for tests and benchmarks. */
-  readonly stats = { batches: 0, writes: 0, conflicts: 0 };
 
   constructor(options: GatewayApiRoutingWriterOptions = {}) {
     const max = options.maxRulesPerRoute;
@@ -95,46 +87,7 @@ export class GatewayApiRoutingWriter implements RoutingDriver {
         `maxRulesPerRoute must be an integer from 2 to ${MAX_HTTP_ROUTE_RULES}, got ${max}`,
       );
     }
-    this.#options = options;
-  }
-
-  /** Instance Service → `waitReady()` (the instance is ready) → HTTPRoute rule. */
-  async addFeature(
-    input: FeatureRoutingInput & { waitReady?: () => Promise<void> },
-  ): Promise<void> {
-    assertFeatureName(input.feature, input);
-    await this.#change({ ref: input, set: 'backends', add: [input.feature] });
-    await input.waitReady?.();
-    await this.#change({ ref: input, set: 'routes', add: [input.feature] });
-  }
-
-  /** HTTPRoute rule → instance Service; the caller deletes the instance's workload afterwards. */
-  async removeFeature(input: FeatureRoutingInput): Promise<void> {
-    await this.#change({ ref: input, set: 'routes', remove: [input.feature] });
-    await this.#change({
-      ref: input,
-      set: 'backends',
-      remove: [input.feature],
-    });
-  }
-
-  /**
-   * Reconciles a service to exactly these features (and its instance Services to the base Service's current
-   * selector and ports): instance Services added → every feature's `waitReady` → rules replaced → stale
-   * instance Services deleted.
-   */
-  async setFeatures(
-    input: ServiceRoutingRef & {
-      features: string[];
-      waitReady?: (feature: string) => Promise<void>;
-    },
-  ): Promise<void> {
-    const features = sortFeatures(input.features);
-    features.forEach(f => assertFeatureName(f, input));
-    await this.#change({ ref: input, set: 'backends', add: features });
-    await Promise.all(features.map(f => input.waitReady?.(f)));
-    await this.#change({ ref: input, set: 'routes', replace: features });
-    await this.#change({ ref: input, set: 'backends', replace: features });
+    super('backends', options);
   }
 
   /** The driver's live HTTPRoutes and Services of a host and the feature sets they hold. */
@@ -176,45 +129,21 @@ export class GatewayApiRoutingWriter implements RoutingDriver {
     };
   }
 
-  #change(change: Change): Promise<void> {
-    const { kubeConfig, namespace, host } = change.ref;
-    const cluster =
-      kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
-    return this.#queue.push(`${cluster}|${namespace}|${host}`, change);
-  }
-
-  async #runBatch(changes: Change[]): Promise<unknown[]> {
-    this.stats.batches++;
-    const maxAttempts = this.#options.maxAttempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#attempt(changes);
-      } catch (error) {
-        if (!isApiStatus(error, 409) || attempt >= maxAttempts) throw error;
-        this.stats.conflicts++;
-        this.#options.logger?.debug(
-          `routing of ${changes[0].ref.host} in ${changes[0].ref.namespace} changed meanwhile, retrying`,
-        );
-        // Jittered so that competing writers do not retry in lockstep.
-        await new Promise(r => setTimeout(r, Math.random() * 20 * attempt));
-      }
-    }
-  }
-
-  /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
-  async #attempt(changes: Change[]): Promise<unknown[]> {
+  protected async attempt(
+    changes: RoutingChange<'backends'>[],
+  ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
     const [services, httpRoutes] = await Promise.all([
       listServices(client, ref.namespace),
       listHttpRoutes(client, ref.namespace),
     ]);
-    const { headerName, baggage, baggageKey } = this.#options;
+    const { headerName, baggage, baggageKey } = this.options;
     const plan = planGatewayBatch({
       target: ref,
       environment: ref.environment,
       match: { headerName, baggage, baggageKey },
-      maxRules: this.#options.maxRulesPerRoute,
+      maxRules: this.options.maxRulesPerRoute,
       changes,
       services,
       httpRoutes,

@@ -40,6 +40,17 @@ export interface RoutingState {
   hasRouting: boolean;
 }
 
+/**
+ * A delta to one of a service's two feature sets, its backends (the driver's name for them: `subsets`,
+ * `backends`) or its routes; `replace` wins over add/remove.
+ */
+export interface RoutingSetChange<B extends string> {
+  set: B | 'routes';
+  add?: string[];
+  remove?: string[];
+  replace?: string[];
+}
+
 /** Options every driver takes. */
 export interface RoutingDriverOptions extends MatchOptions {
   logger?: LoggerService;

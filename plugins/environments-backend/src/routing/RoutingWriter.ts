@@ -1,9 +1,7 @@
-import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
-import { FeatureSetChange, planBatch } from './batchPlan';
-import { KeyedBatchQueue } from './KeyedBatchQueue';
+import { DynamicClient } from '../apply/DynamicClient';
+import { planBatch } from './batchPlan';
+import { BatchedRoutingDriver, RoutingChange } from './BatchedRoutingDriver';
 import {
-  FeatureRoutingInput,
-  RoutingDriver,
   RoutingDriverOptions,
   RoutingState,
   ServiceRoutingRef,
@@ -14,7 +12,6 @@ import {
   writeRoutingObject,
 } from './routingObjects';
 import {
-  assertFeatureName,
   featureSubsets,
   isMeshVirtualServiceFor,
   routedFeatures,
@@ -36,10 +33,6 @@ export interface ServiceRoutingState extends RoutingState {
   routes: string[];
 }
 
-interface Change extends FeatureSetChange {
-  ref: ServiceRoutingRef;
-}
-
 /**
  * The only writer of a service's DestinationRule and mesh VirtualService.
  *
@@ -59,52 +52,14 @@ interface Change extends FeatureSetChange {
  * A chart-owned VS is written in place (its `http` list taken over by this field manager); re-applying the
  * chart resets that list, so whoever re-applies it must call {@link RoutingWriter.setFeatures} after.
  */
-export class RoutingWriter implements RoutingDriver {
+export class RoutingWriter extends BatchedRoutingDriver<
+  'subsets',
+  ServiceRoutingState
+> {
   readonly kind = 'istio' as const;
-  readonly #options: RoutingWriterOptions;
-  readonly #queue = new KeyedBatchQueue<Change>((_key, changes) =>
-    this.#runBatch(changes),
-  );
-  /** Counters for tests and benchmarks. */
-  readonly stats = { batches: 0, writes: 0, conflicts: 0 };
 
   constructor(options: RoutingWriterOptions = {}) {
-    this.#options = options;
-  }
-
-  /** DR subset → `waitReady()` (the instance is ready) → VS route. */
-  async addFeature(
-    input: FeatureRoutingInput & { waitReady?: () => Promise<void> },
-  ): Promise<void> {
-    assertFeatureName(input.feature, input);
-    await this.#change({ ref: input, set: 'subsets', add: [input.feature] });
-    await input.waitReady?.();
-    await this.#change({ ref: input, set: 'routes', add: [input.feature] });
-  }
-
-  /** VS route → DR subset; the caller deletes the instance's workload afterwards. */
-  async removeFeature(input: FeatureRoutingInput): Promise<void> {
-    await this.#change({ ref: input, set: 'routes', remove: [input.feature] });
-    await this.#change({ ref: input, set: 'subsets', remove: [input.feature] });
-  }
-
-  /**
-   * Reconciles a service to exactly these features (e.g. from the store, or after the base release was
-   * re-applied): subsets added → every feature's `waitReady` → routes replaced → stale subsets removed.
-   * It is the set at the time of the call; a concurrent addFeature of another feature may fail its route.
-   */
-  async setFeatures(
-    input: ServiceRoutingRef & {
-      features: string[];
-      waitReady?: (feature: string) => Promise<void>;
-    },
-  ): Promise<void> {
-    const features = sortFeatures(input.features);
-    features.forEach(f => assertFeatureName(f, input));
-    await this.#change({ ref: input, set: 'subsets', add: features });
-    await Promise.all(features.map(f => input.waitReady?.(f)));
-    await this.#change({ ref: input, set: 'routes', replace: features });
-    await this.#change({ ref: input, set: 'subsets', replace: features });
+    super('subsets', options);
   }
 
   /** The live DR and mesh VS of a service and the feature sets they hold. */
@@ -126,40 +81,16 @@ export class RoutingWriter implements RoutingDriver {
     };
   }
 
-  #change(change: Change): Promise<void> {
-    const { kubeConfig, namespace, host } = change.ref;
-    const cluster =
-      kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
-    return this.#queue.push(`${cluster}|${namespace}|${host}`, change);
-  }
-
-  async #runBatch(changes: Change[]): Promise<unknown[]> {
-    this.stats.batches++;
-    const maxAttempts = this.#options.maxAttempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#attempt(changes);
-      } catch (error) {
-        if (!isApiStatus(error, 409) || attempt >= maxAttempts) throw error;
-        this.stats.conflicts++;
-        this.#options.logger?.debug(
-          `routing of ${changes[0].ref.host} in ${changes[0].ref.namespace} changed meanwhile, retrying`,
-        );
-        // Jittered so that competing writers do not retry in lockstep.
-        await new Promise(r => setTimeout(r, Math.random() * 20 * attempt));
-      }
-    }
-  }
-
-  /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
-  async #attempt(changes: Change[]): Promise<unknown[]> {
+  protected async attempt(
+    changes: RoutingChange<'subsets'>[],
+  ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
     const [destinationRule, virtualServices] = await Promise.all([
       readDestinationRule(client, ref.namespace, ref.host),
       listVirtualServices(client, ref.namespace),
     ]);
-    const { headerName, baggage, baggageKey } = this.#options;
+    const { headerName, baggage, baggageKey } = this.options;
     const plan = planBatch({
       target: ref,
       match: { headerName, baggage, baggageKey },

@@ -1,3 +1,4 @@
+import type { RoutingSetChange } from './RoutingDriver';
 import {
   computeDestinationRule,
   computeVirtualService,
@@ -14,12 +15,7 @@ import {
 import { RoutingViolationError, validateRouting } from './validateRouting';
 
 /** A change of one of a service's two feature sets; `replace` wins over add/remove. */
-export interface FeatureSetChange {
-  set: 'subsets' | 'routes';
-  add?: string[];
-  remove?: string[];
-  replace?: string[];
-}
+export type FeatureSetChange = RoutingSetChange<'subsets'>;
 
 /** What one batch writes, in this order (make-before-break), and each change's error. */
 export interface BatchPlan {

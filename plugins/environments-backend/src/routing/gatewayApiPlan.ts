@@ -15,16 +15,12 @@ import {
   validateGatewayRouting,
 } from './gatewayApiModel';
 import { GatewayHTTPRoute, KubeService } from './gatewayApiTypes';
+import type { RoutingSetChange } from './RoutingDriver';
 import { MatchOptions, RoutingTarget } from './types';
 import { RoutingViolationError } from './validateRouting';
 
 /** A change of one of a service's two feature sets; `replace` wins over add/remove. */
-export interface GatewayFeatureSetChange {
-  set: 'backends' | 'routes';
-  add?: string[];
-  remove?: string[];
-  replace?: string[];
-}
+export type GatewayFeatureSetChange = RoutingSetChange<'backends'>;
 
 export interface GatewayBatchPlanInput {
   target: RoutingTarget & { namespace: string };

@@ -1,0 +1,116 @@
+import { isApiStatus } from '../apply/DynamicClient';
+import { KeyedBatchQueue } from './KeyedBatchQueue';
+import {
+  FeatureRoutingInput,
+  RoutingDriver,
+  RoutingDriverKind,
+  RoutingDriverOptions,
+  RoutingSetChange,
+  RoutingState,
+  ServiceRoutingRef,
+} from './RoutingDriver';
+import { assertFeatureName, sortFeatures } from './routingModel';
+
+/** A change to the routing of one service. */
+export type RoutingChange<B extends string> = RoutingSetChange<B> & {
+  ref: ServiceRoutingRef;
+};
+
+/**
+ * What both drivers share: the make-before-break order of add/remove/set (backend → `waitReady` → route, and
+ * the reverse), changes to one (cluster, namespace, host) queued into one batch at a time, and a batch re-run
+ * on 409 (another writer changed an object meanwhile). A driver supplies one read-plan-write pass over its
+ * live objects (`attempt`) and the reading of its state.
+ */
+export abstract class BatchedRoutingDriver<
+  B extends string,
+  S extends RoutingState,
+  O extends RoutingDriverOptions = RoutingDriverOptions,
+> implements RoutingDriver
+{
+  abstract readonly kind: RoutingDriverKind;
+  /** Counters for tests and benchmarks. */
+  readonly stats = { batches: 0, writes: 0, conflicts: 0 };
+  readonly #queue = new KeyedBatchQueue<RoutingChange<B>>((_key, changes) =>
+    this.#runBatch(changes),
+  );
+
+  /** `backendSet`: the driver's name of the feature set a route needs (Istio `subsets`, Gateway API `backends`). */
+  protected constructor(
+    private readonly backendSet: B,
+    protected readonly options: O,
+  ) {}
+
+  /** Backend → `waitReady()` (the instance is ready) → route. */
+  async addFeature(
+    input: FeatureRoutingInput & { waitReady?: () => Promise<void> },
+  ): Promise<void> {
+    assertFeatureName(input.feature, input);
+    await this.#change({
+      ref: input,
+      set: this.backendSet,
+      add: [input.feature],
+    });
+    await input.waitReady?.();
+    await this.#change({ ref: input, set: 'routes', add: [input.feature] });
+  }
+
+  /** Route → backend; the caller deletes the instance's workload afterwards. */
+  async removeFeature(input: FeatureRoutingInput): Promise<void> {
+    await this.#change({ ref: input, set: 'routes', remove: [input.feature] });
+    await this.#change({
+      ref: input,
+      set: this.backendSet,
+      remove: [input.feature],
+    });
+  }
+
+  /**
+   * Reconciles a service to exactly these features (e.g. from the store, or after the base release was
+   * re-applied): backends added → every feature's `waitReady` → routes replaced → stale backends removed.
+   * It is the set at the time of the call; a concurrent addFeature of another feature may fail its route.
+   */
+  async setFeatures(
+    input: ServiceRoutingRef & {
+      features: string[];
+      waitReady?: (feature: string) => Promise<void>;
+    },
+  ): Promise<void> {
+    const features = sortFeatures(input.features);
+    features.forEach(f => assertFeatureName(f, input));
+    await this.#change({ ref: input, set: this.backendSet, add: features });
+    await Promise.all(features.map(f => input.waitReady?.(f)));
+    await this.#change({ ref: input, set: 'routes', replace: features });
+    await this.#change({ ref: input, set: this.backendSet, replace: features });
+  }
+
+  abstract read(ref: ServiceRoutingRef): Promise<S>;
+
+  /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
+  protected abstract attempt(changes: RoutingChange<B>[]): Promise<unknown[]>;
+
+  #change(change: RoutingChange<B>): Promise<void> {
+    const { kubeConfig, namespace, host } = change.ref;
+    const cluster =
+      kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
+    return this.#queue.push(`${cluster}|${namespace}|${host}`, change);
+  }
+
+  async #runBatch(changes: RoutingChange<B>[]): Promise<unknown[]> {
+    this.stats.batches++;
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(changes);
+      } catch (error) {
+        if (!isApiStatus(error, 409) || attempt >= maxAttempts) throw error;
+        this.stats.conflicts++;
+        this.options.logger?.debug(
+          `routing of ${changes[0].ref.host} in ${changes[0].ref.namespace} changed meanwhile, retrying`,
+        );
+        // Jittered so that competing writers do not retry in lockstep.
+        await new Promise(r => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+}

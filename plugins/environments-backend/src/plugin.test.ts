@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import {
   TestDatabases,
   mockServices,
@@ -10,27 +9,17 @@ import {
 } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { binaryPath, testKubeConfig } from '@envmesh/local-cluster';
-import request from 'supertest';
 import type { Knex } from 'knex';
+import {
+  ApiCall,
+  apiCaller,
+  localClusterConfig,
+  waitForOperation,
+} from './__testUtils__/integration';
 import { environmentsPlugin } from './plugin';
 
 const examples = path.resolve(__dirname, '../../../examples');
 const SECRET = 'p4ssw0rd-that-must-never-leak';
-
-// The cluster of the jest global setup, as the Kubernetes plugin's config names it.
-function localCluster() {
-  const kubeconfig = yaml.load(
-    fs.readFileSync(process.env.ENVMESH_TEST_KUBECONFIG!, 'utf8'),
-  ) as any;
-  return {
-    name: 'local',
-    title: 'Local cluster',
-    url: kubeconfig.clusters[0].cluster.server,
-    authProvider: 'serviceAccount',
-    serviceAccountToken: kubeconfig.users[0].user.token,
-    skipTLSVerify: true,
-  };
-}
 
 /** A node selector no node of the local cluster matches: pods that stay Pending, Unschedulable. */
 const NOWHERE = { 'envmesh.io/pool': 'no-such-pool' };
@@ -105,7 +94,7 @@ async function startBackend(
               {
                 type: 'config',
                 clusters: [
-                  localCluster(),
+                  localClusterConfig(),
                   {
                     name: 'offline',
                     url: `https://127.0.0.1:${helmLog.offlinePort}`,
@@ -126,32 +115,10 @@ async function startBackend(
       }),
     ],
   });
-  const server = backend.server;
-  const call = async (
-    method: 'get' | 'post' | 'patch' | 'put' | 'delete',
-    url: string,
-    body?: object,
-  ) => {
-    const res = await request(server)
-      [method](`/api/environments${url}`)
-      .send(body);
-    transcript.push(JSON.stringify(res.body ?? res.text));
-    return res;
-  };
+  const call = apiCaller(backend.server, res =>
+    transcript.push(JSON.stringify(res.body ?? res.text)),
+  );
   return { backend, call };
-}
-
-type Call = Awaited<ReturnType<typeof startBackend>>['call'];
-
-async function waitForOperation(call: Call, id: string, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call('get', `/operations/${id}`);
-    if (!['pending', 'running'].includes(res.body.state)) return res.body;
-    if (Date.now() > deadline)
-      throw new Error(`operation ${id} still ${res.body.state}`);
-    await new Promise(resolve => setTimeout(resolve, 300));
-  }
 }
 
 function demoEnvironment(name: string) {
@@ -224,7 +191,7 @@ describe.each(databases.eachSupportedId())(
   'environments engine on %s',
   databaseId => {
     let knex: Knex;
-    let call: Call;
+    let call: ApiCall;
     let stop: () => Promise<void>;
     const suffix = databaseId === 'SQLITE_3' ? 'sq' : 'pg';
     const env = `demo-${suffix}`;

@@ -29,15 +29,10 @@ import {
   startLocalCluster,
 } from '../../packages/local-cluster/src';
 import type { LocalCluster } from '../../packages/local-cluster/src';
-import { ReleaseApplier } from '../../plugins/environments-backend/src/apply';
-import { ClusterRegistry } from '../../plugins/environments-backend/src/clusters/ClusterRegistry';
+import { createEnvironmentsBackend } from '../../plugins/environments-backend/src/engine/createEnvironmentsBackend';
 import { EnvironmentsEngine } from '../../plugins/environments-backend/src/engine/EnvironmentsEngine';
-import { EnvironmentRollout } from '../../plugins/environments-backend/src/orchestrate/EnvironmentRollout';
-import { OperationRunner } from '../../plugins/environments-backend/src/orchestrate/OperationRunner';
-import { ServiceImporter } from '../../plugins/environments-backend/src/registry';
 import { HelmRenderer } from '../../plugins/environments-backend/src/render';
 import { DatabaseEnvironmentStore } from '../../plugins/environments-backend/src/store';
-import { NamespaceWatchers } from '../../plugins/environments-backend/src/watch';
 
 const execFileAsync = promisify(execFile);
 
@@ -428,7 +423,6 @@ interface Engine {
 
 async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
   const logger = benchLogger();
-  const helmBinary = binaryPath('helm');
   const probe = new Probe();
   const store = await DatabaseEnvironmentStore.fromKnex(knex);
   probe.wrap(
@@ -439,8 +433,10 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
       m => m !== 'constructor' && !/^(assert|write|insert)[A-Z]/.test(m),
     ),
   );
-  const clusters = ClusterRegistry.fromConfig(
-    new ConfigReader({
+  const backend = createEnvironmentsBackend({
+    logger,
+    store,
+    config: new ConfigReader({
       kubernetes: {
         clusterLocatorMethods: [
           {
@@ -457,54 +453,25 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
           },
         ],
       },
+      environments: {
+        helm: { binary: binaryPath('helm') },
+        render: { concurrency: RENDER_CONCURRENCY },
+        rollout: {
+          parallelism: PARALLELISM,
+          readyTimeoutSeconds: READY_TIMEOUT_MS / 1000,
+        },
+      },
     }),
-  );
-  const renderer = new HelmRenderer({
-    helmBinary,
-    concurrency: RENDER_CONCURRENCY,
   });
-  probe.wrap(renderer, 'renderer', ['render', 'chartDefaults']);
-  const applier = new ReleaseApplier({ logger });
-  probe.wrap(applier, 'applier', ['apply']);
-  const watchers = new NamespaceWatchers({
-    kubeConfigFor: name => clusters.kubeConfig(name),
-    logger,
-  });
-  const importer = new ServiceImporter({ renderer, helmBinary, logger });
-  const rollout = new EnvironmentRollout({
-    store,
-    clusters,
-    renderer,
-    applier,
-    watchers,
-    settings: { parallelism: PARALLELISM, readyTimeoutMs: READY_TIMEOUT_MS },
-  });
-  const runner = new OperationRunner({
-    store,
-    logger: logger.child({ component: 'operations' }),
-    execute: (operation, context) => rollout.execute(operation, context),
-  });
-  const engine = new EnvironmentsEngine({
-    store,
-    clusters,
-    renderer,
-    applier,
-    watchers,
-    importer,
-    rollout,
-    runner,
-    logger,
-  });
-  runner.start();
+  // The engine as the backend plugin builds it; the probe counts calls on the very instances it uses.
+  probe.wrap(backend.renderer, 'renderer', ['render', 'chartDefaults']);
+  probe.wrap(backend.applier, 'applier', ['apply']);
+  backend.runner.start();
   return {
-    engine,
-    renderer,
+    engine: backend.engine,
+    renderer: backend.renderer,
     probe,
-    async close() {
-      await runner.stop();
-      await watchers.stopAll();
-      await renderer.close();
-    },
+    close: () => backend.close(),
   };
 }
 

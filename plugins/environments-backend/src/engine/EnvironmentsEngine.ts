@@ -16,7 +16,6 @@ import {
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ReleaseApplier, WORKLOAD_KINDS, apiErrorMessage } from '../apply';
 import type { DiffEntry } from '../apply';
-import { HelmRenderer, layerServiceValues } from '../render';
 import { ServiceImporter, persistServiceImport } from '../registry';
 import type { ServiceImportSource } from '../registry';
 import { DatabaseEnvironmentStore } from '../store';
@@ -27,6 +26,7 @@ import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { SecretWriter } from '../orchestrate/SecretWriter';
 import { namespaceObject } from '../orchestrate/environmentObjects';
+import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import {
   copyEnvironmentInput,
   createEnvironmentInput,
@@ -69,7 +69,7 @@ export class EnvironmentsEngine {
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
-      renderer: HelmRenderer;
+      releases: ServiceReleaseRenderer;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
       importer: ServiceImporter;
@@ -189,7 +189,7 @@ export class EnvironmentsEngine {
     const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
     const services: Array<{ name: string; changes: DiffEntry[] }> = [];
     for (const service of spec.services) {
-      const objects = await this.#render(spec, service);
+      const objects = await this.deps.releases.render(spec, service);
       const previous = await this.deps.store.getInventory(
         spec.name,
         service.name,
@@ -331,12 +331,15 @@ export class EnvironmentsEngine {
 
   async getServiceValues(name: string, service: string): Promise<MergedValues> {
     const env = await this.#environment(name);
-    return this.#layer(env, this.#serviceOf(env, service));
+    return this.deps.releases.values(env, this.#serviceOf(env, service));
   }
 
   async getServiceManifest(name: string, service: string): Promise<string> {
     const env = await this.#environment(name);
-    const objects = await this.#render(env, this.#serviceOf(env, service));
+    const objects = await this.deps.releases.render(
+      env,
+      this.#serviceOf(env, service),
+    );
     return objects
       .map(o => yaml.dump(o, { noRefs: true, sortKeys: false }))
       .join('---\n');
@@ -391,39 +394,6 @@ export class EnvironmentsEngine {
       );
     }
     return found;
-  }
-
-  async #chart(service: string) {
-    const definition = await this.deps.store.getService(service);
-    if (!definition)
-      throw new NotFoundError(`service '${service}' is not in the registry`);
-    const archive = await this.deps.store.getChartArchive(
-      definition.chart.digest,
-    );
-    if (!archive)
-      throw new NotFoundError(`the chart of service '${service}' is missing`);
-    return { definition, chart: { digest: definition.chart.digest, archive } };
-  }
-
-  async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
-    const { definition, chart } = await this.#chart(service.name);
-    return layerServiceValues({
-      chartDefaults: await this.deps.renderer.chartDefaults(chart),
-      service: definition,
-      environment: env,
-      environmentService: service,
-    });
-  }
-
-  async #render(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
-    const { chart } = await this.#chart(service.name);
-    const merged = await this.#layer(env, service);
-    return this.deps.renderer.render({
-      release: service.name,
-      namespace: env.namespace,
-      chart,
-      values: merged.values,
-    });
   }
 
   async #checkServices(services: EnvironmentServiceSpec[]) {

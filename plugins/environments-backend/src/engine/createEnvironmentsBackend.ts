@@ -7,6 +7,7 @@ import { placementFromConfig } from '../features';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { FeatureRollout } from '../orchestrate/FeatureRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
+import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
 import { RoutingDriver, createRoutingDriver } from '../routing';
@@ -81,10 +82,11 @@ export function createEnvironmentsBackend(options: {
       baggage: settings?.getOptionalBoolean('features.routing.baggage'),
     },
   );
+  const releases = new ServiceReleaseRenderer({ store, renderer });
   const featureRollout = new FeatureRollout({
     store,
     clusters,
-    renderer,
+    releases,
     applier,
     watchers,
     routing,
@@ -129,7 +131,7 @@ export function createEnvironmentsBackend(options: {
   const engine = new EnvironmentsEngine({
     store,
     clusters,
-    renderer,
+    releases,
     applier,
     watchers,
     importer,

@@ -21,7 +21,6 @@ import {
   collectIsolation,
   featureInstanceObjects,
 } from '../features';
-import { HelmRenderer, layerServiceValues } from '../render';
 import {
   DEFAULT_SUBSET,
   PreviewHostWriter,
@@ -33,6 +32,7 @@ import type { InventoryObject, StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { previewGateway } from './environmentObjects';
 import { OperationContext } from './OperationRunner';
+import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
 export interface FeatureRolloutSettings {
   /** Feature instances deployed or removed at the same time. */
@@ -81,7 +81,7 @@ export class FeatureRollout {
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
-      renderer: HelmRenderer;
+      releases: ServiceReleaseRenderer;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
       routing: RoutingDriver;
@@ -290,37 +290,19 @@ export class FeatureRollout {
     return `removed (${deleted} object(s))`;
   }
 
-  async #render(
+  /** The base environment's service with the instance's image tag and values layered over its own. */
+  #render(
     env: EnvironmentSpec,
     base: EnvironmentServiceSpec,
     instance: FeatureInstanceSpec,
   ): Promise<KubernetesObject[]> {
-    const { store, renderer } = this.deps;
-    const definition = await store.getService(base.name);
-    const archive =
-      definition && (await store.getChartArchive(definition.chart.digest));
-    if (!definition || !archive) {
-      throw new Error(`service '${base.name}' or its chart is missing`);
-    }
-    const chart = { digest: definition.chart.digest, archive };
-    const merged = layerServiceValues({
-      chartDefaults: await renderer.chartDefaults(chart),
-      service: definition,
-      environment: env,
-      environmentService: {
-        ...base,
-        imageTag: instance.imageTag ?? base.imageTag,
-        values: mergeValues([
-          { layer: 'service', values: base.values },
-          { layer: 'service', values: instance.values },
-        ]).values,
-      },
-    });
-    return renderer.render({
-      release: base.name,
-      namespace: env.namespace,
-      chart,
-      values: merged.values,
+    return this.deps.releases.render(env, {
+      ...base,
+      imageTag: instance.imageTag ?? base.imageTag,
+      values: mergeValues([
+        { layer: 'service', values: base.values },
+        { layer: 'service', values: instance.values },
+      ]).values,
     });
   }
 

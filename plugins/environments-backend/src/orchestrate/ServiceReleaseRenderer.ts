@@ -1,0 +1,69 @@
+import { NotFoundError } from '@backstage/errors';
+import { KubernetesObject } from '@kubernetes/client-node';
+import {
+  EnvironmentServiceSpec,
+  EnvironmentSpec,
+  MergedValues,
+} from '@envmesh/plugin-environments-common';
+import { HelmRenderer, layerServiceValues } from '../render';
+import { DatabaseEnvironmentStore } from '../store';
+
+/**
+ * A service of an environment as helm sees it: the registry's chart from the store, the layered values
+ * (with provenance), and the rendered objects. The API's read endpoints and feature instances use it; the
+ * rollout keeps its own per-operation chart cache.
+ */
+export class ServiceReleaseRenderer {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      renderer: HelmRenderer;
+    },
+  ) {}
+
+  /** The merged values of a service in an environment, each leaf with the layer that set it. */
+  async values(
+    env: EnvironmentSpec,
+    service: EnvironmentServiceSpec,
+  ): Promise<MergedValues> {
+    return (await this.#layer(env, service)).merged;
+  }
+
+  /** The objects `helm template` renders for the service in the environment's namespace. */
+  async render(
+    env: EnvironmentSpec,
+    service: EnvironmentServiceSpec,
+  ): Promise<KubernetesObject[]> {
+    const { chart, merged } = await this.#layer(env, service);
+    return this.deps.renderer.render({
+      release: service.name,
+      namespace: env.namespace,
+      chart,
+      values: merged.values,
+    });
+  }
+
+  async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
+    const { store, renderer } = this.deps;
+    const definition = await store.getService(service.name);
+    if (!definition) {
+      throw new NotFoundError(
+        `service '${service.name}' is not in the registry`,
+      );
+    }
+    const archive = await store.getChartArchive(definition.chart.digest);
+    if (!archive) {
+      throw new NotFoundError(
+        `the chart of service '${service.name}' is missing`,
+      );
+    }
+    const chart = { digest: definition.chart.digest, archive };
+    const merged = layerServiceValues({
+      chartDefaults: await renderer.chartDefaults(chart),
+      service: definition,
+      environment: env,
+      environmentService: service,
+    });
+    return { chart, merged };
+  }
+}

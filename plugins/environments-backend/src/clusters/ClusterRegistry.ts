@@ -1,7 +1,46 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import {
+  KubeConfig,
+  RequestContext,
+  VersionApi,
+} from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
 import { ClusterSummary } from '@envmesh/plugin-environments-common';
+
+/**
+ * A KubeConfig whose requests share one keep-alive agent. client-node builds a new agent, so a new TLS
+ * connection, for every request; a rollout of hundreds of services spends much of its CPU on handshakes.
+ * Proxy agents are left as client-node makes them.
+ */
+class PooledKubeConfig extends KubeConfig {
+  #agent?: http.Agent;
+
+  override async applySecurityAuthentication(context: RequestContext) {
+    await super.applySecurityAuthentication(context);
+    const agent = this.#pooled(context.getAgent());
+    if (agent) context.setAgent(agent);
+  }
+
+  override async applyToHTTPSOptions(opts: https.RequestOptions) {
+    await super.applyToHTTPSOptions(opts);
+    const agent = this.#pooled(opts.agent);
+    if (agent) opts.agent = agent;
+  }
+
+  #pooled(agent: unknown): http.Agent | undefined {
+    const Agent = (agent as object | undefined)?.constructor as
+      | typeof http.Agent
+      | undefined;
+    if (Agent !== https.Agent && Agent !== http.Agent) return undefined;
+    if (!this.#agent) {
+      const { options } = agent as { options: http.AgentOptions };
+      this.#agent = new Agent({ ...options, keepAlive: true });
+    }
+    return this.#agent;
+  }
+}
 
 interface ClusterEntry {
   summary: ClusterSummary;
@@ -41,7 +80,7 @@ export class ClusterRegistry {
   }
 
   static #kubeConfigFor(cluster: Config, name: string, server: string) {
-    const kc = new KubeConfig();
+    const kc = new PooledKubeConfig();
     const token = cluster.getOptionalString('serviceAccountToken');
     let user: { name: string; token?: string } = { name: 'envmesh', token };
     if (!token) {

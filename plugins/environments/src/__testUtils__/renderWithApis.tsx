@@ -6,6 +6,7 @@ import {
 } from '@backstage/plugin-permission-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ReactElement } from 'react';
+import { SWRConfig } from 'swr';
 import { EnvironmentsApi, environmentsApiRef } from '../api';
 import { featureBranchesRouteRef, rootRouteRef } from '../routes';
 import { stubEnvironmentsApi } from '../testing/stubEnvironmentsApi';
@@ -27,7 +28,7 @@ export function permissionApi(denied: string[] = []): PermissionApi {
 
 /**
  * Renders an element in a legacy test app with a stubbed environments API (the given methods), a permission
- * API (denying `denied`), the catalog's entity route at `/catalog/...` and the environments pages at
+ * API (denying `denied`, decided afresh for every render), the catalog's entity route at `/catalog/...` and the environments pages at
  * `/environments`.
  */
 export function renderWithApis(
@@ -39,14 +40,17 @@ export function renderWithApis(
   } = {},
 ) {
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [environmentsApiRef, stubEnvironmentsApi(options.api)],
-        [permissionApiRef, permissionApi(options.denied)],
-      ]}
-    >
-      {element}
-    </TestApiProvider>,
+    // usePermission keeps its decisions in SWR's cache; a cache per render keeps one test's from the next.
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <TestApiProvider
+        apis={[
+          [environmentsApiRef, stubEnvironmentsApi(options.api)],
+          [permissionApiRef, permissionApi(options.denied)],
+        ]}
+      >
+        {element}
+      </TestApiProvider>
+    </SWRConfig>,
     {
       mountedRoutes: {
         '/catalog/:namespace/:kind/:name': entityRouteRef,

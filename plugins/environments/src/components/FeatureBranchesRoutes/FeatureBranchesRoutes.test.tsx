@@ -55,7 +55,6 @@ function render(
 }
 
 describe('feature-branch pages', () => {
-  // First: usePermission caches decisions for the whole file.
   it('disables delete without the permission', async () => {
     await render({ getFeature: async () => feature }, '/feature-31337', [
       'environments.feature.delete',

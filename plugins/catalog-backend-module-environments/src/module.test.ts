@@ -30,6 +30,7 @@ describe('catalogModuleEnvironmentsProvider', () => {
             description: 'Shared development environment',
             componentRefs: ['component:default/demo-api'],
             services: { total: 1, ready: 1 },
+            sleepState: 'awake' as const,
           },
         ],
       }),
@@ -121,6 +122,7 @@ describe('catalogModuleEnvironmentsProvider', () => {
       owner: 'group:default/platform-team',
       componentRefs: [],
       services: { total: 0, ready: 0 },
+      sleepState: 'awake' as const,
     });
     let list = [env('demo-dev')];
     const listEnvironments = jest.fn(async () => list);

@@ -254,6 +254,23 @@ export async function createRouter(
     },
   );
 
+  router.post('/environments/:name/sleep', async (req, res) => {
+    const { name } = req.params;
+    const credentials = await authorize(req, environmentUpdatePermission, name);
+    const operation = await mutation(req, 'sleep', { environment: name }, () =>
+      engine.sleepEnvironment(name, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+  router.post('/environments/:name/wake', async (req, res) => {
+    const { name } = req.params;
+    const credentials = await authorize(req, environmentUpdatePermission, name);
+    const operation = await mutation(req, 'wake', { environment: name }, () =>
+      engine.wakeEnvironment(name, actorOf(credentials)),
+    );
+    res.status(202).json(operation);
+  });
+
   // ---- operations ----
   router.get('/environments/:name/operations', async (req, res) => {
     res.json({ items: await engine.listOperations(req.params.name) });

@@ -6,5 +6,6 @@
 
 export * from './names';
 export * from './permissions';
+export * from './status';
 export * from './types';
 export * from './values/mergeValues';

@@ -23,7 +23,18 @@ export interface EnvironmentSummary {
   /** Entity refs of the catalog components of its services, where known. */
   componentRefs: string[];
   services: { total: number; ready: number };
+  /** `asleep` from a sleep request until the next wake request: its workloads are scaled to zero. */
+  sleepState: SleepState;
+  /** When the environment was put to sleep. */
+  asleepSince?: string;
 }
+
+/**
+ * Whether an environment's workloads run (`awake`) or were scaled to zero by a sleep operation (`asleep`).
+ *
+ * @public
+ */
+export type SleepState = 'awake' | 'asleep';
 
 /**
  * Where a service's chart came from.
@@ -144,7 +155,9 @@ export type OperationType =
   | 'copy'
   | 'rollback'
   | 'deploy-feature'
-  | 'remove-feature';
+  | 'remove-feature'
+  | 'sleep'
+  | 'wake';
 
 /** @public */
 export type OperationState =

@@ -9,6 +9,7 @@ describe('EnvironmentsServiceBridge', () => {
     owner: 'group:default/platform-team',
     componentRefs: [],
     services: { total: 5, ready: 5 },
+    sleepState: 'awake' as const,
   };
 
   it('waits for the engine to attach, then forwards calls to it', async () => {

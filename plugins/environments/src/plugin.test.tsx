@@ -34,6 +34,7 @@ const apis = [
             owner: 'group:default/platform-team',
             componentRefs: ['component:default/demo-api'],
             services: { total: 2, ready: 1 },
+            sleepState: 'awake' as const,
           },
         ],
       }),

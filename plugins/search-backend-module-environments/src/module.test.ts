@@ -27,6 +27,7 @@ describe('searchModuleEnvironmentsCollator', () => {
             description: 'Shared development environment',
             componentRefs: ['component:default/demo-api'],
             services: { total: 1, ready: 1 },
+            sleepState: 'awake' as const,
           },
         ],
         listFeatures: async () => [

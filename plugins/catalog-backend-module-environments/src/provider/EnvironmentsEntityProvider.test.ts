@@ -15,6 +15,7 @@ const environments: EnvironmentSummary[] = [
     description: 'Shared development environment',
     componentRefs: ['component:default/demo-api', 'demo-web'],
     services: { total: 5, ready: 4 },
+    sleepState: 'awake' as const,
   },
   {
     name: 'demo-test',
@@ -23,6 +24,7 @@ const environments: EnvironmentSummary[] = [
     owner: 'group:default/qa',
     componentRefs: [],
     services: { total: 0, ready: 0 },
+    sleepState: 'awake' as const,
   },
 ];
 

@@ -6,6 +6,10 @@ import {
   PatchStrategy,
   V1APIResource,
 } from '@kubernetes/client-node';
+import type {
+  DiffAction,
+  DiffEntry,
+} from '@envmesh/plugin-environments-common';
 import { mapSettled } from './concurrency';
 import { DynamicClient, apiErrorMessage, isApiStatus } from './DynamicClient';
 import { recordOf, stableStringify } from './fingerprint';
@@ -49,16 +53,7 @@ export interface ApplyResult {
   recorded: RecordedObject[];
 }
 
-export type DiffAction = 'create' | 'update' | 'unchanged' | 'delete';
-
-export interface DiffEntry {
-  ref: ObjectRef;
-  action: DiffAction;
-  /** For updates: the changed paths, one level below the top (`spec.template`, `data.KEY`, `metadata.labels`). */
-  changes?: string[];
-  /** Why the server-side dry run rejected the object, if it did. */
-  error?: string;
-}
+export type { DiffAction, DiffEntry };
 
 export interface ReleaseApplierOptions {
   /** Objects of one kind applied at once (default 8). */

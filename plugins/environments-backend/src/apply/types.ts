@@ -1,13 +1,8 @@
 import { KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectRef } from '@envmesh/plugin-environments-common';
 
 /** Identifies one Kubernetes object of a release's inventory. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  /** Absent for cluster-scoped objects. */
-  namespace?: string;
-  name: string;
-}
+export type { ObjectRef };
 
 /**
  * What the applier recorded of an object right after applying it, so that drift can be told later:

@@ -12,6 +12,7 @@ import {
   EnvironmentSummary,
   MergedValues,
   OperationType,
+  ServiceStatus,
 } from '@envmesh/plugin-environments-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ReleaseApplier, WORKLOAD_KINDS, apiErrorMessage } from '../apply';
@@ -21,7 +22,6 @@ import type { ServiceImportSource } from '../registry';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
-import type { DriftEntry, WorkloadStatus } from '../watch';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { SecretWriter } from '../orchestrate/SecretWriter';
@@ -48,16 +48,7 @@ const SYNC_GRACE_MS = 1_000;
 /** How long that question may take. */
 const PROBE_TIMEOUT_MS = 5_000;
 
-export interface ServiceStatus {
-  name: string;
-  group: number;
-  revision?: number;
-  /** The image the latest revision deployed (`<repository>:<tag>`), from its values; see imageOfValues. */
-  desiredImage?: string;
-  workloads: WorkloadStatus[];
-  ready: boolean;
-  drift: DriftEntry[];
-}
+export type { ServiceStatus };
 
 /**
  * The environments engine as the REST API and other plugins see it: validates requests against the
@@ -131,6 +122,8 @@ export class EnvironmentsEngine {
             total: env.services.length,
             ready: status.filter(s => s.ready).length,
           },
+          sleepState: env.asleepSince ? 'asleep' : 'awake',
+          ...(env.asleepSince ? { asleepSince: env.asleepSince } : {}),
         };
       }),
     );
@@ -173,7 +166,7 @@ export class EnvironmentsEngine {
   }
 
   async updateEnvironment(name: string, body: unknown, actor: string) {
-    const current = await this.#environment(name);
+    const current = await this.#awakeEnvironment(name, 'updated');
     const { spec, secretValues } = await this.#applyUpdate(current, body);
     await this.#startOperation('update', spec, actor, {}, async () => {
       await this.#writeSecrets(spec, secretValues);
@@ -273,7 +266,7 @@ export class EnvironmentsEngine {
     revision: number,
     actor: string,
   ) {
-    const current = await this.#environment(name);
+    const current = await this.#awakeEnvironment(name, 'rolled back');
     const target = await this.deps.store.getRevision(name, service, revision);
     if (!target) {
       throw new NotFoundError(
@@ -302,6 +295,32 @@ export class EnvironmentsEngine {
       actor,
       { service, revision },
       () => this.deps.store.updateEnvironment(spec).then(() => undefined),
+    );
+    return this.#latestOperation(name);
+  }
+
+  /** Scales every workload to zero (see EnvironmentRollout); 409 when it already sleeps. */
+  async sleepEnvironment(name: string, actor: string) {
+    const spec = await this.#environment(name);
+    if (spec.asleepSince) {
+      throw new ConflictError(
+        `environment '${name}' is already asleep (since ${spec.asleepSince})`,
+      );
+    }
+    await this.#startOperation('sleep', spec, actor, {}, () =>
+      this.deps.store.setAsleep(name, new Date()),
+    );
+    return this.#latestOperation(name);
+  }
+
+  /** Scales the workloads back, group by group; 409 when it is awake. */
+  async wakeEnvironment(name: string, actor: string) {
+    const spec = await this.#environment(name);
+    if (!spec.asleepSince) {
+      throw new ConflictError(`environment '${name}' is awake`);
+    }
+    await this.#startOperation('wake', spec, actor, {}, () =>
+      this.deps.store.setAsleep(name),
     );
     return this.#latestOperation(name);
   }
@@ -383,6 +402,17 @@ export class EnvironmentsEngine {
   async #environment(name: string) {
     const env = await this.deps.store.getEnvironment(name);
     if (!env) throw new NotFoundError(`no environment '${name}'`);
+    return env;
+  }
+
+  /** The environment, or a ConflictError when it sleeps: a change would wake part of it behind the user's back. */
+  async #awakeEnvironment(name: string, change: string) {
+    const env = await this.#environment(name);
+    if (env.asleepSince) {
+      throw new ConflictError(
+        `environment '${name}' is asleep and cannot be ${change}; wake it first`,
+      );
+    }
     return env;
   }
 

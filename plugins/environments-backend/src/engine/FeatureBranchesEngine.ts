@@ -80,6 +80,11 @@ export class FeatureBranchesEngine {
         `environment: no environment '${input.environment}'`,
       );
     }
+    if (env.asleepSince) {
+      throw new ConflictError(
+        `environment '${env.name}' is asleep; wake it before deploying feature branches to it`,
+      );
+    }
     await this.#checkInstances(env, input.name, input.instances);
     const existing = await this.deps.store.features.getFeature(input.name);
     if (existing && existing.environment !== env.name) {

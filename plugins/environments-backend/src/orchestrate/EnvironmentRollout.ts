@@ -10,6 +10,7 @@ import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import {
   ReleaseApplier,
   WORKLOAD_KINDS,
+  apiErrorMessage,
   formatRef,
   mapSettled,
   stableStringify,
@@ -24,6 +25,7 @@ import { environmentObjects, namespaceObject } from './environmentObjects';
 import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
 import { SecretWriter } from './SecretWriter';
+import { SCALABLE_KINDS, WorkloadScaler } from './WorkloadScaler';
 
 export interface RolloutSettings {
   /** Services applied at the same time inside a startup group. */
@@ -45,6 +47,9 @@ export interface CopyParams {
 
 const PREPARE = 'prepare namespace, config and resources';
 const PRUNE = 'remove services that left the environment';
+const WAIT_READY = (group: number) => `wait for group ${group} to be ready`;
+const SCALE_DOWN = (group: number) => `scale group ${group} to zero`;
+const SCALE_UP = (group: number) => `scale group ${group} back up`;
 
 /** A service's startup group in an environment: the environment's override, else the registry's. */
 function groupOf(
@@ -59,7 +64,7 @@ function groupOf(
  * the cluster to the stored spec: namespace, config and resources first, then the startup groups in order
  * (inside a group up to `parallelism` services at once; the next group starts when every workload of the
  * previous one is ready, as seen by the namespace's watches), then pruning of services that left. delete
- * takes it all away.
+ * takes it all away; sleep and wake scale the workloads to zero and back, in startup group order.
  */
 export class EnvironmentRollout {
   /** Chart archives by digest (content-addressed, so never stale): one store read per chart, not per service. */
@@ -102,12 +107,23 @@ export class EnvironmentRollout {
       const group = groupOf(service, definitions.get(service.name));
       groups.set(group, [...(groups.get(group) ?? []), service.name]);
     }
+    const order = [...groups.keys()].sort((a, b) => a - b);
+    if (type === 'sleep') {
+      // The last group first: services go to sleep before what they depend on.
+      return order.reverse().map(group => ({ name: SCALE_DOWN(group), group }));
+    }
+    if (type === 'wake') {
+      return order.flatMap(group => [
+        { name: SCALE_UP(group), group },
+        { name: WAIT_READY(group), group },
+      ]);
+    }
     const steps: PlannedStep[] = [{ name: PREPARE }];
-    for (const group of [...groups.keys()].sort((a, b) => a - b)) {
+    for (const group of order) {
       for (const service of groups.get(group)!.sort()) {
         steps.push({ name: `apply ${service}`, group, service });
       }
-      steps.push({ name: `wait for group ${group} to be ready`, group });
+      steps.push({ name: WAIT_READY(group), group });
     }
     steps.push({ name: PRUNE });
     return steps;
@@ -123,9 +139,11 @@ export class EnvironmentRollout {
     const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
     if (operation.type === 'delete') {
       await this.#delete(operation, spec, kubeConfig, context);
-      return;
+    } else if (operation.type === 'sleep' || operation.type === 'wake') {
+      await this.#sleepOrWake(operation, spec, kubeConfig, context);
+    } else {
+      await this.#converge(operation, spec, kubeConfig, context);
     }
-    await this.#converge(operation, spec, kubeConfig, context);
   }
 
   async #definitions(): Promise<Map<string, ServiceDefinition>> {
@@ -139,8 +157,7 @@ export class EnvironmentRollout {
     kubeConfig: KubeConfig,
     context: OperationContext,
   ) {
-    const { store, watchers, settings } = this.deps;
-    const watcher = watchers.forNamespace(spec.cluster, spec.namespace);
+    const { settings } = this.deps;
     const definitions = await this.#definitions();
     const byName = new Map(spec.services.map(s => [s.name, s]));
 
@@ -185,55 +202,11 @@ export class EnvironmentRollout {
         }
       } else if (step.group !== undefined) {
         const group = step.group;
-        await context.step(index, async () => {
-          const members = spec.services.filter(
-            s => groupOf(s, definitions.get(s.name)) === group,
-          );
-          const workloads: Array<{ service: string; ref: ObjectRef }> = [];
-          // One query for the environment's inventories, not one per member.
-          const inventories = new Map(
-            (await store.listInventories(spec.name)).map(i => [
-              i.release,
-              i.objects,
-            ]),
-          );
-          for (const member of members) {
-            const inventory = inventories.get(member.name);
-            for (const ref of inventory ?? []) {
-              if (WORKLOAD_KINDS.has(ref.kind)) {
-                workloads.push({ service: member.name, ref });
-              }
-            }
-          }
-          await context.log(
-            'info',
-            `group ${group}: waiting for ${workloads.length} workload(s) of ${members.length} service(s)`,
-          );
-          try {
-            await watcher.waitReady(
-              workloads.map(w => w.ref),
-              { timeoutMs: settings.readyTimeoutMs, signal: context.signal },
-            );
-          } catch (error) {
-            if (error instanceof WorkloadNotReadyError) {
-              const service = (ref: ObjectRef) =>
-                workloads.find(w => formatRef(w.ref) === formatRef(ref))
-                  ?.service;
-              throw new Error(
-                error.workloads
-                  .map(
-                    w =>
-                      `service ${service(w.ref)} not ready (${formatRef(
-                        w.ref,
-                      )}): ${w.reason}`,
-                  )
-                  .join('; '),
-              );
-            }
-            throw error;
-          }
-          return `${workloads.length} workload(s) ready`;
-        });
+        await context.step(index, () =>
+          this.#waitForGroup(spec, group, definitions, context, {
+            instances: false,
+          }),
+        );
         index++;
       } else if (step.name === PRUNE) {
         await context.step(index, () => this.#prune(spec, kubeConfig, context));
@@ -241,6 +214,150 @@ export class EnvironmentRollout {
       } else {
         throw new Error(`unknown step '${step.name}'`);
       }
+    }
+  }
+
+  /**
+   * The workloads of a startup group's services, from their inventories (one query for the environment),
+   * with their feature instances' when asked.
+   */
+  async #groupWorkloads(
+    spec: EnvironmentSpec,
+    group: number,
+    definitions: Map<string, ServiceDefinition>,
+    options: { instances: boolean },
+  ) {
+    const members = new Set(
+      spec.services
+        .filter(s => groupOf(s, definitions.get(s.name)) === group)
+        .map(s => s.name),
+    );
+    const workloads: Array<{ service: string; ref: ObjectRef }> = [];
+    for (const inventory of await this.deps.store.listInventories(spec.name)) {
+      const instance = isInstanceRelease(inventory.release);
+      if (instance && !options.instances) continue;
+      const service = instance
+        ? inventory.release.slice(0, inventory.release.indexOf('.'))
+        : inventory.release;
+      if (!members.has(service)) continue;
+      for (const ref of inventory.objects) {
+        if (WORKLOAD_KINDS.has(ref.kind)) workloads.push({ service, ref });
+      }
+    }
+    return { services: members.size, workloads };
+  }
+
+  /** Waits until every workload of a startup group is ready; a timeout names each service and its reason. */
+  async #waitForGroup(
+    spec: EnvironmentSpec,
+    group: number,
+    definitions: Map<string, ServiceDefinition>,
+    context: OperationContext,
+    options: { instances: boolean },
+  ): Promise<string> {
+    const { watchers, settings } = this.deps;
+    const { services, workloads } = await this.#groupWorkloads(
+      spec,
+      group,
+      definitions,
+      options,
+    );
+    await context.log(
+      'info',
+      `group ${group}: waiting for ${workloads.length} workload(s) of ${services} service(s)`,
+    );
+    try {
+      await watchers.forNamespace(spec.cluster, spec.namespace).waitReady(
+        workloads.map(w => w.ref),
+        { timeoutMs: settings.readyTimeoutMs, signal: context.signal },
+      );
+    } catch (error) {
+      if (error instanceof WorkloadNotReadyError) {
+        const service = (ref: ObjectRef) =>
+          workloads.find(w => formatRef(w.ref) === formatRef(ref))?.service;
+        throw new Error(
+          error.workloads
+            .map(
+              w =>
+                `service ${service(w.ref)} not ready (${formatRef(w.ref)}): ${
+                  w.reason
+                }`,
+            )
+            .join('; '),
+        );
+      }
+      throw error;
+    }
+    return `${workloads.length} workload(s) ready`;
+  }
+
+  /**
+   * sleep scales the Deployments and StatefulSets of every service and feature instance to zero, the last
+   * startup group first; wake scales them back group by group, each group ready before the next one wakes.
+   */
+  async #sleepOrWake(
+    operation: StoredOperation,
+    spec: EnvironmentSpec,
+    kubeConfig: KubeConfig,
+    context: OperationContext,
+  ) {
+    const { watchers, settings } = this.deps;
+    const watcher = watchers.forNamespace(spec.cluster, spec.namespace);
+    const definitions = await this.#definitions();
+    const sleep = operation.type === 'sleep';
+    for (const step of operation.steps) {
+      const group = step.group!;
+      if (step.name === WAIT_READY(group)) {
+        await context.step(step.index, () =>
+          this.#waitForGroup(spec, group, definitions, context, {
+            instances: true,
+          }),
+        );
+        continue;
+      }
+      await context.step(step.index, async () => {
+        const { workloads } = await this.#groupWorkloads(
+          spec,
+          group,
+          definitions,
+          { instances: true },
+        );
+        const scalable = workloads.filter(w => SCALABLE_KINDS.has(w.ref.kind));
+        const results = await mapSettled(
+          scalable,
+          settings.parallelism,
+          async ({ ref }) => {
+            const result = sleep
+              ? await WorkloadScaler.sleep(kubeConfig, ref)
+              : await WorkloadScaler.wake(kubeConfig, ref);
+            if (result.generation !== undefined) {
+              watcher.recordGeneration(ref, result.generation);
+            }
+            return result;
+          },
+        );
+        const failed = results.flatMap((r, i) =>
+          r.status === 'rejected'
+            ? [
+                `${scalable[i].service} (${formatRef(
+                  scalable[i].ref,
+                )}): ${apiErrorMessage(r.reason)}`,
+              ]
+            : [],
+        );
+        if (failed.length) {
+          throw new Error(`scaling failed for ${failed.join('; ')}`);
+        }
+        const changed = results.filter(
+          r => r.status === 'fulfilled' && r.value.changed,
+        ).length;
+        const done = sleep ? 'scaled to zero' : 'scaled back';
+        await context.log(
+          'info',
+          `group ${group}: ${changed} of ${scalable.length} workload(s) ${done}`,
+        );
+        return `${changed} workload(s) ${done}`;
+      });
     }
   }
 

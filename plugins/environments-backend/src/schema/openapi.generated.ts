@@ -669,6 +669,66 @@ export const spec = {
         },
       },
     },
+    '/environments/{name}/sleep': {
+      post: {
+        operationId: 'SleepEnvironment',
+        tags: ['Environments'],
+        description:
+          'Starts the `sleep` operation: the Deployments and StatefulSets of every service and feature instance are scaled to zero, the last startup group first; their replica counts are kept on the workloads. The environment is `asleep` from this request until a wake request, and refuses updates, rollbacks and feature deploys meanwhile (409). Needs `environments.environment.update`; 409 when already asleep.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        responses: {
+          '202': {
+            $ref: '#/components/responses/OperationStarted',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/environments/{name}/wake': {
+      post: {
+        operationId: 'WakeEnvironment',
+        tags: ['Environments'],
+        description:
+          'Starts the `wake` operation: the workloads get their replica counts back one startup group at a time, each group ready before the next one wakes. Needs `environments.environment.update`; 409 when awake.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        responses: {
+          '202': {
+            $ref: '#/components/responses/OperationStarted',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/environments/{name}/revisions': {
       get: {
         operationId: 'ListRevisions',
@@ -1719,6 +1779,13 @@ export const spec = {
             required: ['total', 'ready'],
             additionalProperties: false,
           },
+          sleepState: {
+            $ref: '#/components/schemas/SleepState',
+          },
+          asleepSince: {
+            type: 'string',
+            format: 'date-time',
+          },
         },
         required: [
           'name',
@@ -1727,8 +1794,15 @@ export const spec = {
           'owner',
           'componentRefs',
           'services',
+          'sleepState',
         ],
         additionalProperties: false,
+      },
+      SleepState: {
+        description:
+          '`asleep` from a sleep request until the next wake request (its workloads are scaled to zero), else `awake`.',
+        type: 'string',
+        enum: ['awake', 'asleep'],
       },
       EnvironmentServiceSpec: {
         description: 'A service as deployed in one environment.',
@@ -2025,6 +2099,12 @@ export const spec = {
               updatedAt: {
                 type: 'string',
                 format: 'date-time',
+              },
+              asleepSince: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'Set while the environment sleeps (see SleepState).',
               },
               lastOperation: {
                 $ref: '#/components/schemas/Operation',
@@ -2449,6 +2529,8 @@ export const spec = {
               'rollback',
               'deploy-feature',
               'remove-feature',
+              'sleep',
+              'wake',
             ],
           },
           state: {

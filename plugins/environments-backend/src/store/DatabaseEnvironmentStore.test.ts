@@ -234,6 +234,36 @@ describe('DatabaseEnvironmentStore', () => {
       expect(again.services).toEqual([]);
     });
 
+    it('keeps the sleep of an environment apart from its spec', async () => {
+      const { store } = await createStores(databaseId);
+      await store.createEnvironment(environment('stage'));
+      const since = new Date('2026-11-20T22:00:00.000Z');
+
+      await store.setAsleep('stage', since);
+      expect(await store.getEnvironment('stage')).toMatchObject({
+        asleepSince: since.toISOString(),
+      });
+      // An update of the spec leaves the sleep as it is; listing shows it too.
+      await store.updateEnvironment(
+        environment('stage', { description: 'changed' }),
+      );
+      expect(await store.listEnvironments()).toEqual([
+        expect.objectContaining({
+          name: 'stage',
+          description: 'changed',
+          asleepSince: since.toISOString(),
+        }),
+      ]);
+
+      await store.setAsleep('stage');
+      expect(await store.getEnvironment('stage')).not.toHaveProperty(
+        'asleepSince',
+      );
+      await expect(store.setAsleep('nope', since)).rejects.toThrow(
+        NotFoundError,
+      );
+    });
+
     it('keeps one inventory per release', async () => {
       const { store } = await createStores(databaseId);
       await store.createEnvironment(environment('inv'));

@@ -192,6 +192,14 @@ export class DatabaseEnvironmentStore {
     return (await this.getEnvironment(spec.name))!;
   }
 
+  /** Marks an environment asleep since `since`, or awake without it. Throws NotFoundError. */
+  async setAsleep(name: string, since?: Date): Promise<void> {
+    const updated = await this.db('environments')
+      .where({ name })
+      .update({ asleep_since: since ?? null });
+    if (!updated) throw new NotFoundError(`environment '${name}' not found`);
+  }
+
   async getEnvironment(name: string): Promise<StoredEnvironment | undefined> {
     const row = await this.db('environments').where({ name }).first();
     if (!row) return undefined;
@@ -735,6 +743,7 @@ function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
     ),
     createdAt: toIsoRequired(row.created_at),
     updatedAt: toIsoRequired(row.updated_at),
+    ...(row.asleep_since && { asleepSince: toIso(row.asleep_since) }),
   };
 }
 

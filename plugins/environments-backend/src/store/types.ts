@@ -17,6 +17,8 @@ export interface StoredChart {
 export interface StoredEnvironment extends EnvironmentSpec {
   createdAt: string;
   updatedAt: string;
+  /** Set while the environment sleeps (from the sleep request until the wake request). */
+  asleepSince?: string;
 }
 
 /** One object applied for a release, remembered so that objects leaving the release are pruned. */

@@ -7,6 +7,10 @@ import {
   V1Deployment,
   V1Pod,
 } from '@kubernetes/client-node';
+import type {
+  DriftEntry,
+  WorkloadStatus,
+} from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply/DynamicClient';
 import { contentHash } from '../apply/fingerprint';
 import {
@@ -16,6 +20,7 @@ import {
   RecordedObject,
   formatRef,
   groupOf,
+  refKey,
 } from '../apply/types';
 import { BackoffOptions, KindWatch } from './KindWatch';
 import {
@@ -45,28 +50,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Desired against live of one workload, from the watch cache. */
-export interface WorkloadStatus {
-  ref: ObjectRef;
-  /** Whether the object exists (always true for kinds that are not watched). */
-  found: boolean;
-  /** spec.replicas (Deployment, StatefulSet), spec.completions (Job), 1 for a Pod. */
-  desiredReplicas: number;
-  /** status.readyReplicas, status.succeeded for a Job. */
-  readyReplicas: number;
-  /** Images of the pod template, init containers first. */
-  images: string[];
-  ready: boolean;
-  /** Progress in words. */
-  summary: string;
-}
-
-/** An object of a tracked inventory that changed or vanished since envmesh applied it. */
-export interface DriftEntry {
-  ref: ObjectRef;
-  change: 'deleted' | 'modified';
-  detail: string;
-}
+export type { DriftEntry, WorkloadStatus };
 
 /** Thrown by waitReady when workloads are not ready in time (or can no longer become ready). */
 export class WorkloadNotReadyError extends Error {
@@ -364,6 +348,21 @@ export class NamespaceWatcher {
           this.#syncTimeoutMs
         } ms; drift of their objects is not reported until they do`,
       );
+    }
+  }
+
+  /**
+   * Records a generation envmesh itself gave a tracked object outside an apply (a sleep or wake scaling it),
+   * so that it is not reported as drift.
+   */
+  recordGeneration(ref: ObjectRef, generation: number): void {
+    const key = refKey(ref);
+    for (const recorded of this.#inventories.values()) {
+      for (const record of recorded) {
+        if (record.generation !== undefined && refKey(record) === key) {
+          record.generation = generation;
+        }
+      }
     }
   }
 

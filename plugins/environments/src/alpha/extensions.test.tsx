@@ -35,6 +35,7 @@ const environmentsApi = stubEnvironmentsApi({
         owner: 'group:default/platform-team',
         componentRefs: ['component:default/demo-api'],
         services: { total: 2, ready: 1 },
+        sleepState: 'awake' as const,
       },
     ],
   }),

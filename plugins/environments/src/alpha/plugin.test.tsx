@@ -26,6 +26,7 @@ const environmentsApi: EnvironmentsApi = stubEnvironmentsApi({
         owner: 'group:default/platform-team',
         componentRefs: [],
         services: { total: 5, ready: 5 },
+        sleepState: 'awake' as const,
       },
     ],
   }),

@@ -75,6 +75,10 @@ export interface EnvironmentsApi {
   ): Promise<Operation>;
   /** `DELETE /environments/{name}`: answers with the started `delete` operation. */
   deleteEnvironment(name: string): Promise<Operation>;
+  /** `POST /environments/{name}/sleep`: answers with the started `sleep` operation. */
+  sleepEnvironment(name: string): Promise<Operation>;
+  /** `POST /environments/{name}/wake`: answers with the started `wake` operation. */
+  wakeEnvironment(name: string): Promise<Operation>;
   /**
    * `PUT /environments/{name}/secrets/{secret}`: writes values of a declared Secret to the cluster. The values
    * are never returned.

@@ -97,6 +97,8 @@ const calls: Record<
     body: { name: 'demo-copy', namespace: 'copy' },
   },
   deleteEnvironment: { call: api => api.deleteEnvironment('demo') },
+  sleepEnvironment: { call: api => api.sleepEnvironment('demo') },
+  wakeEnvironment: { call: api => api.wakeEnvironment('demo') },
   writeSecretValues: {
     call: api =>
       api.writeSecretValues('demo', 'db credentials', { password: 'p' }),

@@ -113,6 +113,14 @@ export class EnvironmentsClient implements EnvironmentsApi {
     return this.#send('DELETE', `/environments/${enc(name)}`);
   }
 
+  async sleepEnvironment(name: string): Promise<Operation> {
+    return this.#send('POST', `/environments/${enc(name)}/sleep`);
+  }
+
+  async wakeEnvironment(name: string): Promise<Operation> {
+    return this.#send('POST', `/environments/${enc(name)}/wake`);
+  }
+
   async writeSecretValues(
     name: string,
     secret: string,

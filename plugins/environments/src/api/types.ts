@@ -8,11 +8,18 @@ import {
   ConfigMapSpec,
   GatewaySpec,
   CertificateSpec,
+  DiffEntry,
   Operation as CommonOperation,
 } from '@envmesh/plugin-environments-common';
 
 export type {
+  DiffEntry,
+  DriftEntry,
+  EnvironmentStatus,
   MergedValues,
+  ObjectRef,
+  ServiceStatus,
+  WorkloadStatus,
   OperationState,
   OperationStep,
   OperationType,
@@ -21,15 +28,6 @@ export type {
 
 /** Helm values: a YAML map, as JSON (`ValuesObject`). @public */
 export type ValuesObject = Record<string, unknown>;
-
-/** A Kubernetes object (`ObjectRef`). @public */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  /** Absent for cluster-scoped objects. */
-  namespace?: string;
-  name: string;
-}
 
 /**
  * An operation as the backend reports it (`Operation`): the common type plus whether a cancel was asked for
@@ -59,56 +57,9 @@ export interface OperationLogLine {
 export interface Environment extends EnvironmentSpec {
   createdAt: string;
   updatedAt: string;
+  /** Set while the environment sleeps (its workloads scaled to zero). */
+  asleepSince?: string;
   lastOperation?: Operation;
-}
-
-/** A workload of a service, desired against live (`WorkloadStatus`). @public */
-export interface WorkloadStatus {
-  ref: ObjectRef;
-  found: boolean;
-  desiredReplicas: number;
-  readyReplicas: number;
-  /** Images of the pod template, init containers first. */
-  images: string[];
-  ready: boolean;
-  /** Progress in words. */
-  summary: string;
-}
-
-/** An owned object that changed or vanished since envmesh applied it (`DriftEntry`). @public */
-export interface DriftEntry {
-  ref: ObjectRef;
-  change: 'deleted' | 'modified';
-  detail: string;
-}
-
-/** The status of one service of an environment (`ServiceStatus`). @public */
-export interface ServiceStatus {
-  name: string;
-  /** The startup group. */
-  group: number;
-  /** The service's latest revision. */
-  revision?: number;
-  /** The image the latest revision deployed: `<repository>:<tag>` (the tag alone when its values set no repository). */
-  desiredImage?: string;
-  workloads: WorkloadStatus[];
-  ready: boolean;
-  drift: DriftEntry[];
-}
-
-/** The response of `GET /environments/{name}/status`. @public */
-export interface EnvironmentStatus {
-  services: ServiceStatus[];
-}
-
-/** What would happen to one object (`DiffEntry`). @public */
-export interface DiffEntry {
-  ref: ObjectRef;
-  action: 'create' | 'update' | 'unchanged' | 'delete';
-  /** For updates: the changed paths, one level below the top. */
-  changes?: string[];
-  /** Why the server-side dry run rejected the object, if it did. */
-  error?: string;
 }
 
 /** The response of `POST /environments/{name}/diff` (`DiffResult`). @public */

@@ -22,6 +22,7 @@ const summary = (
   owner: 'group:default/platform-team',
   componentRefs,
   services: { total: 2, ready: 2 },
+  sleepState: 'awake' as const,
 });
 
 const component = (name: string, kubernetesId?: string): Entity => ({

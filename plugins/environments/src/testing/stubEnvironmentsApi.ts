@@ -36,6 +36,8 @@ export function stubEnvironmentsApi(
     createEnvironment: notStubbed('createEnvironment'),
     copyEnvironment: notStubbed('copyEnvironment'),
     deleteEnvironment: notStubbed('deleteEnvironment'),
+    sleepEnvironment: notStubbed('sleepEnvironment'),
+    wakeEnvironment: notStubbed('wakeEnvironment'),
     writeSecretValues: notStubbed('writeSecretValues'),
     listRevisions: notStubbed('listRevisions'),
     rollbackService: notStubbed('rollbackService'),

@@ -5,6 +5,7 @@ import { createEnvironmentCopyAction } from './copyEnvironment';
 import { examples } from './copyEnvironment.examples';
 import {
   checkpointStore,
+  demoDev,
   collectingLogger,
   config,
   operation,
@@ -17,15 +18,6 @@ const input = {
   services: [{ name: 'demo-api', imageTag: 'pr-42' }],
   waitForReady: true,
   timeoutMinutes: 30,
-};
-
-const demoDev = {
-  name: 'demo-dev',
-  cluster: 'local',
-  namespace: 'demo-dev',
-  owner: 'group:default/platform-team',
-  componentRefs: [],
-  services: { total: 5, ready: 5 },
 };
 
 const copyOf = (state: 'pending' | 'running' | 'succeeded' | 'failed') =>

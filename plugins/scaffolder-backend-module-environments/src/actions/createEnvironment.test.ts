@@ -196,6 +196,7 @@ describe('envmesh:environment:create', () => {
           owner: 'group:default/platform-team',
           componentRefs: [],
           services: { total: 5, ready: 5 },
+          sleepState: 'awake' as const,
         },
       ]);
       // Every other method of this mock rejects if called.
@@ -232,6 +233,7 @@ describe('envmesh:environment:create', () => {
               owner: 'group:default/team-a',
               componentRefs: [],
               services: { total: 0, ready: 0 },
+              sleepState: 'awake' as const,
             },
           ],
         }),

@@ -14,6 +14,7 @@ const environments: EnvironmentSummary[] = [
     description: 'Shared development environment',
     componentRefs: ['component:default/demo-api', 'component:default/demo-web'],
     services: { total: 5, ready: 4 },
+    sleepState: 'awake' as const,
   },
   {
     name: 'demo-test',
@@ -22,6 +23,7 @@ const environments: EnvironmentSummary[] = [
     owner: 'group:default/qa',
     componentRefs: [],
     services: { total: 0, ready: 0 },
+    sleepState: 'awake' as const,
   },
 ];
 

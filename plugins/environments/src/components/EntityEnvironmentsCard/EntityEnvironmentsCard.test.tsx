@@ -58,6 +58,7 @@ describe('EntityEnvironmentsCard', () => {
             owner: 'group:default/platform-team',
             componentRefs: ['component:default/demo-api'],
             services: { total: 2, ready: 1 },
+            sleepState: 'awake' as const,
           },
         ],
       }),

@@ -23,6 +23,7 @@ const environment = (
   owner: 'group:default/platform-team',
   componentRefs,
   services: { total: 2, ready: 1 },
+  sleepState: 'awake' as const,
 });
 
 function renderContent(

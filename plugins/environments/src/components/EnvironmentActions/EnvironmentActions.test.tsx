@@ -18,7 +18,11 @@ const deleteOperation = (state: Operation['state']): Operation => ({
 });
 
 /** The actions on /environments/demo, with the sibling pages showing which environment they are. */
-function renderActions(api: Partial<EnvironmentsApi>, onStarted = jest.fn()) {
+function renderActions(
+  api: Partial<EnvironmentsApi>,
+  onStarted = jest.fn(),
+  environment = demoEnvironment,
+) {
   const Page = () => <p>list of environments</p>;
   return renderWithApis(
     <Routes>
@@ -26,10 +30,7 @@ function renderActions(api: Partial<EnvironmentsApi>, onStarted = jest.fn()) {
       <Route
         path="/environments/demo"
         element={
-          <EnvironmentActions
-            environment={demoEnvironment}
-            onStarted={onStarted}
-          />
+          <EnvironmentActions environment={environment} onStarted={onStarted} />
         }
       />
       <Route
@@ -42,6 +43,71 @@ function renderActions(api: Partial<EnvironmentsApi>, onStarted = jest.fn()) {
 }
 
 describe('EnvironmentActions', () => {
+  describe('sleep and wake', () => {
+    const sleepOperation = (type: 'sleep' | 'wake'): Operation => ({
+      ...demoOperation('pending', { done: 0, total: 2 }),
+      type,
+    });
+
+    it('puts an awake environment to sleep and then offers to wake it', async () => {
+      const sleepEnvironment = jest.fn(async () => sleepOperation('sleep'));
+      const onStarted = jest.fn();
+      await renderActions({ sleepEnvironment }, onStarted);
+
+      fireEvent.click(await screen.findByRole('button', { name: 'Sleep' }));
+
+      await waitFor(() =>
+        expect(onStarted).toHaveBeenCalledWith(sleepOperation('sleep')),
+      );
+      expect(sleepEnvironment).toHaveBeenCalledWith('demo');
+      expect(await screen.findByRole('button', { name: 'Wake' })).toBeEnabled();
+    });
+
+    it('wakes a sleeping environment', async () => {
+      const wakeEnvironment = jest.fn(async () => sleepOperation('wake'));
+      const onStarted = jest.fn();
+      await renderActions({ wakeEnvironment }, onStarted, {
+        ...demoEnvironment,
+        asleepSince: '2026-11-20T22:00:00.000Z',
+      });
+
+      fireEvent.click(await screen.findByRole('button', { name: 'Wake' }));
+
+      await waitFor(() =>
+        expect(onStarted).toHaveBeenCalledWith(sleepOperation('wake')),
+      );
+      expect(wakeEnvironment).toHaveBeenCalledWith('demo');
+      expect(
+        await screen.findByRole('button', { name: 'Sleep' }),
+      ).toBeInTheDocument();
+    });
+
+    it("shows the backend's reason when it refuses, and keeps the state", async () => {
+      const onStarted = jest.fn();
+      await renderActions(
+        {
+          sleepEnvironment: () =>
+            responseError(
+              409,
+              'ConflictError',
+              "environment 'demo' has operation op-1 (update) in progress",
+            ),
+        },
+        onStarted,
+      );
+
+      fireEvent.click(await screen.findByRole('button', { name: 'Sleep' }));
+
+      expect(
+        await screen.findByText(
+          /Could not put to sleep demo: .*has operation op-1 \(update\) in progress/,
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByRole('button', { name: 'Sleep' })).toBeEnabled();
+      expect(onStarted).not.toHaveBeenCalled();
+    });
+  });
+
   describe('delete', () => {
     it('needs the environment name typed before it deletes', async () => {
       const deleteEnvironment = jest.fn(async () => deleteOperation('pending'));

@@ -9,10 +9,12 @@ import { Environment, Operation } from '../../api/types';
 import { CopyEnvironmentDialog } from '../CopyEnvironmentDialog';
 import { DeleteEnvironmentDialog } from '../DeleteEnvironmentDialog';
 import { PermittedButton } from '../PermittedButton';
+import { SleepButton } from '../SleepButton';
 
 /**
- * The actions on a whole environment: copy it (needs `environments.environment.create`) and delete it (needs
- * `environments.environment.delete` on it), each in a dialog that follows the operation it starts.
+ * The actions on a whole environment: put it to sleep or wake it (needs `environments.environment.update` on
+ * it), copy it (needs `environments.environment.create`) and delete it (needs `environments.environment.delete`
+ * on it); copy and delete in a dialog that follows the operation it starts.
  */
 export const EnvironmentActions = (props: {
   environment: Environment;
@@ -34,7 +36,8 @@ export const EnvironmentActions = (props: {
   };
 
   return (
-    <Box display="flex" style={{ gap: 8 }}>
+    <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
+      <SleepButton environment={environment} onStarted={onStarted} />
       <PermittedButton
         permission={environmentCreatePermission}
         intent="create environments"

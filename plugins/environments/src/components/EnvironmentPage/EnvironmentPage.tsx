@@ -41,6 +41,11 @@ const AboutCard = (props: {
             ? { description: environment.description }
             : {}),
           updated: new Date(environment.updatedAt).toLocaleString(),
+          sleep: environment.asleepSince
+            ? `asleep since ${new Date(
+                environment.asleepSince,
+              ).toLocaleString()}`
+            : 'awake',
         }}
       />
       <Box mt={2}>

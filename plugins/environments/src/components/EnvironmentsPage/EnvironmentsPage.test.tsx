@@ -17,6 +17,7 @@ const demoDev: EnvironmentSummary = {
   owner: 'group:default/platform-team',
   componentRefs: [],
   services: { total: 5, ready: 3 },
+  sleepState: 'awake' as const,
 };
 
 function renderPage(api: Partial<EnvironmentsApi>, path = '/') {
@@ -32,6 +33,7 @@ const summary = (name: string, cluster = 'local'): EnvironmentSummary => ({
   owner: 'group:default/platform-team',
   componentRefs: [],
   services: { total: 2, ready: 2 },
+  sleepState: 'awake' as const,
 });
 
 describe('EnvironmentsPage', () => {
@@ -172,6 +174,37 @@ describe('EnvironmentsPage', () => {
       target: { value: 'eu-west' },
     });
 
+    await waitFor(() =>
+      expect(screen.queryByRole('link', { name: 'alpha' })).toBeNull(),
+    );
+    expect(screen.getByRole('link', { name: 'beta' })).toBeInTheDocument();
+  });
+
+  it('shows which environments sleep, since when, and searches by it', async () => {
+    const since = '2026-11-20T22:00:00.000Z';
+    await renderPage({
+      listEnvironments: async () => ({
+        items: [
+          summary('alpha'),
+          { ...summary('beta'), sleepState: 'asleep', asleepSince: since },
+        ],
+      }),
+      getEnvironment: async name => ({ ...demoEnvironment, name }),
+    });
+
+    const beta = (await screen.findByRole('link', { name: 'beta' })).closest(
+      'tr',
+    )!;
+    expect(within(beta).getByText('asleep')).toBeInTheDocument();
+    expect(
+      within(beta).getByText(`since ${new Date(since).toLocaleString()}`),
+    ).toBeInTheDocument();
+    const alpha = screen.getByRole('link', { name: 'alpha' }).closest('tr')!;
+    expect(within(alpha).getByText('awake')).toBeInTheDocument();
+
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: 'asleep' },
+    });
     await waitFor(() =>
       expect(screen.queryByRole('link', { name: 'alpha' })).toBeNull(),
     );

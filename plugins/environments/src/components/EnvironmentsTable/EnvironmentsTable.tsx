@@ -17,6 +17,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
 import AddIcon from '@material-ui/icons/Add';
+import Brightness3Icon from '@material-ui/icons/Brightness3';
 import useAsync from 'react-use/esm/useAsync';
 import { environmentsApiRef } from '../../api';
 import {
@@ -73,6 +74,25 @@ const columns: TableColumn<EnvironmentSummary>[] = [
     },
   },
   {
+    title: 'Sleep',
+    field: 'sleepState',
+    render: environment =>
+      environment.asleepSince ? (
+        <SubvalueCell
+          value={
+            <Box display="flex" alignItems="center" style={{ gap: 4 }}>
+              <Brightness3Icon fontSize="small" aria-hidden /> asleep
+            </Box>
+          }
+          subvalue={`since ${new Date(
+            environment.asleepSince,
+          ).toLocaleString()}`}
+        />
+      ) : (
+        environment.sleepState
+      ),
+  },
+  {
     title: 'Last operation',
     sorting: false,
     // Fetched per shown row only, so a long list costs one request per row of the page.
@@ -101,8 +121,8 @@ const CreateButton = () => {
 };
 
 /**
- * Every environment envmesh manages: where it runs, who owns it, how many of its services are ready and its
- * latest operation; searchable, filterable by cluster and owner, paged 20 rows at a time.
+ * Every environment envmesh manages: where it runs, who owns it, how many of its services are ready, whether it
+ * sleeps and its latest operation; searchable, filterable by cluster, owner and sleep, paged 20 rows at a time.
  */
 export const EnvironmentsTable = () => {
   const environmentsApi = useApi(environmentsApiRef);
@@ -139,6 +159,7 @@ export const EnvironmentsTable = () => {
           filters={[
             { column: 'Cluster', type: 'select' },
             { column: 'Owner', type: 'select' },
+            { column: 'Sleep', type: 'select' },
           ]}
           columns={columns}
           data={environments}

@@ -1,5 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSummary,
+  FeatureBranchDetails,
+} from '@envmesh/plugin-environments-common';
 import { OperationReport } from '@envmesh/plugin-environments-node';
 
 type StepState = OperationReport['steps'][number]['state'];
@@ -107,11 +110,12 @@ export function featureBranch(
 }
 
 /** demo-dev as listEnvironments reports it. */
-export const demoDev = {
+export const demoDev: EnvironmentSummary = {
   name: 'demo-dev',
   cluster: 'local',
   namespace: 'demo-dev',
   owner: 'group:default/platform-team',
   componentRefs: [],
   services: { total: 5, ready: 5 },
+  sleepState: 'awake',
 };

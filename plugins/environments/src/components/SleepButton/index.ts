@@ -1,0 +1,1 @@
+export { SleepButton } from './SleepButton';

@@ -112,6 +112,43 @@ test('the feature branch page shows the seeded feature, its preview URL and rout
   });
 });
 
+test('the "Feature branch" template deploys a feature branch and ends on its page', async () => {
+  await page.goto('/create/templates/default/envmesh-feature-branch');
+  // The base environment defaults to demo-dev, picked from the catalog's environment Resources.
+  await expect(page.getByLabel('Base environment')).toHaveValue(/demo-dev/);
+  await page
+    .getByRole('textbox', { name: 'Branch', exact: true })
+    .fill('feature/checkout-e2e');
+  await page
+    .getByRole('textbox', { name: /^Feature name/ })
+    .fill('checkout-e2e');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await expect(page.getByRole('checkbox', { name: 'demo-api' })).toBeChecked();
+  await page.getByRole('checkbox', { name: 'demo-orders' }).check();
+  await page.getByRole('spinbutton', { name: /^Time to live/ }).fill('2');
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText('checkout-e2e').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // The task log follows the deploy operation; its output links to the feature branch page.
+  const open = page.getByRole('link', { name: 'Open feature branch' });
+  await expect(open).toBeVisible({ timeout: 180_000 });
+  await page.screenshot({ path: path.join(screenshots, 'template-run.png') });
+  // An absolute URL: the portal opens it in a new tab.
+  const [featurePage] = await Promise.all([
+    page.context().waitForEvent('page'),
+    open.click(),
+  ]);
+  await expect(featurePage).toHaveURL(/\/feature-branches\/checkout-e2e$/);
+  await expect(featurePage.getByText('demo-api → checkout-e2e')).toBeVisible();
+  await expect(
+    featurePage.getByText('demo-orders → checkout-e2e'),
+  ).toBeVisible();
+  await expect(featurePage.getByText('demo-ui → default')).toBeVisible();
+  await featurePage.close();
+});
+
 test('portal search finds the environment', async () => {
   await expect(async () => {
     await page.goto('/search?query=demo-dev');
@@ -120,4 +157,47 @@ test('portal search finds the environment', async () => {
     ).toBeVisible({ timeout: 5000 });
   }).toPass({ timeout: 180_000 });
   await page.screenshot({ path: path.join(screenshots, 'search.png') });
+});
+
+test('an environment is put to sleep and woken from its page, and the list shows it asleep', async () => {
+  const newestOperation = () =>
+    page
+      .getByRole('list', { name: 'Recent operations' })
+      .getByRole('listitem')
+      .first();
+  await page.goto('/environments/demo-dev');
+  await page.getByRole('button', { name: 'Sleep' }).click();
+  await expect(page.getByRole('button', { name: 'Wake' })).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(newestOperation()).toContainText('sleep by', {
+      timeout: 3000,
+    });
+    await expect(newestOperation()).toContainText('succeeded', {
+      timeout: 3000,
+    });
+  }).toPass({ timeout: 120_000 });
+
+  await page.goto('/environments');
+  const row = page.getByRole('row', { name: /demo-dev/ });
+  await expect(row.getByText('asleep')).toBeVisible();
+  await page.screenshot({
+    path: path.join(screenshots, 'environments-asleep.png'),
+  });
+
+  await page.getByRole('link', { name: 'demo-dev' }).first().click();
+  await page.getByRole('button', { name: 'Wake' }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(newestOperation()).toContainText('wake by', {
+      timeout: 3000,
+    });
+    await expect(newestOperation()).toContainText('succeeded', {
+      timeout: 3000,
+    });
+  }).toPass({ timeout: 120_000 });
+  await page.goto('/environments');
+  await expect(
+    page.getByRole('row', { name: /demo-dev/ }).getByText('5/5'),
+  ).toBeVisible();
 });

@@ -14,16 +14,12 @@ import {
   CustomObjectsApi,
   KubeConfig,
 } from '@kubernetes/client-node';
-import {
-  FEATURE_NODE_POOL,
-  binaryPath,
-  testKubeConfig,
-} from '@envmesh/local-cluster';
+import { FEATURE_NODE_POOL, testKubeConfig } from '@envmesh/local-cluster';
 import {
   ApiCall,
   apiCaller,
   eventually,
-  localClusterConfig,
+  localBackendConfig,
   waitForOperation,
 } from './__testUtils__/integration';
 import { environmentsPlugin } from './plugin';
@@ -111,41 +107,31 @@ describe('feature branches', () => {
           }),
         }),
         mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            kubernetes: {
-              clusterLocatorMethods: [
-                { type: 'config', clusters: [localClusterConfig()] },
-              ],
+          data: localBackendConfig({
+            rollout: { readyTimeoutSeconds: 60 },
+            webhooks: {
+              github: { secret: WEBHOOK_SECRET },
+              environment: ENV,
+              branchPattern: '^feature/(\\d+)',
+              featureName: 'feature-{1}',
             },
-            environments: {
-              helm: { binary: binaryPath('helm') },
-              rollout: { readyTimeoutSeconds: 60 },
-              webhooks: {
-                github: { secret: WEBHOOK_SECRET },
-                environment: ENV,
-                branchPattern: '^feature/(\\d+)',
-                featureName: 'feature-{1}',
-              },
-              features: {
-                janitor: { intervalSeconds: 1 },
-                placement: {
-                  nodeSelector: {
-                    [FEATURE_NODE_POOL.label.key]:
-                      FEATURE_NODE_POOL.label.value,
-                  },
-                  tolerations: [
-                    {
-                      key: FEATURE_NODE_POOL.taint.key,
-                      operator: 'Equal',
-                      value: FEATURE_NODE_POOL.taint.value,
-                      effect: FEATURE_NODE_POOL.taint.effect,
-                    },
-                  ],
+            features: {
+              janitor: { intervalSeconds: 1 },
+              placement: {
+                nodeSelector: {
+                  [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
                 },
+                tolerations: [
+                  {
+                    key: FEATURE_NODE_POOL.taint.key,
+                    operator: 'Equal',
+                    value: FEATURE_NODE_POOL.taint.value,
+                    effect: FEATURE_NODE_POOL.taint.effect,
+                  },
+                ],
               },
             },
-          },
+          }),
         }),
       ],
     });

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
-import { binaryPath, testKubeConfig } from '@envmesh/local-cluster';
+import { testKubeConfig } from '@envmesh/local-cluster';
 import {
   ApiCall,
   apiCaller,
   eventually,
-  localClusterConfig,
+  localBackendConfig,
   waitForOperation,
 } from './__testUtils__/integration';
 import { AWAKE_REPLICAS_ANNOTATION } from './orchestrate/WorkloadScaler';
@@ -44,17 +44,7 @@ describe('sleep and wake', () => {
       features: [
         environmentsPlugin,
         mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                { type: 'config', clusters: [localClusterConfig()] },
-              ],
-            },
-            environments: {
-              helm: { binary: binaryPath('helm') },
-              rollout: { readyTimeoutSeconds: 60 },
-            },
-          },
+          data: localBackendConfig({ rollout: { readyTimeoutSeconds: 60 } }),
         }),
       ],
     });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import yaml from 'js-yaml';
 import request from 'supertest';
+import { binaryPath } from '@envmesh/local-cluster';
 
 /** The cluster of the jest global setup, as the Kubernetes plugin's config names it (`local`). */
 export function localClusterConfig() {
@@ -14,6 +15,22 @@ export function localClusterConfig() {
     authProvider: 'serviceAccount',
     serviceAccountToken: kubeconfig.users[0].user.token,
     skipTLSVerify: true,
+  };
+}
+
+/**
+ * The root config of a test backend on the local cluster with the real helm, and these `environments`
+ * settings besides the helm binary.
+ */
+export function localBackendConfig(environments: object = {}) {
+  return {
+    app: { baseUrl: 'http://localhost:3000' },
+    kubernetes: {
+      clusterLocatorMethods: [
+        { type: 'config', clusters: [localClusterConfig()] },
+      ],
+    },
+    environments: { helm: { binary: binaryPath('helm') }, ...environments },
   };
 }
 

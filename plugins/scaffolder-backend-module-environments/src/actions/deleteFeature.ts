@@ -1,8 +1,12 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
 import { examples } from './deleteFeature.examples';
-import { featureOutputSchema, featureUrl } from './featureBranch';
-import { EnvironmentActionOptions, waitForOperation } from './waitForOperation';
+import {
+  featureOutputSchema,
+  featureUrl,
+  outputFeature,
+} from './featureBranch';
+import { EnvironmentActionOptions, followOperation } from './waitForOperation';
 
 /** What removing `services` (all when not given) does to a feature branch. */
 function plan(feature: FeatureBranchDetails, services: string[] | undefined) {
@@ -81,10 +85,12 @@ export function createFeatureDeleteAction(options: EnvironmentActionOptions) {
         const feature = await environments.getFeature(name);
         const { describe, deletesFeature } = plan(feature, services);
         ctx.logger.info(`dry run: ${describe('would remove')}`);
-        ctx.output('featureName', name);
-        ctx.output('operationId', 'dry-run');
-        ctx.output('featureUrl', url);
-        ctx.output('previewUrls', deletesFeature ? [] : feature.previewUrls);
+        outputFeature(ctx, {
+          featureName: name,
+          operationId: 'dry-run',
+          featureUrl: url,
+          previewUrls: deletesFeature ? [] : feature.previewUrls,
+        });
         return;
       }
 
@@ -113,25 +119,19 @@ export function createFeatureDeleteAction(options: EnvironmentActionOptions) {
           };
         },
       });
-      ctx.output('featureName', name);
-      ctx.output('operationId', operationId);
-      ctx.output('featureUrl', url);
-      ctx.output('previewUrls', previewUrls);
-
-      if (ctx.input.waitForReady === false) {
-        ctx.logger.info(
-          `not waiting for operation ${operationId}; follow it at ${url}`,
-        );
-        return;
-      }
-      await waitForOperation({
-        environments,
+      outputFeature(ctx, {
+        featureName: name,
         operationId,
-        logger: ctx.logger,
-        // The scaffolder validates inputs against the schema but does not fill in its defaults.
-        timeoutMs: (ctx.input.timeoutMinutes ?? 30) * 60_000,
-        pollIntervalMs: options.pollIntervalMs,
-        signal: ctx.signal,
+        featureUrl: url,
+        previewUrls,
+      });
+
+      await followOperation(ctx, {
+        ...options,
+        operationId,
+        pageUrl: url,
+        waitForReady: ctx.input.waitForReady,
+        timeoutMinutes: ctx.input.timeoutMinutes,
       });
     },
   });

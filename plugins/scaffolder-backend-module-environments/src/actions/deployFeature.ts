@@ -6,9 +6,10 @@ import {
   featureOutputSchema,
   featureUrl,
   instanceListSchema,
+  outputFeature,
   toInstanceSpecs,
 } from './featureBranch';
-import { EnvironmentActionOptions, waitForOperation } from './waitForOperation';
+import { EnvironmentActionOptions, followOperation } from './waitForOperation';
 
 /**
  * Creates the `envmesh:feature:deploy` action: deploys a feature branch (feature instances of some services
@@ -147,10 +148,12 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
                 env.cluster
               }' with instances ${describeInstances(instances)}${ttl}`,
         );
-        ctx.output('featureName', name);
-        ctx.output('operationId', 'dry-run');
-        ctx.output('featureUrl', url);
-        ctx.output('previewUrls', existing?.previewUrls ?? []);
+        outputFeature(ctx, {
+          featureName: name,
+          operationId: 'dry-run',
+          featureUrl: url,
+          previewUrls: existing?.previewUrls ?? [],
+        });
         return;
       }
 
@@ -184,26 +187,21 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
           };
         },
       });
-      ctx.output('featureName', name);
-      ctx.output('operationId', operationId);
-      ctx.output('featureUrl', url);
-      ctx.output('previewUrls', previewUrls);
-
-      if (ctx.input.waitForReady === false) {
-        ctx.logger.info(
-          `not waiting for operation ${operationId}; follow it at ${url}`,
-        );
-        return;
-      }
-      await waitForOperation({
-        environments,
+      outputFeature(ctx, {
+        featureName: name,
         operationId,
-        logger: ctx.logger,
-        // The scaffolder validates inputs against the schema but does not fill in its defaults.
-        timeoutMs: (ctx.input.timeoutMinutes ?? 30) * 60_000,
-        pollIntervalMs: options.pollIntervalMs,
-        signal: ctx.signal,
+        featureUrl: url,
+        previewUrls,
       });
+
+      const followed = await followOperation(ctx, {
+        ...options,
+        operationId,
+        pageUrl: url,
+        waitForReady: ctx.input.waitForReady,
+        timeoutMinutes: ctx.input.timeoutMinutes,
+      });
+      if (!followed) return;
       ctx.logger.info(
         previewUrls.length
           ? `feature branch '${name}' is ready; preview at ${previewUrls.join(

@@ -1,4 +1,5 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { FeatureInstanceSpec } from '@envmesh/plugin-environments-common';
 import { portalUrl, Zod } from './waitForOperation';
 
@@ -32,6 +33,21 @@ export const featureOutputSchema = {
         'Preview URLs that reach the feature branch (empty when its base environment has no preview domain, or the feature branch is removed)',
       ),
 };
+
+/** Sets the outputs of featureOutputSchema. */
+export function outputFeature(
+  ctx: ActionContext<any, any>,
+  outputs: {
+    featureName: string;
+    operationId: string;
+    featureUrl: string;
+    previewUrls: string[];
+  },
+) {
+  for (const [name, value] of Object.entries(outputs)) {
+    ctx.output(name, value);
+  }
+}
 
 /** Feature instances as a list of service names or of `{ service, imageTag, values }`. */
 export const instanceListSchema = (z: Zod) =>

@@ -236,19 +236,42 @@ export async function runEnvironmentOperation(
   ctx.output('environmentName', name);
   ctx.output('operationId', operationId);
   ctx.output('environmentUrl', environmentUrl);
+  await followOperation(ctx, {
+    ...options,
+    operationId,
+    pageUrl: environmentUrl,
+  });
+}
 
+/**
+ * Waits for a started operation to end, unless the template asked not to (`waitForReady: false`), in which
+ * case it logs the page to follow it on. Resolves true when it waited (and the operation succeeded).
+ */
+export async function followOperation(
+  ctx: ActionContext<any, any>,
+  options: Pick<EnvironmentActionOptions, 'environments' | 'pollIntervalMs'> & {
+    operationId: string;
+    /** The page of what the operation works on. */
+    pageUrl: string;
+    waitForReady?: boolean;
+    timeoutMinutes?: number;
+  },
+): Promise<boolean> {
+  const { operationId } = options;
   if (options.waitForReady === false) {
     ctx.logger.info(
-      `not waiting for operation ${operationId}; follow it at ${environmentUrl}`,
+      `not waiting for operation ${operationId}; follow it at ${options.pageUrl}`,
     );
-    return;
+    return false;
   }
   await waitForOperation({
-    environments,
+    environments: options.environments,
     operationId,
     logger: ctx.logger,
+    // The scaffolder validates inputs against the schema but does not fill in its defaults.
     timeoutMs: (options.timeoutMinutes ?? 30) * 60_000,
     pollIntervalMs: options.pollIntervalMs,
     signal: ctx.signal,
   });
+  return true;
 }

@@ -204,6 +204,28 @@ describe('sleep and wake', () => {
     expect(wakeAgain.body.error.message).toBe(`environment '${ENV}' is awake`);
   });
 
+  it('does not sleep while a feature branch deploys', async () => {
+    const deploy = await call('post', '/features', {
+      name: 'feature-8',
+      environment: ENV,
+      instances: [{ service: 'demo-orders' }],
+    });
+    expect(deploy.status).toBe(202);
+    const sleep = await call('post', `/environments/${ENV}/sleep`);
+    expect(sleep.status).toBe(409);
+    expect(sleep.body.error.message).toBe(
+      `environment '${ENV}' has operation ${deploy.body.operation.id} (deploy-feature of feature branch 'feature-8') in progress`,
+    );
+    expect((await waitForOperation(call, deploy.body.operation.id)).state).toBe(
+      'succeeded',
+    );
+    expect(
+      (await call('get', '/environments')).body.items.find(
+        (e: any) => e.name === ENV,
+      ).sleepState,
+    ).toBe('awake');
+  });
+
   it('lets an update after the wake take the replica count back', async () => {
     const res = await call('patch', `/environments/${ENV}`, {
       services: [

@@ -307,6 +307,15 @@ export class EnvironmentsEngine {
         `environment '${name}' is already asleep (since ${spec.asleepSince})`,
       );
     }
+    // A feature instance deployed while the sleep runs would stay awake.
+    const deploying = (
+      await this.deps.store.listOperations({ environment: name })
+    ).find(o => o.feature && (o.state === 'pending' || o.state === 'running'));
+    if (deploying) {
+      throw new ConflictError(
+        `environment '${name}' has operation ${deploying.id} (${deploying.type} of feature branch '${deploying.feature}') in progress`,
+      );
+    }
     await this.#startOperation('sleep', spec, actor, {}, () =>
       this.deps.store.setAsleep(name, new Date()),
     );

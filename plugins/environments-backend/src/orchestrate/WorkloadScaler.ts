@@ -35,7 +35,10 @@ export interface ScaleResult {
  * record zero as the count to return to, and a resumed wake leaves a workload that is already awake alone.
  */
 export class WorkloadScaler {
-  static async sleep(kubeConfig: KubeConfig, ref: ObjectRef) {
+  static async sleep(
+    kubeConfig: KubeConfig,
+    ref: ObjectRef,
+  ): Promise<ScaleResult> {
     const live = await WorkloadScaler.#read(kubeConfig, ref);
     if (!live) return { changed: false };
     const kept = live.metadata?.annotations?.[AWAKE_REPLICAS_ANNOTATION];
@@ -50,7 +53,10 @@ export class WorkloadScaler {
     );
   }
 
-  static async wake(kubeConfig: KubeConfig, ref: ObjectRef) {
+  static async wake(
+    kubeConfig: KubeConfig,
+    ref: ObjectRef,
+  ): Promise<ScaleResult> {
     const live = await WorkloadScaler.#read(kubeConfig, ref);
     const kept = live?.metadata?.annotations?.[AWAKE_REPLICAS_ANNOTATION];
     if (kept === undefined) {

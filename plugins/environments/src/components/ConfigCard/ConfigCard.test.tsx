@@ -151,14 +151,46 @@ describe('ConfigCard', () => {
     expect(diffEnvironment).toHaveBeenCalledWith('demo', patch);
     expect(updateEnvironment).not.toHaveBeenCalled();
 
-    fireEvent.click(screen.getByRole('button', { name: 'Save ConfigMaps' }));
+    const save = screen.getByRole('button', { name: 'Save ConfigMaps' });
+    await waitFor(() => expect(save).toBeEnabled());
+    fireEvent.click(save);
     await waitFor(() => expect(onSaved).toHaveBeenCalledWith(operation));
     expect(updateEnvironment).toHaveBeenCalledWith('demo', patch);
     expect(screen.getByText('Started operation op-2.')).toBeInTheDocument();
   });
 
+  it('saves only after a preview of the current text: an edit drops the preview', async () => {
+    const diffEnvironment = jest.fn(async () => demoDiff);
+    const updateEnvironment = jest.fn(async () =>
+      demoOperation('pending', { done: 0, total: 2 }),
+    );
+    await renderCard({ diffEnvironment, updateEnvironment });
+    const save = () => screen.getByRole('button', { name: 'Save ConfigMaps' });
+    const editor = screen.getByLabelText('ConfigMaps (YAML)');
+
+    expect(save()).toBeDisabled();
+    expect(
+      screen.getByText(/Preview the diff of the current text to save it/),
+    ).toBeInTheDocument();
+
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Preview ConfigMaps diff' }),
+    );
+    await screen.findByRole('list', { name: 'Changes' });
+    await waitFor(() => expect(save()).toBeEnabled());
+
+    fireEvent.change(editor, {
+      target: { value: 'demo-shared-config:\n  SHOP_CURRENCY: GBP\n' },
+    });
+    expect(screen.queryByRole('list', { name: 'Changes' })).toBeNull();
+    expect(save()).toBeDisabled();
+    fireEvent.click(save());
+    expect(updateEnvironment).not.toHaveBeenCalled();
+  });
+
   it("shows the backend's reason when saving fails", async () => {
     await renderCard({
+      diffEnvironment: async () => demoDiff,
       updateEnvironment: () =>
         responseError(
           400,
@@ -167,13 +199,20 @@ describe('ConfigCard', () => {
         ),
     });
 
-    fireEvent.click(screen.getByRole('button', { name: 'Save ConfigMaps' }));
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Preview ConfigMaps diff' }),
+    );
+    await screen.findByRole('list', { name: 'Changes' });
+    const save = screen.getByRole('button', { name: 'Save ConfigMaps' });
+    await waitFor(() => expect(save).toBeEnabled());
+    fireEvent.click(save);
 
     expect(
       await screen.findByText(
         /config\.configMaps\.0\.data: keys must consist of letters \(400\)/,
       ),
     ).toBeInTheDocument();
+    expect(screen.queryByText(/Started operation/)).toBeNull();
   });
 
   it('writes secret values in a dialog, then clears them', async () => {

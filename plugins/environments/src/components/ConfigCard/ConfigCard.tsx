@@ -16,15 +16,15 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { dump, load } from 'js-yaml';
 import { useState } from 'react';
-import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { environmentsApiRef } from '../../api';
 import {
   Environment,
   Operation,
   UpdateEnvironmentRequest,
 } from '../../api/types';
+import { usePreviewedSave } from '../../hooks/usePreviewedSave';
 import { errorMessage } from '../../lib/errorMessage';
-import { DiffView } from '../DiffView';
+import { DiffView, SaveHint } from '../DiffView';
 import { PermittedButton } from '../PermittedButton';
 import { SecretValuesDialog } from '../SecretValuesDialog';
 
@@ -88,14 +88,11 @@ export const ConfigCard = (props: {
   const { environment, onSaved } = props;
   const { name } = environment;
   const environmentsApi = useApi(environmentsApiRef);
-  const [text, setText] = useState(() =>
-    configMapsToYaml(environment.config.configMaps),
-  );
   const [secretDialog, setSecretDialog] = useState<string>();
 
   // The config field replaces ConfigMaps and Secrets together: the declared Secrets are sent back as they are
   // (key names only), or they would be dropped.
-  const patch = (): UpdateEnvironmentRequest => ({
+  const toRequest = (text: string): UpdateEnvironmentRequest => ({
     config: {
       configMaps: parseConfigMaps(text),
       secrets: environment.config.secrets.map(secret => ({
@@ -105,21 +102,14 @@ export const ConfigCard = (props: {
       })),
     },
   });
+  const editor = usePreviewedSave({
+    initialText: configMapsToYaml(environment.config.configMaps),
+    toRequest,
+    preview: request => environmentsApi.diffEnvironment(name, request),
+    save: request => environmentsApi.updateEnvironment(name, request),
+    onSaved,
+  });
 
-  const [diffState, preview] = useAsyncFn(
-    async () => environmentsApi.diffEnvironment(name, patch()),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [environmentsApi, name, text, environment.config.secrets],
-  );
-  const [saveState, save] = useAsyncFn(async () => {
-    const operation = await environmentsApi.updateEnvironment(name, patch());
-    onSaved?.(operation);
-    return operation;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [environmentsApi, name, text, environment.config.secrets, onSaved]);
-
-  const busy = diffState.loading || saveState.loading;
-  const error = saveState.error ?? diffState.error;
   const secrets = environment.config.secrets;
   const openSecret = secrets.find(s => s.name === secretDialog);
 
@@ -136,12 +126,20 @@ export const ConfigCard = (props: {
         minRows={4}
         fullWidth
         variant="outlined"
-        value={text}
-        onChange={e => setText(e.target.value)}
-        inputProps={{ spellCheck: false, style: { fontFamily: 'monospace' } }}
+        value={editor.text}
+        onChange={e => editor.setText(e.target.value)}
+        inputProps={{
+          spellCheck: false,
+          readOnly: editor.saving,
+          style: { fontFamily: 'monospace' },
+        }}
       />
       <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button variant="outlined" disabled={busy} onClick={() => preview()}>
+        <Button
+          variant="outlined"
+          disabled={editor.busy}
+          onClick={() => editor.preview()}
+        >
           Preview ConfigMaps diff
         </Button>
         <PermittedButton
@@ -150,21 +148,24 @@ export const ConfigCard = (props: {
           intent="change this environment"
           variant="contained"
           color="primary"
-          disabled={busy}
-          onClick={() => save()}
+          disabled={!editor.canSave}
+          onClick={() => editor.save()}
         >
           Save ConfigMaps
         </PermittedButton>
       </Box>
-      {error && <WarningPanel severity="error" title={errorMessage(error)} />}
-      {diffState.value && !diffState.error && (
+      <SaveHint previewed={Boolean(editor.diff)} />
+      {editor.error && (
+        <WarningPanel severity="error" title={errorMessage(editor.error)} />
+      )}
+      {editor.diff && (
         <Box mt={1}>
-          <DiffView diff={diffState.value} />
+          <DiffView diff={editor.diff} />
         </Box>
       )}
-      {saveState.value && !saveState.error && (
+      {editor.started && (
         <Typography variant="body2">
-          Started operation {saveState.value.id}.
+          Started operation {editor.started.id}.
         </Typography>
       )}
 

@@ -1,1 +1,2 @@
 export { DiffView } from './DiffView';
+export { SaveHint } from './SaveHint';

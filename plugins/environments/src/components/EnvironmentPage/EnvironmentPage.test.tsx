@@ -163,7 +163,9 @@ describe('EnvironmentPage', () => {
     });
     expect(updateEnvironment).not.toHaveBeenCalled();
 
-    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const save = screen.getByRole('button', { name: 'Save' });
+    await waitFor(() => expect(save).toBeEnabled());
+    fireEvent.click(save);
     await waitFor(() =>
       expect(updateEnvironment).toHaveBeenCalledWith('demo', {
         globalValues: values,

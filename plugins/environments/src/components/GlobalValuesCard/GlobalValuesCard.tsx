@@ -6,12 +6,11 @@ import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { dump, load } from 'js-yaml';
-import { useState } from 'react';
-import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { environmentsApiRef } from '../../api';
 import { Operation, ValuesObject } from '../../api/types';
+import { usePreviewedSave } from '../../hooks/usePreviewedSave';
 import { errorMessage } from '../../lib/errorMessage';
-import { DiffView } from '../DiffView';
+import { DiffView, SaveHint } from '../DiffView';
 import { PermittedButton } from '../PermittedButton';
 
 /** The YAML text as a values map; an empty text is an empty map. */
@@ -37,27 +36,14 @@ export const GlobalValuesCard = (props: {
 }) => {
   const { name, globalValues, onSaved } = props;
   const environmentsApi = useApi(environmentsApiRef);
-  const [text, setText] = useState(() =>
-    Object.keys(globalValues).length === 0 ? '' : dump(globalValues),
-  );
-
-  const [diffState, preview] = useAsyncFn(
-    async () =>
-      environmentsApi.diffEnvironment(name, {
-        globalValues: parseValues(text),
-      }),
-    [environmentsApi, name, text],
-  );
-  const [saveState, save] = useAsyncFn(async () => {
-    const operation = await environmentsApi.updateEnvironment(name, {
-      globalValues: parseValues(text),
-    });
-    onSaved?.(operation);
-    return operation;
-  }, [environmentsApi, name, text, onSaved]);
-
-  const busy = diffState.loading || saveState.loading;
-  const error = saveState.error ?? diffState.error;
+  const editor = usePreviewedSave({
+    initialText:
+      Object.keys(globalValues).length === 0 ? '' : dump(globalValues),
+    toRequest: text => ({ globalValues: parseValues(text) }),
+    preview: request => environmentsApi.diffEnvironment(name, request),
+    save: request => environmentsApi.updateEnvironment(name, request),
+    onSaved,
+  });
 
   return (
     <InfoCard title="Global values">
@@ -68,12 +54,20 @@ export const GlobalValuesCard = (props: {
         minRows={6}
         fullWidth
         variant="outlined"
-        value={text}
-        onChange={e => setText(e.target.value)}
-        inputProps={{ spellCheck: false, style: { fontFamily: 'monospace' } }}
+        value={editor.text}
+        onChange={e => editor.setText(e.target.value)}
+        inputProps={{
+          spellCheck: false,
+          readOnly: editor.saving,
+          style: { fontFamily: 'monospace' },
+        }}
       />
       <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button variant="outlined" disabled={busy} onClick={() => preview()}>
+        <Button
+          variant="outlined"
+          disabled={editor.busy}
+          onClick={() => editor.preview()}
+        >
           Preview diff
         </Button>
         <PermittedButton
@@ -82,21 +76,24 @@ export const GlobalValuesCard = (props: {
           intent="change this environment"
           variant="contained"
           color="primary"
-          disabled={busy}
-          onClick={() => save()}
+          disabled={!editor.canSave}
+          onClick={() => editor.save()}
         >
           Save
         </PermittedButton>
       </Box>
-      {error && <WarningPanel severity="error" title={errorMessage(error)} />}
-      {diffState.value && !diffState.error && (
+      <SaveHint previewed={Boolean(editor.diff)} />
+      {editor.error && (
+        <WarningPanel severity="error" title={errorMessage(editor.error)} />
+      )}
+      {editor.diff && (
         <Box mt={1}>
-          <DiffView diff={diffState.value} />
+          <DiffView diff={editor.diff} />
         </Box>
       )}
-      {saveState.value && !saveState.error && (
+      {editor.started && (
         <Typography variant="body2">
-          Started operation {saveState.value.id}.
+          Started operation {editor.started.id}.
         </Typography>
       )}
     </InfoCard>

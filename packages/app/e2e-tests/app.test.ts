@@ -150,12 +150,21 @@ test('the "Feature branch" template deploys a feature branch and ends on its pag
 });
 
 test('portal search finds the environment', async () => {
+  // The envmesh collator's document, not the catalog's demo-dev Resource: it links to the environment page
+  // and its list item carries the envmesh type label.
+  const envmeshResult = page
+    .getByRole('listitem')
+    .filter({ has: page.locator('a[href="/environments/demo-dev"]') });
   await expect(async () => {
     await page.goto('/search?query=demo-dev');
-    await expect(
-      page.getByRole('link', { name: /demo-dev/ }).first(),
-    ).toBeVisible({ timeout: 5000 });
+    await expect(envmeshResult.first()).toBeVisible({ timeout: 5000 });
   }).toPass({ timeout: 180_000 });
+  await expect(
+    envmeshResult.first().getByRole('link', { name: 'demo-dev', exact: true }),
+  ).toBeVisible();
+  await expect(
+    envmeshResult.first().getByText('Type: Environment'),
+  ).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'search.png') });
 });
 

@@ -23,11 +23,17 @@ import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
 import { FeatureBranchesEngine } from './engine/FeatureBranchesEngine';
 import {
+  copyEnvironmentInput,
+  createEnvironmentInput,
   parseInput,
   rollbackInput,
   secretValuesInput,
 } from './engine/validation';
 import { createOpenApiRouter } from './schema/openapi.generated';
+
+/** Only the name of a create or copy body: the resource a secret write is authorized on. */
+const nameOfCreate = createEnvironmentInput.pick({ name: true });
+const nameOfCopy = copyEnvironmentInput.pick({ name: true });
 
 export interface RouterOptions {
   clusters: ClusterRegistry;
@@ -93,7 +99,10 @@ export async function createRouter(
     return principal.userEntityRef ?? principal.subject ?? 'unknown';
   }
 
-  /** Runs a mutation inside an auditor event: who did what to which environment, and how it ended. */
+  /**
+   * Runs a mutation inside an auditor event: who did what to which environment, and how it ended. `run`
+   * authorizes first, inside the event, so that a denied attempt is audited as failed too.
+   */
   async function mutation<T>(
     req: Request,
     actionType: string,
@@ -132,12 +141,14 @@ export async function createRouter(
     res.json({ items: await engine.listServices() });
   });
   router.post('/services/import', async (req, res) => {
-    await authorize(req, environmentCreatePermission);
     const result = await mutation(
       req,
       'import-services',
       { source: req.body?.source?.location },
-      () => engine.importServices(req.body),
+      async () => {
+        await authorize(req, environmentCreatePermission);
+        return engine.importServices(req.body);
+      },
     );
     res.json(result);
   });
@@ -147,12 +158,18 @@ export async function createRouter(
     res.json({ items: await engine.listEnvironments() });
   });
   router.post('/environments', async (req, res) => {
-    const credentials = await authorize(req, environmentCreatePermission);
     const operation = await mutation(
       req,
       'create',
       { environment: req.body?.name },
-      () => engine.createEnvironment(req.body, actorOf(credentials)),
+      async () => {
+        const credentials = await authorize(req, environmentCreatePermission);
+        if (hasSecretValues(req.body)) {
+          const { name } = parseInput(nameOfCreate, req.body);
+          await authorize(req, environmentSecretWritePermission, name);
+        }
+        return engine.createEnvironment(req.body, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
@@ -161,20 +178,38 @@ export async function createRouter(
   });
   router.patch('/environments/:name', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, environmentUpdatePermission, name);
-    if (hasSecretValues(req.body)) {
-      await authorize(req, environmentSecretWritePermission, name);
-    }
-    const operation = await mutation(req, 'update', { environment: name }, () =>
-      engine.updateEnvironment(name, req.body, actorOf(credentials)),
+    const operation = await mutation(
+      req,
+      'update',
+      { environment: name },
+      async () => {
+        const credentials = await authorize(
+          req,
+          environmentUpdatePermission,
+          name,
+        );
+        if (hasSecretValues(req.body)) {
+          await authorize(req, environmentSecretWritePermission, name);
+        }
+        return engine.updateEnvironment(name, req.body, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
   router.delete('/environments/:name', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, environmentDeletePermission, name);
-    const operation = await mutation(req, 'delete', { environment: name }, () =>
-      engine.deleteEnvironment(name, actorOf(credentials)),
+    const operation = await mutation(
+      req,
+      'delete',
+      { environment: name },
+      async () => {
+        const credentials = await authorize(
+          req,
+          environmentDeletePermission,
+          name,
+        );
+        return engine.deleteEnvironment(name, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
@@ -185,25 +220,37 @@ export async function createRouter(
     res.json(await engine.getStatus(req.params.name));
   });
   router.post('/environments/:name/copy', async (req, res) => {
-    const credentials = await authorize(req, environmentCreatePermission);
+    const from = req.params.name;
     const operation = await mutation(
       req,
       'copy',
-      { environment: req.body?.name, from: req.params.name },
-      () =>
-        engine.copyEnvironment(req.params.name, req.body, actorOf(credentials)),
+      { environment: req.body?.name, from },
+      async () => {
+        const credentials = await authorize(req, environmentCreatePermission);
+        // The copy writes the source's Secrets (cluster-side) into the new environment.
+        const source = await engine.getEnvironment(from);
+        if (source.config.secrets.length > 0) {
+          const { name } = parseInput(nameOfCopy, req.body);
+          await authorize(req, environmentSecretWritePermission, name);
+        }
+        return engine.copyEnvironment(from, req.body, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
   router.put('/environments/:name/secrets/:secret', async (req, res) => {
     const { name, secret } = req.params;
-    await authorize(req, environmentSecretWritePermission, name);
-    const { values } = parseInput(secretValuesInput, req.body);
+    // The key names are audited, never the values.
+    const keys = isObject(req.body?.values) ? Object.keys(req.body.values) : [];
     await mutation(
       req,
       'write-secret',
-      { environment: name, secret, keys: Object.keys(values) },
-      () => engine.writeSecretValues(name, secret, values),
+      { environment: name, secret, keys },
+      async () => {
+        await authorize(req, environmentSecretWritePermission, name);
+        const { values } = parseInput(secretValuesInput, req.body);
+        await engine.writeSecretValues(name, secret, values);
+      },
     );
     res.status(204).end();
   });
@@ -237,18 +284,24 @@ export async function createRouter(
     '/environments/:name/services/:service/rollback',
     async (req, res) => {
       const { name, service } = req.params;
-      const credentials = await authorize(
-        req,
-        environmentUpdatePermission,
-        name,
-      );
-      const { revision } = parseInput(rollbackInput, req.body);
       const operation = await mutation(
         req,
         'rollback',
-        { environment: name, service, revision },
-        () =>
-          engine.rollbackService(name, service, revision, actorOf(credentials)),
+        { environment: name, service, revision: req.body?.revision },
+        async () => {
+          const credentials = await authorize(
+            req,
+            environmentUpdatePermission,
+            name,
+          );
+          const { revision } = parseInput(rollbackInput, req.body);
+          return engine.rollbackService(
+            name,
+            service,
+            revision,
+            actorOf(credentials),
+          );
+        },
       );
       res.status(202).json(operation);
     },
@@ -256,17 +309,35 @@ export async function createRouter(
 
   router.post('/environments/:name/sleep', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, environmentUpdatePermission, name);
-    const operation = await mutation(req, 'sleep', { environment: name }, () =>
-      engine.sleepEnvironment(name, actorOf(credentials)),
+    const operation = await mutation(
+      req,
+      'sleep',
+      { environment: name },
+      async () => {
+        const credentials = await authorize(
+          req,
+          environmentUpdatePermission,
+          name,
+        );
+        return engine.sleepEnvironment(name, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
   router.post('/environments/:name/wake', async (req, res) => {
     const { name } = req.params;
-    const credentials = await authorize(req, environmentUpdatePermission, name);
-    const operation = await mutation(req, 'wake', { environment: name }, () =>
-      engine.wakeEnvironment(name, actorOf(credentials)),
+    const operation = await mutation(
+      req,
+      'wake',
+      { environment: name },
+      async () => {
+        const credentials = await authorize(
+          req,
+          environmentUpdatePermission,
+          name,
+        );
+        return engine.wakeEnvironment(name, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
@@ -286,12 +357,14 @@ export async function createRouter(
   });
   router.post('/operations/:id/cancel', async (req, res) => {
     const current = await engine.getOperation(req.params.id);
-    await authorize(req, environmentUpdatePermission, current.environment);
     const operation = await mutation(
       req,
       'cancel',
       { environment: current.environment, operation: current.id },
-      () => engine.cancelOperation(req.params.id),
+      async () => {
+        await authorize(req, environmentUpdatePermission, current.environment);
+        return engine.cancelOperation(req.params.id);
+      },
     );
     res.json(operation);
   });
@@ -305,12 +378,14 @@ export async function createRouter(
     res.json({ items: await features.listFeatures(environment) });
   });
   router.post('/features', async (req, res) => {
-    const credentials = await authorize(req, featureCreatePermission);
     const result = await mutation(
       req,
       'deploy-feature',
       { feature: req.body?.name, environment: req.body?.environment },
-      () => features.deployFeature(req.body, actorOf(credentials)),
+      async () => {
+        const credentials = await authorize(req, featureCreatePermission);
+        return features.deployFeature(req.body, actorOf(credentials));
+      },
     );
     res.status(202).json(result);
   });
@@ -319,34 +394,40 @@ export async function createRouter(
   });
   router.delete('/features/:feature', async (req, res) => {
     const { feature: name } = req.params;
-    const credentials = await authorize(req, featureDeletePermission);
     const operation = await mutation(
       req,
       'remove-feature',
       { feature: name },
-      () => features.removeFeature(name, actorOf(credentials)),
+      async () => {
+        const credentials = await authorize(req, featureDeletePermission);
+        return features.removeFeature(name, actorOf(credentials));
+      },
     );
     res.status(202).json(operation);
   });
   router.delete('/features/:feature/instances/:service', async (req, res) => {
     const { feature: name, service } = req.params;
-    const credentials = await authorize(req, featureDeletePermission);
     const operation = await mutation(
       req,
       'remove-feature',
       { feature: name, service },
-      () => features.removeFeature(name, actorOf(credentials), [service]),
+      async () => {
+        const credentials = await authorize(req, featureDeletePermission);
+        return features.removeFeature(name, actorOf(credentials), [service]);
+      },
     );
     res.status(202).json(operation);
   });
   router.post('/features/:feature/extend', async (req, res) => {
     const { feature: name } = req.params;
-    await authorize(req, featureCreatePermission);
     const feature = await mutation(
       req,
       'extend-feature',
       { feature: name },
-      () => features.extendFeature(name, req.body),
+      async () => {
+        await authorize(req, featureCreatePermission);
+        return features.extendFeature(name, req.body);
+      },
     );
     res.json(feature);
   });
@@ -355,6 +436,10 @@ export async function createRouter(
   });
 
   return root;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function hasSecretValues(body: unknown): boolean {

@@ -223,7 +223,7 @@ export const spec = {
         operationId: 'CreateEnvironment',
         tags: ['Environments'],
         description:
-          'Creates an environment and starts the `create` operation that rolls it out, startup group by startup group. Secret values are written to the cluster only. Needs `environments.environment.create`.',
+          'Creates an environment and starts the `create` operation that rolls it out, startup group by startup group. Secret values are written to the cluster only. Needs `environments.environment.create`, and `environments.secret.write` on the new environment when secret values are given.',
         requestBody: {
           required: true,
           description: 'The environment; validated by the engine.',
@@ -463,7 +463,7 @@ export const spec = {
         operationId: 'CopyEnvironment',
         tags: ['Environments'],
         description:
-          'Creates a new environment from this one, with the same service versions (the image tags their latest revisions run), values and config, and starts the `copy` operation. Secrets are copied cluster-side; nothing is rebuilt. Needs `environments.environment.create`.',
+          'Creates a new environment from this one, with the same service versions (the image tags their latest revisions run), values and config, and starts the `copy` operation. Secrets are copied cluster-side; nothing is rebuilt. Needs `environments.environment.create`, and `environments.secret.write` on the new environment when the source has Secrets.',
         parameters: [
           {
             $ref: '#/components/parameters/EnvironmentName',

@@ -16,7 +16,11 @@ import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { createRouter } from './router';
 import { DatabaseEnvironmentStore } from './store';
-import { PushDeployer, webhookSettingsFromConfig } from './webhooks';
+import {
+  featureNameFromBranch,
+  PushDeployer,
+  webhookSettingsFromConfig,
+} from './webhooks';
 
 /**
  * The envmesh environments engine and its REST API.
@@ -70,8 +74,9 @@ export const environmentsPlugin = createBackendPlugin({
         });
         const { engine, features, runner, clusters } = backend;
 
+        const webhookSettings = webhookSettingsFromConfig(config);
         const pushDeployer = new PushDeployer({
-          settings: webhookSettingsFromConfig(config),
+          settings: webhookSettings,
           features,
           store,
           catalog: deps.catalog,
@@ -94,6 +99,12 @@ export const environmentsPlugin = createBackendPlugin({
           deployFeature: (body, actor) => features.deployFeature(body, actor),
           removeFeature: (name, actor, services) =>
             features.removeFeature(name, actor, services),
+          // The push webhooks' rule, so that templates name a branch's feature as a push would.
+          featureNameFromBranch: async branch =>
+            featureNameFromBranch(branch, {
+              pattern: webhookSettings.branchPattern,
+              template: webhookSettings.featureName,
+            }),
         });
         deps.httpRouter.addAuthPolicy({
           path: '/webhooks',

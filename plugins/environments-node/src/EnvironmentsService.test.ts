@@ -22,6 +22,20 @@ describe('EnvironmentsServiceBridge', () => {
     await expect(bridge.listEnvironments()).resolves.toEqual([environment]);
   });
 
+  it("forwards featureNameFromBranch to the engine's push rule", async () => {
+    const bridge = new EnvironmentsServiceBridge();
+    bridge.attach(
+      environmentsServiceMock({
+        featureNameFromBranch: async branch =>
+          branch === 'feature/checkout' ? 'checkout' : undefined,
+      }),
+    );
+    await expect(
+      bridge.featureNameFromBranch('feature/checkout'),
+    ).resolves.toBe('checkout');
+    await expect(bridge.featureNameFromBranch('///')).resolves.toBeUndefined();
+  });
+
   it('fails with a clear reason when the engine never attaches', async () => {
     const bridge = new EnvironmentsServiceBridge({ timeoutMs: 50 });
     await expect(bridge.listEnvironments()).rejects.toThrow(

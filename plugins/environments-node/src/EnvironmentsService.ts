@@ -56,6 +56,11 @@ export interface EnvironmentsService {
     actor: string,
     services?: string[],
   ): Promise<OperationReport>;
+  /**
+   * The feature name a branch deploys as by the push webhooks' rule (`environments.webhooks.branchPattern` and
+   * `featureName`), or undefined when the branch yields no valid feature name.
+   */
+  featureNameFromBranch(branch: string): Promise<string | undefined>;
 }
 
 /**
@@ -130,6 +135,10 @@ export class EnvironmentsServiceBridge implements EnvironmentsService {
 
   async removeFeature(name: string, actor: string, services?: string[]) {
     return (await this.#get()).removeFeature(name, actor, services);
+  }
+
+  async featureNameFromBranch(branch: string) {
+    return (await this.#get()).featureNameFromBranch(branch);
   }
 }
 

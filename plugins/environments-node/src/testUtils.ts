@@ -22,6 +22,7 @@ export function environmentsServiceMock(
     getFeature: unexpected('getFeature'),
     deployFeature: unexpected('deployFeature'),
     removeFeature: unexpected('removeFeature'),
+    featureNameFromBranch: unexpected('featureNameFromBranch'),
     ...methods,
   };
 }

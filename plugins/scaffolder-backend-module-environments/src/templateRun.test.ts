@@ -37,6 +37,8 @@ const suffix = crypto.randomBytes(3).toString('hex');
 const ENV = `scaf-${suffix}`;
 const COPY = `scaf-${suffix}-copy`;
 const FEATURE = `scaf-feature-${suffix}`;
+/** Only ever dry-run: must never exist. */
+const DRY = `scaf-${suffix}-dry`;
 
 function template(name: string) {
   return yaml.load(
@@ -199,6 +201,19 @@ describe('example templates run through the scaffolder backend on the local clus
       );
   }
 
+  /** Asserts that the engine has no environment `name`, no operation of it, and the cluster no namespace. */
+  async function expectNothingCreated(name: string) {
+    expect(
+      (await call('GET', `/api/environments/environments/${name}`)).status,
+    ).toBe(404);
+    const operations = await call(
+      'GET',
+      `/api/environments/environments/${name}/operations`,
+    );
+    expect(operations.status === 404 ? [] : operations.body.items).toEqual([]);
+    await expect(kube(`/api/v1/namespaces/${name}`)).rejects.toThrow(/: 404 /);
+  }
+
   beforeAll(async () => {
     if (!process.env.ENVMESH_TEST_KUBECONFIG) {
       ownCluster = await startLocalCluster({ name: 'scaffolder-e2e' });
@@ -296,6 +311,30 @@ describe('example templates run through the scaffolder backend on the local clus
     }
   });
 
+  it('the "New environment" template in dry-run reports the environment it would create and creates nothing', async () => {
+    const res = await call('POST', '/api/scaffolder/v2/dry-run', {
+      template: template('new-environment'),
+      values: {
+        name: DRY,
+        cluster: 'local',
+        owner: 'group:default/team-a',
+        services: ['config-service', 'demo-api'],
+      },
+      directoryContents: [],
+    });
+
+    expect(res.status).toBe(200);
+    expect(dryRunLog(res.body)).toContainEqual(
+      `dry run: would create environment '${DRY}' on cluster 'local' with services: config-service, demo-api`,
+    );
+    expect(res.body.output?.links).toEqual([
+      expect.objectContaining({
+        url: `http://portal.example/environments/${DRY}`,
+      }),
+    ]);
+    await expectNothingCreated(DRY);
+  });
+
   let createTask: string;
 
   it('"New environment" creates an environment whose pods get ready, logging its progress', async () => {
@@ -359,6 +398,27 @@ describe('example templates run through the scaffolder backend on the local clus
     );
   });
 
+  it('envmesh:environment:copy in dry-run reports the copy of the real environment and creates nothing', async () => {
+    const before = await operationsOf(`/environments/${ENV}/operations`);
+    const res = await call('POST', '/api/scaffolder/v2/dry-run', {
+      template: inlineTemplate('copy-environment-dry', {
+        action: 'envmesh:environment:copy',
+        input: { source: ENV, name: DRY },
+      }),
+      values: {},
+      directoryContents: [],
+    });
+
+    expect(res.status).toBe(200);
+    expect(dryRunLog(res.body)).toContainEqual(
+      `dry run: would copy environment '${ENV}' to '${DRY}' on cluster 'local', service overrides: none`,
+    );
+    await expectNothingCreated(DRY);
+    expect(await operationsOf(`/environments/${ENV}/operations`)).toEqual(
+      before,
+    );
+  });
+
   it('the "Feature branch" template in dry-run checks the real engine and deploys nothing', async () => {
     const res = await call('POST', '/api/scaffolder/v2/dry-run', {
       template: template('feature-branch'),
@@ -380,13 +440,33 @@ describe('example templates run through the scaffolder backend on the local clus
     ).toBe(404);
   });
 
+  it('"Feature branch" without a name, from a branch that names no feature, fails naming the fields and deploys nothing', async () => {
+    const run = await settled(
+      await runTask('template:default/envmesh-feature-branch', {
+        environment: `resource:default/${ENV}`,
+        branch: '///',
+        services: ['demo-api'],
+      }),
+    );
+
+    expect(run.status).toBe('failed');
+    expect(run.messages).toContainEqual(
+      expect.stringContaining(
+        "name: not given, and branch '///' does not yield a feature name",
+      ),
+    );
+    expect(
+      (await call('GET', '/api/environments/features')).body.items,
+    ).toEqual([]);
+  });
+
   let featureTask: string;
 
-  it('"Feature branch" deploys a feature instance that gets ready, and a retry does not deploy it again', async () => {
+  it('"Feature branch" deploys a feature instance named from the branch that gets ready, and a retry does not deploy it again', async () => {
+    // No feature name: the engine's push rule names it from the branch (feature/<name> → <name>).
     featureTask = await runTask('template:default/envmesh-feature-branch', {
       environment: `resource:default/${ENV}`,
       branch: `feature/${FEATURE}`,
-      name: FEATURE,
       services: ['demo-api'],
       ttlHours: 2,
     });

@@ -42,6 +42,20 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
+      "Names the feature after its branch by the push webhooks' rule (feature/checkout-redesign → checkout-redesign by default).",
+    example: `steps:
+  - id: deploy
+    name: Deploy feature branch
+    action: envmesh:feature:deploy
+    input:
+      environment: demo-dev
+      branch: feature/checkout-redesign
+      services:
+        - demo-api
+`,
+  },
+  {
+    description:
       'Deploys the services a template user picked by name, and links to the feature branch page and its preview.',
     example: `steps:
   - id: deploy

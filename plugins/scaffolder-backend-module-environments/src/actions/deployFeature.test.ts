@@ -336,6 +336,133 @@ describe('envmesh:feature:deploy', () => {
     );
   });
 
+  describe('feature name from the branch', () => {
+    it("derives the name from the branch by the engine's push rule when name is not set", async () => {
+      const featureNameFromBranch = jest.fn(async (branch: string) =>
+        branch === 'feature/Checkout_Redesign' ? 'checkout-redesign' : 'other',
+      );
+      const deployFeature = jest.fn(async () => deployed());
+      const action = createFeatureDeployAction({
+        environments: environmentsServiceMock({
+          featureNameFromBranch,
+          deployFeature,
+          getOperation: progression(deployOf('succeeded')),
+        }),
+        config,
+        pollIntervalMs: 1,
+      });
+      const store = checkpointStore();
+      const { ctx } = context({
+        checkpoint: store.checkpoint,
+        // An unset template parameter arrives as an empty string.
+        input: { ...input, name: '', branch: 'feature/Checkout_Redesign' },
+      });
+
+      await action.handler(ctx as any);
+
+      expect(featureNameFromBranch).toHaveBeenCalledWith(
+        'feature/Checkout_Redesign',
+      );
+      expect(deployFeature).toHaveBeenCalledWith(
+        expect.objectContaining({
+          name: 'checkout-redesign',
+          source: { branch: 'feature/Checkout_Redesign' },
+        }),
+        'user:default/jane',
+      );
+      expect([...store.values.keys()]).toEqual([
+        'deploy-feature-checkout-redesign',
+      ]);
+      expect(ctx.output).toHaveBeenCalledWith(
+        'featureName',
+        'checkout-redesign',
+      );
+    });
+
+    it('keeps a given name over the one the branch would give', async () => {
+      const deployFeature = jest.fn(async () => deployed());
+      const action = createFeatureDeployAction({
+        environments: environmentsServiceMock({
+          deployFeature,
+          getOperation: progression(deployOf('succeeded')),
+        }),
+        config,
+        pollIntervalMs: 1,
+      });
+      const { ctx } = context({
+        checkpoint: checkpointStore().checkpoint,
+        input: { ...input, branch: 'feature/something-else' },
+      });
+
+      await action.handler(ctx as any);
+
+      expect(deployFeature).toHaveBeenCalledWith(
+        expect.objectContaining({ name: 'checkout-redesign' }),
+        'user:default/jane',
+      );
+    });
+
+    it.each([
+      [
+        'neither name nor branch is given',
+        { name: '', branch: '' },
+        /^name: give the feature name, or a branch to derive it from$/,
+      ],
+      [
+        'the branch yields no valid name',
+        { name: undefined, branch: '///' },
+        /^name: not given, and branch '\/\/\/' does not yield a feature name/,
+      ],
+    ])(
+      'fails with an InputError naming name and branch when %s, and deploys nothing',
+      async (_, fields, message) => {
+        const action = createFeatureDeployAction({
+          environments: environmentsServiceMock({
+            featureNameFromBranch: async () => undefined,
+          }),
+          config,
+        });
+        const store = checkpointStore();
+        const { ctx } = context({
+          checkpoint: store.checkpoint,
+          input: { ...input, ...fields },
+        });
+
+        const error = await action.handler(ctx as any).catch(e => e);
+
+        expect(error).toMatchObject({ name: 'InputError' });
+        expect(error.message).toMatch(message);
+        expect(store.values.size).toBe(0);
+        expect(ctx.output).not.toHaveBeenCalled();
+      },
+    );
+
+    it('derives the name in a dry run too', async () => {
+      const action = createFeatureDeployAction({
+        environments: environmentsServiceMock({
+          featureNameFromBranch: async () => 'checkout-redesign',
+          listEnvironments: async () => [demoDev],
+          listFeatures: async () => [],
+        }),
+        config,
+      });
+      const { ctx, lines } = context({
+        isDryRun: true,
+        input: { ...input, name: '' },
+      });
+
+      await action.handler(ctx as any);
+
+      expect(lines).toEqual([
+        "dry run: would create feature branch 'checkout-redesign' of environment 'demo-dev' on cluster 'local' with instances demo-ui, demo-api:pr-42 (with values), expiring in 24 hours",
+      ]);
+      expect(ctx.output).toHaveBeenCalledWith(
+        'featureName',
+        'checkout-redesign',
+      );
+    });
+  });
+
   it("surfaces the engine's validation errors and keeps no checkpoint", async () => {
     class InputError extends Error {
       name = 'InputError';

@@ -1,4 +1,6 @@
+import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { EnvironmentsService } from '@envmesh/plugin-environments-node';
 import { examples } from './deployFeature.examples';
 import {
   describeInstances,
@@ -31,10 +33,12 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
         name: z =>
           z
             .string()
-            .regex(new RegExp(FEATURE_NAME_PATTERN))
+            // Empty (an unset template parameter) means: derive it from the branch.
+            .regex(new RegExp(`^$|${FEATURE_NAME_PATTERN}`))
             .max(63)
+            .optional()
             .describe(
-              'Name of the feature branch, a DNS label; the value of the routing header and of the preview host',
+              "Name of the feature branch, a DNS label; the value of the routing header and of the preview host. When not set, derived from branch by the push webhooks' rule (environments.webhooks.branchPattern and featureName; feature/checkout → checkout by default)",
             ),
         environment: z =>
           z
@@ -56,7 +60,7 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
             .string()
             .optional()
             .describe(
-              'Git branch the feature comes from, recorded as the source of the feature branch',
+              'Git branch the feature comes from, recorded as the source of the feature branch; names the feature when name is not set',
             ),
         repository: z =>
           z
@@ -104,7 +108,12 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
       output: featureOutputSchema,
     },
     async handler(ctx) {
-      const { name, environment } = ctx.input;
+      const { environment } = ctx.input;
+      const name = await resolveFeatureName(
+        environments,
+        ctx.input.name,
+        ctx.input.branch,
+      );
       // Templates pass unset parameters as empty strings: treat those as not given.
       const owner = ctx.input.owner || undefined;
       const description = ctx.input.description || undefined;
@@ -211,4 +220,28 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
       );
     },
   });
+}
+
+/**
+ * The given name, or the one the engine's push rule derives from the branch, as a push to that branch would
+ * deploy it. Throws an InputError naming both fields when neither yields a feature name.
+ */
+async function resolveFeatureName(
+  environments: EnvironmentsService,
+  name: string | undefined,
+  branch: string | undefined,
+): Promise<string> {
+  if (name) return name;
+  if (!branch) {
+    throw new InputError(
+      'name: give the feature name, or a branch to derive it from',
+    );
+  }
+  const derived = await environments.featureNameFromBranch(branch);
+  if (!derived) {
+    throw new InputError(
+      `name: not given, and branch '${branch}' does not yield a feature name (lower case letters, digits and -, at most 63) by the pattern of environments.webhooks.branchPattern; give name`,
+    );
+  }
+  return derived;
 }

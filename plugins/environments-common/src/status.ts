@@ -72,6 +72,11 @@ export interface ServiceStatus {
  */
 export interface EnvironmentStatus {
   services: ServiceStatus[];
+  /**
+   * Drift of the environment's own objects: config ConfigMaps, Gateways, Certificates, and Secrets (only
+   * their deletion; their content is never compared or shown).
+   */
+  drift?: DriftEntry[];
 }
 
 /** @public */

@@ -37,7 +37,7 @@ export interface ApplyInput {
   /** The rendered objects. */
   objects: KubernetesObject[];
   /** The inventory recorded by the previous apply of this release; what left it is pruned. */
-  previousInventory: ObjectRef[];
+  previousInventory: RecordedObject[];
   /** Server-side dry run: nothing is persisted or pruned; `pruned` lists what would be. */
   dryRun?: boolean;
 }
@@ -68,10 +68,10 @@ export class ApplyError extends Error {
   constructor(
     readonly failures: { ref: ObjectRef; message: string }[],
     /**
-     * The previous inventory plus what was applied before the failure: store it as the release's inventory so
-     * that the next successful apply prunes whatever is no longer wanted.
+     * The previous inventory plus what was applied before the failure (as RecordedObjects): store it as the
+     * release's inventory so that the next successful apply prunes whatever is no longer wanted.
      */
-    readonly partialInventory: ObjectRef[],
+    readonly partialInventory: RecordedObject[],
   ) {
     super(
       `failed to apply ${failures.length} object(s): ${failures
@@ -169,9 +169,13 @@ export class ReleaseApplier {
         }
       });
       if (failures.length) {
+        // What was applied comes with its drift record, so the stored partial inventory keeps a baseline.
         throw new ApplyError(
           failures,
-          unionRefs(input.previousInventory, inventory),
+          unionRefs(
+            input.previousInventory,
+            input.dryRun ? inventory : applied.map(recordOf),
+          ),
         );
       }
     }
@@ -526,8 +530,9 @@ export class ReleaseApplier {
   }
 }
 
-function unionRefs(a: ObjectRef[], b: ObjectRef[]): ObjectRef[] {
-  const byKey = new Map<string, ObjectRef>();
+/** Both lists, one entry per object (b's when both hold it). */
+function unionRefs<T extends ObjectRef>(a: T[], b: T[]): T[] {
+  const byKey = new Map<string, T>();
   for (const ref of [...a, ...b]) byKey.set(refKey(ref), ref);
   return [...byKey.values()];
 }

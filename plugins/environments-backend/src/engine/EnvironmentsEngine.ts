@@ -9,6 +9,7 @@ import yaml from 'js-yaml';
 import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
+  EnvironmentStatus,
   EnvironmentSummary,
   MergedValues,
   OperationType,
@@ -143,10 +144,14 @@ export class EnvironmentsEngine {
   }
 
   /** Desired against live per service; 503 naming the cluster when its API server cannot be reached. */
-  async getStatus(name: string): Promise<{ services: ServiceStatus[] }> {
+  async getStatus(name: string): Promise<EnvironmentStatus> {
     const env = await this.#environment(name);
     await this.#checkReachable(env);
-    return { services: await this.#serviceStatuses(env) };
+    const [services, drift] = await Promise.all([
+      this.#serviceStatuses(env),
+      this.#environmentDrift(env),
+    ]);
+    return { services, drift };
   }
 
   async createEnvironment(body: unknown, actor: string) {
@@ -635,6 +640,13 @@ export class EnvironmentsEngine {
         `cluster '${cluster}' failed to answer: ${apiErrorMessage(error)}`,
       );
     }
+  }
+
+  /** Drift of the environment's own release '' (config, resources, Secrets). */
+  async #environmentDrift(env: EnvironmentSpec) {
+    if (!(await this.deps.store.getInventory(env.name, ''))) return [];
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    return this.#fromCluster(env.cluster, () => watcher.drift(''));
   }
 
   async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {

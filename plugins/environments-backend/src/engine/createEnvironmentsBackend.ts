@@ -66,6 +66,12 @@ export function createEnvironmentsBackend(options: {
   const watchers = new NamespaceWatchers({
     kubeConfigFor: name => clusters.kubeConfig(name),
     logger,
+    // What was applied before a restart keeps its drift baseline.
+    baselinesFor: async (cluster, namespace) =>
+      (await store.listNamespaceInventories(cluster, namespace)).map(i => ({
+        release: i.release,
+        recorded: i.objects,
+      })),
   });
   const importer = new ServiceImporter({
     renderer,

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObject,
+} from '@kubernetes/client-node';
 import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
@@ -13,6 +17,8 @@ import {
   apiErrorMessage,
   formatRef,
   mapSettled,
+  refKey,
+  refOf,
   stableStringify,
 } from '../apply';
 import type { ObjectRef } from '../apply';
@@ -21,7 +27,12 @@ import { LruCache } from '../render/util';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
-import { environmentObjects, namespaceObject } from './environmentObjects';
+import {
+  environmentObjects,
+  namespaceObject,
+  secretRefs,
+} from './environmentObjects';
+import { recordedApply } from './recordedApply';
 import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
 import { SecretWriter } from './SecretWriter';
@@ -232,7 +243,11 @@ export class EnvironmentRollout {
         .filter(s => groupOf(s, definitions.get(s.name)) === group)
         .map(s => s.name),
     );
-    const workloads: Array<{ service: string; ref: ObjectRef }> = [];
+    const workloads: Array<{
+      service: string;
+      release: string;
+      ref: ObjectRef;
+    }> = [];
     for (const inventory of await this.deps.store.listInventories(spec.name)) {
       const instance = isInstanceRelease(inventory.release);
       if (instance && !options.instances) continue;
@@ -241,7 +256,9 @@ export class EnvironmentRollout {
         : inventory.release;
       if (!members.has(service)) continue;
       for (const ref of inventory.objects) {
-        if (WORKLOAD_KINDS.has(ref.kind)) workloads.push({ service, ref });
+        if (WORKLOAD_KINDS.has(ref.kind)) {
+          workloads.push({ service, release: inventory.release, ref });
+        }
       }
     }
     return { services: members.size, workloads };
@@ -336,6 +353,7 @@ export class EnvironmentRollout {
             return result;
           },
         );
+        await this.#recordGenerations(spec, scalable, results);
         const failed = results.flatMap((r, i) =>
           r.status === 'rejected'
             ? [
@@ -358,6 +376,40 @@ export class EnvironmentRollout {
         );
         return `${changed} workload(s) ${done}`;
       });
+    }
+  }
+
+  /**
+   * Keeps the generations a sleep or wake gave workloads in their stored inventories, as the watcher does in
+   * memory: after a restart envmesh's own scaling is still not drift.
+   */
+  async #recordGenerations(
+    spec: EnvironmentSpec,
+    workloads: Array<{ release: string; ref: ObjectRef }>,
+    results: PromiseSettledResult<{ generation?: number }>[],
+  ) {
+    const byRelease = new Map<string, Map<string, number>>();
+    results.forEach((result, index) => {
+      if (result.status !== 'fulfilled') return;
+      const { generation } = result.value;
+      if (generation === undefined) return;
+      const { release, ref } = workloads[index];
+      if (!byRelease.has(release)) byRelease.set(release, new Map());
+      byRelease.get(release)!.set(refKey(ref), generation);
+    });
+    for (const [release, generations] of byRelease) {
+      const inventory = await this.deps.store.getInventory(spec.name, release);
+      if (!inventory) continue;
+      await this.deps.store.setInventory(
+        spec.name,
+        release,
+        inventory.map(object => {
+          const generation = generations.get(refKey(object));
+          return generation !== undefined && object.generation !== undefined
+            ? { ...object, generation }
+            : object;
+        }),
+      );
     }
   }
 
@@ -398,28 +450,43 @@ export class EnvironmentRollout {
         );
       }
     }
-    const previous = await store.getInventory(spec.name, '');
-    const result = await applier.apply({
-      kubeConfig,
-      namespace: spec.namespace,
-      environment: spec.name,
-      release: '',
-      objects: environmentObjects(spec),
-      previousInventory: previous ?? [],
-    });
-    await store.setInventory(spec.name, '', result.inventory);
-    const pruned = await SecretWriter.prune({
+    const secrets = await SecretWriter.prune({
       kubeConfig,
       namespace: spec.namespace,
       environment: spec.name,
       keep: spec.config.secrets.map(s => s.name),
     });
+    const previous = await store.getInventory(spec.name, '');
+    // The declared Secrets that exist, or existed (one deleted out of band stays drift until it is written
+    // again), are part of the release for drift: their deletion only, nothing of their content.
+    const tracked = spec.config.secrets
+      .map(s => s.name)
+      .filter(
+        name =>
+          secrets.kept.includes(name) ||
+          previous?.some(o => o.kind === 'Secret' && o.name === name),
+      );
+    const result = await recordedApply(
+      this.deps,
+      { env: spec, release: '', extra: secretRefs(spec, tracked) },
+      {
+        kubeConfig,
+        namespace: spec.namespace,
+        environment: spec.name,
+        release: '',
+        objects: environmentObjects(spec),
+        // SecretWriter prunes the Secrets, not the applier (they are not among the applied objects).
+        previousInventory: (previous ?? []).filter(o => o.kind !== 'Secret'),
+      },
+    );
     await context.log(
       'info',
       `namespace ${spec.namespace}: ${
         result.inventory.length
       } config/resource object(s) applied${
-        pruned.length ? `, secrets removed: ${pruned.join(', ')}` : ''
+        secrets.removed.length
+          ? `, secrets removed: ${secrets.removed.join(', ')}`
+          : ''
       }`,
     );
     return `${result.inventory.length} object(s)`;
@@ -433,7 +500,7 @@ export class EnvironmentRollout {
     kubeConfig: KubeConfig,
     context: OperationContext,
   ): Promise<string> {
-    const { store, renderer, applier, watchers } = this.deps;
+    const { store, renderer } = this.deps;
     if (!definition) {
       throw new Error(
         `service '${service.name}' is not in the service registry`,
@@ -466,22 +533,24 @@ export class EnvironmentRollout {
     if (
       latest?.manifestHash === manifestHash &&
       previous &&
-      operation.type !== 'create'
+      holdsExactly(previous, objects, spec.namespace) &&
+      operation.type !== 'create' &&
+      !(await this.#hasDrift(spec, service.name))
     ) {
       return `unchanged (revision ${latest.revision})`;
     }
-    const result = await applier.apply({
-      kubeConfig,
-      namespace: spec.namespace,
-      environment: spec.name,
-      release: service.name,
-      objects,
-      previousInventory: previous ?? [],
-    });
-    await store.setInventory(spec.name, service.name, result.inventory);
-    await watchers
-      .forNamespace(spec.cluster, spec.namespace)
-      .trackInventory(service.name, result.recorded);
+    const result = await recordedApply(
+      this.deps,
+      { env: spec, release: service.name },
+      {
+        kubeConfig,
+        namespace: spec.namespace,
+        environment: spec.name,
+        release: service.name,
+        objects,
+        previousInventory: previous ?? [],
+      },
+    );
     await this.deps.afterServiceApplied?.(spec, service.name);
     if (latest?.manifestHash === manifestHash) {
       return `re-applied (revision ${latest.revision})`;
@@ -506,6 +575,20 @@ export class EnvironmentRollout {
       }`,
     );
     return `revision ${revision.revision}`;
+  }
+
+  /** Whether a release's objects drifted: an update re-applies them then, even with an unchanged manifest. */
+  async #hasDrift(spec: EnvironmentSpec, release: string): Promise<boolean> {
+    try {
+      const watcher = this.deps.watchers.forNamespace(
+        spec.cluster,
+        spec.namespace,
+      );
+      return (await watcher.drift(release)).length > 0;
+    } catch {
+      // Not known (the watches have not synced): re-applying is the safe side.
+      return true;
+    }
   }
 
   #chartArchive(digest: string): Promise<Buffer | undefined> {
@@ -586,4 +669,24 @@ export class EnvironmentRollout {
     });
     await store.deleteEnvironment(operation.environment);
   }
+}
+
+/**
+ * Whether an inventory holds exactly the rendered objects; an apply that failed part-way leaves more, which
+ * the next apply must prune even when the manifest is the one of the latest revision.
+ */
+function holdsExactly(
+  inventory: ObjectRef[],
+  objects: KubernetesObject[],
+  namespace: string,
+): boolean {
+  if (inventory.length !== objects.length) return false;
+  const keys = new Set(inventory.map(refKey));
+  return objects.every(object => {
+    const ref = refOf(object);
+    return (
+      keys.has(refKey({ ...ref, namespace: ref.namespace ?? namespace })) ||
+      keys.has(refKey({ ...ref, namespace: undefined }))
+    );
+  });
 }

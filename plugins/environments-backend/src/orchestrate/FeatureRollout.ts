@@ -32,6 +32,7 @@ import type { InventoryObject, StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { previewGateway } from './environmentObjects';
 import { OperationContext } from './OperationRunner';
+import { recordedApply } from './recordedApply';
 import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
 export interface FeatureRolloutSettings {
@@ -315,21 +316,20 @@ export class FeatureRollout {
     objects: KubernetesObject[],
     kubeConfig: KubeConfig,
   ): Promise<ObjectRef[]> {
-    const { store, applier, watchers } = this.deps;
-    const previous = await store.getInventory(env.name, release);
-    const result = await applier.apply({
-      kubeConfig,
-      namespace: env.namespace,
-      environment: env.name,
-      release: service,
-      feature,
-      objects,
-      previousInventory: previous ?? [],
-    });
-    await store.setInventory(env.name, release, result.inventory);
-    await watchers
-      .forNamespace(env.cluster, env.namespace)
-      .trackInventory(release, result.recorded);
+    const previous = await this.deps.store.getInventory(env.name, release);
+    const result = await recordedApply(
+      this.deps,
+      { env, release },
+      {
+        kubeConfig,
+        namespace: env.namespace,
+        environment: env.name,
+        release: service,
+        feature,
+        objects,
+        previousInventory: previous ?? [],
+      },
+    );
     return result.inventory;
   }
 

@@ -127,27 +127,34 @@ export class SecretWriter {
     return true;
   }
 
-  /** Deletes the environment's Secrets that its config no longer declares. */
+  /**
+   * Deletes the environment's Secrets that its config no longer declares; returns those deleted and the
+   * declared ones that exist.
+   */
   static async prune(options: {
     kubeConfig: KubeConfig;
     namespace: string;
     environment: string;
     keep: string[];
-  }): Promise<string[]> {
+  }): Promise<{ removed: string[]; kept: string[] }> {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
     const list = await core.listNamespacedSecret({
       namespace: options.namespace,
       labelSelector: `app.kubernetes.io/managed-by=envmesh,envmesh.io/environment=${options.environment}`,
     });
     const removed: string[] = [];
+    const kept: string[] = [];
     for (const secret of list.items) {
       const name = secret.metadata!.name!;
       // Secrets rendered by a service chart carry the service label and belong to that release.
       if (secret.metadata?.labels?.['envmesh.io/service']) continue;
-      if (options.keep.includes(name)) continue;
+      if (options.keep.includes(name)) {
+        kept.push(name);
+        continue;
+      }
       await core.deleteNamespacedSecret({ name, namespace: options.namespace });
       removed.push(name);
     }
-    return removed;
+    return { removed, kept };
   }
 }

@@ -1,5 +1,8 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSpec,
+  ObjectRef,
+} from '@envmesh/plugin-environments-common';
 
 /**
  * The environment's own objects, applied as its release '' before any service: ConfigMaps of its config, and
@@ -83,6 +86,19 @@ export function previewGateway(spec: EnvironmentSpec) {
     ref: `${gateway.namespace ?? spec.namespace}/${gateway.name}`,
     wildcard: `*.${spec.previewDomain}`,
   };
+}
+
+/** References to the environment's Secrets of these names, in its namespace. */
+export function secretRefs(
+  spec: EnvironmentSpec,
+  names: string[],
+): ObjectRef[] {
+  return names.map(name => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace: spec.namespace,
+    name,
+  }));
 }
 
 /** The environment's namespace, labelled so that envmesh's objects can be found. */

@@ -314,6 +314,17 @@ export class DatabaseEnvironmentStore {
       .merge();
   }
 
+  /** The inventories of the environment deployed to a cluster's namespace (none when there is none). */
+  async listNamespaceInventories(
+    cluster: string,
+    namespace: string,
+  ): Promise<Inventory[]> {
+    const env = await this.db('environments')
+      .where({ cluster, namespace })
+      .first('name');
+    return env ? this.listInventories(env.name) : [];
+  }
+
   async deleteInventory(environment: string, release: string): Promise<void> {
     await this.db('inventories').where({ environment, release }).delete();
   }

@@ -21,12 +21,17 @@ export interface StoredEnvironment extends EnvironmentSpec {
   asleepSince?: string;
 }
 
-/** One object applied for a release, remembered so that objects leaving the release are pruned. */
+/**
+ * One object applied for a release, remembered so that objects leaving the release are pruned, with what
+ * its apply recorded for drift (a generation or a content hash; neither: only its deletion is drift).
+ */
 export interface InventoryObject {
   apiVersion: string;
   kind: string;
   namespace?: string;
   name: string;
+  generation?: number;
+  hash?: string;
 }
 
 /** A release's inventory; `release` is the service name, or '' for the environment's own objects. */

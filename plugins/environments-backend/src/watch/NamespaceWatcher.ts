@@ -43,6 +43,18 @@ export interface NamespaceWatcherOptions {
   backoff?: BackoffOptions;
   /** How long status(), drift() and trackInventory() wait for a first sync (default 30 s). */
   syncTimeoutMs?: number;
+  /**
+   * The releases' objects as recorded by their last apply (from the store), read once when the watcher
+   * starts: drift of what was applied before a backend restart is still told. A release tracked by
+   * trackInventory in the meantime keeps what that call recorded.
+   */
+  loadBaselines?: () => Promise<ReleaseBaseline[]>;
+}
+
+/** A release's objects with the generation or content hash recorded when they were applied. */
+export interface ReleaseBaseline {
+  release: string;
+  recorded: RecordedObject[];
 }
 
 export interface WaitOptions {
@@ -118,7 +130,8 @@ const WORKLOAD_GROUPS: Record<WatchedKind, string> = {
  * workload kinds get their own watch, limited to objects labelled managed-by envmesh, once an inventory
  * holding them is tracked (until that watch has synced, e.g. when listing the kind is forbidden, its objects
  * are not reported). Labels and annotations are not compared. Call trackInventory again after every apply,
- * with the new records: envmesh's own re-apply moves the generation too.
+ * with the new records: envmesh's own re-apply moves the generation too. The records of releases applied
+ * before this process started come from `loadBaselines` (the store), so a restart loses no drift.
  */
 export class NamespaceWatcher {
   readonly namespace: string;
@@ -127,6 +140,9 @@ export class NamespaceWatcher {
   readonly #tracked = new Map<string, KindWatch<TrackedState>>();
   readonly #unserved = new Set<string>();
   readonly #inventories = new Map<string, RecordedObject[]>();
+  /** Releases tracked or untracked since the baselines began loading: the load must not overwrite them. */
+  readonly #touched = new Set<string>();
+  #baselines?: Promise<void>;
   readonly #waiters = new Set<Waiter>();
   readonly #syncTimeoutMs: number;
   #notifyScheduled = false;
@@ -145,15 +161,44 @@ export class NamespaceWatcher {
     }
   }
 
-  /** Starts the watches (once); resolves when every workload cache is filled. */
+  /** Starts the watches (once) and loads the baselines; resolves when every workload cache is filled. */
   start(): Promise<void> {
     if (this.#stopped) return Promise.reject(new Error('watcher stopped'));
     if (!this.#started) {
       this.#started = Promise.all(
         [...this.#workloads.values()].map(w => w.start()),
       ).then(() => this.#notify());
+      void this.#loadBaselines().catch(() => {});
     }
     return this.#started;
+  }
+
+  /**
+   * Tracks the stored baselines of the releases nobody tracked yet (once; a failed load is tried again on
+   * the next drift read).
+   */
+  #loadBaselines(): Promise<void> {
+    const load = this.#options.loadBaselines;
+    if (!load) return Promise.resolve();
+    if (!this.#baselines) {
+      this.#baselines = load().then(
+        async baselines => {
+          await Promise.all(
+            baselines
+              .filter(({ release }) => !this.#touched.has(release))
+              .map(({ release, recorded }) => this.#track(release, recorded)),
+          );
+        },
+        error => {
+          this.#baselines = undefined;
+          this.#options.logger?.warn(
+            `could not load the recorded inventories of ${this.namespace}: ${error}`,
+          );
+          throw error;
+        },
+      );
+    }
+    return this.#baselines;
   }
 
   /** Stops every watch; pending waits reject. */
@@ -306,6 +351,11 @@ export class NamespaceWatcher {
     release: string,
     recorded: RecordedObject[],
   ): Promise<void> {
+    this.#touched.add(release);
+    await this.#track(release, recorded);
+  }
+
+  async #track(release: string, recorded: RecordedObject[]): Promise<void> {
     const mine = recorded.filter(r => r.namespace === this.namespace);
     this.#inventories.set(release, mine);
     const client = DynamicClient.for(this.#options.kubeConfig);
@@ -315,10 +365,15 @@ export class NamespaceWatcher {
       const key = `${groupOf(ref.apiVersion)}/${ref.kind}`;
       let watch = this.#tracked.get(key);
       if (!watch) {
-        if (!(await client.resourceFor(ref.apiVersion, ref.kind))) {
+        const served = await client.resourceFor(ref.apiVersion, ref.kind);
+        // A release tracked at the same time may have started the kind's watch meanwhile.
+        watch = this.#tracked.get(key);
+        if (!watch && !served) {
           this.#unserved.add(key);
           continue;
         }
+      }
+      if (!watch) {
         this.#unserved.delete(key);
         watch = this.#newWatch<TrackedState>(
           ref.apiVersion,
@@ -368,12 +423,14 @@ export class NamespaceWatcher {
 
   /** Forgets a release's inventory (after it is deleted). */
   untrackInventory(release: string): void {
+    this.#touched.add(release);
     this.#inventories.delete(release);
   }
 
   /** The objects of a tracked release that drifted (see the class comment for the rule). */
   async drift(release: string): Promise<DriftEntry[]> {
     await this.#startWithin(this.#syncTimeoutMs);
+    await withTimeout(this.#loadBaselines(), this.#syncTimeoutMs, undefined);
     const recorded = this.#inventories.get(release) ?? [];
     const entries: DriftEntry[] = [];
     for (const record of recorded) {

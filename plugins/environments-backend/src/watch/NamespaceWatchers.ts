@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig } from '@kubernetes/client-node';
 import { BackoffOptions } from './KindWatch';
-import { NamespaceWatcher } from './NamespaceWatcher';
+import { NamespaceWatcher, ReleaseBaseline } from './NamespaceWatcher';
 
 export interface NamespaceWatchersOptions {
   /** The client config of a cluster by name (e.g. ClusterRegistry.kubeConfig). */
@@ -10,6 +10,11 @@ export interface NamespaceWatchersOptions {
   backoff?: BackoffOptions;
   /** See NamespaceWatcherOptions.syncTimeoutMs. */
   syncTimeoutMs?: number;
+  /** The recorded inventories of the releases in a namespace (see NamespaceWatcherOptions.loadBaselines). */
+  baselinesFor?: (
+    cluster: string,
+    namespace: string,
+  ) => Promise<ReleaseBaseline[]>;
 }
 
 /**
@@ -36,6 +41,9 @@ export class NamespaceWatchers {
         logger: this.#options.logger?.child({ cluster, namespace }),
         backoff: this.#options.backoff,
         syncTimeoutMs: this.#options.syncTimeoutMs,
+        loadBaselines: this.#options.baselinesFor
+          ? () => this.#options.baselinesFor!(cluster, namespace)
+          : undefined,
       });
       this.#watchers.set(key, watcher);
       // Failures are retried inside; a stop before the first sync rejects, which nobody needs to hear here.

@@ -2,6 +2,7 @@ export { NamespaceWatcher, WorkloadNotReadyError } from './NamespaceWatcher';
 export type {
   DriftEntry,
   NamespaceWatcherOptions,
+  ReleaseBaseline,
   WaitOptions,
   WorkloadStatus,
 } from './NamespaceWatcher';

@@ -11,6 +11,11 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { binaryPath, testKubeConfig } from '@envmesh/local-cluster';
 import type { Knex } from 'knex';
 import {
+  stepsBeforePrepare,
+  writtenObjects,
+  writtenOutOfOrder,
+} from './__testUtils__/applyOrder';
+import {
   ApiCall,
   apiCaller,
   localClusterConfig,
@@ -303,11 +308,25 @@ describe.each(databases.eachSupportedId())(
       expect(Buffer.from(secret.data!.password, 'base64').toString()).toBe(
         SECRET,
       );
-      // ... and environment objects came first.
-      const gateway = (await call('get', `/environments/${env}`)).body;
-      expect(gateway.config.secrets).toEqual([
+      // ... the API shows its key names only ...
+      const stored = (await call('get', `/environments/${env}`)).body;
+      expect(stored.config.secrets).toEqual([
         { name: 'db-credentials', keys: ['password'] },
       ]);
+      // ... and the environment's objects came first: every service apply started after the prepare step
+      // ended, and the cluster wrote the namespace, ConfigMap, Secret, Gateway and Certificate before any
+      // service's objects (see applyOrder.ts).
+      expect(stepsBeforePrepare(operation)).toEqual([]);
+      const written = await writtenObjects(kc, env);
+      expect(written.environment.map(o => o.ref).sort()).toEqual([
+        'Certificate demo-net-tls',
+        'ConfigMap shared-config',
+        'Gateway demo-gateway',
+        `Namespace ${env}`,
+        'Secret db-credentials',
+      ]);
+      expect(written.services.length).toBeGreaterThanOrEqual(3);
+      expect(writtenOutOfOrder(written)).toEqual([]);
       await call('get', `/environments/${env}/status`);
       await call('get', `/operations/${created.body.id}/logs`);
       await call('get', `/environments/${env}/services/demo-api/manifest`);
@@ -458,50 +477,245 @@ describe.each(databases.eachSupportedId())(
       ).toBe(1);
     });
 
-    it.each([
-      ['name', { ...demoEnvironment('Bad_Name') }, 'name: '],
+    /**
+     * What a rejected request must leave as it was: the environments, the one it targets with its
+     * operations, the registry, and the target's namespace and objects in the cluster.
+     */
+    async function observable(wouldCreate?: string) {
+      const objects = async (namespace: string) => {
+        const version = (o: { metadata?: any }) =>
+          `${o.metadata.name}@${o.metadata.resourceVersion}`;
+        return [
+          ...(await core.listNamespacedConfigMap({ namespace })).items.map(
+            version,
+          ),
+          ...(await core.listNamespacedSecret({ namespace })).items.map(
+            version,
+          ),
+          ...(await apps.listNamespacedDeployment({ namespace })).items.map(
+            d => `${d.metadata!.name} generation ${d.metadata!.generation}`,
+          ),
+        ].sort();
+      };
+      return {
+        environments: (await call('get', '/environments')).body.items
+          .map((e: any) => e.name)
+          .sort(),
+        environment: (await call('get', `/environments/${env}`)).body,
+        operations: (
+          await call('get', `/environments/${env}/operations`)
+        ).body.items.map((o: any) => `${o.id} ${o.state}`),
+        services: (await call('get', '/services')).body.items,
+        objects: await objects(env),
+        // The namespace a create or copy would have made.
+        created: wouldCreate
+          ? await core
+              .readNamespace({ name: wouldCreate })
+              .then(ns => ns.metadata!.name)
+              .catch(() => 'none')
+          : 'none',
+      };
+    }
+
+    const rollbackUrl = () => `/environments/${env}/services/demo-api/rollback`;
+    const badInputs: Array<
+      [string, 'post' | 'patch', () => string, () => any, string]
+    > = [
       [
-        'cluster',
-        { ...demoEnvironment('x1'), cluster: 'nowhere' },
+        'create: name',
+        'post',
+        () => '/environments',
+        () => demoEnvironment('Bad_Name'),
+        'name: ',
+      ],
+      [
+        'create: cluster',
+        'post',
+        () => '/environments',
+        () => ({ ...demoEnvironment('x1'), cluster: 'nowhere' }),
         "cluster: unknown cluster 'nowhere'",
       ],
-      ['owner', { ...demoEnvironment('x2'), owner: 'not a ref!' }, 'owner: '],
       [
-        'services',
-        { ...demoEnvironment('x3'), services: [{ name: 'no-such-service' }] },
+        'create: owner',
+        'post',
+        () => '/environments',
+        () => ({ ...demoEnvironment('x2'), owner: 'not a ref!' }),
+        'owner: ',
+      ],
+      [
+        'create: services',
+        'post',
+        () => '/environments',
+        () => ({
+          ...demoEnvironment('x3'),
+          services: [{ name: 'no-such-service' }],
+        }),
         'services.0.name: ',
       ],
       [
-        'globalValues',
-        { ...demoEnvironment('x4'), globalValues: ['a'] },
+        'create: globalValues',
+        'post',
+        () => '/environments',
+        () => ({ ...demoEnvironment('x4'), globalValues: ['a'] }),
         'globalValues: ',
       ],
       [
-        'secret key',
-        {
+        'create: secret key',
+        'post',
+        () => '/environments',
+        () => ({
           ...demoEnvironment('x5'),
           config: { secrets: [{ name: 's', values: { 'bad key': 'x' } }] },
-        },
+        }),
         'config.secrets.0.values',
       ],
       [
-        'gateway hosts',
-        {
+        'create: gateway hosts',
+        'post',
+        () => '/environments',
+        () => ({
           ...demoEnvironment('x6'),
           resources: { gateways: [{ name: 'g', hosts: [] }] },
-        },
+        }),
         'resources.gateways.0.hosts',
       ],
-    ])(
+      [
+        'update: services',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({ services: [{ name: 'no-such-service' }] }),
+        'services.0.name: ',
+      ],
+      [
+        'update: startup group',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({ services: [{ name: 'demo-api', startupGroup: -1 }] }),
+        'services.0.startupGroup: ',
+      ],
+      [
+        'update: globalValues',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({ globalValues: ['a'] }),
+        'globalValues: ',
+      ],
+      [
+        'update: owner',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({ owner: 'not a ref!' }),
+        'owner: ',
+      ],
+      [
+        'update: secret key',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({
+          config: {
+            configMaps: [],
+            secrets: [{ name: 's', values: { 'bad key': SECRET } }],
+          },
+        }),
+        'config.secrets.0.values',
+      ],
+      [
+        'update: gateway hosts',
+        'patch',
+        () => `/environments/${env}`,
+        () => ({ resources: { gateways: [{ name: 'g', hosts: [] }] } }),
+        'resources.gateways.0.hosts',
+      ],
+      [
+        'copy: name',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({ name: 'Bad_Name' }),
+        'name: ',
+      ],
+      [
+        'copy: no name',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({}),
+        'name: ',
+      ],
+      [
+        'copy: cluster',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({ name: `${env}-x7`, cluster: 'nowhere' }),
+        "cluster: unknown cluster 'nowhere'",
+      ],
+      [
+        'copy: owner',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({ name: `${env}-x8`, owner: 'not a ref!' }),
+        'owner: ',
+      ],
+      [
+        'copy: service image tag',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({
+          name: `${env}-x9`,
+          services: [{ name: 'demo-api', imageTag: '' }],
+        }),
+        'services.0.imageTag: ',
+      ],
+      [
+        'rollback: revision 0',
+        'post',
+        rollbackUrl,
+        () => ({ revision: 0 }),
+        'revision: ',
+      ],
+      [
+        'rollback: revision as a string',
+        'post',
+        rollbackUrl,
+        () => ({ revision: '1' }),
+        'revision: ',
+      ],
+      ['rollback: no revision', 'post', rollbackUrl, () => ({}), 'revision: '],
+      [
+        'import: source type',
+        'post',
+        () => '/services/import',
+        () => ({ source: { type: 'ftp', location: examples } }),
+        'source.type: ',
+      ],
+      [
+        'import: no source',
+        'post',
+        () => '/services/import',
+        () => ({}),
+        'source: ',
+      ],
+      [
+        'import: empty location',
+        'post',
+        () => '/services/import',
+        () => ({ source: { type: 'directory', location: '' } }),
+        'source.location: ',
+      ],
+    ];
+    it.each(badInputs)(
       'rejects a bad %s with a 400 naming the field and changes nothing',
-      async (_field, body, reason) => {
-        const before = (await call('get', '/environments')).body.items.length;
-        const res = await call('post', '/environments', body);
+      async (_label, method, url, body, reason) => {
+        const sent = body();
+        const wouldCreate =
+          typeof sent.name === 'string' && /^[a-z0-9-]+$/.test(sent.name)
+            ? sent.name
+            : undefined;
+        const before = await observable(wouldCreate);
+        const res = await call(method, url(), sent);
         expect(res.status).toBe(400);
         expect(res.body.error.message).toContain(reason);
-        expect((await call('get', '/environments')).body.items.length).toBe(
-          before,
-        );
+        expect(JSON.stringify(res.body)).not.toContain(SECRET);
+        expect(await observable(wouldCreate)).toEqual(before);
+        expect(before.created).toBe('none');
       },
     );
 

@@ -5,7 +5,11 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { EnvironmentsPage } from './components/EnvironmentsPage';
-import { demoEnvironment, demoStatus } from './testing/stubEnvironmentsApi';
+import {
+  demoDiff,
+  demoEnvironment,
+  demoStatus,
+} from './testing/stubEnvironmentsApi';
 import { renderWithApis } from './__testUtils__/renderWithApis';
 
 jest.setTimeout(30_000);
@@ -24,6 +28,7 @@ const api = {
   listEnvironments: async () => ({ items: [] }),
   getEnvironment: async () => demoEnvironment,
   getStatus: async () => demoStatus,
+  diffEnvironment: async () => demoDiff,
 };
 
 /** The button, once the permission check settled (it is disabled while checking). */
@@ -83,7 +88,17 @@ describe('permissions', () => {
     // environments.environment.update is allowed.
     expect(await settledButton('Update demo-api')).toBeEnabled();
     expect(await settledButton('Roll back demo-api')).toBeEnabled();
-    expect(await settledButton('Save')).toBeEnabled();
-    expect(await settledButton('Save ConfigMaps')).toBeEnabled();
+    // Save is not held back by a permission: it waits for a preview only.
+    for (const [save, preview] of [
+      ['Save', 'Preview diff'],
+      ['Save ConfigMaps', 'Preview ConfigMaps diff'],
+    ]) {
+      const button = await settledButton(save);
+      expect(button.closest('[title]')).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: preview }));
+      await waitFor(() =>
+        expect(screen.getByRole('button', { name: save })).toBeEnabled(),
+      );
+    }
   });
 });

@@ -10,6 +10,7 @@ import { SWRConfig } from 'swr';
 import { EnvironmentsApi, environmentsApiRef } from '../api';
 import { featureBranchesRouteRef, rootRouteRef } from '../routes';
 import { stubEnvironmentsApi } from '../testing/stubEnvironmentsApi';
+import { specCheckedApi, specMismatches } from './openApi';
 
 /** What the permission API answers. */
 export type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
@@ -26,8 +27,21 @@ export function permissionApi(denied: string[] = []): PermissionApi {
   };
 }
 
+// A test whose stubbed answers do not match the OpenAPI spec fails, even when the page hid the error.
+afterEach(() => {
+  const mismatches = specMismatches.splice(0);
+  if (mismatches.length > 0) {
+    throw new Error(
+      `API answers of this test do not match the spec:\n${mismatches.join(
+        '\n',
+      )}`,
+    );
+  }
+});
+
 /**
- * Renders an element in a legacy test app with a stubbed environments API (the given methods), a permission
+ * Renders an element in a legacy test app with a stubbed environments API (the given methods, every answer
+ * checked against the OpenAPI spec), a permission
  * API (denying `denied`, decided afresh for every render), the catalog's entity route at `/catalog/...` and the environments pages at
  * `/environments`.
  */
@@ -44,7 +58,10 @@ export function renderWithApis(
     <SWRConfig value={{ provider: () => new Map() }}>
       <TestApiProvider
         apis={[
-          [environmentsApiRef, stubEnvironmentsApi(options.api)],
+          [
+            environmentsApiRef,
+            specCheckedApi(stubEnvironmentsApi(options.api)),
+          ],
           [permissionApiRef, permissionApi(options.denied)],
         ]}
       >

@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
+import {
+  EnvironmentSummary,
+  FeatureBranchDetails,
+} from '@envmesh/plugin-environments-common';
 import { EnvironmentsApi } from '../api';
 import {
   DiffResult,
@@ -262,4 +266,50 @@ export const demoApiComponent: Entity = {
     annotations: { 'backstage.io/kubernetes-id': 'demo-api' },
   },
   spec: { type: 'service', owner: 'group:default/shop-team' },
+};
+
+/** `GET /environments`: one row of the list. */
+export const demoEnvironmentSummary: EnvironmentSummary = {
+  name: 'demo-dev',
+  description: 'Development environment of the demo shop',
+  cluster: 'local',
+  namespace: 'demo-dev',
+  owner: 'group:default/platform-team',
+  componentRefs: [],
+  services: { total: 5, ready: 3 },
+  sleepState: 'awake',
+};
+
+/** `GET /features/feature-31337`: two instances (one failed), a preview URL, two services routed. */
+export const demoFeature: FeatureBranchDetails = {
+  name: 'feature-31337',
+  environment: 'demo-dev',
+  owner: 'user:default/janedoe',
+  source: {
+    repository: 'acme/demo-api',
+    branch: 'feature/31337',
+    sha: '0d1a26e67d8f',
+  },
+  expiresAt: new Date(Date.now() + 5 * 3600_000 + 60_000).toISOString(),
+  instances: [
+    {
+      service: 'demo-api',
+      imageTag: '1.5.0',
+      state: 'ready',
+      updatedAt: '2026-11-23T10:00:00Z',
+    },
+    {
+      service: 'demo-ui',
+      state: 'failed',
+      message: 'service demo-ui not ready: 0/3 nodes are available',
+      updatedAt: '2026-11-23T10:00:00Z',
+    },
+  ],
+  createdAt: '2026-11-23T09:00:00Z',
+  updatedAt: '2026-11-23T10:00:00Z',
+  previewUrls: ['https://feature-31337.demo.net/'],
+  routing: [
+    { service: 'demo-api', target: 'feature' },
+    { service: 'demo-orders', target: 'default' },
+  ],
 };

@@ -77,6 +77,25 @@ describe('EnvironmentPage', () => {
     expect(screen.getByText('Services (2)')).toBeInTheDocument();
   });
 
+  it('shows an environment without services and without operations', async () => {
+    await renderPage({
+      getEnvironment: async () => ({
+        ...demoEnvironment,
+        globalValues: {},
+        services: [],
+      }),
+      getStatus: async () => ({ services: [] }),
+      listOperations: async () => ({ items: [] }),
+    });
+
+    expect(await screen.findByText('Services (0)')).toBeInTheDocument();
+    expect(screen.getByText('No records to display')).toBeInTheDocument();
+    expect(await screen.findByText('No operations yet.')).toBeInTheDocument();
+    expect(screen.queryByRole('list', { name: 'Recent operations' })).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(screen.getByLabelText('Global values (YAML)')).toHaveValue('');
+  });
+
   it('still shows the services when the status cannot be loaded', async () => {
     await renderPage({
       getEnvironment: async () => demoEnvironment,

@@ -22,19 +22,21 @@ import {
   featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
-import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import { useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { environmentsApiRef } from '../../api';
 import { Operation } from '../../api/types';
 import { errorMessage } from '../../lib/errorMessage';
 import { timeLeft } from '../../lib/features';
-import { rootRouteRef } from '../../routes';
+import { isFinished } from '../../lib/operations';
+import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
+import { DeleteFeatureDialog } from '../DeleteFeatureDialog';
+import { FeatureRoutingCard } from '../FeatureRoutingCard';
 import { OperationProgress } from '../OperationProgress';
 import { PermittedButton } from '../PermittedButton';
 
@@ -59,30 +61,12 @@ const instanceColumns: TableColumn<FeatureInstance>[] = [
   { title: 'Message', render: i => i.message ?? '' },
 ];
 
-/** Which services answer for the feature (its instance) and which fall back to the base instance. */
-const RoutingCard = ({ feature }: { feature: FeatureBranchDetails }) => (
-  <InfoCard
-    title="Routing"
-    subheader="X-FEATURE-NAME: the services that answer"
-  >
-    <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
-      {feature.routing.map(r => (
-        <Chip
-          key={r.service}
-          label={`${r.service} → ${
-            r.target === 'feature' ? feature.name : 'default'
-          }`}
-          color={r.target === 'feature' ? 'primary' : 'default'}
-          variant={r.target === 'feature' ? 'default' : 'outlined'}
-        />
-      ))}
-    </Box>
-  </InfoCard>
-);
-
 const FeatureView = ({ name }: { name: string }) => {
   const environmentsApi = useApi(environmentsApiRef);
   const environmentLink = useRouteRef(rootRouteRef);
+  const featuresLink = useRouteRef(featureBranchesRouteRef);
+  const navigate = useNavigate();
+  const [deleting, setDeleting] = useState(false);
   const feature = useAsyncRetry(
     () => environmentsApi.getFeature(name),
     [environmentsApi, name],
@@ -94,14 +78,21 @@ const FeatureView = ({ name }: { name: string }) => {
   if (feature.error) return <ResponseErrorPanel error={feature.error} />;
   const value = feature.value!;
 
-  const run = async (action: () => Promise<Operation | void>) => {
+  const extend = async () => {
     setActionError(undefined);
     try {
-      const started = await action();
-      if (started) setOperation(started);
+      await environmentsApi.extendFeature(name, 24);
       feature.retry();
     } catch (error) {
       setActionError(errorMessage(error as Error));
+    }
+  };
+  // Once the feature branch is gone its page would only say "not found": back to the list instead.
+  const handleDeleteFinished = (finished: Operation) => {
+    if (finished.state === 'succeeded') {
+      navigate(featuresLink());
+    } else {
+      feature.retry();
     }
   };
 
@@ -139,11 +130,7 @@ const FeatureView = ({ name }: { name: string }) => {
               permission={featureCreatePermission}
               intent="extend feature branches"
               variant="outlined"
-              onClick={() =>
-                run(async () => {
-                  await environmentsApi.extendFeature(name, 24);
-                })
-              }
+              onClick={extend}
             >
               Extend by 24 h
             </PermittedButton>
@@ -152,10 +139,22 @@ const FeatureView = ({ name }: { name: string }) => {
               intent="delete feature branches"
               variant="outlined"
               color="secondary"
-              onClick={() => run(() => environmentsApi.deleteFeature(name))}
+              onClick={() => setDeleting(true)}
             >
               Delete
             </PermittedButton>
+            {deleting && (
+              <DeleteFeatureDialog
+                name={value.name}
+                environment={value.environment}
+                onClose={started => {
+                  setDeleting(false);
+                  // Closed while the delete runs: the page follows it on.
+                  if (started && !isFinished(started)) setOperation(started);
+                }}
+                onFinished={handleDeleteFinished}
+              />
+            )}
           </Box>
           {actionError && (
             <Box mt={2}>
@@ -166,7 +165,7 @@ const FeatureView = ({ name }: { name: string }) => {
             <Box mt={2}>
               <OperationProgress
                 operation={operation}
-                onFinished={() => feature.retry()}
+                onFinished={handleDeleteFinished}
               />
             </Box>
           )}
@@ -187,15 +186,23 @@ const FeatureView = ({ name }: { name: string }) => {
           )}
         </InfoCard>
         <Box mt={3}>
-          <RoutingCard feature={value} />
+          <FeatureRoutingCard feature={value} />
         </Box>
       </Grid>
       <Grid item xs={12}>
         <Table<FeatureInstance>
           title="Instances"
-          options={{ paging: false, search: false, padding: 'dense' }}
+          // Paged and searchable once there are many, so a feature of a 300-service environment stays usable.
+          options={{
+            paging: value.instances.length > 20,
+            pageSize: 20,
+            pageSizeOptions: [20, 50, 100],
+            search: value.instances.length > 10,
+            padding: 'dense',
+          }}
           columns={instanceColumns}
           data={value.instances}
+          emptyContent={<Box p={2}>No instances.</Box>}
         />
       </Grid>
     </Grid>

@@ -1,0 +1,1 @@
+export { DeleteFeatureDialog } from './DeleteFeatureDialog';

@@ -1,0 +1,1 @@
+export { FeatureRoutingCard, ROUTING_CHIPS_SHOWN } from './FeatureRoutingCard';

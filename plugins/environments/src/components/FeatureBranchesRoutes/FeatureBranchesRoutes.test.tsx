@@ -164,7 +164,9 @@ describe('feature-branch pages', () => {
       .closest('table')!;
     // The header row and one page of rows.
     expect(within(table as HTMLElement).getAllByRole('row')).toHaveLength(21);
-    expect(within(table as HTMLElement).getByText('svc-019')).toBeInTheDocument();
+    expect(
+      within(table as HTMLElement).getByText('svc-019'),
+    ).toBeInTheDocument();
     expect(within(table as HTMLElement).queryByText('svc-020')).toBeNull();
     fireEvent.click(screen.getAllByRole('button', { name: 'Next Page' })[0]);
     expect(await screen.findAllByText('21-40 of 300')).not.toHaveLength(0);
@@ -183,8 +185,13 @@ describe('feature-branch pages', () => {
     const extendFeature = jest.fn(
       async (_name: string, _hours: number) => feature,
     );
-    await render({ getFeature: async () => feature, extendFeature }, '/feature-31337');
-    const extend = await screen.findByRole('button', { name: 'Extend by 24 h' });
+    await render(
+      { getFeature: async () => feature, extendFeature },
+      '/feature-31337',
+    );
+    const extend = await screen.findByRole('button', {
+      name: 'Extend by 24 h',
+    });
     await waitFor(() => expect(extend).toBeEnabled());
     fireEvent.click(extend);
     await waitFor(() =>
@@ -285,7 +292,9 @@ describe('feature-branch pages', () => {
       expect(
         await screen.findByText(/No feature branches yet/),
       ).toBeInTheDocument();
-      expect(screen.queryByText(/no feature branch 'feature-31337'/)).toBeNull();
+      expect(
+        screen.queryByText(/no feature branch 'feature-31337'/),
+      ).toBeNull();
       expect(screen.queryByRole('dialog')).toBeNull();
     });
 

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+} from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
+import yaml from 'js-yaml';
 import {
   stepsBeforePrepare,
   writtenObjects,
@@ -22,6 +27,7 @@ import { environmentsPlugin } from './plugin';
 
 const examples = path.resolve(__dirname, '../../../examples');
 const ENV = 'resources-env';
+const SECRET = 'resources-secret-value-never-shown';
 
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -55,7 +61,7 @@ describe('environment resources', () => {
         configMaps: [
           { name: 'shared-config', data: { CURRENCY: 'EUR', TZ: 'UTC' } },
         ],
-        secrets: [{ name: 'db-credentials', values: { password: 'pw' } }],
+        secrets: [{ name: 'db-credentials', values: { password: SECRET } }],
       },
       resources: {
         gateways: [
@@ -75,7 +81,11 @@ describe('environment resources', () => {
           },
         ],
       },
-      services: [{ name: 'config-service' }, { name: 'demo-api' }],
+      globalValues: { env: { REGION: 'eu-1' } },
+      services: [
+        { name: 'config-service' },
+        { name: 'demo-api', imageTag: '1.5.0' },
+      ],
     });
     if (created.status !== 202) throw new Error(created.text);
     operation = await waitForOperation(call, created.body.id);
@@ -181,5 +191,30 @@ describe('environment resources', () => {
       expect.arrayContaining(['Service config-service', 'Service demo-api']),
     );
     expect(writtenOutOfOrder(objects)).toEqual([]);
+  });
+
+  it("serves a service's rendered objects as YAML: its Deployment with the environment's image and values", async () => {
+    const res = await call(
+      'get',
+      `/environments/${ENV}/services/demo-api/manifest`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    const objects = yaml.loadAll(res.text) as any[];
+    expect(objects.map(o => `${o.kind} ${o.metadata.name}`).sort()).toEqual(
+      expect.arrayContaining(['Deployment demo-api', 'Service demo-api']),
+    );
+    const deployment = objects.find(o => o.kind === 'Deployment');
+    const [container] = deployment.spec.template.spec.containers;
+    expect(container.image).toBe('ghcr.io/envmesh-examples/demo-api:1.5.0');
+    expect(container.env).toEqual(
+      expect.arrayContaining([{ name: 'REGION', value: 'eu-1' }]),
+    );
+    // What the cluster runs is what the endpoint shows.
+    const live = await kc
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: 'demo-api', namespace: ENV });
+    expect(live.spec!.template.spec!.containers[0].image).toBe(container.image);
+    expect(res.text).not.toContain(SECRET);
   });
 });

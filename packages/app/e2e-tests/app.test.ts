@@ -116,19 +116,25 @@ test('the "Feature branch" template deploys a feature branch and ends on its pag
   await page.goto('/create/templates/default/envmesh-feature-branch');
   // The base environment defaults to demo-dev, picked from the catalog's environment Resources.
   await expect(page.getByLabel('Base environment')).toHaveValue(/demo-dev/);
+  // Feature name stays empty: the deploy names the feature from the branch as a push would.
   await page
     .getByRole('textbox', { name: 'Branch', exact: true })
     .fill('feature/checkout-e2e');
-  await page
-    .getByRole('textbox', { name: /^Feature name/ })
-    .fill('checkout-e2e');
+  await expect(
+    page.getByRole('textbox', { name: /^Feature name/ }),
+  ).toHaveValue('');
   await page.getByRole('button', { name: 'Next' }).click();
 
+  // The services picker lists what the base environment runs, read from envmesh.
+  await expect(
+    page.getByText(/\(services of environment demo-dev\)/),
+  ).toBeVisible();
   await expect(page.getByRole('checkbox', { name: 'demo-api' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'demo-ui' })).toBeVisible();
   await page.getByRole('checkbox', { name: 'demo-orders' }).check();
   await page.getByRole('spinbutton', { name: /^Time to live/ }).fill('2');
   await page.getByRole('button', { name: 'Review' }).click();
-  await expect(page.getByText('checkout-e2e').first()).toBeVisible();
+  await expect(page.getByText('feature/checkout-e2e').first()).toBeVisible();
   await page.getByRole('button', { name: 'Create' }).click();
 
   // The task log follows the deploy operation; its output links to the feature branch page.

@@ -12,6 +12,10 @@ export {
 } from './alpha/entity';
 export { environmentSearchResultListItem } from './alpha/search';
 export { environmentsPage } from './alpha/pages';
+export {
+  envmeshClusterPickerFormField,
+  envmeshServicesPickerFormField,
+} from './scaffolder/alpha';
 
 /** @alpha */
 export default environmentsPlugin;

@@ -1,6 +1,7 @@
 /**
  * envmesh environments plugin: pages for environments and clusters, the "Environments" tab and card of
- * catalog components, and the search result item of environments.
+ * catalog components, the search result item of environments, and scaffolder fields that pick services and
+ * clusters.
  *
  * This entry point is for the legacy frontend system; the new frontend system uses `/alpha`.
  *
@@ -20,6 +21,13 @@ export {
   createEnvironmentRouteRef,
   featureBranchesRouteRef,
 } from './routes';
+export {
+  EnvmeshClusterPickerFieldExtension,
+  EnvmeshClusterPickerFieldSchema,
+  EnvmeshServicesPickerFieldExtension,
+  EnvmeshServicesPickerFieldSchema,
+} from './scaffolder';
+export type { EnvmeshServicesPickerUiOptions } from './scaffolder';
 export { environmentsApiRef, EnvironmentsClient } from './api';
 export type { ClusterStatus, EnvironmentsApi } from './api';
 export type * from './api/types';

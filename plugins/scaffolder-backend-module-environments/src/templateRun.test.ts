@@ -37,6 +37,7 @@ const suffix = crypto.randomBytes(3).toString('hex');
 const ENV = `scaf-${suffix}`;
 const COPY = `scaf-${suffix}-copy`;
 const FEATURE = `scaf-feature-${suffix}`;
+const TEMPLATE_COPY = `scaf-${suffix}-tcopy`;
 /** Only ever dry-run: must never exist. */
 const DRY = `scaf-${suffix}-dry`;
 
@@ -303,7 +304,7 @@ describe('example templates run through the scaffolder backend on the local clus
       delete process.env.ENVMESH_TEST_KUBECONFIG;
       await ownCluster.stop();
     } else if (kc) {
-      for (const name of [ENV, COPY]) {
+      for (const name of [ENV, COPY, TEMPLATE_COPY]) {
         await kube(`/api/v1/namespaces/${name}`, 'DELETE').catch(
           () => undefined,
         );
@@ -520,6 +521,31 @@ describe('example templates run through the scaffolder backend on the local clus
       status: 'completed',
     });
     expect((await readyPods(COPY)).sort()).toEqual(
+      expect.arrayContaining(['config-service', 'demo-api']),
+    );
+  });
+
+  it('"New environment" with Copy from (an environment Resource picked in the catalog) copies that environment', async () => {
+    const run = await settled(
+      await runTask('template:default/envmesh-new-environment', {
+        name: TEMPLATE_COPY,
+        cluster: 'local',
+        owner: 'group:default/team-a',
+        services: [],
+        copyFrom: `resource:default/${ENV}`,
+      }),
+    );
+
+    expect({ status: run.status, messages: run.messages }).toMatchObject({
+      status: 'completed',
+    });
+    const copies = await operationsOf(
+      `/environments/${TEMPLATE_COPY}/operations`,
+    );
+    expect(copies).toEqual([
+      expect.objectContaining({ type: 'copy', state: 'succeeded' }),
+    ]);
+    expect((await readyPods(TEMPLATE_COPY)).sort()).toEqual(
       expect.arrayContaining(['config-service', 'demo-api']),
     );
   });

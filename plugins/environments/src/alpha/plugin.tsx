@@ -9,10 +9,15 @@ import {
   rootRouteRef,
 } from './routes';
 import { environmentSearchResultListItem } from './search';
+import {
+  envmeshClusterPickerFormField,
+  envmeshServicesPickerFormField,
+} from '../scaffolder/alpha';
 
 /**
  * The envmesh environments plugin, for the new frontend system: the API, the environments pages (also the
- * nav item), the "Environments" entity tab and card, and the search result item.
+ * nav item), the "Environments" entity tab and card, the search result item, and the scaffolder form fields
+ * `EnvmeshServicesPicker` and `EnvmeshClusterPicker`.
  *
  * @alpha
  */
@@ -35,5 +40,7 @@ export const environmentsPlugin = createFrontendPlugin({
     entityEnvironmentsContent,
     entityEnvironmentsCard,
     environmentSearchResultListItem,
+    envmeshServicesPickerFormField,
+    envmeshClusterPickerFormField,
   ],
 });

@@ -1,0 +1,2 @@
+export { EnvmeshClusterPicker } from './EnvmeshClusterPicker';
+export { EnvmeshClusterPickerFieldSchema } from './schema';

@@ -1,0 +1,10 @@
+import { makeFieldSchema } from '@backstage/plugin-scaffolder-react';
+
+/**
+ * The value of {@link EnvmeshClusterPicker}: the name of a cluster.
+ *
+ * @public
+ */
+export const EnvmeshClusterPickerFieldSchema = makeFieldSchema({
+  output: z => z.string(),
+});

@@ -31,14 +31,24 @@ test('the portal home shows the catalog with the example components', async () =
   await page.screenshot({ path: path.join(screenshots, 'home.png') });
 });
 
-test('a catalog entity page shows the component', async () => {
+test('a catalog entity page shows the component and where it runs', async () => {
   await page.getByRole('link', { name: 'Demo API' }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/demo-api/);
   await expect(page.getByText('Public shop API').first()).toBeVisible();
   await expect(
     page.getByRole('link', { name: 'Demo Shop' }).first(),
   ).toBeVisible();
+  // The overview's Environments card (EntityEnvironmentsCard): demo-dev, linking to its page.
+  const card = page
+    .locator('[class*="MuiCard-root"]')
+    .filter({ has: page.getByRole('list', { name: 'Environments' }) })
+    .last();
+  await expect(card.getByRole('link', { name: 'demo-dev' })).toHaveAttribute(
+    'href',
+    '/environments/demo-dev',
+  );
   await page.screenshot({ path: path.join(screenshots, 'catalog-entity.png') });
+  await card.screenshot({ path: path.join(screenshots, 'entity-card.png') });
 });
 
 test('the environments page lists the seeded example environment and the local cluster', async () => {
@@ -54,31 +64,66 @@ test('the environments page lists the seeded example environment and the local c
   await page.screenshot({ path: path.join(screenshots, 'environments.png') });
 });
 
+/** Ready/total replicas per service of demo-dev, as examples/environments/demo-dev.yaml declares them. */
+const demoDevReplicas: Record<string, number> = {
+  'config-service': 1,
+  'demo-api': 1,
+  'demo-orders': 1,
+  'demo-payments': 2,
+  'demo-ui': 1,
+};
+
 test('an environment page shows its services ready and saves a global value through an operation', async () => {
   await page.getByRole('link', { name: 'demo-dev' }).first().click();
   await expect(page).toHaveURL(/\/environments\/demo-dev$/);
-  await expect(page.getByText('demo-api').first()).toBeVisible();
+  await expect(page.getByText('Services (5)')).toBeVisible();
+  for (const [service, replicas] of Object.entries(demoDevReplicas)) {
+    const row = page.getByRole('row').filter({
+      has: page.getByRole('cell', { name: service, exact: true }),
+    });
+    await expect(row).toContainText(`${replicas}/${replicas}`);
+  }
 
   const values = page.getByLabel('Global values (YAML)');
   await expect(values).toHaveValue(/LOG_LEVEL: info/);
   await values.fill(
     (await values.inputValue()).replace('LOG_LEVEL: info', 'LOG_LEVEL: warn'),
   );
+  const save = page.getByRole('button', { name: 'Save', exact: true });
+  // Save waits for a preview of the text as it is now.
+  await expect(save).toBeDisabled();
   await page.getByRole('button', { name: 'Preview diff' }).click();
   // The diff names the Deployments whose env changes.
-  await expect(page.getByText(/Deployment/).first()).toBeVisible();
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(page.getByText(/Started operation/)).toBeVisible();
-  await expect(async () => {
-    await page.reload();
-    // The newest operation first: the update, followed to its end.
-    const newest = page
-      .getByRole('list', { name: 'Recent operations' })
-      .getByRole('listitem')
-      .first();
-    await expect(newest).toContainText('update by', { timeout: 3000 });
-    await expect(newest).toContainText('succeeded', { timeout: 3000 });
-  }).toPass({ timeout: 120_000 });
+  await expect(
+    page
+      .getByRole('list', { name: 'Changes' })
+      .getByText(/Deployment/)
+      .first(),
+  ).toBeVisible();
+  await save.click();
+  const started = page.getByText(/Started operation (\S+)\./);
+  await expect(started).toBeVisible();
+  const id = (await started.textContent())!.match(
+    /Started operation (\S+)\./,
+  )![1];
+
+  // The operations card follows the update live, without a reload, until its bar is full.
+  const progress = page.getByRole('progressbar', {
+    name: `Operation ${id} progress`,
+  });
+  await expect(progress).toBeVisible();
+  await expect(progress).toHaveAttribute('aria-valuenow', '100', {
+    timeout: 120_000,
+  });
+  await expect(
+    page.getByText(/^update succeeded: (\d+)\/\1 steps/),
+  ).toBeVisible();
+  const newest = page
+    .getByRole('list', { name: 'Recent operations' })
+    .getByRole('listitem')
+    .first();
+  await expect(newest).toContainText('update by');
+  await expect(newest).toContainText('succeeded');
   await page.screenshot({
     path: path.join(screenshots, 'environment.png'),
     fullPage: true,
@@ -97,13 +142,19 @@ test('the feature branch page shows the seeded feature, its preview URL and rout
   await page.goto('/feature-branches');
   await expect(async () => {
     await page.reload();
-    await expect(page.getByText('2/2')).toBeVisible({ timeout: 3000 });
+    await expect(
+      page.getByRole('row', { name: /feature-31337/ }).getByText('2/2'),
+    ).toBeVisible({ timeout: 3000 });
   }).toPass({ timeout: 180_000 });
+  await page.screenshot({
+    path: path.join(screenshots, 'feature-branches.png'),
+  });
   await page.getByRole('link', { name: 'feature-31337' }).first().click();
   await expect(page).toHaveURL(/\/feature-branches\/feature-31337$/);
+  // The preview URL entry points at the feature's preview host; nothing outside 127.0.0.1 is opened.
   await expect(
     page.getByRole('link', { name: 'https://feature-31337.demo.net/' }),
-  ).toBeVisible();
+  ).toHaveAttribute('href', 'https://feature-31337.demo.net/');
   await expect(page.getByText('demo-api → feature-31337')).toBeVisible();
   await expect(page.getByText('demo-orders → default')).toBeVisible();
   await page.screenshot({

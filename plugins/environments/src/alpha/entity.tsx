@@ -27,10 +27,11 @@ export const entityEnvironmentsContent = EntityContentBlueprint.make({
   },
 });
 
-/** The short version of the tab, for the component's overview. */
+/** The short version of the tab, for the component's overview: beside the About card, where it is seen first. */
 export const entityEnvironmentsCard = EntityCardBlueprint.make({
   name: 'environments',
   params: {
+    type: 'info',
     filter: entityFilter,
     loader: () =>
       import('../components/EntityEnvironmentsCard').then(m => (

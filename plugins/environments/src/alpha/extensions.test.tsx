@@ -107,6 +107,8 @@ describe('entityEnvironmentsCard', () => {
     const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction);
     expect(filter!(demoApiComponent)).toBe(true);
     expect(filter!(withoutAnnotation)).toBe(false);
+    // An info card: the overview shows it in the column of the About card.
+    expect(tester.get(EntityCardBlueprint.dataRefs.type)).toBe('info');
 
     renderInTestApp(
       <EntityProvider entity={demoApiComponent}>

@@ -121,6 +121,14 @@ const EnvironmentView = ({ name }: { name: string }) => {
           <AboutCard environment={env} onStarted={setStarted} />
         </Grid>
         <Grid item xs={12} md={8}>
+          <OperationsCard
+            name={env.name}
+            started={started}
+            onFinished={handleFinished}
+          />
+        </Grid>
+        {/* The services get the full width: seven columns, the actions last, fit without cutting any off. */}
+        <Grid item xs={12}>
           {status.error && (
             <WarningPanel
               title={`Could not load the status: ${errorMessage(status.error)}`}
@@ -140,13 +148,6 @@ const EnvironmentView = ({ name }: { name: string }) => {
             name={env.name}
             globalValues={env.globalValues}
             onSaved={setStarted}
-          />
-        </Grid>
-        <Grid item xs={12} md={6}>
-          <OperationsCard
-            name={env.name}
-            started={started}
-            onFinished={handleFinished}
           />
         </Grid>
         <Grid item xs={12} md={6}>

@@ -1,4 +1,5 @@
 /* Test helpers (this folder may use devDependencies). */
+import { RouteRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   PermissionApi,
@@ -51,6 +52,8 @@ export function renderWithApis(
     api?: Partial<EnvironmentsApi>;
     denied?: string[];
     routeEntries?: string[];
+    /** More route refs to mount, by path. */
+    mountedRoutes?: Record<string, RouteRef>;
   } = {},
 ) {
   return renderInTestApp(
@@ -73,6 +76,7 @@ export function renderWithApis(
         '/catalog/:namespace/:kind/:name': entityRouteRef,
         '/environments': rootRouteRef,
         '/feature-branches': featureBranchesRouteRef,
+        ...options.mountedRoutes,
       },
       routeEntries: options.routeEntries,
     },

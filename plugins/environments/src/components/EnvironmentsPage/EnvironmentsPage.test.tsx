@@ -211,6 +211,51 @@ describe('EnvironmentsPage', () => {
     expect(screen.getByRole('link', { name: 'beta' })).toBeInTheDocument();
   });
 
+  it('filters by cluster, owner and sleep', async () => {
+    await renderPage({
+      listEnvironments: async () => ({
+        items: [
+          summary('alpha'),
+          {
+            ...summary('beta', 'eu-west'),
+            owner: 'group:default/shop-team',
+            sleepState: 'asleep',
+            asleepSince: '2026-11-20T22:00:00.000Z',
+          },
+          { ...summary('gamma'), owner: 'group:default/shop-team' },
+        ],
+      }),
+      getEnvironment: async name => ({ ...demoEnvironment, name }),
+    });
+    const shown = () =>
+      ['alpha', 'beta', 'gamma'].filter(name =>
+        screen.queryByRole('link', { name }),
+      );
+    /** Picks `option` in the table's select filter labelled `label`. */
+    const choose = async (label: string, option: string) => {
+      const control = screen.getByText(label, { selector: 'label' })
+        .parentElement!;
+      fireEvent.mouseDown(within(control).getByRole('button'));
+      fireEvent.click(await screen.findByRole('option', { name: option }));
+    };
+
+    expect(await screen.findByRole('link', { name: 'alpha' })).toBeVisible();
+    fireEvent.click(screen.getByRole('button', { name: 'filter list' }));
+
+    await choose('Cluster', 'eu-west');
+    await waitFor(() => expect(shown()).toEqual(['beta']));
+    expect(screen.getByText('Filters (1)')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear all' }));
+    await waitFor(() => expect(shown()).toEqual(['alpha', 'beta', 'gamma']));
+
+    await choose('Owner', 'group:default/shop-team');
+    await waitFor(() => expect(shown()).toEqual(['beta', 'gamma']));
+    await choose('Sleep', 'awake');
+    await waitFor(() => expect(shown()).toEqual(['gamma']));
+    expect(screen.getByText('Filters (2)')).toBeInTheDocument();
+  });
+
   it('stays responsive with 300 environments: 20 rows a page, last operations fetched for shown rows only', async () => {
     const items = Array.from({ length: 300 }, (_, i) =>
       summary(`env-${String(i).padStart(3, '0')}`),

@@ -82,6 +82,22 @@ export interface EnvironmentServiceSpec {
   keyValues?: Record<string, string>;
   /** Overrides the startup group of the service definition. */
   startupGroup?: number;
+  /**
+   * Renders the service with this stored chart and these service defaults instead of the registry's current
+   * ones: set by a rollback (the revision's) and a copy (the source's), so a re-imported chart does not
+   * reach it. An update that sends the service again without it returns it to the registry's chart.
+   */
+  pinned?: ServicePin;
+}
+
+/**
+ * The chart (by the digest it is stored under) and the service's default values a revision was rendered with.
+ *
+ * @public
+ */
+export interface ServicePin {
+  chartDigest: string;
+  defaultValues: Record<string, unknown>;
 }
 
 /** @public */
@@ -212,6 +228,10 @@ export interface Revision {
   imageTag?: string;
   values: Record<string, unknown>;
   manifestHash: string;
+  /** The digest of the chart it was rendered with (revisions recorded before this was kept have none). */
+  chartDigest?: string;
+  /** The service's default values it was rendered with (see chartDigest). */
+  defaultValues?: Record<string, unknown>;
   actor: string;
   createdAt: string;
 }

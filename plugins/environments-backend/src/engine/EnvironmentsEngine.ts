@@ -13,6 +13,8 @@ import {
   EnvironmentSummary,
   MergedValues,
   OperationType,
+  Revision,
+  ServicePin,
   ServiceStatus,
 } from '@envmesh/plugin-environments-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -222,20 +224,20 @@ export class EnvironmentsEngine {
     const input: CopyInput = parseInput(copyEnvironmentInput, body);
     const cluster = input.cluster ?? source.cluster;
     this.deps.clusters.kubeConfig(cluster);
-    // Same versions: pin every service to the image tag its latest revision runs in the source (one query for
-    // all services; revisions come newest first).
-    const latestTags = new Map<string, string | undefined>();
+    // Same versions: pin every service to the image tag, chart and service defaults its latest revision runs
+    // in the source (one query for all services; revisions come newest first).
+    const latest = new Map<string, Revision>();
     for (const revision of await this.deps.store.listRevisions(sourceName)) {
-      if (!latestTags.has(revision.service)) {
-        latestTags.set(revision.service, revision.imageTag);
-      }
+      if (!latest.has(revision.service)) latest.set(revision.service, revision);
     }
     const services: EnvironmentServiceSpec[] = source.services.map(service => {
-      const imageTag = latestTags.get(service.name);
+      const revision = latest.get(service.name);
       const override = input.services?.find(s => s.name === service.name);
+      const pinned = revision && pinOf(revision);
       return {
         ...service,
-        ...(imageTag ? { imageTag } : {}),
+        ...(revision?.imageTag ? { imageTag: revision.imageTag } : {}),
+        ...(pinned ? { pinned } : {}),
         ...override,
       };
     });
@@ -278,7 +280,9 @@ export class EnvironmentsEngine {
         `service '${service}' of environment '${name}' has no revision ${revision}`,
       );
     }
-    // The service is pinned to the revision's merged values and image; later global changes no longer reach it.
+    // The service is pinned to the revision's merged values, image, chart and service defaults; later global
+    // changes and re-imports no longer reach it.
+    const pinned = pinOf(target);
     const spec: EnvironmentSpec = {
       ...current,
       services: current.services.map(s =>
@@ -290,6 +294,7 @@ export class EnvironmentsEngine {
                 : {}),
               ...(target.imageTag ? { imageTag: target.imageTag } : {}),
               values: target.values,
+              ...(pinned ? { pinned } : {}),
             }
           : s,
       ),
@@ -689,6 +694,16 @@ export class EnvironmentsEngine {
       }),
     );
   }
+}
+
+/** The chart and service defaults a revision was rendered with, if it recorded them. */
+function pinOf(revision: Revision): ServicePin | undefined {
+  return revision.chartDigest
+    ? {
+        chartDigest: revision.chartDigest,
+        defaultValues: revision.defaultValues ?? {},
+      }
+    : undefined;
 }
 
 /** The promise's value, or `fallback` after `timeoutMs` or when it rejects. */

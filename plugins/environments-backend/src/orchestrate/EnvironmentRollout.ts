@@ -35,6 +35,7 @@ import {
 import { recordedApply } from './recordedApply';
 import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
+import { renderSource } from './ServiceReleaseRenderer';
 import { SecretWriter } from './SecretWriter';
 import { SCALABLE_KINDS, WorkloadScaler } from './WorkloadScaler';
 
@@ -506,16 +507,17 @@ export class EnvironmentRollout {
         `service '${service.name}' is not in the service registry`,
       );
     }
-    const archive = await this.#chartArchive(definition.chart.digest);
+    const source = renderSource(definition, service);
+    const archive = await this.#chartArchive(source.chartDigest);
     if (!archive) {
       throw new Error(
-        `chart ${definition.chart.digest} of service '${service.name}' is missing`,
+        `chart ${source.chartDigest} of service '${service.name}' is missing`,
       );
     }
-    const chart = { digest: definition.chart.digest, archive };
+    const chart = { digest: source.chartDigest, archive };
     const merged = layerServiceValues({
       chartDefaults: await renderer.chartDefaults(chart),
-      service: definition,
+      service: source,
       environment: spec,
       environmentService: service,
     });
@@ -562,6 +564,8 @@ export class EnvironmentRollout {
       imageTag: image.tag === undefined ? undefined : String(image.tag),
       values: merged.values,
       manifestHash,
+      chartDigest: source.chartDigest,
+      defaultValues: source.defaultValues,
       actor: operation.actor,
     });
     await context.log(

@@ -4,9 +4,27 @@ import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
   MergedValues,
+  ServiceDefinition,
+  ServicePin,
 } from '@envmesh/plugin-environments-common';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { DatabaseEnvironmentStore } from '../store';
+
+/**
+ * The chart and service defaults a service of an environment renders with: its pin (set by a rollback or a
+ * copy), else the registry's current ones.
+ */
+export function renderSource(
+  definition: ServiceDefinition,
+  service: EnvironmentServiceSpec,
+): ServicePin {
+  return (
+    service.pinned ?? {
+      chartDigest: definition.chart.digest,
+      defaultValues: definition.defaultValues,
+    }
+  );
+}
 
 /**
  * A service of an environment as helm sees it: the registry's chart from the store, the layered values
@@ -51,16 +69,17 @@ export class ServiceReleaseRenderer {
         `service '${service.name}' is not in the registry`,
       );
     }
-    const archive = await store.getChartArchive(definition.chart.digest);
+    const source = renderSource(definition, service);
+    const archive = await store.getChartArchive(source.chartDigest);
     if (!archive) {
       throw new NotFoundError(
         `the chart of service '${service.name}' is missing`,
       );
     }
-    const chart = { digest: definition.chart.digest, archive };
+    const chart = { digest: source.chartDigest, archive };
     const merged = layerServiceValues({
       chartDefaults: await renderer.chartDefaults(chart),
-      service: definition,
+      service: source,
       environment: env,
       environmentService: service,
     });

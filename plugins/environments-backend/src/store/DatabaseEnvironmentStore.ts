@@ -365,6 +365,10 @@ export class DatabaseEnvironmentStore {
             image_tag: input.imageTag ?? null,
             values: JSON.stringify(input.values),
             manifest_hash: input.manifestHash,
+            chart_digest: input.chartDigest ?? null,
+            default_values: input.defaultValues
+              ? JSON.stringify(input.defaultValues)
+              : null,
             actor: input.actor,
             created_at: new Date(),
           };
@@ -766,6 +770,10 @@ function toRevision(row: Row): Revision {
     ...(row.image_tag !== null && { imageTag: row.image_tag }),
     values: parseJson(row.values, {}),
     manifestHash: row.manifest_hash,
+    ...(row.chart_digest && { chartDigest: row.chart_digest }),
+    ...(row.default_values && {
+      defaultValues: parseJson(row.default_values, {}),
+    }),
     actor: row.actor,
     createdAt: toIsoRequired(row.created_at),
   };

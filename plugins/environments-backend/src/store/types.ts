@@ -49,6 +49,8 @@ export interface NewRevision {
   imageTag?: string;
   values: Record<string, unknown>;
   manifestHash: string;
+  chartDigest?: string;
+  defaultValues?: Record<string, unknown>;
   actor: string;
 }
 

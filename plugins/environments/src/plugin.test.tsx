@@ -3,7 +3,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen } from '@testing-library/react';
-import { environmentsApiRef } from './api';
+import { EnvironmentsApi, environmentsApiRef } from './api';
 import { Route, Routes } from 'react-router-dom';
 import {
   EntityEnvironmentsCard,
@@ -27,10 +27,7 @@ import {
   demoStatus,
   stubEnvironmentsApi,
 } from './testing/stubEnvironmentsApi';
-import {
-  permissionApi,
-  renderWithApis,
-} from './__testUtils__/renderWithApis';
+import { permissionApi, renderWithApis } from './__testUtils__/renderWithApis';
 
 jest.setTimeout(30_000);
 
@@ -101,16 +98,16 @@ describe('environmentsPlugin (legacy frontend system)', () => {
   });
 
   it('renders the search result item', async () => {
+    // An `environment` document as the collator indexes it (more fields than the legacy props name).
+    const environmentDocument = {
+      title: 'demo-dev',
+      text: 'Development environment of the demo shop',
+      location: '/environments/demo-dev',
+      kind: 'environment',
+      cluster: 'local',
+    };
     await renderInTestApp(
-      <EnvironmentSearchResultListItem
-        result={{
-          title: 'demo-dev',
-          text: 'Development environment of the demo shop',
-          location: '/environments/demo-dev',
-          kind: 'environment',
-          cluster: 'local',
-        }}
-      />,
+      <EnvironmentSearchResultListItem result={environmentDocument} />,
     );
 
     expect(
@@ -132,7 +129,7 @@ describe('environmentsPlugin (legacy frontend system)', () => {
 });
 
 /** The legacy page exports as an app's routes mount them: `<Route path="/environments" element={...} />`. */
-function renderAppRoutes(path: string, api: Parameters<typeof renderWithApis>[1]['api']) {
+function renderAppRoutes(path: string, api: Partial<EnvironmentsApi>) {
   return renderWithApis(
     <Routes>
       <Route path="/environments/*" element={<EnvironmentsPage />} />
@@ -181,7 +178,9 @@ describe('legacy page exports in an app', () => {
     expect(
       await screen.findByRole('heading', { name: 'demo' }, slow),
     ).toBeInTheDocument();
-    expect(await screen.findByText('Services (2)', {}, slow)).toBeInTheDocument();
+    expect(
+      await screen.findByText('Services (2)', {}, slow),
+    ).toBeInTheDocument();
     expect(screen.getByText('2/2')).toBeInTheDocument();
   });
 

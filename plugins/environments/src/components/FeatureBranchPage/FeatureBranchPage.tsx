@@ -16,7 +16,6 @@ import {
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
-  FeatureBranchDetails,
   FeatureInstance,
   featureCreatePermission,
   featureDeletePermission,

@@ -17,6 +17,13 @@ import { examples, RealEngine, startRealEngine } from './__testUtils__/realEngin
 
 jest.setTimeout(300_000);
 
+/** The provider's config as `make dev` runs it. */
+const providerConfig = (
+  yaml.load(
+    fs.readFileSync(path.resolve(examples, '../app-config.yaml'), 'utf8'),
+  ) as any
+).catalog.providers.envmesh;
+
 /** The catalogEntityRef of each of demo-dev's services, from examples/services/<name>/service.yaml. */
 function componentsOf(definition: any): string[] {
   return definition.spec.services
@@ -64,7 +71,7 @@ describe('the entity provider on the real engine', () => {
           locations: [
             { type: 'file', target: path.join(examples, 'entities.yaml') },
           ],
-          providers: { envmesh: { system: 'system:default/demo-shop' } },
+          providers: { envmesh: providerConfig },
         },
       },
     });
@@ -90,7 +97,11 @@ describe('the entity provider on the real engine', () => {
     }
   }
 
-  it("demo-dev appears as a Resource of the configured system, a dependency of its services' components", async () => {
+  it("demo-dev appears as a Resource of app-config's system, a dependency of its services' components", async () => {
+    // make dev's system is one of the example catalog.
+    expect(providerConfig.system).toBe('system:default/demo-shop');
+    await entity(providerConfig.system, () => true);
+
     await scheduler!.triggerTask('envmesh-environments:refresh');
     const components = componentsOf(engine.definition);
     expect(components).toEqual([

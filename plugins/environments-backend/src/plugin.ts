@@ -89,6 +89,7 @@ export const environmentsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(environmentsPermissions);
         deps.environmentsBridge.attach({
           listEnvironments: () => engine.listEnvironments(),
+          getEnvironment: name => engine.getEnvironment(name),
           createEnvironment: (body, actor) =>
             engine.createEnvironment(body, actor),
           copyEnvironment: (source, body, actor) =>

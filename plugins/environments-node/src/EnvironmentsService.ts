@@ -3,6 +3,7 @@ import {
   createServiceRef,
 } from '@backstage/backend-plugin-api';
 import {
+  EnvironmentSpec,
   EnvironmentSummary,
   FeatureBranchDetails,
   Operation,
@@ -26,6 +27,11 @@ export type OperationReport = Operation & {
  */
 export interface EnvironmentsService {
   listEnvironments(): Promise<EnvironmentSummary[]>;
+  /**
+   * The desired state of one environment (its services, values and config; Secrets by key names only, their
+   * values are never stored). Throws a NotFoundError for an unknown environment.
+   */
+  getEnvironment(name: string): Promise<EnvironmentSpec>;
   /**
    * Validates and records a new environment and starts its create operation. The body is the REST API's
    * `POST /environments` body; bad input throws an InputError naming the field.
@@ -107,6 +113,10 @@ export class EnvironmentsServiceBridge implements EnvironmentsService {
 
   async listEnvironments() {
     return (await this.#get()).listEnvironments();
+  }
+
+  async getEnvironment(name: string) {
+    return (await this.#get()).getEnvironment(name);
   }
 
   async createEnvironment(body: unknown, actor: string) {

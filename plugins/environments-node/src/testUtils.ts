@@ -15,6 +15,7 @@ export function environmentsServiceMock(
     );
   return {
     listEnvironments: unexpected('listEnvironments'),
+    getEnvironment: unexpected('getEnvironment'),
     createEnvironment: unexpected('createEnvironment'),
     copyEnvironment: unexpected('copyEnvironment'),
     getOperation: unexpected('getOperation'),

@@ -93,7 +93,7 @@ describe('the collators on the real engine', () => {
     ).toEqual(engine.secretValues);
   });
 
-  it('collates demo-dev and feature-31337 and no secret value anywhere', async () => {
+  it('collates demo-dev with its services and feature-31337 where it runs, and no secret value anywhere', async () => {
     const logger = mockServices.logger.mock();
     const environments = await collect(
       EnvironmentsCollatorFactory.create({
@@ -116,15 +116,24 @@ describe('the collators on the real engine', () => {
         cluster: 'local',
         namespace: engine.namespace,
         owner: 'group:default/platform-team',
+        services: engine.definition.spec.services.map(
+          (service: { name: string }) => service.name,
+        ),
         text: expect.stringContaining(engine.definition.metadata.description),
       }),
     ]);
+    expect(environments[0].text).toContain(
+      'Services: config-service, demo-api, demo-orders, demo-payments, demo-ui',
+    );
     expect(features).toEqual([
       expect.objectContaining({
         title: 'feature-31337',
         location: '/feature-branches/feature-31337',
         kind: 'feature-branch',
         environment: 'demo-dev',
+        // Where the instances run: the base environment's cluster and namespace.
+        cluster: 'local',
+        namespace: engine.namespace,
         services: ['demo-api', 'demo-ui'],
       }),
     ]);

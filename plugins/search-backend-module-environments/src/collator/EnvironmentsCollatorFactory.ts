@@ -17,6 +17,8 @@ export interface EnvironmentDocument extends IndexableDocument {
   cluster: string;
   namespace: string;
   owner: string;
+  /** The names of its services. */
+  services: string[];
 }
 
 /**
@@ -64,7 +66,20 @@ export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
       `Collating ${environments.length} environments for search`,
     );
     for (const environment of environments) {
-      yield toDocument(environment);
+      yield toDocument(environment, await this.#serviceNames(environment));
+    }
+  }
+
+  /** Only the names of the services are taken from the desired state; an environment gone meanwhile has none. */
+  async #serviceNames(environment: EnvironmentSummary): Promise<string[]> {
+    try {
+      const spec = await this.#environments.getEnvironment(environment.name);
+      return (spec.services ?? []).map(service => service.name);
+    } catch (error) {
+      this.#logger.warn(
+        `Indexing environment ${environment.name} without its services: ${error}`,
+      );
+      return [];
     }
   }
 }
@@ -73,13 +88,17 @@ export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
  * Builds the document from named fields only, so that nothing the summary may carry at run time beyond its
  * declared, non-secret fields ever reaches the index.
  */
-function toDocument(environment: EnvironmentSummary): EnvironmentDocument {
+function toDocument(
+  environment: EnvironmentSummary,
+  services: string[],
+): EnvironmentDocument {
   const { name, cluster, namespace, owner, description, componentRefs } =
     environment;
   const text = [
     description,
     `Owner: ${owner}`,
     `Cluster: ${cluster}, namespace: ${namespace}`,
+    services.length ? `Services: ${services.join(', ')}` : undefined,
     componentRefs?.length
       ? `Components: ${componentRefs.join(', ')}`
       : undefined,
@@ -95,5 +114,6 @@ function toDocument(environment: EnvironmentSummary): EnvironmentDocument {
     cluster,
     namespace,
     owner,
+    services,
   };
 }

@@ -1,7 +1,10 @@
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
-import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSummary,
+  FeatureBranchDetails,
+} from '@envmesh/plugin-environments-common';
 import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
 import { FeatureBranchesCollatorFactory } from './FeatureBranchesCollatorFactory';
 
@@ -45,9 +48,25 @@ const features: FeatureBranchDetails[] = [
   },
 ];
 
+/** demo-dev is the base of checkout-redesign; hotfix-1's base, demo-test, is gone. */
+const demoDev: EnvironmentSummary = {
+  name: 'demo-dev',
+  cluster: 'local',
+  namespace: 'demo-dev-ns',
+  owner: 'group:default/platform-team',
+  componentRefs: [],
+  services: { total: 5, ready: 5 },
+  sleepState: 'awake',
+};
+
 function createFactory(list: () => Promise<FeatureBranchDetails[]>) {
   const bridge = new EnvironmentsServiceBridge();
-  bridge.attach(environmentsServiceMock({ listFeatures: list }));
+  bridge.attach(
+    environmentsServiceMock({
+      listFeatures: list,
+      listEnvironments: async () => [demoDev],
+    }),
+  );
   return FeatureBranchesCollatorFactory.create({
     logger: mockServices.logger.mock(),
     environments: bridge,
@@ -59,7 +78,7 @@ describe('FeatureBranchesCollatorFactory', () => {
     expect(createFactory(async () => []).type).toBe('feature-branch');
   });
 
-  it('yields one document per feature branch', async () => {
+  it("yields one document per feature branch, with its base environment's cluster and namespace", async () => {
     const listFeatures = jest.fn(async (_environment?: string) => features);
     const collator = await createFactory(listFeatures).getCollator();
     const { error, documents } = await TestPipeline.fromCollator(
@@ -76,6 +95,7 @@ describe('FeatureBranchesCollatorFactory', () => {
         text: [
           'New checkout flow',
           'Feature branch of environment demo-dev',
+          'Cluster: local, namespace: demo-dev-ns',
           'Owner: group:default/team-a',
           'Services: demo-api (pr-42, ready), demo-ui (deploying)',
           'Branch: feature/checkout-redesign of acme/demo-ui',
@@ -85,6 +105,8 @@ describe('FeatureBranchesCollatorFactory', () => {
         location: '/feature-branches/checkout-redesign',
         kind: 'feature-branch',
         environment: 'demo-dev',
+        cluster: 'local',
+        namespace: 'demo-dev-ns',
         owner: 'group:default/team-a',
         services: ['demo-api', 'demo-ui'],
         previewUrls: ['https://checkout-redesign.demo.net'],
@@ -119,9 +141,11 @@ describe('FeatureBranchesCollatorFactory', () => {
 
     expect(documents).toHaveLength(1);
     expect(Object.keys(documents[0]).sort()).toEqual([
+      'cluster',
       'environment',
       'kind',
       'location',
+      'namespace',
       'owner',
       'previewUrls',
       'services',

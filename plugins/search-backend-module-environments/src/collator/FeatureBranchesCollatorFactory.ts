@@ -3,7 +3,10 @@ import {
   DocumentCollatorFactory,
   IndexableDocument,
 } from '@backstage/plugin-search-common';
-import { FeatureBranchDetails } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSummary,
+  FeatureBranchDetails,
+} from '@envmesh/plugin-environments-common';
 import { EnvironmentsService } from '@envmesh/plugin-environments-node';
 import { Readable } from 'node:stream';
 
@@ -16,6 +19,9 @@ export interface FeatureBranchDocument extends IndexableDocument {
   kind: 'feature-branch';
   /** The base environment. */
   environment: string;
+  /** The cluster and namespace of the base environment, where the feature instances run. */
+  cluster?: string;
+  namespace?: string;
   owner: string;
   /** The services it has feature instances of. */
   services: string[];
@@ -62,12 +68,16 @@ export class FeatureBranchesCollatorFactory implements DocumentCollatorFactory {
   }
 
   async *#execute(): AsyncGenerator<FeatureBranchDocument> {
-    const features = await this.#environments.listFeatures();
+    const [features, environments] = await Promise.all([
+      this.#environments.listFeatures(),
+      this.#environments.listEnvironments(),
+    ]);
+    const bases = new Map(environments.map(e => [e.name, e]));
     this.#logger.info(
       `Collating ${features.length} feature branches for search`,
     );
     for (const feature of features) {
-      yield toDocument(feature);
+      yield toDocument(feature, bases.get(feature.environment));
     }
   }
 }
@@ -76,7 +86,10 @@ export class FeatureBranchesCollatorFactory implements DocumentCollatorFactory {
  * Builds the document from named fields only, so that nothing else a feature branch carries (such as the
  * values of its instances) ever reaches the index.
  */
-function toDocument(feature: FeatureBranchDetails): FeatureBranchDocument {
+function toDocument(
+  feature: FeatureBranchDetails,
+  base: Pick<EnvironmentSummary, 'cluster' | 'namespace'> | undefined,
+): FeatureBranchDocument {
   const { name, environment, owner, description, source, expiresAt } = feature;
   const instances = (feature.instances ?? []).map(
     ({ service, imageTag, state }) => ({ service, imageTag, state }),
@@ -92,6 +105,9 @@ function toDocument(feature: FeatureBranchDetails): FeatureBranchDocument {
   const text = [
     description,
     `Feature branch of environment ${environment}`,
+    base
+      ? `Cluster: ${base.cluster}, namespace: ${base.namespace}`
+      : undefined,
     `Owner: ${owner}`,
     instances.length
       ? `Services: ${instances
@@ -114,6 +130,7 @@ function toDocument(feature: FeatureBranchDetails): FeatureBranchDocument {
     location: `/feature-branches/${encodeURIComponent(name)}`,
     kind: 'feature-branch',
     environment,
+    ...(base ? { cluster: base.cluster, namespace: base.namespace } : {}),
     owner,
     services: instances.map(i => i.service),
     previewUrls,

@@ -186,6 +186,43 @@ describe('NamespaceWatcher', () => {
     ).toMatchObject({ status: 'False', reason: 'Unschedulable' });
   });
 
+  it('does not count a rolled-out Deployment as ready while its new pod cannot be scheduled', async () => {
+    // As recordedApply does: the apply's records are tracked before waiting, so a cache still holding the
+    // previous generation is not read as ready either.
+    const applyTracked = async (object: KubernetesObject) => {
+      const { recorded } = await apply('moving', [object]);
+      await watcher.trackInventory('moving', recorded);
+    };
+    await applyTracked(deployment('moving', { replicas: 1 }));
+    await watcher.waitReady([ref('Deployment', 'moving')], {
+      timeoutMs: 60_000,
+    });
+
+    await applyTracked(
+      deployment('moving', {
+        replicas: 1,
+        podSpec: { nodeSelector: { 'envmesh.io/no-such-pool': 'x' } },
+      }),
+    );
+    const error = await rejection(
+      watcher.waitReady([ref('Deployment', 'moving')], { timeoutMs: 5_000 }),
+    );
+    expect(error).toBeInstanceOf(WorkloadNotReadyError);
+    expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
+      /0\/3 nodes are available/,
+    );
+    // The old pod still serves, which is why availability alone said ready.
+    const live = await apps.readNamespacedDeployment({
+      name: 'moving',
+      namespace: ns.name,
+    });
+    expect(live.status).toMatchObject({
+      availableReplicas: 1,
+      updatedReplicas: 1,
+      replicas: 2,
+    });
+  });
+
   it('names the untolerated taint when pods select the feature pool without tolerating it', async () => {
     await apply('feature-no-toleration', [
       deployment('feature-no-toleration', {

@@ -29,6 +29,7 @@ import {
   imagesOf,
   matchesSelector,
   podProblems,
+  Readiness,
   readinessOf,
   selectorOf,
   summarizePodProblems,
@@ -247,29 +248,54 @@ export class NamespaceWatcher {
       options,
       async () => {
         if (!this.#workloadsSynced()) return false;
-        const failed = refs.filter(
-          ref => readinessOf(this.#watchedKind(ref)!, this.get(ref)).failed,
-        );
+        const failed = refs.filter(ref => this.#readiness(ref).failed);
         if (failed.length) {
           throw new WorkloadNotReadyError(
             await this.#explainAll(failed),
             'and never will be',
           );
         }
-        return refs.every(
-          ref => readinessOf(this.#watchedKind(ref)!, this.get(ref)).ready,
-        );
+        return refs.every(ref => this.#readiness(ref).ready);
       },
       async () => {
-        const pending = refs.filter(
-          ref => !readinessOf(this.#watchedKind(ref)!, this.get(ref)).ready,
-        );
+        const pending = refs.filter(ref => !this.#readiness(ref).ready);
         return new WorkloadNotReadyError(
           await this.#explainAll(pending),
           `after ${options.timeoutMs} ms`,
         );
       },
     );
+  }
+
+  /**
+   * readinessOf the cached object, which is not ready while the cache still holds a generation older than
+   * the one envmesh applied: the watch event of an apply can arrive after the apply returns, and the old
+   * object's status would otherwise read as ready.
+   */
+  #readiness(ref: ObjectRef): Readiness {
+    const object = this.get(ref);
+    const applied = this.#appliedGeneration(ref);
+    if (object && applied && (object.metadata?.generation ?? 0) < applied) {
+      return {
+        ready: false,
+        summary: `generation ${applied} not yet seen by the watch`,
+      };
+    }
+    return readinessOf(this.#watchedKind(ref)!, object);
+  }
+
+  /** The newest generation recorded for an object by the tracked inventories. */
+  #appliedGeneration(ref: ObjectRef): number | undefined {
+    const key = refKey({ ...ref, namespace: ref.namespace ?? this.namespace });
+    let newest: number | undefined;
+    for (const recorded of this.#inventories.values()) {
+      for (const record of recorded) {
+        if (record.generation !== undefined && refKey(record) === key) {
+          newest = Math.max(newest ?? 0, record.generation);
+        }
+      }
+    }
+    return newest;
   }
 
   /** Resolves once check() holds, re-evaluated on every watch event; rejects on timeout or abort. */

@@ -112,6 +112,26 @@ describe('readiness', () => {
     expect(matchesSelector(undefined, { app: 'web' })).toBe(false);
   });
 
+  it('does not count a Deployment as ready while replicas of its old ReplicaSet are left', () => {
+    const rolling = {
+      metadata: { generation: 2 },
+      spec: { replicas: 1 },
+      status: {
+        observedGeneration: 2,
+        replicas: 2,
+        updatedReplicas: 1,
+        availableReplicas: 1,
+        conditions: [{ type: 'Available', status: 'True' }],
+      },
+    };
+    expect(readinessOf('Deployment', rolling)).toEqual({
+      ready: false,
+      summary: '1/1 available, 1/1 updated, 1 old replica(s) left',
+    });
+    rolling.status.replicas = 1;
+    expect(readinessOf('Deployment', rolling).ready).toBe(true);
+  });
+
   it('needs the new generation observed before a Deployment counts as ready', () => {
     const deployment = {
       metadata: { generation: 3 },

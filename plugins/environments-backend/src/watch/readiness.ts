@@ -36,8 +36,9 @@ function condition(
 
 /**
  * Whether a workload is ready:
- * - Deployment: observedGeneration ≥ generation, updatedReplicas = availableReplicas = spec.replicas, and
- *   condition Available True;
+ * - Deployment: observedGeneration ≥ generation, updatedReplicas = availableReplicas = spec.replicas, no
+ *   replicas of an old ReplicaSet left (status.replicas = updatedReplicas: while the new pod cannot start, the
+ *   old one keeps availableReplicas at spec.replicas) and condition Available True;
  * - StatefulSet: observedGeneration ≥ generation, readyReplicas = spec.replicas and currentRevision =
  *   updateRevision;
  * - Job: condition Complete True (Failed True means it never will be);
@@ -55,6 +56,7 @@ export function readinessOf(
       const want = d.spec?.replicas ?? 1;
       const updated = d.status?.updatedReplicas ?? 0;
       const available = d.status?.availableReplicas ?? 0;
+      const old = (d.status?.replicas ?? 0) - updated;
       const observed = (d.status?.observedGeneration ?? 0) >= generation;
       const availableCondition = condition(d, 'Available')?.status === 'True';
       return {
@@ -62,10 +64,11 @@ export function readinessOf(
           observed &&
           updated === want &&
           available === want &&
+          old <= 0 &&
           availableCondition,
         summary: `${available}/${want} available, ${updated}/${want} updated${
-          observed ? '' : ', new generation not yet observed'
-        }`,
+          old > 0 ? `, ${old} old replica(s) left` : ''
+        }${observed ? '' : ', new generation not yet observed'}`,
       };
     }
     case 'StatefulSet': {

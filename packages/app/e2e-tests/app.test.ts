@@ -23,6 +23,26 @@ test.afterAll(async () => {
   await page.close();
 });
 
+/**
+ * The whole page in one screenshot: the viewport made as tall as the page (a full-page screenshot would leave
+ * the fixed sidebar halfway down), with transitions such as the progress bar's run to their end.
+ */
+async function tallScreenshot(name: string) {
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate(
+    () => document.documentElement.scrollHeight,
+  );
+  await page.setViewportSize({
+    width: viewport.width,
+    height: Math.max(viewport.height, height),
+  });
+  await page.screenshot({
+    path: path.join(screenshots, name),
+    animations: 'disabled',
+  });
+  await page.setViewportSize(viewport);
+}
+
 test('the portal home shows the catalog with the example components', async () => {
   await expect(page.getByRole('link', { name: 'Demo API' })).toBeVisible();
   await expect(
@@ -124,10 +144,7 @@ test('an environment page shows its services ready and saves a global value thro
     .first();
   await expect(newest).toContainText('update by');
   await expect(newest).toContainText('succeeded');
-  await page.screenshot({
-    path: path.join(screenshots, 'environment.png'),
-    fullPage: true,
-  });
+  await tallScreenshot('environment.png');
 });
 
 test("a component's Environments tab shows where it runs", async () => {
@@ -157,10 +174,7 @@ test('the feature branch page shows the seeded feature, its preview URL and rout
   ).toHaveAttribute('href', 'https://feature-31337.demo.net/');
   await expect(page.getByText('demo-api → feature-31337')).toBeVisible();
   await expect(page.getByText('demo-orders → default')).toBeVisible();
-  await page.screenshot({
-    path: path.join(screenshots, 'feature-branch.png'),
-    fullPage: true,
-  });
+  await tallScreenshot('feature-branch.png');
 });
 
 test('the "Feature branch" template deploys a feature branch and ends on its page', async () => {

@@ -11,26 +11,25 @@ import {
 } from './formFields';
 
 describe('scaffolder form fields (new frontend system)', () => {
-  it.each([
-    [envmeshServicesPickerFormField, envmeshServicesPickerField],
-    [envmeshClusterPickerFormField, envmeshClusterPickerField],
-  ])(
-    'attach to the scaffolder form fields API and load their field lazily',
-    async (extension, field) => {
-      const loader = createExtensionTester(extension).get(
-        FormFieldBlueprint.dataRefs.formFieldLoader,
-      );
-      await expect(loader()).resolves.toBe(field);
-    },
-  );
+  it('attach to the scaffolder form fields API and load their field lazily', async () => {
+    const services = createExtensionTester(envmeshServicesPickerFormField).get(
+      FormFieldBlueprint.dataRefs.formFieldLoader,
+    );
+    const cluster = createExtensionTester(envmeshClusterPickerFormField).get(
+      FormFieldBlueprint.dataRefs.formFieldLoader,
+    );
+
+    await expect(services()).resolves.toBe(envmeshServicesPickerField);
+    await expect(cluster()).resolves.toBe(envmeshClusterPickerField);
+  });
 
   it('are extensions of the envmesh plugin', () => {
-    for (const name of ['envmesh-services-picker', 'envmesh-cluster-picker']) {
-      expect(
-        environmentsPlugin.getExtension(
-          `scaffolder-form-field:environments/${name}`,
-        ),
-      ).toBeDefined();
+    const ids = [
+      'scaffolder-form-field:environments/envmesh-services-picker',
+      'scaffolder-form-field:environments/envmesh-cluster-picker',
+    ] as const;
+    for (const id of ids) {
+      expect(environmentsPlugin.getExtension(id)).toBeDefined();
     }
   });
 });

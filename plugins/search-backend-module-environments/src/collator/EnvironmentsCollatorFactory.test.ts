@@ -140,7 +140,7 @@ describe('EnvironmentsCollatorFactory', () => {
           { name: 'db', keys: ['password'], values: { password: 'pw-77aa' } },
         ],
       },
-    } as EnvironmentSpec;
+    } as unknown as EnvironmentSpec;
     const collator = await createFactory(
       [leaky],
       async () => leakySpec,

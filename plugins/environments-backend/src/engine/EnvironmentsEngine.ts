@@ -28,7 +28,10 @@ import { NamespaceWatchers } from '../watch';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { SecretWriter } from '../orchestrate/SecretWriter';
-import { namespaceObject } from '../orchestrate/environmentObjects';
+import {
+  environmentObjects,
+  namespaceObject,
+} from '../orchestrate/environmentObjects';
 import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import {
   copyEnvironmentInput,
@@ -160,33 +163,49 @@ export class EnvironmentsEngine {
     const input = parseInput(createEnvironmentInput, body);
     this.deps.clusters.kubeConfig(input.cluster);
     const { spec, secretValues } = await this.#toSpec(input);
-    await this.#startOperation('create', spec, actor, {}, async () => {
-      await this.deps.store.createEnvironment(spec);
-      try {
-        await this.#writeSecrets(spec, secretValues);
-      } catch (error) {
-        await this.deps.store.deleteEnvironment(spec.name);
-        throw error;
-      }
-    });
+    await this.#startOperation(
+      'create',
+      spec,
+      actor,
+      {},
+      {
+        persist: async store => {
+          await store.createEnvironment(spec);
+        },
+        inCluster: () => this.#writeSecrets(spec, secretValues),
+      },
+    );
     return this.#latestOperation(spec.name);
   }
 
   async updateEnvironment(name: string, body: unknown, actor: string) {
     const current = await this.#awakeEnvironment(name, 'updated');
     const { spec, secretValues } = await this.#applyUpdate(current, body);
-    await this.#startOperation('update', spec, actor, {}, async () => {
-      await this.#writeSecrets(spec, secretValues);
-      await this.deps.store.updateEnvironment(spec);
-    });
+    await this.#startOperation(
+      'update',
+      spec,
+      actor,
+      {},
+      {
+        persist: async store => {
+          await store.updateEnvironment(spec);
+        },
+        inCluster: () => this.#writeSecrets(spec, secretValues),
+      },
+    );
     return this.#latestOperation(name);
   }
 
   /** What an update would change, per service and for the environment's own objects; changes nothing. */
   async diffEnvironment(name: string, body: unknown) {
     const current = await this.#environment(name);
-    const { spec } = await this.#applyUpdate(current, body);
+    const { spec, secretValues } = await this.#applyUpdate(current, body);
     const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
+    const environment = {
+      changes: await this.#fromCluster(spec.cluster, () =>
+        this.#diffEnvironmentObjects(spec, secretValues),
+      ),
+    };
     const services: Array<{ name: string; changes: DiffEntry[] }> = [];
     for (const service of spec.services) {
       const objects = await this.deps.releases.render(spec, service);
@@ -210,7 +229,41 @@ export class EnvironmentsEngine {
     const removed = current.services
       .filter(s => !spec.services.some(n => n.name === s.name))
       .map(s => s.name);
-    return { services, removed };
+    return { environment, services, removed };
+  }
+
+  /**
+   * What an update would change of the environment's own objects: config ConfigMaps, Gateways and
+   * Certificates by dry run; Secrets by name and key only (values are never read back or compared).
+   */
+  async #diffEnvironmentObjects(
+    spec: EnvironmentSpec,
+    secretValues: SecretValues,
+  ): Promise<DiffEntry[]> {
+    const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
+    const previous = await this.deps.store.getInventory(spec.name, '');
+    const objects = await this.deps.applier.diff({
+      kubeConfig,
+      namespace: spec.namespace,
+      environment: spec.name,
+      release: '',
+      objects: environmentObjects(spec),
+      // Secrets are SecretWriter's, diffed below.
+      previousInventory: (previous ?? []).filter(o => o.kind !== 'Secret'),
+    });
+    const secrets = await SecretWriter.diff({
+      kubeConfig,
+      namespace: spec.namespace,
+      environment: spec.name,
+      declared: spec.config.secrets.map(s => s.name),
+      writes: new Map(
+        [...secretValues].map(([secret, values]) => [
+          secret,
+          Object.keys(values),
+        ]),
+      ),
+    });
+    return [...objects, ...secrets].filter(e => e.action !== 'unchanged');
   }
 
   async deleteEnvironment(name: string, actor: string) {
@@ -262,7 +315,7 @@ export class EnvironmentsEngine {
           namespace: source.namespace,
         },
       },
-      () => this.deps.store.createEnvironment(spec).then(() => undefined),
+      { persist: store => store.createEnvironment(spec).then(() => undefined) },
     );
     return this.#latestOperation(spec.name);
   }
@@ -304,7 +357,7 @@ export class EnvironmentsEngine {
       spec,
       actor,
       { service, revision },
-      () => this.deps.store.updateEnvironment(spec).then(() => undefined),
+      { persist: store => store.updateEnvironment(spec).then(() => undefined) },
     );
     return this.#latestOperation(name);
   }
@@ -326,8 +379,14 @@ export class EnvironmentsEngine {
         `environment '${name}' has operation ${deploying.id} (${deploying.type} of feature branch '${deploying.feature}') in progress`,
       );
     }
-    await this.#startOperation('sleep', spec, actor, {}, () =>
-      this.deps.store.setAsleep(name, new Date()),
+    await this.#startOperation(
+      'sleep',
+      spec,
+      actor,
+      {},
+      {
+        persist: store => store.setAsleep(name, new Date()),
+      },
     );
     return this.#latestOperation(name);
   }
@@ -338,8 +397,14 @@ export class EnvironmentsEngine {
     if (!spec.asleepSince) {
       throw new ConflictError(`environment '${name}' is awake`);
     }
-    await this.#startOperation('wake', spec, actor, {}, () =>
-      this.deps.store.setAsleep(name),
+    await this.#startOperation(
+      'wake',
+      spec,
+      actor,
+      {},
+      {
+        persist: store => store.setAsleep(name),
+      },
     );
     return this.#latestOperation(name);
   }
@@ -564,35 +629,34 @@ export class EnvironmentsEngine {
     }
   }
 
-  /** Records the desired state (through `persist`) and a new operation for it, then wakes the runner. */
+  /**
+   * Records a new operation and the desired state it converges to (`persist`), then makes the cluster-side
+   * changes that cannot wait for the runner (`inCluster`: the request's secret values), all in one
+   * transaction: a 409 (another operation runs), a taken name or a failed secret write leave the store
+   * unchanged and write nothing to the cluster. The runner sees the operation once it is committed.
+   */
   async #startOperation(
     type: OperationType,
     spec: EnvironmentSpec,
     actor: string,
     params: Record<string, unknown>,
-    persist?: () => Promise<void>,
+    changes: {
+      persist?: (store: DatabaseEnvironmentStore) => Promise<void>;
+      inCluster?: () => Promise<void>;
+    } = {},
   ) {
-    const active = await this.deps.store.listOperations({
-      environment: spec.name,
-      feature: '',
-      limit: 1,
-    });
-    if (
-      active[0] &&
-      (active[0].state === 'pending' || active[0].state === 'running')
-    ) {
-      throw new ConflictError(
-        `environment '${spec.name}' has operation ${active[0].id} (${active[0].type}) in progress`,
-      );
-    }
-    await persist?.();
+    // Planned before the transaction: it reads the registry, and SQLite has one connection.
     const steps = await this.deps.rollout.plan(type, spec);
-    await this.deps.store.createOperation({
-      environment: spec.name,
-      type,
-      actor,
-      params,
-      steps,
+    await this.deps.store.transaction(async store => {
+      await store.createOperation({
+        environment: spec.name,
+        type,
+        actor,
+        params,
+        steps,
+      });
+      await changes.persist?.(store);
+      await changes.inCluster?.();
     });
     this.deps.runner.wake();
   }

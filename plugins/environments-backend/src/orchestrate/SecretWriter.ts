@@ -1,6 +1,9 @@
 import { CoreV1Api, KubeConfig, V1Secret } from '@kubernetes/client-node';
 import { InputError } from '@backstage/errors';
-import { SecretSpec } from '@envmesh/plugin-environments-common';
+import type {
+  DiffEntry,
+  SecretSpec,
+} from '@envmesh/plugin-environments-common';
 
 function isNotFound(error: unknown): boolean {
   return (error as { code?: number })?.code === 404;
@@ -128,6 +131,58 @@ export class SecretWriter {
   }
 
   /**
+   * What writing these keys and keeping only the declared Secrets would change, by Secret and key name only:
+   * `create` or `update` (`data.<key>` per written key) for a write, `delete` for a Secret no longer declared.
+   */
+  static async diff(options: {
+    kubeConfig: KubeConfig;
+    namespace: string;
+    environment: string;
+    declared: string[];
+    /** The key names written per Secret. */
+    writes: Map<string, string[]>;
+  }): Promise<DiffEntry[]> {
+    const existing = await SecretWriter.#environmentSecrets(options);
+    const ref = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: options.namespace,
+      name,
+    });
+    const entries: DiffEntry[] = [];
+    for (const [name, keys] of options.writes) {
+      entries.push({
+        ref: ref(name),
+        action: existing.includes(name) ? 'update' : 'create',
+        changes: keys.map(key => `data.${key}`).sort(),
+      });
+    }
+    for (const name of existing) {
+      if (!options.declared.includes(name)) {
+        entries.push({ ref: ref(name), action: 'delete' });
+      }
+    }
+    return entries;
+  }
+
+  /** The names of the environment's own Secrets (not those a service chart renders). */
+  static async #environmentSecrets(options: {
+    kubeConfig: KubeConfig;
+    namespace: string;
+    environment: string;
+  }): Promise<string[]> {
+    const core = options.kubeConfig.makeApiClient(CoreV1Api);
+    const list = await core.listNamespacedSecret({
+      namespace: options.namespace,
+      labelSelector: `app.kubernetes.io/managed-by=envmesh,envmesh.io/environment=${options.environment}`,
+    });
+    // Secrets rendered by a service chart carry the service label and belong to that release.
+    return list.items
+      .filter(secret => !secret.metadata?.labels?.['envmesh.io/service'])
+      .map(secret => secret.metadata!.name!);
+  }
+
+  /**
    * Deletes the environment's Secrets that its config no longer declares; returns those deleted and the
    * declared ones that exist.
    */
@@ -138,16 +193,9 @@ export class SecretWriter {
     keep: string[];
   }): Promise<{ removed: string[]; kept: string[] }> {
     const core = options.kubeConfig.makeApiClient(CoreV1Api);
-    const list = await core.listNamespacedSecret({
-      namespace: options.namespace,
-      labelSelector: `app.kubernetes.io/managed-by=envmesh,envmesh.io/environment=${options.environment}`,
-    });
     const removed: string[] = [];
     const kept: string[] = [];
-    for (const secret of list.items) {
-      const name = secret.metadata!.name!;
-      // Secrets rendered by a service chart carry the service label and belong to that release.
-      if (secret.metadata?.labels?.['envmesh.io/service']) continue;
+    for (const name of await SecretWriter.#environmentSecrets(options)) {
       if (options.keep.includes(name)) {
         kept.push(name);
         continue;

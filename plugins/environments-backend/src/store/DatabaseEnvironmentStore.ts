@@ -86,6 +86,16 @@ export class DatabaseEnvironmentStore {
     this.features = new DatabaseFeatureStore(db);
   }
 
+  /**
+   * Runs `fn` with a store whose reads and writes all belong to one transaction, committed when `fn`
+   * resolves and rolled back when it throws. Inside, use only that store (SQLite has one connection).
+   */
+  async transaction<T>(
+    fn: (store: DatabaseEnvironmentStore) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction(tx => fn(new DatabaseEnvironmentStore(tx)));
+  }
+
   // ---- charts and services ----
 
   /** Stores a chart archive; a digest that is already stored is left as it is. */

@@ -76,9 +76,10 @@ describe.each(databases.eachSupportedId())('drift on %s', databaseId => {
       },
       services: [{ name: 'demo-api' }],
     });
-    expect(created.status).toBe(202);
     const operation = await waitForOperation(call, created.body.id);
-    expect(operation.state).toBe('succeeded');
+    if (operation.state !== 'succeeded') {
+      throw new Error(`${env} did not roll out: ${operation.error}`);
+    }
   });
   afterAll(async () => {
     await call('delete', `/environments/${env}`);

@@ -75,9 +75,10 @@ describe.each(databases.eachSupportedId())('updates on %s', databaseId => {
       resources,
       services: [{ name: 'config-service' }],
     });
-    expect(created.status).toBe(202);
     const operation = await waitForOperation(call, created.body.id);
-    expect(operation.state).toBe('succeeded');
+    if (operation.state !== 'succeeded') {
+      throw new Error(`${env} did not roll out: ${operation.error}`);
+    }
   });
   afterAll(async () => {
     await stop();

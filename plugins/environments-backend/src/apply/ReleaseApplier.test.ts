@@ -453,6 +453,8 @@ describe('ReleaseApplier', () => {
     expect(error.failures.map(f => f.ref.name)).toEqual(['bad']);
     expect(error.message).toMatch(/Deployment .*\/bad: .*selector/);
     expect(error.partialInventory.map(r => r.name)).toEqual(['bad-config']);
+    // What was applied keeps its drift record, for the inventory stored after the failure.
+    expect(error.partialInventory[0].hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('deleteRelease deletes every object of the inventory, workloads in the foreground', async () => {

@@ -13,7 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { catalogModuleEnvironmentsProvider } from './module';
-import { examples, RealEngine, startRealEngine } from './__testUtils__/realEngine';
+import {
+  examples,
+  RealEngine,
+  startRealEngine,
+} from './__testUtils__/realEngine';
 
 jest.setTimeout(300_000);
 

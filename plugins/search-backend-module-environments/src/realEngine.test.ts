@@ -17,7 +17,11 @@ import yaml from 'js-yaml';
 import { EnvironmentsCollatorFactory } from './collator/EnvironmentsCollatorFactory';
 import { FeatureBranchesCollatorFactory } from './collator/FeatureBranchesCollatorFactory';
 import { searchModuleEnvironmentsCollator } from './module';
-import { examples, RealEngine, startRealEngine } from './__testUtils__/realEngine';
+import {
+  examples,
+  RealEngine,
+  startRealEngine,
+} from './__testUtils__/realEngine';
 
 jest.setTimeout(300_000);
 

@@ -227,7 +227,9 @@ export async function startRealEngine(options: {
         `/api/environments/operations/${created.body.id}`,
       );
       if (['failed', 'cancelled'].includes(op.body.state)) {
-        throw new Error(`create of demo-dev ${op.body.state}: ${op.body.error}`);
+        throw new Error(
+          `create of demo-dev ${op.body.state}: ${op.body.error}`,
+        );
       }
       return op.body.state === 'succeeded' ? true : undefined;
     });

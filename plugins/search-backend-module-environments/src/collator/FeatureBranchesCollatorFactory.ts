@@ -105,9 +105,7 @@ function toDocument(
   const text = [
     description,
     `Feature branch of environment ${environment}`,
-    base
-      ? `Cluster: ${base.cluster}, namespace: ${base.namespace}`
-      : undefined,
+    base ? `Cluster: ${base.cluster}, namespace: ${base.namespace}` : undefined,
     `Owner: ${owner}`,
     instances.length
       ? `Services: ${instances

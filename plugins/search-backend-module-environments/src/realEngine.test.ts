@@ -21,7 +21,7 @@ import {
   examples,
   RealEngine,
   startRealEngine,
-} from './__testUtils__/realEngine';
+} from '@envmesh/engine-test-utils';
 
 jest.setTimeout(300_000);
 

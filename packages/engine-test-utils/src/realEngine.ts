@@ -1,5 +1,5 @@
 /*
- * The real environments engine for this module's tests: the environments backend plugin on the local cluster
+ * The real environments engine for the tests of modules that consume it: the environments backend plugin on the local cluster
  * (kube-apiserver + kwok), with the example services imported and examples/environments/demo-dev.yaml created
  * with known secret values, so that a test can look for them where they must not be.
  *
@@ -14,13 +14,14 @@ import yaml from 'js-yaml';
 import {
   createBackendModule,
   BackendFeature,
+  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the test runs the real engine
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports -- it runs the real engine for other modules' tests
 import environmentsPlugin from '@envmesh/plugin-environments-backend';
 import {
   binaryPath,
@@ -33,7 +34,11 @@ import {
   environmentsServiceRef,
 } from '@envmesh/plugin-environments-node';
 
-export const examples = path.resolve(__dirname, '../../../../examples');
+/** The repository's examples/ folder (this package is a workspace of the repository, never published). */
+export const examples = resolvePackagePath(
+  '@envmesh/engine-test-utils',
+  '../../examples',
+);
 
 export interface RealEngine {
   /** `fetch` on the test backend as a user; JSON in and out. */

@@ -1,0 +1,2 @@
+export { examples, startRealEngine } from './realEngine';
+export type { RealEngine } from './realEngine';

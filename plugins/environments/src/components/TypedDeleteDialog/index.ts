@@ -1,0 +1,1 @@
+export { TypedDeleteDialog } from './TypedDeleteDialog';

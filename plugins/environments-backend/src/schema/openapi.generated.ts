@@ -439,6 +439,14 @@ export const spec = {
                         $ref: '#/components/schemas/ServiceStatus',
                       },
                     },
+                    drift: {
+                      type: 'array',
+                      description:
+                        "Drift of the environment's own objects: config ConfigMaps, Gateways, Certificates, and Secrets (only their deletion; their content is never compared or shown).",
+                      items: {
+                        $ref: '#/components/schemas/DriftEntry',
+                      },
+                    },
                   },
                   required: ['services'],
                   additionalProperties: false,
@@ -1834,8 +1842,26 @@ export const spec = {
             description:
               'Overrides the startup group of the service definition.',
           },
+          pinned: {
+            $ref: '#/components/schemas/ServicePin',
+          },
         },
         required: ['name'],
+        additionalProperties: false,
+      },
+      ServicePin: {
+        description:
+          "Read-only (a request that sends it gets a 400). The chart (by the digest it is stored under) and the service's default values the service is rendered with instead of the registry's current ones: set by a rollback (the revision's) and a copy (the source's). An update that sends the service without it returns it to the registry's chart.",
+        type: 'object',
+        properties: {
+          chartDigest: {
+            type: 'string',
+          },
+          defaultValues: {
+            $ref: '#/components/schemas/ValuesObject',
+          },
+        },
+        required: ['chartDigest', 'defaultValues'],
         additionalProperties: false,
       },
       ConfigMapSpec: {
@@ -2338,6 +2364,21 @@ export const spec = {
       DiffResult: {
         type: 'object',
         properties: {
+          environment: {
+            type: 'object',
+            description:
+              "What the update would do to the environment's own objects (config ConfigMaps, Gateway, Certificate by dry run; Secrets by key name only).",
+            properties: {
+              changes: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/DiffEntry',
+                },
+              },
+            },
+            required: ['changes'],
+            additionalProperties: false,
+          },
           services: {
             type: 'array',
             description:
@@ -2367,7 +2408,7 @@ export const spec = {
             },
           },
         },
-        required: ['services', 'removed'],
+        required: ['environment', 'services', 'removed'],
         additionalProperties: false,
       },
       WorkloadStatus: {
@@ -2636,6 +2677,14 @@ export const spec = {
           },
           manifestHash: {
             type: 'string',
+          },
+          chartDigest: {
+            type: 'string',
+            description:
+              'The digest of the stored chart the revision was rendered with (a rollback renders with it).',
+          },
+          defaultValues: {
+            $ref: '#/components/schemas/ValuesObject',
           },
           actor: {
             type: 'string',

@@ -665,6 +665,16 @@ describe.each(databases.eachSupportedId())(
         'services.0.imageTag: ',
       ],
       [
+        'copy: service the source does not have',
+        'post',
+        () => `/environments/${env}/copy`,
+        () => ({
+          name: `${env}-x10`,
+          services: [{ name: 'demo-api' }, { name: 'no-such-service' }],
+        }),
+        'services[1].name: ',
+      ],
+      [
         'rollback: revision 0',
         'post',
         rollbackUrl,
@@ -699,6 +709,15 @@ describe.each(databases.eachSupportedId())(
         () => '/services/import',
         () => ({ source: { type: 'directory', location: '' } }),
         'source.location: ',
+      ],
+      [
+        'import: missing directory',
+        'post',
+        () => '/services/import',
+        () => ({
+          source: { type: 'directory', location: '/no/such/directory' },
+        }),
+        'source.location: directory /no/such/directory does not exist',
       ],
     ];
     it.each(badInputs)(

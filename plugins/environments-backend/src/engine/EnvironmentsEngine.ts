@@ -277,6 +277,14 @@ export class EnvironmentsEngine {
     const input: CopyInput = parseInput(copyEnvironmentInput, body);
     const cluster = input.cluster ?? source.cluster;
     this.deps.clusters.kubeConfig(cluster);
+    // An override can only adjust a service the source has; one naming another is a mistake, not a no-op.
+    (input.services ?? []).forEach((override, i) => {
+      if (!source.services.some(s => s.name === override.name)) {
+        throw new InputError(
+          `services[${i}].name: the environment ${sourceName} has no service ${override.name}`,
+        );
+      }
+    });
     // Same versions: pin every service to the image tag, chart and service defaults its latest revision runs
     // in the source (one query for all services; revisions come newest first).
     const latest = new Map<string, Revision>();

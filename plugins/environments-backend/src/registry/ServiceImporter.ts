@@ -184,7 +184,9 @@ export class ServiceImporter {
         const root = path.resolve(source.path);
         const stat = await fs.stat(root).catch(() => undefined);
         if (!stat?.isDirectory()) {
-          throw new InputError(`directory ${root} does not exist`);
+          throw new InputError(
+            `source.location: directory ${root} does not exist`,
+          );
         }
         return { root, chartSource: { type: 'directory', location: root } };
       }

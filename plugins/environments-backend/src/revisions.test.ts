@@ -193,6 +193,38 @@ describe.each(databases.eachSupportedId())('revisions on %s', databaseId => {
       chartDigest: initial.chartDigest,
       manifestHash: initial.manifestHash,
     });
+
+    // A client that sends back the services it read (as the portal's version dialog does) keeps the pin ...
+    const read = (await call('get', `/environments/${env}`)).body;
+    expect(read.services[0].pinned).toMatchObject({
+      chartDigest: initial.chartDigest,
+    });
+    await succeeded(
+      await call('patch', `/environments/${env}`, {
+        services: read.services,
+        description: 'round trip',
+      }),
+    );
+    expect(await live(env)).toMatchObject(first);
+    expect(
+      (await call('get', `/environments/${env}`)).body.services[0].pinned,
+    ).toMatchObject({ chartDigest: initial.chartDigest });
+
+    // ... and editing the service renders it from the registry's chart again (the new template's
+    // minReadySeconds), still with the values the rollback gave it (revision 1's replicaCount).
+    await succeeded(
+      await call('patch', `/environments/${env}`, {
+        services: [{ ...read.services[0], imageTag: '1.0.1' }],
+      }),
+    );
+    expect(await live(env)).toMatchObject({
+      replicas: 1,
+      minReadySeconds: 7,
+      image: `example.invalid/${SERVICE}:1.0.1`,
+    });
+    expect(
+      (await call('get', `/environments/${env}`)).body.services[0].pinned,
+    ).toBeUndefined();
   });
 
   it('prunes what a part-failed apply created once the service applies again', async () => {

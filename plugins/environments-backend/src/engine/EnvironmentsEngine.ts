@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -591,7 +592,9 @@ export class EnvironmentsEngine {
       globalValues: input.globalValues ?? current.globalValues,
       config: input.config ?? current.config,
       resources: input.resources ?? current.resources,
-      services: input.services ?? current.services,
+      services: input.services
+        ? keepPins(current.services, input.services)
+        : current.services,
     };
     const result = await this.#toSpec(merged);
     // Keys of secrets that already exist stay declared even when a request only sends new values.
@@ -766,6 +769,23 @@ export class EnvironmentsEngine {
       }),
     );
   }
+}
+
+/**
+ * The services of an update with the pins (of a rollback or copy) of those it sends unchanged: a client that
+ * sends back the list it read, to change one service, keeps the others on their pinned chart. `pinned` is
+ * never taken from a request; an edited service is rendered from the registry again.
+ */
+function keepPins(
+  current: EnvironmentServiceSpec[],
+  sent: EnvironmentServiceSpec[],
+): EnvironmentServiceSpec[] {
+  return sent.map(service => {
+    const before = current.find(s => s.name === service.name);
+    if (!before?.pinned) return service;
+    const { pinned, ...unpinned } = before;
+    return isDeepStrictEqual(unpinned, service) ? { ...service, pinned } : service;
+  });
 }
 
 /** The chart and service defaults a revision was rendered with, if it recorded them. */

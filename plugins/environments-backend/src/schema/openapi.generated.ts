@@ -1851,7 +1851,7 @@ export const spec = {
       },
       ServicePin: {
         description:
-          "Read-only: requests may send it back (as a GET returned it) but it is dropped, never taken from a client. The chart (by the digest it is stored under) and the service's default values the service is rendered with instead of the registry's current ones: set by a rollback (the revision's) and a copy (the source's). An update that sends the service without it returns it to the registry's chart.",
+          "Read-only, never taken from a request. The chart (by the digest it is stored under) and the service's default values the service is rendered with instead of the registry's current ones: set by a rollback (the revision's) and a copy (the source's). An update that sends the service back unchanged keeps it; one that changes the service's entry returns it to the registry's chart.",
         type: 'object',
         properties: {
           chartDigest: {

@@ -91,13 +91,11 @@ describe('scaffolderModuleEnvmeshEnvironments', () => {
       });
     }
     const deploy = actions.find(a => a.id === 'envmesh:feature:deploy');
-    expect(deploy?.schema?.input?.required).toEqual([
-      'name',
-      'environment',
-      'services',
-    ]);
+    // The feature name may be left out: it is then derived from the branch.
+    expect(deploy?.schema?.input?.required).toEqual(['environment', 'services']);
     expect(deploy?.schema?.input?.properties.name).toMatchObject({
-      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      // Empty, as a template sends an unfilled field, or a DNS label.
+      pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       description: expect.stringContaining('Name of the feature branch'),
     });
     const remove = actions.find(a => a.id === 'envmesh:feature:delete');

@@ -64,6 +64,8 @@ export interface Environment extends EnvironmentSpec {
 
 /** The response of `POST /environments/{name}/diff` (`DiffResult`). @public */
 export interface DiffResult {
+  /** The environment's own objects that would change: config, Gateway, Certificate; Secrets by key name. */
+  environment: { changes: DiffEntry[] };
   /** The services whose objects would change (unchanged objects left out). */
   services: Array<{ name: string; changes: DiffEntry[] }>;
   /** Services the update would remove (and prune). */

@@ -162,6 +162,7 @@ export function demoOperation(
 
 /** `POST /environments/demo/diff` when demo-api's Deployment would change. */
 export const demoDiff: DiffResult = {
+  environment: { changes: [] },
   services: [
     {
       name: 'demo-api',

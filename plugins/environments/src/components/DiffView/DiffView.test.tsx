@@ -4,7 +4,11 @@ import { DiffView } from './DiffView';
 
 describe('DiffView', () => {
   it('says when nothing would change', () => {
-    render(<DiffView diff={{ services: [], removed: [] }} />);
+    render(
+      <DiffView
+        diff={{ environment: { changes: [] }, services: [], removed: [] }}
+      />,
+    );
 
     expect(screen.getByText('Nothing would change.')).toBeInTheDocument();
   });
@@ -13,6 +17,15 @@ describe('DiffView', () => {
     render(
       <DiffView
         diff={{
+          environment: {
+            changes: [
+              {
+                ref: { apiVersion: 'v1', kind: 'Secret', name: 'db' },
+                action: 'update',
+                changes: ['data.password'],
+              },
+            ],
+          },
           services: [
             ...demoDiff.services,
             {
@@ -39,6 +52,12 @@ describe('DiffView', () => {
       within(changes).getByText(
         'create ConfigMap web: admission webhook denied',
       ),
+    ).toBeInTheDocument();
+    expect(
+      within(changes).getByText('Environment (config and resources)'),
+    ).toBeInTheDocument();
+    expect(
+      within(changes).getByText('update Secret db (data.password)'),
     ).toBeInTheDocument();
     expect(within(changes).getByText('demo-old')).toBeInTheDocument();
     expect(within(changes).getByText('would be removed')).toBeInTheDocument();

@@ -4,6 +4,7 @@ import {
   EnvironmentSpec,
   FeatureBranch,
   FeatureBranchDetails,
+  FeatureInstanceSpec,
 } from '@envmesh/plugin-environments-common';
 import { z } from 'zod';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -95,36 +96,45 @@ export class FeatureBranchesEngine {
     const expiresAt = input.ttlHours
       ? new Date(Date.now() + input.ttlHours * HOUR_MS).toISOString()
       : undefined;
-    const feature = existing
-      ? await this.deps.store.features.updateFeature(input.name, {
-          instances: input.instances,
-          source: input.source,
-          description: input.description,
-          expiresAt,
-        })
-      : await this.deps.store.features.createFeature({
-          name: input.name,
-          environment: env.name,
-          owner: input.owner ?? actor,
-          description: input.description,
-          source: input.source,
-          expiresAt:
-            expiresAt ??
-            new Date(
-              Date.now() + this.deps.settings.defaultTtlHours * HOUR_MS,
-            ).toISOString(),
-          instances: input.instances,
-        });
-    const operation = await this.#startOperation(
-      'deploy-feature',
-      feature,
-      actor,
-      {
-        feature: feature.name,
-        services: input.instances.map(i => i.service),
-        ...(options.notice ? { notice: options.notice } : {}),
+    // The instance spec, the operation and its conflict check in one transaction: a deploy refused with a
+    // 409 (another operation of the feature runs) changes nothing.
+    const { feature, operation } = await this.deps.store.transaction(
+      async store => {
+        const saved = existing
+          ? await store.features.updateFeature(input.name, {
+              instances: input.instances,
+              source: input.source,
+              description: input.description,
+              expiresAt,
+            })
+          : await store.features.createFeature({
+              name: input.name,
+              environment: env.name,
+              owner: input.owner ?? actor,
+              description: input.description,
+              source: input.source,
+              expiresAt:
+                expiresAt ??
+                new Date(
+                  Date.now() + this.deps.settings.defaultTtlHours * HOUR_MS,
+                ).toISOString(),
+              instances: input.instances,
+            });
+        const started = await this.#createOperation(
+          store,
+          'deploy-feature',
+          saved,
+          actor,
+          {
+            feature: saved.name,
+            services: input.instances.map(i => i.service),
+            ...(options.notice ? { notice: options.notice } : {}),
+          },
+        );
+        return { feature: saved, operation: started };
       },
     );
+    this.deps.runner.wake();
     return { feature: details(feature, env), operation };
   }
 
@@ -198,10 +208,11 @@ export class FeatureBranchesEngine {
   async #checkInstances(
     env: EnvironmentSpec,
     feature: string,
-    instances: Array<{ service: string }>,
+    instances: FeatureInstanceSpec[],
   ) {
     const seen = new Set<string>();
-    for (const [index, { service }] of instances.entries()) {
+    for (const [index, instance] of instances.entries()) {
+      const service = instance.service;
       const field = `instances.${index}.service`;
       if (seen.has(service)) {
         throw new InputError(`${field}: service '${service}' is listed twice`);
@@ -223,6 +234,12 @@ export class FeatureBranchesEngine {
           `service '${service}' of environment '${env.name}' is not deployed yet`,
         );
       }
+      try {
+        await this.deps.rollout.checkInstance(env, feature, instance);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        throw new InputError(`instances.${index}: ${error.message}`);
+      }
     }
   }
 
@@ -232,7 +249,25 @@ export class FeatureBranchesEngine {
     actor: string,
     params: FeatureOperationParams,
   ) {
-    const operation = await this.deps.store.createOperation({
+    const operation = await this.#createOperation(
+      this.deps.store,
+      type,
+      feature,
+      actor,
+      params,
+    );
+    this.deps.runner.wake();
+    return operation;
+  }
+
+  async #createOperation(
+    store: DatabaseEnvironmentStore,
+    type: 'deploy-feature' | 'remove-feature',
+    feature: FeatureBranch,
+    actor: string,
+    params: FeatureOperationParams,
+  ) {
+    const operation = await store.createOperation({
       environment: feature.environment,
       feature: feature.name,
       type,
@@ -240,7 +275,6 @@ export class FeatureBranchesEngine {
       params: params as unknown as Record<string, unknown>,
       steps: this.deps.rollout.plan(type, params.services),
     });
-    this.deps.runner.wake();
     return summary(operation);
   }
 }

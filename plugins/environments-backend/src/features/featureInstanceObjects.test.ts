@@ -115,6 +115,7 @@ describe('featureInstanceObjects', () => {
         'app.kubernetes.io/name': 'demo-api',
         app: 'demo-api',
         [INSTANCE]: `demo-api.${FEATURE}`,
+        'envmesh.io/service': 'demo-api',
         'envmesh.io/feature': FEATURE,
       });
 
@@ -465,6 +466,7 @@ describe('featureInstanceObjects', () => {
       const cronJob = objects[`CronJob/shop-worker-nightly-${FEATURE}`];
       expect(cronJob.spec.jobTemplate.spec.template.metadata.labels).toEqual({
         ...labels('shop-worker-nightly', instance),
+        'envmesh.io/service': 'shop-worker',
         'envmesh.io/feature': FEATURE,
       });
       // The Jobs it creates are labelled too.
@@ -611,18 +613,21 @@ describe('featureInstanceObjects', () => {
       );
     });
 
-    it('refuses a chart whose Service selects pods by the instance label, as it would never reach the feature pods', () => {
+    it('reaches the pods of a chart whose Service selects by the instance label: the base Service selects by service instead', () => {
       const objects = chart();
       const service = objects.find(o => o.kind === 'Service') as any;
       service.spec.selector[INSTANCE] = 'shop-worker';
-      expect(() =>
-        featureInstanceObjects(objects, {
-          service: 'shop-worker',
-          feature: FEATURE,
-        }),
-      ).toThrow(
-        /^service 'shop-worker': its Service 'shop-worker' selects the pods of StatefulSet 'shop-worker' by 'app.kubernetes.io\/instance'/,
-      );
+      const instance = featureInstanceObjects(objects, {
+        service: 'shop-worker',
+        feature: FEATURE,
+      });
+      const podLabels = (instance.find(o => o.kind === 'StatefulSet') as any)
+        .spec.template.metadata.labels;
+      const { [INSTANCE]: _instance, ...rest } = service.spec.selector;
+      expect(podLabels).toMatchObject({
+        ...rest,
+        'envmesh.io/service': 'shop-worker',
+      });
     });
 
     it.each([

@@ -4,13 +4,14 @@ import type {
   V1Container,
   V1EnvVar,
   V1LabelSelector,
-  V1ObjectMeta,
   V1PodSpec,
 } from '@kubernetes/client-node';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
 import { INSTANCE_LABEL } from '../routing/types';
 import { suffixedName, NAME_LIMIT } from './names';
+import { PodTemplate, podTemplateOf } from './podTemplates';
+import { isolateBaseRelease } from './baseRelease';
 import { FeaturePlacement } from './placement';
 
 /** @public */
@@ -41,25 +42,6 @@ interface ConfigRef {
   rename(name: string): void;
 }
 
-/** The parts of a workload that describe its pods. */
-interface PodTemplate {
-  /** Holds the pod labels (the template's metadata; a bare Pod's own metadata). */
-  metadata: V1ObjectMeta;
-  spec: V1PodSpec;
-  /** The workload's pod selector, where it has one of this shape. */
-  selector?: {
-    get(): V1LabelSelector | undefined;
-    set(s: V1LabelSelector): void;
-  };
-  /** ReplicationController's selector, a plain label map. */
-  mapSelector?: {
-    get(): Record<string, string> | undefined;
-    set(s: Record<string, string>): void;
-  };
-  /** Extra metadata that labels what the workload creates (a CronJob's Jobs). */
-  extraMetadata?: V1ObjectMeta;
-}
-
 /**
  * Turns the objects a service's chart rendered into the objects of a feature instance of that service, to be
  * applied beside the base release:
@@ -74,21 +56,23 @@ interface PodTemplate {
  *   references to renamed objects in the pod templates;
  * - sets `app.kubernetes.io/instance: <service>.<feature>` on the pod templates and the workloads' selectors
  *   (so base and feature controllers never select each other's pods, while the base Service, which selects
- *   on the other labels, reaches both) and on every kept object, and `envmesh.io/feature: <feature>` on
+ *   on the other labels and `envmesh.io/service`, reaches both) and on every kept object, and `envmesh.io/feature: <feature>` on
  *   every kept object and pod template;
  * - merges the placement into every pod spec and adds `env` to every container.
  *
- * Throws an InputError when the chart renders no workload, or when a Service of the chart selects the base
- * pods by their instance label (it would never reach the feature pods, so the feature's route would fail).
- * The input is not changed.
+ * The chart's objects are first taken as the base release applies them ({@link isolateBaseRelease}), so a
+ * Service that selected on the instance label reaches the feature pods too. Throws an InputError when the
+ * chart renders no workload. The input is not changed.
  */
 export function featureInstanceObjects(
-  objects: KubernetesObject[],
+  chartObjects: KubernetesObject[],
   options: FeatureInstanceOptions,
 ): KubernetesObject[] {
   const { service, feature } = options;
   const instance = checkOptions(options);
   const env = dedupeEnv(options.env ?? []);
+  // The base release as applied: its Services reach feature pods (see isolateBaseRelease).
+  const objects = isolateBaseRelease(chartObjects, service);
 
   const workloads = objects.filter(o => WORKLOAD_KINDS.has(o.kind ?? ''));
   if (!workloads.length) {
@@ -115,14 +99,11 @@ export function featureInstanceObjects(
         `service '${service}': ${describe} has no pod template`,
       );
     }
-    const baseLabels = { ...template.metadata.labels };
-    const podLabels = instanceLabels(baseLabels, instance, feature);
-    checkServicesReachFeaturePods(objects, baseLabels, podLabels, {
-      service,
-      describe,
-    });
-
-    template.metadata.labels = podLabels;
+    template.metadata.labels = instanceLabels(
+      template.metadata.labels,
+      instance,
+      feature,
+    );
     setInstanceSelector(template, instance);
     if (template.extraMetadata) {
       template.extraMetadata.labels = instanceLabels(
@@ -222,63 +203,6 @@ function instanceLabels(
   feature: string,
 ): Record<string, string> {
   return { ...labels, [INSTANCE_LABEL]: instance, [LABELS.feature]: feature };
-}
-
-/** Where a workload keeps its pod template and selector; undefined when it has none. */
-function podTemplateOf(workload: KubernetesObject): PodTemplate | undefined {
-  const object = workload as KubernetesObject & { spec?: any };
-  const spec = object.spec;
-  if (!spec || typeof spec !== 'object') return undefined;
-  const labelSelector = (holder: any) => ({
-    get: () => holder.selector as V1LabelSelector | undefined,
-    set: (s: V1LabelSelector) => {
-      holder.selector = s;
-    },
-  });
-  const fromTemplate = (
-    template: any,
-    holder: any,
-  ): PodTemplate | undefined => {
-    if (!template?.spec || typeof template.spec !== 'object') return undefined;
-    template.metadata ??= {};
-    return {
-      metadata: template.metadata,
-      spec: template.spec,
-      selector: labelSelector(holder),
-    };
-  };
-  switch (workload.kind) {
-    case 'Pod':
-      object.metadata ??= {};
-      return { metadata: object.metadata, spec };
-    case 'CronJob': {
-      const jobTemplate = spec.jobTemplate;
-      if (!jobTemplate?.spec) return undefined;
-      const template = fromTemplate(
-        jobTemplate.spec.template,
-        jobTemplate.spec,
-      );
-      if (!template) return undefined;
-      jobTemplate.metadata ??= {};
-      return { ...template, extraMetadata: jobTemplate.metadata };
-    }
-    case 'ReplicationController': {
-      const template = fromTemplate(spec.template, spec);
-      if (!template) return undefined;
-      return {
-        metadata: template.metadata,
-        spec: template.spec,
-        mapSelector: {
-          get: () => spec.selector,
-          set: s => {
-            spec.selector = s;
-          },
-        },
-      };
-    }
-    default:
-      return fromTemplate(spec.template, spec);
-  }
 }
 
 /**
@@ -429,30 +353,4 @@ function configRefs(spec: V1PodSpec): ConfigRef[] {
     }
   }
   return refs;
-}
-
-/**
- * A Service that selects a workload's base pods must select its feature pods too: routing sends the
- * feature's traffic to the feature subset of that Service's endpoints, and a Service that selects on the
- * instance label has none there.
- */
-function checkServicesReachFeaturePods(
-  objects: KubernetesObject[],
-  baseLabels: Record<string, string>,
-  featureLabels: Record<string, string>,
-  context: { service: string; describe: string },
-) {
-  for (const object of objects) {
-    if (object.kind !== 'Service') continue;
-    const selector: Record<string, string> | undefined = (object as any).spec
-      ?.selector;
-    if (!selector || !Object.keys(selector).length) continue;
-    const selects = (labels: Record<string, string>) =>
-      Object.entries(selector).every(([key, value]) => labels[key] === value);
-    if (selects(baseLabels) && !selects(featureLabels)) {
-      throw new InputError(
-        `service '${context.service}': its Service '${object.metadata?.name}' selects the pods of ${context.describe} by '${INSTANCE_LABEL}', so it would not reach the feature instance's pods; the chart's Services must select pods without that label (e.g. by app.kubernetes.io/name)`,
-      );
-    }
-  }
 }

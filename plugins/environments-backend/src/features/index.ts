@@ -1,3 +1,9 @@
+export {
+  SERVICE_POD_LABEL,
+  isolateBaseRelease,
+  serviceSelections,
+} from './baseRelease';
+export type { ServiceSelection } from './baseRelease';
 export { featureInstanceObjects } from './featureInstanceObjects';
 export type { FeatureInstanceOptions } from './featureInstanceObjects';
 export {

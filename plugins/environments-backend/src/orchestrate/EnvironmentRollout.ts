@@ -22,6 +22,7 @@ import {
   stableStringify,
 } from '../apply';
 import type { ObjectRef } from '../apply';
+import { isolateBaseRelease } from '../features';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
 import { DatabaseEnvironmentStore } from '../store';
@@ -521,12 +522,15 @@ export class EnvironmentRollout {
       environment: spec,
       environmentService: service,
     });
-    const objects = await renderer.render({
-      release: service.name,
-      namespace: spec.namespace,
-      chart,
-      values: merged.values,
-    });
+    const objects = isolateBaseRelease(
+      await renderer.render({
+        release: service.name,
+        namespace: spec.namespace,
+        chart,
+        values: merged.values,
+      }),
+      service.name,
+    );
     const manifestHash = createHash('sha256')
       .update(stableStringify(objects))
       .digest('hex');

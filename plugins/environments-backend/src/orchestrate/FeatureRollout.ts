@@ -20,6 +20,7 @@ import {
   FeaturePlacement,
   collectIsolation,
   featureInstanceObjects,
+  serviceSelections,
 } from '../features';
 import {
   DEFAULT_SUBSET,
@@ -149,6 +150,26 @@ export class FeatureRollout {
     }
   }
 
+  /**
+   * Throws an InputError when a service's chart cannot give a routable feature instance with these
+   * overrides; checked before a deploy is accepted, so nothing runs for one that cannot work.
+   */
+  async checkInstance(
+    env: EnvironmentSpec,
+    feature: string,
+    instance: FeatureInstanceSpec,
+  ): Promise<void> {
+    const base = env.services.find(s => s.name === instance.service);
+    if (!base) return;
+    const rendered = await this.#render(env, base, instance);
+    featureInstanceObjects(rendered, {
+      service: instance.service,
+      feature,
+      placement: this.deps.settings.placement,
+    });
+    serviceSelections(rendered);
+  }
+
   /** Re-routes every feature instance of a service, e.g. after its base chart was re-applied. */
   async restoreRoutes(env: EnvironmentSpec, service: string) {
     const features = (
@@ -222,30 +243,51 @@ export class FeatureRollout {
           env: isolation.env,
         },
       );
-      const applied = await this.#applyObjects(
-        env,
-        service,
-        feature.name,
-        instanceRelease(service, feature.name),
-        objects,
-        kubeConfig,
-      );
-      const workloads = applied.filter(r => WORKLOAD_KINDS.has(r.kind));
       const targets = await this.#routingTargets(env, service, kubeConfig);
-      await context.log(
-        'info',
-        `${service}: instance applied (${workloads
-          .map(formatRef)
-          .join(', ')}), routing ${targets.map(t => t.ref.host).join(', ')}`,
+      let instanceReady: Promise<void> | undefined;
+      const applyInstance = () =>
+        (instanceReady ??= (async () => {
+          const applied = await this.#applyObjects(
+            env,
+            service,
+            feature.name,
+            instanceRelease(service, feature.name),
+            objects,
+            kubeConfig,
+          );
+          const workloads = applied.filter(r => WORKLOAD_KINDS.has(r.kind));
+          await context.log(
+            'info',
+            `${service}: instance applied (${workloads
+              .map(formatRef)
+              .join(', ')}), routing ${targets
+              .map(t => t.ref.host)
+              .join(', ')}`,
+          );
+          await wait(workloads);
+        })());
+      // Feature pods are endpoints of the base Services as soon as they are ready, so every host first pins
+      // requests without the header to its base pods (DR subsets, then the VSs); only then is the instance
+      // applied, and its routes follow once it is ready.
+      const pinned = countdown(targets.length);
+      await Promise.all(
+        targets.map(target =>
+          this.deps.routing
+            .addFeature({
+              ...target.ref,
+              feature: feature.name,
+              waitReady: async () => {
+                await pinned.arrive();
+                await applyInstance();
+              },
+            })
+            .catch(error => {
+              pinned.fail(error);
+              throw error;
+            }),
+        ),
       );
-      if (!targets.length) await wait(workloads);
-      for (const target of targets) {
-        await this.deps.routing.addFeature({
-          ...target.ref,
-          feature: feature.name,
-          waitReady: () => wait(workloads),
-        });
-      }
+      if (!targets.length) await applyInstance();
       await store.features.setInstanceState(feature.name, service, 'ready');
       return `ready and routed (${targets.length} host(s))`;
     } catch (error) {
@@ -334,26 +376,34 @@ export class FeatureRollout {
   }
 
   /**
-   * The hosts a service's feature instances are routed on: the Services of its base release. The base pods
-   * carry `app.kubernetes.io/instance: <service>` (the release name), feature pods `<service>.<feature>`.
+   * The hosts a service's feature instances are routed on: the Services of its base release that select its
+   * pods, each with the instance label its base pods carry (the `default` subset), as the release renders
+   * them. A service no longer in the environment falls back to its stored inventory, to unroute it.
    */
   async #routingTargets(
     env: EnvironmentSpec,
     service: string,
     kubeConfig: KubeConfig,
   ): Promise<Array<{ ref: ServiceRoutingRef; hasRouting: boolean }>> {
-    const inventory = await this.deps.store.getInventory(env.name, service);
-    const services = (inventory ?? []).filter(
-      (r: InventoryObject) => r.kind === 'Service' && r.apiVersion === 'v1',
-    );
+    const base = env.services.find(s => s.name === service);
+    const hosts = base
+      ? serviceSelections(await this.deps.releases.render(env, base)).map(
+          s => ({ host: s.host, baseInstance: s.baseInstance ?? service }),
+        )
+      : ((await this.deps.store.getInventory(env.name, service)) ?? [])
+          .filter(
+            (r: InventoryObject) =>
+              r.kind === 'Service' && r.apiVersion === 'v1',
+          )
+          .map(r => ({ host: r.name, baseInstance: service }));
     return Promise.all(
-      services.map(async s => {
+      hosts.map(async ({ host, baseInstance }) => {
         const ref: ServiceRoutingRef = {
           kubeConfig,
           namespace: env.namespace,
           environment: env.name,
-          host: s.name,
-          baseInstance: service,
+          host,
+          baseInstance,
           service,
         };
         const state = await this.deps.routing.read(ref);
@@ -424,4 +474,24 @@ export class FeatureRollout {
 function previewSubset(feature: string, own: boolean, routed: boolean) {
   if (own) return feature;
   return routed ? DEFAULT_SUBSET : undefined;
+}
+
+/** Resolves once `count` parties arrived; rejects for all when one of them fails first. */
+function countdown(count: number) {
+  let arrived = 0;
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => {}); // Observed through arrive(); a failure before any arrival is not unhandled.
+  return {
+    arrive() {
+      arrived++;
+      if (arrived >= count) resolve();
+      return done;
+    },
+    fail: reject,
+  };
 }

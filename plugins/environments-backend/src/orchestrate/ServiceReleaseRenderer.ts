@@ -7,6 +7,7 @@ import {
   ServiceDefinition,
   ServicePin,
 } from '@envmesh/plugin-environments-common';
+import { isolateBaseRelease } from '../features';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { DatabaseEnvironmentStore } from '../store';
 
@@ -47,18 +48,22 @@ export class ServiceReleaseRenderer {
     return (await this.#layer(env, service)).merged;
   }
 
-  /** The objects `helm template` renders for the service in the environment's namespace. */
+  /**
+   * The objects envmesh applies for the service in the environment's namespace: what `helm template` renders,
+   * isolated for feature routing (see isolateBaseRelease).
+   */
   async render(
     env: EnvironmentSpec,
     service: EnvironmentServiceSpec,
   ): Promise<KubernetesObject[]> {
     const { chart, merged } = await this.#layer(env, service);
-    return this.deps.renderer.render({
+    const objects = await this.deps.renderer.render({
       release: service.name,
       namespace: env.namespace,
       chart,
       values: merged.values,
     });
+    return isolateBaseRelease(objects, service.name);
   }
 
   async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {

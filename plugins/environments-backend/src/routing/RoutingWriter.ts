@@ -34,7 +34,9 @@ export interface ServiceRoutingState extends RoutingState {
 }
 
 /**
- * The only writer of a service's DestinationRule and mesh VirtualService.
+ * The only writer of a service's DestinationRule and of the routes to its host: the mesh VirtualService, and
+ * every gateway-bound VirtualService that routes to the host (a chart's `demo.net` route to its front end),
+ * whose requests without the header are pinned to the `default` subset as the mesh VS's are.
  *
  * The feature set lives in the cluster objects themselves: the DR's subsets are the features that may be
  * routed, the VS's `envmesh-*` routes the features that are routed. Each change is a delta (add/remove one
@@ -103,6 +105,12 @@ export class RoutingWriter extends BatchedRoutingDriver<
     if (plan.virtualService) {
       const live = virtualServices.find(v => isMeshVirtualServiceFor(v, ref));
       await this.#write(client, ref, plan.virtualService, live);
+    }
+    for (const desired of plan.gatewayVirtualServices) {
+      const live = virtualServices.find(
+        v => v.metadata?.name === desired.metadata?.name,
+      );
+      await this.#write(client, ref, desired, live);
     }
     if (plan.break) await this.#write(client, ref, plan.break, dr);
     return plan.errors;

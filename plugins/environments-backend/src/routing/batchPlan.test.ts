@@ -93,4 +93,99 @@ describe('planBatch', () => {
     expect(plan.virtualService?.metadata?.name).toBe('demo-api-mesh');
     expect(plan.virtualService?.spec.hosts).toEqual(['demo-api']);
   });
+
+  it('pins requests without the header to default as soon as the first subset is made, before any route', () => {
+    const plan = planBatch({
+      target,
+      match: {},
+      virtualServices: [],
+      changes: [{ set: 'subsets', add: ['a'] }],
+    });
+    expect(plan.errors).toEqual([undefined]);
+    expect(featureSubsets(plan.make)).toEqual(new Set(['a']));
+    expect(plan.virtualService?.spec.http).toEqual([
+      {
+        name: 'default',
+        route: [{ destination: { host: 'demo-api', subset: 'default' } }],
+      },
+    ]);
+  });
+
+  it('routes and pins a gateway-bound VS of the chart to the host, and leaves the preview hosts alone', () => {
+    const gatewayVs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'demo-public' },
+      spec: {
+        hosts: ['demo.net'],
+        gateways: ['demo-gateway'],
+        http: [
+          { name: 'static', route: [{ destination: { host: 'cdn' } }] },
+          {
+            name: 'public',
+            match: [{ uri: { prefix: '/api' } }],
+            route: [
+              { destination: { host: 'demo-api', port: { number: 80 } } },
+            ],
+          },
+        ],
+      },
+    };
+    const preview = {
+      ...gatewayVs,
+      metadata: {
+        name: 'envmesh-preview-a',
+        labels: { 'envmesh.io/feature': 'a' },
+      },
+    };
+    const plan = planBatch({
+      target,
+      match: {},
+      ...live(['a'], []),
+      virtualServices: [
+        computeVirtualService({ ...target, features: [] }),
+        gatewayVs,
+        preview,
+      ],
+      changes: [{ set: 'routes', add: ['a'] }],
+    });
+    expect(plan.errors).toEqual([undefined]);
+    expect(plan.gatewayVirtualServices).toHaveLength(1);
+    const [written] = plan.gatewayVirtualServices;
+    expect(written.metadata?.name).toBe('demo-public');
+    expect(written.spec.http).toEqual([
+      { name: 'static', route: [{ destination: { host: 'cdn' } }] },
+      {
+        name: 'envmesh-a',
+        match: [
+          {
+            uri: { prefix: '/api' },
+            headers: { 'x-feature-name': { exact: 'a' } },
+          },
+        ],
+        route: [
+          {
+            destination: {
+              host: 'demo-api',
+              port: { number: 80 },
+              subset: 'a',
+            },
+          },
+        ],
+      },
+      {
+        name: 'public',
+        match: [{ uri: { prefix: '/api' } }],
+        route: [
+          {
+            destination: {
+              host: 'demo-api',
+              port: { number: 80 },
+              subset: 'default',
+            },
+          },
+        ],
+      },
+    ]);
+  });
 });

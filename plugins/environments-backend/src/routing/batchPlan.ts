@@ -1,8 +1,10 @@
+import { stableStringify } from '../apply/fingerprint';
 import type { RoutingSetChange } from './RoutingDriver';
 import {
   computeDestinationRule,
   computeVirtualService,
   featureSubsets,
+  gatewayVirtualServicesFor,
   isMeshVirtualServiceFor,
   routedFeatures,
 } from './routingModel';
@@ -22,6 +24,8 @@ export interface BatchPlan {
   /** The DR with every added subset (before the VS). */
   make?: DestinationRule;
   virtualService?: VirtualService;
+  /** The gateway-bound VSs to the host whose routes change (after the mesh VS). */
+  gatewayVirtualServices: VirtualService[];
   /** The DR without the removed subsets (after the VS). */
   break?: DestinationRule;
   /** One entry per change: undefined when it will be written, else why not. */
@@ -47,6 +51,13 @@ export function applyChange(
   change.add?.forEach(f => next.add(f));
   change.remove?.forEach(f => next.delete(f));
   return next;
+}
+
+/** Whether two VSs hold the same routes (the API server returns maps with sorted keys). */
+function sameHttp(a: VirtualService, b: VirtualService): boolean {
+  return (
+    stableStringify(a.spec?.http ?? []) === stableStringify(b.spec?.http ?? [])
+  );
 }
 
 export function sameSet(a: Set<string>, b: Set<string>): boolean {
@@ -77,7 +88,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
     const error = new RoutingViolationError(
       validateRouting({ target, vs: forHost, dr: input.destinationRule }),
     );
-    return { errors: changes.map(() => error) };
+    return { errors: changes.map(() => error), gatewayVirtualServices: [] };
   }
   const live = forHost[0];
   const errors: BatchPlan['errors'] = changes.map(() => undefined);
@@ -106,21 +117,34 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
     } else routes = next;
   });
 
+  // With a DR, the VSs pin requests without the header to `default` even before a feature is routed: the
+  // feature pods are endpoints of the base Service as soon as they are ready.
+  const hasSubsets = !!input.destinationRule || made.size > subsetsBefore.size;
   let virtualService: VirtualService | undefined;
-  if (!sameSet(routes, routesBefore)) {
+  let gatewayVirtualServices: VirtualService[] = [];
+  if (!sameSet(routes, routesBefore) || hasSubsets) {
     const nameTaken = input.virtualServices.some(
       v => v.metadata?.name === target.host,
     );
-    virtualService = computeVirtualService({
+    const desired = computeVirtualService({
       ...target,
       ...input.match,
       features: routes,
       virtualService: live,
       generatedName: !live && nameTaken ? `${target.host}-mesh` : undefined,
     });
+    const gateways = gatewayVirtualServicesFor(input.virtualServices, target);
+    const desiredGateways = gateways.map(vs =>
+      computeVirtualService({
+        ...target,
+        ...input.match,
+        features: routes,
+        virtualService: vs,
+      }),
+    );
     const violations = validateRouting({
       target,
-      vs: virtualService,
+      vs: [desired, ...desiredGateways],
       dr: computeDestinationRule({ ...target, features: made }),
     });
     if (violations.length) {
@@ -129,7 +153,11 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
         if (c.set === 'routes' && !errors[i]) errors[i] = error;
       });
       routes = routesBefore;
-      virtualService = undefined;
+    } else {
+      if (!live || !sameHttp(live, desired)) virtualService = desired;
+      gatewayVirtualServices = desiredGateways.filter(
+        (vs, i) => !sameHttp(gateways[i], vs),
+      );
     }
   }
 
@@ -154,6 +182,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       ? undefined
       : computeDestinationRule({ ...target, features: made }),
     virtualService,
+    gatewayVirtualServices,
     break: sameSet(subsets, made)
       ? undefined
       : computeDestinationRule({ ...target, features: subsets }),

@@ -66,3 +66,5 @@ export {
   previewVirtualServiceName,
 } from './previewHosts';
 export type { PreviewHostInput } from './previewHosts';
+export { readTraceObjects, shortHost, traceRequest } from './routeTrace';
+export type { RouteHop, RouteTraceObjects, TracedRequest } from './routeTrace';

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
+import { LABELS } from '../apply/types';
 import { featureMatches } from './featureMatch';
 import {
   DEFAULT_SUBSET,
@@ -88,6 +89,23 @@ export function isFeatureRoute(route: HTTPRoute): boolean {
 function routesToTarget(route: HTTPRoute, target: RoutingTarget): boolean {
   return (route.route ?? []).some(d =>
     isTargetHost(d.destination?.host, target),
+  );
+}
+
+/**
+ * The gateway-bound VSs that send requests to the target host, other than envmesh's own preview hosts (which
+ * carry a feature label). Like the mesh VS they must send requests without the header to the base pods only:
+ * a gateway's Envoy would otherwise balance them over the Service's endpoints, feature pods included.
+ */
+export function gatewayVirtualServicesFor(
+  all: VirtualService[],
+  target: RoutingTarget,
+): VirtualService[] {
+  return all.filter(
+    vs =>
+      !isMeshVirtualServiceFor(vs, target) &&
+      !vs.metadata?.labels?.[LABELS.feature] &&
+      (vs.spec?.http ?? []).some(r => routesToTarget(r, target)),
   );
 }
 

@@ -27,7 +27,10 @@ export interface RoutingViolation {
 
 export interface ValidateRoutingInput {
   target: RoutingTarget;
-  /** The VS to write, or every VS of the namespace (mesh VSs for the target host are checked for duplicates). */
+  /**
+   * The VSs to write, or every VS of the namespace: mesh VSs for the target host are checked for duplicates,
+   * every route to the host for its subset.
+   */
   vs: VirtualService | VirtualService[];
   dr?: DestinationRule;
   /** Subsets whose pods are ready; omitted, readiness is not checked. */
@@ -57,7 +60,8 @@ export function validateRouting({
   const defined = new Set((dr?.spec?.subsets ?? []).map(s => s.name));
   const ready = readySubsets ? new Set(readySubsets) : undefined;
   const reported = new Set<string>();
-  for (const v of forHost) {
+  // Subsets are checked in every VS given, gateway-bound ones included.
+  for (const v of all) {
     for (const route of v.spec.http ?? []) {
       for (const { destination } of route.route ?? []) {
         const subset = destination?.subset;

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { binaryPath } from '@envmesh/local-cluster';
+
+const run = promisify(execFile);
+
+/**
+ * The services of the chart-shapes repository, by the shape of their chart:
+ * - `shape-a`: its own chart as `helm create` writes it (Services select on `app.kubernetes.io/instance`);
+ * - `shape-b1`, `shape-b2`: one `helm create` chart shared by both (same `app.kubernetes.io/name`);
+ * - `shape-c`: instance label and selector use the fullname (`<release>-<chart>`), and the chart renders its
+ *   own gateway-bound VirtualService for `shape-c.demo.net`;
+ * - `shape-d`: a StatefulSet instead of the Deployment, plus a CronJob.
+ */
+export const CHART_SHAPE_SERVICES = [
+  'shape-a',
+  'shape-b1',
+  'shape-b2',
+  'shape-c',
+  'shape-d',
+] as const;
+
+/** The gateway-bound host shape-c's chart routes to its Service. */
+export const SHAPE_C_HOST = 'shape-c.demo.net';
+
+async function helmCreate(root: string, name: string): Promise<string> {
+  const dir = path.join(root, 'charts', name);
+  await fs.mkdir(path.dirname(dir), { recursive: true });
+  await run(binaryPath('helm'), ['create', dir]);
+  return dir;
+}
+
+async function edit(file: string, change: (text: string) => string) {
+  const before = await fs.readFile(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`${file}: the edit changed nothing`);
+  await fs.writeFile(file, after);
+}
+
+async function service(root: string, name: string, chart: string) {
+  const dir = path.join(root, 'services', name);
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(
+    path.join(dir, 'service.yaml'),
+    `name: ${name}\nstartupGroup: 0\nchart: ../../charts/${chart}\n`,
+  );
+  await fs.writeFile(path.join(dir, 'values.yaml'), 'replicaCount: 1\n');
+}
+
+/**
+ * Writes a services repository (the folder to import) whose charts come from the real `helm create`, edited
+ * the way users' charts differ from it. Not envmesh's example chart: nothing here was written to suit envmesh.
+ */
+export async function makeChartShapesRepo(): Promise<string> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'envmesh-shapes-'));
+
+  await helmCreate(root, 'shape-a');
+  await service(root, 'shape-a', 'shape-a');
+
+  await helmCreate(root, 'shared');
+  await service(root, 'shape-b1', 'shared');
+  await service(root, 'shape-b2', 'shared');
+
+  const fullname = await helmCreate(root, 'fullname');
+  await edit(path.join(fullname, 'templates/_helpers.tpl'), text =>
+    text.replace(
+      'app.kubernetes.io/instance: {{ .Release.Name }}',
+      'app.kubernetes.io/instance: {{ include "fullname.fullname" . }}',
+    ),
+  );
+  await fs.writeFile(
+    path.join(fullname, 'templates/virtualservice.yaml'),
+    `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {{ include "fullname.fullname" . }}-public
+spec:
+  hosts: [${SHAPE_C_HOST}]
+  gateways: [demo-gateway]
+  http:
+    - name: public
+      route:
+        - destination:
+            host: {{ include "fullname.fullname" . }}
+            port:
+              number: {{ .Values.service.port }}
+`,
+  );
+  await service(root, 'shape-c', 'fullname');
+
+  const stateful = await helmCreate(root, 'stateful');
+  await edit(path.join(stateful, 'templates/deployment.yaml'), text =>
+    text
+      .replace('kind: Deployment', 'kind: StatefulSet')
+      .replace(
+        /^spec:\n/m,
+        'spec:\n  serviceName: {{ include "stateful.fullname" . }}\n',
+      ),
+  );
+  await fs.writeFile(
+    path.join(stateful, 'templates/cronjob.yaml'),
+    `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {{ include "stateful.fullname" . }}-cleanup
+  labels:
+    {{- include "stateful.labels" . | nindent 4 }}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels:
+            {{- include "stateful.selectorLabels" . | nindent 12 }}
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: cleanup
+              image: busybox:1.36
+              command: [sh, -c, "echo cleanup"]
+`,
+  );
+  await service(root, 'shape-d', 'stateful');
+  return root;
+}

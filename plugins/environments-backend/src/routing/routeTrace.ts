@@ -1,0 +1,222 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { DynamicClient } from '../apply/DynamicClient';
+import { listVirtualServices } from './routingObjects';
+import {
+  ISTIO_API_VERSION,
+  DestinationRule,
+  HTTPMatchRequest,
+  HTTPRoute,
+  StringMatch,
+  VirtualService,
+} from './types';
+
+/** The live objects of a namespace a request is traced through. */
+export interface RouteTraceObjects {
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  services: KubernetesObject[];
+  pods: KubernetesObject[];
+}
+
+/** A request: to a Service's host from a sidecar, or to an external host through a gateway. */
+export interface TracedRequest {
+  /** A Service name (`demo-api`) or, with `gateway`, the external host (`demo.net`). */
+  host: string;
+  /** Whether the request enters through a gateway rather than from a sidecar (`mesh`). */
+  gateway?: boolean;
+  /** The request path; default `/`. */
+  path?: string;
+  /** Request headers; names are matched lower-cased, as Envoy sees them. */
+  headers?: Record<string, string>;
+}
+
+/** Where a request went and why. */
+export interface RouteHop {
+  /** The service of the environment this hop is, when the hop was asked for by service. */
+  service?: string;
+  host: string;
+  /** The VirtualService that routed it; undefined when none applies to the host. */
+  virtualService?: string;
+  /** The index and name of the rule that matched. */
+  rule?: { index: number; name?: string };
+  /** The destination (the Service host and its subset, if any). */
+  destination?: { host: string; subset?: string };
+  /** The pods behind the destination, by name, sorted. */
+  pods: string[];
+  /** Why this destination, in words. */
+  reason: string;
+}
+
+/** The objects a trace reads: four LISTs of the namespace, so a trace shows what the cluster holds now. */
+export async function readTraceObjects(
+  client: DynamicClient,
+  namespace: string,
+): Promise<RouteTraceObjects> {
+  const [virtualServices, destinationRules, services, pods] = await Promise.all(
+    [
+      listVirtualServices(client, namespace),
+      client.list(ISTIO_API_VERSION, 'DestinationRule', namespace),
+      client.list('v1', 'Service', namespace),
+      client.list('v1', 'Pod', namespace),
+    ],
+  );
+  return {
+    virtualServices,
+    destinationRules: destinationRules.items as DestinationRule[],
+    services: services.items,
+    // A pod being deleted no longer receives new requests.
+    pods: pods.items.filter(p => !p.metadata?.deletionTimestamp),
+  };
+}
+
+export function shortHost(host: string): string {
+  return host.split('.')[0];
+}
+
+function stringMatches(match: StringMatch, value: string | undefined) {
+  if (value === undefined) return false;
+  if (match.exact !== undefined) return value === match.exact;
+  if (match.prefix !== undefined) return value.startsWith(match.prefix);
+  if (match.regex !== undefined)
+    return new RegExp(`^(?:${match.regex})$`).test(value);
+  return true;
+}
+
+function blockMatches(block: HTTPMatchRequest, request: TracedRequest) {
+  const headers = Object.fromEntries(
+    Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  for (const [name, match] of Object.entries(block.headers ?? {})) {
+    if (!stringMatches(match, headers[name.toLowerCase()])) return false;
+  }
+  const uri = block.uri as StringMatch | undefined;
+  return !uri || stringMatches(uri, request.path ?? '/');
+}
+
+function ruleMatches(rule: HTTPRoute, request: TracedRequest) {
+  return !rule.match?.length || rule.match.some(b => blockMatches(b, request));
+}
+
+function selects(
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+) {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** The VS that applies to a request: a mesh VS of the Service's host, or a gateway VS of the external host. */
+function virtualServiceFor(request: TracedRequest, all: VirtualService[]) {
+  return all.find(vs => {
+    const gateways = vs.spec?.gateways ?? [];
+    const mesh = !gateways.length || gateways.includes('mesh');
+    const forGateway = gateways.some(g => g !== 'mesh');
+    if (request.gateway ? !forGateway : !mesh) return false;
+    return (vs.spec?.hosts ?? []).some(h =>
+      request.gateway ? h === request.host : shortHost(h) === request.host,
+    );
+  });
+}
+
+/** The pods a destination reaches: its Service's endpoints, narrowed to the subset's labels. */
+function podsOf(
+  destination: { host: string; subset?: string },
+  objects: RouteTraceObjects,
+): { pods: string[]; problem?: string } {
+  const host = shortHost(destination.host);
+  const service = objects.services.find(s => s.metadata?.name === host);
+  const selector = (service as any)?.spec?.selector as
+    | Record<string, string>
+    | undefined;
+  if (!service || !selector) {
+    return { pods: [], problem: `no Service ${host} with a selector` };
+  }
+  let labels: Record<string, string> = {};
+  if (destination.subset) {
+    const rule = objects.destinationRules.find(
+      dr => shortHost(dr.spec?.host ?? '') === host,
+    );
+    const subset = rule?.spec?.subsets?.find(
+      s => s.name === destination.subset,
+    );
+    if (!subset) {
+      return {
+        pods: [],
+        problem: `subset ${destination.subset} is not defined for ${host} (503)`,
+      };
+    }
+    labels = subset.labels ?? {};
+  }
+  const pods = objects.pods
+    .filter(pod => {
+      const podLabels = pod.metadata?.labels ?? {};
+      return selects(selector, podLabels) && selects(labels, podLabels);
+    })
+    .map(pod => pod.metadata?.name ?? '')
+    .sort();
+  return { pods };
+}
+
+/**
+ * Where one request to a host goes, read from the live objects: the VirtualService and rule that matched,
+ * the destination, and the pods behind it. Without a VirtualService, or when no rule matches, the request
+ * reaches every endpoint of the Service, which is said in `reason`.
+ */
+export function traceRequest(
+  request: TracedRequest,
+  objects: RouteTraceObjects,
+): RouteHop {
+  const vs = virtualServiceFor(request, objects.virtualServices);
+  if (!vs) {
+    const destination = { host: request.host };
+    const { pods, problem } = podsOf(destination, objects);
+    return {
+      host: request.host,
+      destination,
+      pods,
+      reason:
+        problem ??
+        `no VirtualService applies to ${request.host}: every endpoint of its Service (base and feature pods)`,
+    };
+  }
+  const rules = vs.spec?.http ?? [];
+  const index = rules.findIndex(rule => ruleMatches(rule, request));
+  if (index < 0) {
+    return {
+      host: request.host,
+      virtualService: vs.metadata?.name,
+      pods: [],
+      reason: `no rule of VirtualService ${vs.metadata?.name} matches (404)`,
+    };
+  }
+  const rule = rules[index];
+  const target = rule.route?.[0]?.destination;
+  if (!target) {
+    return {
+      host: request.host,
+      virtualService: vs.metadata?.name,
+      rule: { index, name: rule.name },
+      pods: [],
+      reason: `rule ${rule.name ?? index} has no route destination`,
+    };
+  }
+  const destination = {
+    host: shortHost(target.host),
+    ...(target.subset ? { subset: target.subset } : {}),
+  };
+  const { pods, problem } = podsOf(destination, objects);
+  const matched = rule.match?.length
+    ? `rule ${rule.name ?? index} matched`
+    : `rule ${rule.name ?? index} (no match: the default) applied`;
+  return {
+    host: request.host,
+    virtualService: vs.metadata?.name,
+    rule: { index, name: rule.name },
+    destination,
+    pods,
+    reason:
+      problem ??
+      `${matched} → ${destination.host}${
+        destination.subset ? ` subset ${destination.subset}` : ''
+      }`,
+  };
+}

@@ -39,6 +39,8 @@ const FEATURE_DELETE = 'environments.feature.delete';
 /** Non-GET routes of the spec that are not mutations behind a permission, and why. */
 const NOT_PERMISSION_CHECKED: Record<string, string> = {
   'POST /environments/:name/diff': 'a server-side dry run: changes nothing',
+  'POST /environments/:name/routes/trace':
+    'reads the live routing objects: changes nothing',
   'POST /webhooks/:provider':
     'unauthenticated push webhooks, authorized by their signature',
 };

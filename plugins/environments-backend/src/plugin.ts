@@ -72,7 +72,7 @@ export const environmentsPlugin = createBackendPlugin({
             // eslint-disable-next-line @typescript-eslint/no-use-before-define
             pushDeployer.notifyOutcome(operation, error),
         });
-        const { engine, features, runner, clusters } = backend;
+        const { engine, features, tracer, runner, clusters } = backend;
 
         const webhookSettings = webhookSettingsFromConfig(config);
         const pushDeployer = new PushDeployer({
@@ -116,6 +116,7 @@ export const environmentsPlugin = createBackendPlugin({
             clusters,
             engine,
             features,
+            tracer,
             webhooks: pushDeployer.router(),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,

@@ -22,6 +22,7 @@ import express, { Request } from 'express';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
 import { FeatureBranchesEngine } from './engine/FeatureBranchesEngine';
+import { RouteTracer } from './engine/RouteTracer';
 import {
   copyEnvironmentInput,
   createEnvironmentInput,
@@ -39,6 +40,7 @@ export interface RouterOptions {
   clusters: ClusterRegistry;
   engine: EnvironmentsEngine;
   features: FeatureBranchesEngine;
+  tracer: RouteTracer;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
   webhooks?: express.Router;
   httpAuth: HttpAuthService;
@@ -55,7 +57,7 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { clusters, engine, features, httpAuth, permissions, auditor } =
+  const { clusters, engine, features, tracer, httpAuth, permissions, auditor } =
     options;
   const router = await createOpenApiRouter({
     middleware: [express.json({ limit: '5mb' })],
@@ -215,6 +217,9 @@ export async function createRouter(
   });
   router.post('/environments/:name/diff', async (req, res) => {
     res.json(await engine.diffEnvironment(req.params.name, req.body));
+  });
+  router.post('/environments/:name/routes/trace', async (req, res) => {
+    res.json(await tracer.trace(req.params.name, req.body));
   });
   router.get('/environments/:name/status', async (req, res) => {
     res.json(await engine.getStatus(req.params.name));

@@ -16,6 +16,7 @@ import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { EnvironmentsEngine } from './EnvironmentsEngine';
 import { FeatureBranchesEngine } from './FeatureBranchesEngine';
+import { RouteTracer } from './RouteTracer';
 
 /** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
 export interface EnvironmentsBackend {
@@ -28,6 +29,7 @@ export interface EnvironmentsBackend {
   runner: OperationRunner;
   engine: EnvironmentsEngine;
   features: FeatureBranchesEngine;
+  tracer: RouteTracer;
   /** Stops the runner, the watches and the helm workers. */
   close(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export function createEnvironmentsBackend(options: {
         settings?.getOptionalNumber('features.defaultTtlHours') ?? 72,
     },
   });
+  const tracer = new RouteTracer({ store, clusters, releases });
   return {
     store,
     clusters,
@@ -166,6 +169,7 @@ export function createEnvironmentsBackend(options: {
     runner,
     engine,
     features,
+    tracer,
     async close() {
       await runner.stop();
       await watchers.stopAll();

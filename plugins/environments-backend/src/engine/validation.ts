@@ -181,6 +181,23 @@ export const extendFeatureInput = z.object({
     .max(24 * 365),
 });
 
+/** The body of POST /environments/:name/routes/trace: where a request goes, hop by hop. */
+export const traceRouteInput = z
+  .object({
+    /** A Service name, or an external host that enters through a gateway. */
+    host: z.string().min(1).max(253).optional(),
+    /** Whether `host` is reached through a gateway; default: when it is not a Service of the namespace. */
+    gateway: z.boolean().optional(),
+    /** The services of the environment the request goes through after `host`, in order. */
+    chain: z.array(dnsLabel).max(50).optional(),
+    path: z.string().startsWith('/').max(2000).optional(),
+    headers: z.record(z.string(), z.string().max(4096)).optional(),
+  })
+  .refine(b => b.host || b.chain?.length, {
+    message: 'a host or a chain of services is required',
+    path: ['host'],
+  });
+
 /** Parses a request body, or throws an InputError that names the first bad field. */
 export function parseInput<T extends z.ZodType>(
   schema: T,

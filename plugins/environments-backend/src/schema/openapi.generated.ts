@@ -414,6 +414,64 @@ export const spec = {
         },
       },
     },
+    '/environments/{name}/routes/trace': {
+      post: {
+        operationId: 'TraceRoute',
+        tags: ['Feature branches'],
+        description:
+          "Where a request goes, hop by hop, read from the live VirtualServices, DestinationRules, Services and Pods of the environment's namespace: for each hop the VirtualService and rule that matched, the destination (host and subset) and the pods behind it; when no VirtualService or rule applies, `reason` says so (every endpoint of the Service). The chain assumes each service forwards the request's headers. Changes nothing.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/TraceRouteRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'One hop for the host, then one per service of the chain.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    hops: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/RouteHop',
+                      },
+                    },
+                  },
+                  required: ['hops'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '503': {
+            $ref: '#/components/responses/ClusterUnavailable',
+          },
+        },
+      },
+    },
     '/environments/{name}/status': {
       get: {
         operationId: 'GetEnvironmentStatus',
@@ -1477,6 +1535,98 @@ export const spec = {
       },
     },
     schemas: {
+      TraceRouteRequest: {
+        type: 'object',
+        description: 'A request to trace. A host, a chain, or both.',
+        properties: {
+          host: {
+            type: 'string',
+            description:
+              'A Service name (`demo-api`) or an external host (`demo.net`) that enters through a gateway.',
+          },
+          gateway: {
+            type: 'boolean',
+            description:
+              'Whether `host` is reached through a gateway; by default when it is not a Service of the namespace.',
+          },
+          chain: {
+            type: 'array',
+            description:
+              'Services of the environment the request then goes through, in order.',
+            items: {
+              type: 'string',
+            },
+          },
+          path: {
+            type: 'string',
+            description: 'The request path (default `/`).',
+          },
+          headers: {
+            type: 'object',
+            description:
+              'Request headers, e.g. `X-FEATURE-NAME` with the feature name.',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      RouteHop: {
+        type: 'object',
+        properties: {
+          service: {
+            type: 'string',
+            description: 'The service of the chain this hop is.',
+          },
+          host: {
+            type: 'string',
+          },
+          virtualService: {
+            type: 'string',
+            description:
+              'The VirtualService that routed the request; absent when none applies to the host.',
+          },
+          rule: {
+            type: 'object',
+            properties: {
+              index: {
+                type: 'integer',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+            required: ['index'],
+            additionalProperties: false,
+          },
+          destination: {
+            type: 'object',
+            properties: {
+              host: {
+                type: 'string',
+              },
+              subset: {
+                type: 'string',
+              },
+            },
+            required: ['host'],
+            additionalProperties: false,
+          },
+          pods: {
+            type: 'array',
+            description: 'The pods behind the destination, by name.',
+            items: {
+              type: 'string',
+            },
+          },
+          reason: {
+            type: 'string',
+            description: 'Why this destination, in words.',
+          },
+        },
+        required: ['host', 'pods', 'reason'],
+        additionalProperties: false,
+      },
       Error: {
         description: "Backstage's error body.",
         type: 'object',

@@ -9,6 +9,7 @@ import request from 'supertest';
 import type { ClusterRegistry } from '../clusters/ClusterRegistry';
 import type { EnvironmentsEngine } from '../engine/EnvironmentsEngine';
 import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
+import type { RouteTracer } from '../engine/RouteTracer';
 import { environmentsPlugin } from '../plugin';
 import { createRouter } from '../router';
 import { createWebhookRouter } from '../webhooks';
@@ -76,6 +77,7 @@ describe('router.ts and the spec', () => {
       clusters: {} as ClusterRegistry,
       engine: {} as EnvironmentsEngine,
       features: {} as FeatureBranchesEngine,
+      tracer: {} as RouteTracer,
       webhooks: createWebhookRouter({
         secretFor: () => undefined,
         recordDelivery: async () => true,

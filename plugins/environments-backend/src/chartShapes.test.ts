@@ -1,0 +1,280 @@
+import fs from 'node:fs/promises';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObject,
+} from '@kubernetes/client-node';
+import { testKubeConfig } from '@envmesh/local-cluster';
+import {
+  CHART_SHAPE_SERVICES,
+  SHAPE_C_HOST,
+  makeChartShapesRepo,
+} from './__testUtils__/chartShapes';
+import {
+  ApiCall,
+  apiCaller,
+  localBackendConfig,
+  waitForOperation,
+} from './__testUtils__/integration';
+import { environmentsPlugin } from './plugin';
+import {
+  RouteTraceObjects,
+  VirtualService,
+  DestinationRule,
+  traceRequest,
+} from './routing';
+
+const ENV = 'shapes-env';
+const FEATURE = 'f-shapes';
+/** The services the feature has an instance of: one of every chart shape but shape-b2, its chart's twin. */
+const FEATURED = ['shape-a', 'shape-b1', 'shape-c', 'shape-d'];
+const HEADER = { 'X-FEATURE-NAME': FEATURE };
+
+const kc: KubeConfig = testKubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const custom = kc.makeApiClient(CustomObjectsApi);
+
+async function istioList<T>(plural: string): Promise<T[]> {
+  const list = (await custom.listNamespacedCustomObject({
+    group: 'networking.istio.io',
+    version: 'v1',
+    namespace: ENV,
+    plural,
+  })) as { items: T[] };
+  return list.items;
+}
+
+async function liveObjects(): Promise<RouteTraceObjects> {
+  const [virtualServices, destinationRules, services, pods] = await Promise.all(
+    [
+      istioList<VirtualService>('virtualservices'),
+      istioList<DestinationRule>('destinationrules'),
+      core.listNamespacedService({ namespace: ENV }).then(l => l.items),
+      core.listNamespacedPod({ namespace: ENV }).then(l => l.items),
+    ],
+  );
+  return {
+    virtualServices,
+    destinationRules,
+    services: services as KubernetesObject[],
+    pods: (pods as KubernetesObject[]).filter(
+      p => !(p as any).metadata?.deletionTimestamp,
+    ),
+  };
+}
+
+/** The pods of a service (its release) by instance: the base's and the feature's. */
+function podsOfService(objects: RouteTraceObjects, service: string) {
+  const of = objects.pods.filter(
+    p => p.metadata?.labels?.['envmesh.io/service'] === service,
+  );
+  const names = (list: KubernetesObject[]) =>
+    list.map(p => p.metadata?.name ?? '').sort();
+  return {
+    base: names(of.filter(p => !p.metadata?.labels?.['envmesh.io/feature'])),
+    feature: names(
+      of.filter(p => p.metadata?.labels?.['envmesh.io/feature'] === FEATURE),
+    ),
+  };
+}
+
+/** The Service of a release that routing uses as its host (the chart's only Service). */
+function hostOf(objects: RouteTraceObjects, service: string): string {
+  const hosts = objects.services
+    .filter(s => s.metadata?.labels?.['envmesh.io/service'] === service)
+    .map(s => s.metadata?.name ?? '');
+  expect(hosts).toHaveLength(1);
+  return hosts[0];
+}
+
+describe('feature instances of charts as users write them (subset mode)', () => {
+  let call: ApiCall;
+  let stop: () => Promise<void>;
+  let repo: string;
+
+  beforeAll(async () => {
+    repo = await makeChartShapesRepo();
+    const backend = await startTestBackend({
+      features: [
+        environmentsPlugin,
+        schedulerServiceFactory,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: localBackendConfig({ rollout: { readyTimeoutSeconds: 90 } }),
+        }),
+      ],
+    });
+    call = apiCaller(backend.server);
+    stop = () => backend.stop();
+    const imported = await call('post', '/services/import', {
+      source: { type: 'directory', location: repo },
+    });
+    if (imported.status !== 200) {
+      throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+    }
+    const created = await call('post', '/environments', {
+      name: ENV,
+      cluster: 'local',
+      owner: 'group:default/platform-team',
+      resources: {
+        gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
+      },
+      services: CHART_SHAPE_SERVICES.map(name => ({ name })),
+    });
+    const rollout = await waitForOperation(call, created.body.id, 180_000);
+    if (rollout.state !== 'succeeded') {
+      throw new Error(`${ENV} did not roll out: ${rollout.error}`);
+    }
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await core.deleteNamespace({ name: ENV }).catch(() => undefined);
+    if (repo) await fs.rm(repo, { recursive: true, force: true });
+  });
+
+  it('deploys a feature over every chart shape with no edit to the charts, and routes only header requests to it', async () => {
+    const res = await call('post', '/features', {
+      name: FEATURE,
+      environment: ENV,
+      instances: FEATURED.map(service => ({ service })),
+    });
+    expect(res.status).toBe(202);
+    const operation = await waitForOperation(
+      call,
+      res.body.operation.id,
+      180_000,
+    );
+    expect(operation).toMatchObject({ state: 'succeeded' });
+
+    const objects = await liveObjects();
+    for (const service of FEATURED) {
+      const pods = podsOfService(objects, service);
+      expect({ service, base: pods.base.length > 0 }).toEqual({
+        service,
+        base: true,
+      });
+      expect({ service, feature: pods.feature.length > 0 }).toEqual({
+        service,
+        feature: true,
+      });
+      const host = hostOf(objects, service);
+      // From a sidecar: without the header only base pods, with it only the feature's.
+      const plain = traceRequest({ host }, objects);
+      expect({ service, pods: plain.pods }).toEqual({
+        service,
+        pods: pods.base,
+      });
+      expect(plain.destination?.subset).toBe('default');
+      const featured = traceRequest({ host, headers: HEADER }, objects);
+      expect({ service, pods: featured.pods }).toEqual({
+        service,
+        pods: pods.feature,
+      });
+    }
+
+    // Through the gateway: shape-c's own gateway-bound VS is pinned and routed like its mesh VS.
+    const shapeC = podsOfService(objects, 'shape-c');
+    const viaGateway = traceRequest(
+      { host: SHAPE_C_HOST, gateway: true },
+      objects,
+    );
+    expect(viaGateway.virtualService).toBe('shape-c-fullname-public');
+    expect(viaGateway.pods).toEqual(shapeC.base);
+    expect(
+      traceRequest(
+        { host: SHAPE_C_HOST, gateway: true, headers: HEADER },
+        objects,
+      ).pods,
+    ).toEqual(shapeC.feature);
+
+    // The shared chart's twin has no instance: both kinds of request reach its base pods only, and its
+    // Service never selects shape-b1's pods although both carry app.kubernetes.io/name: shared.
+    const twin = podsOfService(objects, 'shape-b2');
+    const twinHost = hostOf(objects, 'shape-b2');
+    expect(traceRequest({ host: twinHost }, objects).pods).toEqual(twin.base);
+    expect(
+      traceRequest({ host: twinHost, headers: HEADER }, objects).pods,
+    ).toEqual(twin.base);
+
+    // Every VS that routes to a featured host sends requests without the header to `default` only.
+    const unpinned = objects.virtualServices.flatMap(vs =>
+      (vs.spec.http ?? [])
+        .filter(rule => !rule.match?.some(m => m.headers))
+        .flatMap(rule => rule.route ?? [])
+        .filter(
+          ({ destination }) =>
+            destination.host !== twinHost && destination.subset !== 'default',
+        )
+        .map(({ destination }) => `${vs.metadata?.name} → ${destination.host}`),
+    );
+    expect(unpinned).toEqual([]);
+  });
+
+  it('traces a request through a chain: plain requests reach base pods at every hop, header requests the feature instances', async () => {
+    const objects = await liveObjects();
+    const chain = ['shape-c', 'shape-a', 'shape-b2', 'shape-d'];
+    const trace = (body: object) =>
+      call('post', `/environments/${ENV}/routes/trace`, body);
+
+    const plain = await trace({ host: SHAPE_C_HOST, chain });
+    expect(plain.status).toBe(200);
+    expect(plain.body.hops.map((h: any) => h.service ?? h.host)).toEqual([
+      SHAPE_C_HOST,
+      ...chain,
+    ]);
+    const [gatewayHop, ...serviceHops] = plain.body.hops;
+    expect(gatewayHop).toMatchObject({
+      virtualService: 'shape-c-fullname-public',
+      destination: { host: 'shape-c-fullname', subset: 'default' },
+      pods: podsOfService(objects, 'shape-c').base,
+    });
+    for (const hop of serviceHops) {
+      expect({ service: hop.service, pods: hop.pods }).toEqual({
+        service: hop.service,
+        pods: podsOfService(objects, hop.service).base,
+      });
+    }
+    // The twin has no VirtualService: the reason says the Service's endpoints were used.
+    expect(serviceHops[2].reason).toMatch(/no VirtualService applies/);
+
+    const featured = await trace({
+      host: SHAPE_C_HOST,
+      chain,
+      headers: HEADER,
+    });
+    expect(
+      featured.body.hops.map((h: any) => [h.service ?? h.host, h.pods]),
+    ).toEqual([
+      [SHAPE_C_HOST, podsOfService(objects, 'shape-c').feature],
+      ['shape-c', podsOfService(objects, 'shape-c').feature],
+      ['shape-a', podsOfService(objects, 'shape-a').feature],
+      ['shape-b2', podsOfService(objects, 'shape-b2').base],
+      ['shape-d', podsOfService(objects, 'shape-d').feature],
+    ]);
+    expect(featured.body.hops[2].rule.name).toBe(`envmesh-${FEATURE}`);
+
+    const bad = await trace({ chain: ['shape-a', 'nope'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/^chain\.1:/);
+    expect((await trace({})).body.error.message).toMatch(/^host:/);
+    expect(
+      (await call('post', '/environments/nope/routes/trace', { host: 'x' }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('shows the transformed Services in the manifest view', async () => {
+    const res = await call(
+      'get',
+      `/environments/${ENV}/services/shape-a/manifest`,
+    );
+    expect(res.status).toBe(200);
+    const text = res.text;
+    expect(text).toContain('envmesh.io/service');
+  });
+});

@@ -1,0 +1,71 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import { DynamicClient } from '../apply/DynamicClient';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { serviceSelections } from '../features';
+import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
+import {
+  RouteHop,
+  readTraceObjects,
+  shortHost,
+  traceRequest,
+} from '../routing';
+import { DatabaseEnvironmentStore } from '../store';
+import { parseInput, traceRouteInput } from './validation';
+
+/**
+ * Answers "where did my request go?": a request with given headers, traced from a host through a chain of
+ * the environment's services, each hop read from the live VirtualServices, DestinationRules, Services and
+ * Pods of the namespace. It assumes every service forwards the headers it received.
+ */
+export class RouteTracer {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      releases: ServiceReleaseRenderer;
+    },
+  ) {}
+
+  async trace(name: string, body: unknown): Promise<{ hops: RouteHop[] }> {
+    const input = parseInput(traceRouteInput, body);
+    const env = await this.deps.store.getEnvironment(name);
+    if (!env) throw new NotFoundError(`no environment '${name}'`);
+    for (const [index, service] of (input.chain ?? []).entries()) {
+      if (!env.services.some(s => s.name === service)) {
+        throw new InputError(
+          `chain.${index}: '${service}' is not a service of environment '${name}'`,
+        );
+      }
+    }
+    const client = DynamicClient.for(
+      this.deps.clusters.kubeConfig(env.cluster),
+    );
+    const objects = await readTraceObjects(client, env.namespace);
+    const request = { path: input.path, headers: input.headers };
+    const hops: RouteHop[] = [];
+    if (input.host) {
+      const isService = objects.services.some(
+        s => s.metadata?.name === shortHost(input.host!),
+      );
+      hops.push(
+        traceRequest(
+          {
+            ...request,
+            host: input.host,
+            gateway: input.gateway ?? !isService,
+          },
+          objects,
+        ),
+      );
+    }
+    for (const service of input.chain ?? []) {
+      const spec = env.services.find(s => s.name === service)!;
+      const [selection] = serviceSelections(
+        await this.deps.releases.render(env, spec),
+      );
+      const host = selection?.host ?? service;
+      hops.push({ service, ...traceRequest({ ...request, host }, objects) });
+    }
+    return { hops };
+  }
+}

@@ -305,4 +305,6 @@ export interface FeatureBranch {
 export interface FeatureBranchDetails extends FeatureBranch {
   previewUrls: string[];
   routing: Array<{ service: string; target: 'feature' | 'default' }>;
+  /** The request header that selects the feature, e.g. `X-FEATURE-NAME: <name>`. */
+  routingHeader: string;
 }

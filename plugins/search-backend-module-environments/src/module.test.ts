@@ -46,6 +46,7 @@ describe('searchModuleEnvironmentsCollator', () => {
               },
             ],
             previewUrls: ['https://checkout-redesign.demo.net'],
+            routingHeader: 'X-FEATURE-NAME',
             routing: [{ service: 'demo-api', target: 'feature' }],
             createdAt: '2026-01-01T00:00:00.000Z',
             updatedAt: '2026-01-01T00:00:00.000Z',

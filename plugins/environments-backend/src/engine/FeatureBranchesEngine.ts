@@ -14,7 +14,7 @@ import {
   instanceRelease,
 } from '../orchestrate/FeatureRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
-import { previewHost } from '../routing';
+import { DEFAULT_FEATURE_HEADER, previewHost } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import { summary } from './EnvironmentsEngine';
 import {
@@ -28,6 +28,8 @@ export type DeployFeatureInput = z.input<typeof deployFeatureInput>;
 export interface FeatureBranchSettings {
   /** TTL of a new feature branch that names none. */
   defaultTtlHours: number;
+  /** The routing header, as users write it (default `X-FEATURE-NAME`). */
+  headerName?: string;
 }
 
 const HOUR_MS = 3600_000;
@@ -56,13 +58,13 @@ export class FeatureBranchesEngine {
     const environments = new Map(
       (await this.deps.store.listEnvironments()).map(e => [e.name, e]),
     );
-    return features.map(f => details(f, environments.get(f.environment)));
+    return features.map(f => this.#details(f, environments.get(f.environment)));
   }
 
   async getFeature(name: string): Promise<FeatureBranchDetails> {
     const feature = await this.#feature(name);
     const env = await this.deps.store.getEnvironment(feature.environment);
-    return details(feature, env);
+    return this.#details(feature, env);
   }
 
   /**
@@ -135,7 +137,7 @@ export class FeatureBranchesEngine {
       },
     );
     this.deps.runner.wake();
-    return { feature: details(feature, env), operation };
+    return { feature: this.#details(feature, env), operation };
   }
 
   /** Removes some instances of a feature branch, or (no services given) the whole feature branch. */
@@ -197,6 +199,14 @@ export class FeatureBranchesEngine {
       }
     }
     return started;
+  }
+
+  #details(feature: FeatureBranch, env: EnvironmentSpec | undefined) {
+    return details(
+      feature,
+      env,
+      this.deps.settings.headerName ?? DEFAULT_FEATURE_HEADER,
+    );
   }
 
   async #feature(name: string): Promise<FeatureBranch> {
@@ -287,6 +297,7 @@ export class FeatureBranchesEngine {
 function details(
   feature: FeatureBranch,
   env: EnvironmentSpec | undefined,
+  routingHeader: string,
 ): FeatureBranchDetails {
   const previewUrls =
     env?.previewDomain && env.previewService
@@ -300,5 +311,5 @@ function details(
       ? ('feature' as const)
       : ('default' as const),
   }));
-  return { ...feature, previewUrls, routing };
+  return { ...feature, previewUrls, routing, routingHeader };
 }

@@ -156,6 +156,7 @@ export function createEnvironmentsBackend(options: {
     settings: {
       defaultTtlHours:
         settings?.getOptionalNumber('features.defaultTtlHours') ?? 72,
+      headerName,
     },
   });
   const tracer = new RouteTracer({ store, clusters, releases });

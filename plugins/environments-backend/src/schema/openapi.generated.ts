@@ -3009,6 +3009,11 @@ export const spec = {
               additionalProperties: false,
             },
           },
+          routingHeader: {
+            type: 'string',
+            description:
+              "The request header that selects the feature (`environments.features.routing.headerName`, default `X-FEATURE-NAME`), with the feature's name as its value.",
+          },
         },
         required: [
           'name',
@@ -3019,6 +3024,7 @@ export const spec = {
           'updatedAt',
           'previewUrls',
           'routing',
+          'routingHeader',
         ],
         additionalProperties: false,
       },

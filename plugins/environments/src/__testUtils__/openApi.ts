@@ -117,6 +117,7 @@ export const responseEndpoints: Record<
   getFeature: ['get', '/features/{feature}'],
   extendFeature: ['post', '/features/{feature}/extend'],
   deleteFeature: ['delete', '/features/{feature}'],
+  traceRoute: ['post', '/environments/{name}/routes/trace'],
 };
 
 /** Responses of a spec-checked API that did not match the spec, for the test to fail on. */

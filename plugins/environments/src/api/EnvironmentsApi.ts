@@ -14,7 +14,9 @@ import {
   Operation,
   OperationLogLine,
   Revision,
+  RouteHop,
   ServiceDefinition,
+  TraceRouteRequest,
   UpdateEnvironmentRequest,
 } from './types';
 
@@ -110,6 +112,11 @@ export interface EnvironmentsApi {
   extendFeature(name: string, hours: number): Promise<FeatureBranchDetails>;
   /** `DELETE /features/{feature}`: answers with the started `remove-feature` operation. */
   deleteFeature(name: string): Promise<Operation>;
+  /** `POST /environments/{name}/routes/trace`: where a request goes, hop by hop, from the live objects. */
+  traceRoute(
+    name: string,
+    request: TraceRouteRequest,
+  ): Promise<{ hops: RouteHop[] }>;
 }
 
 /**

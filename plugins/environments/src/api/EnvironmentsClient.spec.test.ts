@@ -120,6 +120,17 @@ const calls: Record<
     body: { hours: 24 },
   },
   deleteFeature: { call: api => api.deleteFeature('feature-1') },
+  traceRoute: {
+    call: api =>
+      api.traceRoute('demo dev', {
+        chain: ['demo-ui', 'demo-api'],
+        headers: { 'X-FEATURE-NAME': 'feature-1' },
+      }),
+    body: {
+      chain: ['demo-ui', 'demo-api'],
+      headers: { 'X-FEATURE-NAME': 'feature-1' },
+    },
+  },
 };
 
 /** The spec path (`/environments/{name}`) a concrete path matches. */

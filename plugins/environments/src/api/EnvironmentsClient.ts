@@ -16,7 +16,9 @@ import {
   Operation,
   OperationLogLine,
   Revision,
+  RouteHop,
   ServiceDefinition,
+  TraceRouteRequest,
   UpdateEnvironmentRequest,
 } from './types';
 
@@ -190,6 +192,17 @@ export class EnvironmentsClient implements EnvironmentsApi {
 
   async deleteFeature(name: string): Promise<Operation> {
     return this.#send('DELETE', `/features/${enc(name)}`);
+  }
+
+  async traceRoute(
+    name: string,
+    request: TraceRouteRequest,
+  ): Promise<{ hops: RouteHop[] }> {
+    return this.#send(
+      'POST',
+      `/environments/${enc(name)}/routes/trace`,
+      request,
+    );
   }
 
   async #get<T>(path: string): Promise<T> {

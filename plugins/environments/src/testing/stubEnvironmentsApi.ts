@@ -51,6 +51,7 @@ export function stubEnvironmentsApi(
     getFeature: notStubbed('getFeature'),
     extendFeature: notStubbed('extendFeature'),
     deleteFeature: notStubbed('deleteFeature'),
+    traceRoute: notStubbed('traceRoute'),
     ...methods,
   };
 }
@@ -309,6 +310,7 @@ export const demoFeature: FeatureBranchDetails = {
   createdAt: '2026-11-23T09:00:00Z',
   updatedAt: '2026-11-23T10:00:00Z',
   previewUrls: ['https://feature-31337.demo.net/'],
+  routingHeader: 'X-Dev-Branch',
   routing: [
     { service: 'demo-api', target: 'feature' },
     { service: 'demo-orders', target: 'default' },

@@ -29,6 +29,7 @@ const features: FeatureBranchDetails[] = [
       { service: 'demo-ui', state: 'deploying', updatedAt: at },
     ],
     previewUrls: ['https://checkout-redesign.demo.net'],
+    routingHeader: 'X-FEATURE-NAME',
     routing: [
       { service: 'demo-api', target: 'feature' },
       { service: 'demo-orders', target: 'default' },
@@ -42,6 +43,7 @@ const features: FeatureBranchDetails[] = [
     owner: 'user:default/jane',
     instances: [],
     previewUrls: [],
+    routingHeader: 'X-FEATURE-NAME',
     routing: [],
     createdAt: at,
     updatedAt: at,

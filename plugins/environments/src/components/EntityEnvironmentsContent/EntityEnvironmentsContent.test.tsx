@@ -115,6 +115,7 @@ describe('EntityEnvironmentsContent', () => {
             createdAt: '2026-11-23T10:00:00Z',
             updatedAt: '2026-11-23T10:00:00Z',
             previewUrls: ['https://feature-31337.demo.net/'],
+            routingHeader: 'X-FEATURE-NAME',
             routing: [],
           },
           {
@@ -131,6 +132,7 @@ describe('EntityEnvironmentsContent', () => {
             createdAt: '2026-11-23T10:00:00Z',
             updatedAt: '2026-11-23T10:00:00Z',
             previewUrls: [],
+            routingHeader: 'X-FEATURE-NAME',
             routing: [],
           },
         ],

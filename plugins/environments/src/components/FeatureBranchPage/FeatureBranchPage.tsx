@@ -38,6 +38,7 @@ import { DeleteFeatureDialog } from '../DeleteFeatureDialog';
 import { FeatureRoutingCard } from '../FeatureRoutingCard';
 import { OperationProgress } from '../OperationProgress';
 import { PermittedButton } from '../PermittedButton';
+import { TraceRequestCard } from '../TraceRequestCard';
 
 const InstanceState = ({ instance }: { instance: FeatureInstance }) => {
   switch (instance.state) {
@@ -187,6 +188,9 @@ const FeatureView = ({ name }: { name: string }) => {
         <Box mt={3}>
           <FeatureRoutingCard feature={value} />
         </Box>
+      </Grid>
+      <Grid item xs={12}>
+        <TraceRequestCard feature={value} />
       </Grid>
       <Grid item xs={12}>
         <Table<FeatureInstance>

@@ -40,7 +40,7 @@ export const FeatureRoutingCard = ({
   return (
     <InfoCard
       title="Routing"
-      subheader="X-FEATURE-NAME: the services that answer"
+      subheader={`${feature.routingHeader}: ${feature.name} reaches these services`}
     >
       <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
         {(summarize ? toFeature : feature.routing).map(r => (

@@ -1,0 +1,1 @@
+export { TraceRequestCard } from './TraceRequestCard';

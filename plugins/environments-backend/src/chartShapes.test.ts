@@ -25,10 +25,10 @@ import {
   RouteTraceObjects,
   VirtualService,
   DestinationRule,
+  podsBehind,
   traceRequest,
 } from './routing';
 
-const ENV = 'shapes-env';
 const FEATURE = 'f-shapes';
 /** The services the feature has an instance of: one of every chart shape but shape-b2, its chart's twin. */
 const FEATURED = ['shape-a', 'shape-b1', 'shape-c', 'shape-d'];
@@ -38,7 +38,7 @@ const kc: KubeConfig = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 
-async function istioList<T>(plural: string): Promise<T[]> {
+async function istioList<T>(ENV: string, plural: string): Promise<T[]> {
   const list = (await custom.listNamespacedCustomObject({
     group: 'networking.istio.io',
     version: 'v1',
@@ -48,11 +48,11 @@ async function istioList<T>(plural: string): Promise<T[]> {
   return list.items;
 }
 
-async function liveObjects(): Promise<RouteTraceObjects> {
+async function liveObjects(ENV: string): Promise<RouteTraceObjects> {
   const [virtualServices, destinationRules, services, pods] = await Promise.all(
     [
-      istioList<VirtualService>('virtualservices'),
-      istioList<DestinationRule>('destinationrules'),
+      istioList<VirtualService>(ENV, 'virtualservices'),
+      istioList<DestinationRule>(ENV, 'destinationrules'),
       core.listNamespacedService({ namespace: ENV }).then(l => l.items),
       core.listNamespacedPod({ namespace: ENV }).then(l => l.items),
     ],
@@ -82,16 +82,23 @@ function podsOfService(objects: RouteTraceObjects, service: string) {
   };
 }
 
-/** The Service of a release that routing uses as its host (the chart's only Service). */
+/** The base Service of a release that routing uses as its host (the chart's only Service). */
 function hostOf(objects: RouteTraceObjects, service: string): string {
   const hosts = objects.services
-    .filter(s => s.metadata?.labels?.['envmesh.io/service'] === service)
+    .filter(
+      s =>
+        s.metadata?.labels?.['envmesh.io/service'] === service &&
+        !s.metadata?.labels?.['envmesh.io/feature'],
+    )
     .map(s => s.metadata?.name ?? '');
   expect(hosts).toHaveLength(1);
   return hosts[0];
 }
 
-describe('feature instances of charts as users write them (subset mode)', () => {
+describe.each(['subset', 'service'] as const)(
+  'feature instances of charts as users write them (%s mode)',
+  mode => {
+  const ENV = `shapes-${mode}`;
   let call: ApiCall;
   let stop: () => Promise<void>;
   let repo: string;
@@ -120,6 +127,7 @@ describe('feature instances of charts as users write them (subset mode)', () => 
       name: ENV,
       cluster: 'local',
       owner: 'group:default/platform-team',
+      routing: { mode },
       resources: {
         gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
       },
@@ -151,7 +159,7 @@ describe('feature instances of charts as users write them (subset mode)', () => 
     );
     expect(operation).toMatchObject({ state: 'succeeded' });
 
-    const objects = await liveObjects();
+    const objects = await liveObjects(ENV);
     for (const service of FEATURED) {
       const pods = podsOfService(objects, service);
       expect({ service, base: pods.base.length > 0 }).toEqual({
@@ -169,7 +177,18 @@ describe('feature instances of charts as users write them (subset mode)', () => 
         service,
         pods: pods.base,
       });
-      expect(plain.destination?.subset).toBe('default');
+      expect(plain.destination?.subset).toBe(
+        mode === 'subset' ? 'default' : undefined,
+      );
+      // `service` mode: the base Service itself never selects a feature pod (clients without a sidecar).
+      const baseService = podsBehind({ host }, objects).pods;
+      expect({ service, baseService }).toEqual({
+        service,
+        baseService:
+          mode === 'service'
+            ? pods.base
+            : [...pods.base, ...pods.feature].sort(),
+      });
       const featured = traceRequest({ host, headers: HEADER }, objects);
       expect({ service, pods: featured.pods }).toEqual({
         service,
@@ -201,22 +220,28 @@ describe('feature instances of charts as users write them (subset mode)', () => 
       traceRequest({ host: twinHost, headers: HEADER }, objects).pods,
     ).toEqual(twin.base);
 
-    // Every VS that routes to a featured host sends requests without the header to `default` only.
-    const unpinned = objects.virtualServices.flatMap(vs =>
+    // Every rule of every VS that matches without the header reaches no feature pod.
+    const featurePods = new Set(
+      objects.pods
+        .filter(p => p.metadata?.labels?.['envmesh.io/feature'])
+        .map(p => p.metadata?.name),
+    );
+    const leaks = objects.virtualServices.flatMap(vs =>
       (vs.spec.http ?? [])
         .filter(rule => !rule.match?.some(m => m.headers))
         .flatMap(rule => rule.route ?? [])
-        .filter(
-          ({ destination }) =>
-            destination.host !== twinHost && destination.subset !== 'default',
-        )
-        .map(({ destination }) => `${vs.metadata?.name} → ${destination.host}`),
+        .flatMap(({ destination }) =>
+          podsBehind(destination, objects)
+            .pods.filter(pod => featurePods.has(pod))
+            .map(pod => `${vs.metadata?.name} → ${pod}`),
+        ),
     );
-    expect(unpinned).toEqual([]);
+    expect(featurePods.size).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
   });
 
   it('traces a request through a chain: plain requests reach base pods at every hop, header requests the feature instances', async () => {
-    const objects = await liveObjects();
+    const objects = await liveObjects(ENV);
     const chain = ['shape-c', 'shape-a', 'shape-b2', 'shape-d'];
     const trace = (body: object) =>
       call('post', `/environments/${ENV}/routes/trace`, body);
@@ -230,7 +255,10 @@ describe('feature instances of charts as users write them (subset mode)', () => 
     const [gatewayHop, ...serviceHops] = plain.body.hops;
     expect(gatewayHop).toMatchObject({
       virtualService: 'shape-c-fullname-public',
-      destination: { host: 'shape-c-fullname', subset: 'default' },
+      destination: {
+        host: 'shape-c-fullname',
+        ...(mode === 'subset' ? { subset: 'default' } : {}),
+      },
       pods: podsOfService(objects, 'shape-c').base,
     });
     for (const hop of serviceHops) {
@@ -268,6 +296,42 @@ describe('feature instances of charts as users write them (subset mode)', () => 
     ).toBe(404);
   });
 
+  it('refuses to change the routing mode while feature branches exist', async () => {
+    const other = mode === 'subset' ? 'service' : 'subset';
+    const res = await call('patch', `/environments/${ENV}`, {
+      routing: { mode: other },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/^routing\.mode: .*f-shapes/);
+    expect((await call('get', `/environments/${ENV}`)).body.routing).toEqual({
+      mode,
+    });
+  });
+
+  it('removes the feature: its routes and objects go, plain requests still reach the base pods', async () => {
+    const res = await call('delete', `/features/${FEATURE}`);
+    expect(res.status).toBe(202);
+    expect(await waitForOperation(call, res.body.id)).toMatchObject({
+      state: 'succeeded',
+    });
+    const objects = await liveObjects(ENV);
+    const routes = objects.virtualServices.flatMap(vs =>
+      (vs.spec.http ?? []).map(r => r.name),
+    );
+    expect(routes.filter(r => r?.startsWith('envmesh-'))).toEqual([]);
+    expect(
+      objects.services.filter(s => s.metadata?.labels?.['envmesh.io/feature']),
+    ).toEqual([]);
+    for (const service of FEATURED) {
+      const pods = podsOfService(objects, service);
+      expect(pods.feature).toEqual([]);
+      expect(
+        traceRequest({ host: hostOf(objects, service), headers: HEADER }, objects)
+          .pods,
+      ).toEqual(pods.base);
+    }
+  });
+
   it('shows the transformed Services in the manifest view', async () => {
     const res = await call(
       'get',
@@ -277,4 +341,5 @@ describe('feature instances of charts as users write them (subset mode)', () => 
     const text = res.text;
     expect(text).toContain('envmesh.io/service');
   });
-});
+  },
+);

@@ -147,6 +147,22 @@ export interface CertificateSpec {
  *
  * @public
  */
+/**
+ * How an environment routes feature requests (see docs/feature-branches.md):
+ * - `subset`: a DestinationRule subset per feature of the base Service, header route → subset;
+ * - `service`: a Service per feature instance, header route → its host; the base Service never selects a
+ *   feature pod, so clients without a sidecar reach base pods only.
+ *
+ * @public
+ */
+export type RoutingMode = 'subset' | 'service';
+
+/** @public */
+export interface EnvironmentRouting {
+  mode: RoutingMode;
+}
+
+/** @public */
 export interface EnvironmentSpec {
   name: string;
   cluster: string;
@@ -157,6 +173,8 @@ export interface EnvironmentSpec {
   previewDomain?: string;
   /** The front-end service preview hosts route to (its feature instance if the feature has one). */
   previewService?: string;
+  /** How feature requests are routed; `subset` when not set. */
+  routing?: EnvironmentRouting;
   globalValues: Record<string, unknown>;
   config: { configMaps: ConfigMapSpec[]; secrets: SecretSpec[] };
   resources: { gateways: GatewaySpec[]; certificates: CertificateSpec[] };

@@ -571,6 +571,7 @@ export class EnvironmentsEngine {
       ...(input.description ? { description: input.description } : {}),
       ...(input.previewDomain ? { previewDomain: input.previewDomain } : {}),
       ...(input.previewService ? { previewService: input.previewService } : {}),
+      ...(input.routing ? { routing: input.routing } : {}),
       globalValues: input.globalValues,
       config: { configMaps: input.config.configMaps, secrets },
       resources: input.resources,
@@ -581,6 +582,21 @@ export class EnvironmentsEngine {
 
   async #applyUpdate(current: EnvironmentSpec, body: unknown) {
     const input: UpdateInput = parseInput(updateEnvironmentInput, body);
+    const mode = (spec: Pick<EnvironmentSpec, 'routing'>) =>
+      spec.routing?.mode ?? 'subset';
+    if (input.routing && mode(input) !== mode(current)) {
+      // Routed features would lose their routes (subsets or instance Services) half-way.
+      const features = await this.deps.store.features.listFeatures({
+        environment: current.name,
+      });
+      if (features.length) {
+        throw new ConflictError(
+          `routing.mode: environment '${current.name}' has feature branches (${features
+            .map(f => f.name)
+            .join(', ')}); remove them before changing the routing mode`,
+        );
+      }
+    }
     const merged: CreateInput = {
       name: current.name,
       cluster: current.cluster,
@@ -589,6 +605,7 @@ export class EnvironmentsEngine {
       description: input.description ?? current.description,
       previewDomain: input.previewDomain ?? current.previewDomain,
       previewService: input.previewService ?? current.previewService,
+      routing: input.routing ?? current.routing,
       globalValues: input.globalValues ?? current.globalValues,
       config: input.config ?? current.config,
       resources: input.resources ?? current.resources,

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { RoutingMode } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
 import { INSTANCE_LABEL } from '../routing/types';
 import { podTemplateOf } from './podTemplates';
@@ -98,9 +99,11 @@ export function serviceSelections(
  * - every pod template gets {@link SERVICE_POD_LABEL} `<service>`, and `app.kubernetes.io/instance:
  *   <service>` where the chart sets no instance label (the `default` subset needs a label that only base
  *   pods carry; feature pods get `<service>.<feature>`);
- * - a Service that selects the release's pods by their instance label (as `helm create` writes them, or with
- *   a fullname) selects them by {@link SERVICE_POD_LABEL} instead: the same base pods, plus the feature
- *   pods, which routing reaches as subsets of this Service's endpoints.
+ * - `subset` mode: a Service that selects the release's pods by their instance label (as `helm create`
+ *   writes them, or with a fullname) selects them by {@link SERVICE_POD_LABEL} instead: the same base pods,
+ *   plus the feature pods, which routing reaches as subsets of this Service's endpoints;
+ * - `service` mode: a Service that selects the release's pods without their instance label gets it, so it
+ *   never selects a feature pod (each feature instance has Services of its own).
  *
  * Selectors of workloads are not changed (they are immutable for Deployments and StatefulSets). Pure: the
  * input is not changed; the diff and the manifest view show the result, since they read the same objects.
@@ -108,6 +111,7 @@ export function serviceSelections(
 export function isolateBaseRelease(
   objects: KubernetesObject[],
   service: string,
+  mode: RoutingMode = 'subset',
 ): KubernetesObject[] {
   const before = podLabelsOf(objects);
   return objects.map(original => {
@@ -124,15 +128,21 @@ export function isolateBaseRelease(
       return object;
     }
     const selector = selectorOf(original);
-    if (
-      !(INSTANCE_LABEL in selector) ||
-      ![...before.values()].some(labels => selects(selector, labels))
-    ) {
-      return original;
-    }
+    const selected = [...before.values()].filter(
+      labels => Object.keys(selector).length && selects(selector, labels),
+    );
+    if (!selected.length) return original;
     const object = structuredClone(original) as any;
-    const { [INSTANCE_LABEL]: _instance, ...rest } = selector;
-    object.spec.selector = { ...rest, [SERVICE_POD_LABEL]: service };
+    if (mode === 'subset') {
+      if (!(INSTANCE_LABEL in selector)) return original;
+      const { [INSTANCE_LABEL]: _instance, ...rest } = selector;
+      object.spec.selector = { ...rest, [SERVICE_POD_LABEL]: service };
+    } else {
+      if (INSTANCE_LABEL in selector) return original;
+      // The instance label the selected pods carry (or are given above).
+      const instance = selected[0][INSTANCE_LABEL] ?? service;
+      object.spec.selector = { ...selector, [INSTANCE_LABEL]: instance };
+    }
     return object as KubernetesObject;
   });
 }

@@ -6,12 +6,15 @@ import type {
   V1LabelSelector,
   V1PodSpec,
 } from '@kubernetes/client-node';
-import { validateDnsLabel } from '@envmesh/plugin-environments-common';
+import {
+  RoutingMode,
+  validateDnsLabel,
+} from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
 import { INSTANCE_LABEL } from '../routing/types';
 import { suffixedName, NAME_LIMIT } from './names';
 import { PodTemplate, podTemplateOf } from './podTemplates';
-import { isolateBaseRelease } from './baseRelease';
+import { isolateBaseRelease, serviceSelections } from './baseRelease';
 import { FeaturePlacement } from './placement';
 
 /** @public */
@@ -24,6 +27,11 @@ export interface FeatureInstanceOptions {
   placement?: FeaturePlacement;
   /** Added to every container and init container, replacing same-named entries (from the isolation hooks). */
   env?: Array<{ name: string; value: string }>;
+  /**
+   * The environment's routing mode; `service` adds, per Service of the base release that selects its pods,
+   * an instance Service `<host>-<feature>` selecting the instance's pods only (default `subset`).
+   */
+  mode?: RoutingMode;
 }
 
 /** Env var names Kubernetes accepts everywhere (C identifiers plus `-` and `.`). */
@@ -72,7 +80,7 @@ export function featureInstanceObjects(
   const instance = checkOptions(options);
   const env = dedupeEnv(options.env ?? []);
   // The base release as applied: its Services reach feature pods (see isolateBaseRelease).
-  const objects = isolateBaseRelease(chartObjects, service);
+  const objects = isolateBaseRelease(chartObjects, service, options.mode);
 
   const workloads = objects.filter(o => WORKLOAD_KINDS.has(o.kind ?? ''));
   if (!workloads.length) {
@@ -145,7 +153,42 @@ export function featureInstanceObjects(
     metadata.labels = instanceLabels(metadata.labels, instance, feature);
     result.push(kept);
   }
+  if (options.mode === 'service') {
+    result.push(...instanceServices(objects, instance, feature));
+  }
   return result;
+}
+
+/**
+ * `service` mode: per Service of the base release that selects its pods, a Service `<host>-<feature>` (the
+ * name routing sends the feature's requests to) with the same ports, selecting the instance's pods only.
+ */
+function instanceServices(
+  objects: KubernetesObject[],
+  instance: string,
+  feature: string,
+): KubernetesObject[] {
+  return serviceSelections(objects).map(selection => {
+    const base = objects.find(
+      o => o.kind === 'Service' && o.metadata?.name === selection.host,
+    ) as KubernetesObject & { spec: any };
+    const { clusterIP, ports } = base.spec;
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: suffixedName(selection.host, feature),
+        labels: instanceLabels(base.metadata?.labels, instance, feature),
+      },
+      spec: {
+        // A headless Service (a StatefulSet's) stays headless; other types do not need their exposure twice.
+        ...(clusterIP === 'None' ? { clusterIP: 'None' } : {}),
+        type: 'ClusterIP',
+        selector: { ...selection.selector, [INSTANCE_LABEL]: instance },
+        ports: (ports ?? []).map(({ nodePort: _nodePort, ...port }: any) => port),
+      },
+    } as KubernetesObject;
+  });
 }
 
 function configKey(object: KubernetesObject): string | undefined {

@@ -530,6 +530,7 @@ export class EnvironmentRollout {
         values: merged.values,
       }),
       service.name,
+      spec.routing?.mode,
     );
     const manifestHash = createHash('sha256')
       .update(stableStringify(objects))

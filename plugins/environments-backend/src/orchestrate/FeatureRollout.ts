@@ -4,6 +4,7 @@ import {
   EnvironmentSpec,
   FeatureBranch,
   FeatureInstanceSpec,
+  RoutingMode,
   mergeValues,
 } from '@envmesh/plugin-environments-common';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
@@ -25,6 +26,7 @@ import {
 import {
   DEFAULT_SUBSET,
   PreviewHostWriter,
+  instanceHost,
   RoutingDriver,
   ServiceRoutingRef,
 } from '../routing';
@@ -166,24 +168,47 @@ export class FeatureRollout {
       service: instance.service,
       feature,
       placement: this.deps.settings.placement,
+      mode: this.#instanceMode(env),
     });
     serviceSelections(rendered);
   }
 
+  /**
+   * The routing mode feature instances are built for: the environment's with the Istio driver; the Gateway
+   * API driver makes the instance Services itself.
+   */
+  #instanceMode(env: EnvironmentSpec): RoutingMode {
+    return this.deps.routing.kind === 'istio'
+      ? env.routing?.mode ?? 'subset'
+      : 'subset';
+  }
+
   /** Re-routes every feature instance of a service, e.g. after its base chart was re-applied. */
   async restoreRoutes(env: EnvironmentSpec, service: string) {
-    const features = (
+    const instances = (
       await this.deps.store.features.listFeatures({ environment: env.name })
-    ).filter(f =>
-      f.instances.some(i => i.service === service && i.state === 'ready'),
+    ).flatMap(f =>
+      f.instances
+        .filter(i => i.service === service)
+        .map(i => ({ feature: f.name, state: i.state })),
     );
     // Without feature instances there is nothing a re-applied chart could have taken back.
-    if (!features.length) return;
+    if (!instances.length) return;
+    const ready = instances
+      .filter(i => i.state === 'ready')
+      .map(i => i.feature);
+    const deploying = new Set(
+      instances.filter(i => i.state === 'deploying').map(i => i.feature),
+    );
     const kubeConfig = this.deps.clusters.kubeConfig(env.cluster);
     for (const target of await this.#routingTargets(env, service, kubeConfig)) {
+      // A feature being deployed keeps a route it already has (its deploy routed it and is about to say so).
+      const routed = (await this.deps.routing.read(target.ref)).routes.filter(
+        f => deploying.has(f),
+      );
       await this.deps.routing.setFeatures({
         ...target.ref,
-        features: features.map(f => f.name),
+        features: [...ready, ...routed],
       });
     }
   }
@@ -241,6 +266,7 @@ export class FeatureRollout {
           feature: feature.name,
           placement: settings.placement,
           env: isolation.env,
+          mode: this.#instanceMode(env),
         },
       );
       const targets = await this.#routingTargets(env, service, kubeConfig);
@@ -405,6 +431,7 @@ export class FeatureRollout {
           host,
           baseInstance,
           service,
+          mode: env.routing?.mode ?? 'subset',
         };
         const state = await this.deps.routing.read(ref);
         return { ref, hasRouting: state.hasRouting };
@@ -449,14 +476,17 @@ export class FeatureRollout {
       const own = f.instances.some(
         i => i.service === frontEnd && i.state === 'ready',
       );
+      // In `service` mode the feature's own front end is its instance Service; the base one has no feature pod.
+      const byService = env.routing?.mode === 'service';
       await this.#previews.write(client, {
         namespace: env.namespace,
         environment: env.name,
         feature: f.name,
         previewDomain: env.previewDomain!,
         gateway: gateway.ref,
-        service: frontEndHost,
-        subset: previewSubset(f.name, own, hasRouting),
+        service:
+          byService && own ? instanceHost(frontEndHost, f.name) : frontEndHost,
+        subset: byService ? undefined : previewSubset(f.name, own, hasRouting),
         headerName: this.deps.settings.headerName,
       });
       written.push(f.name);

@@ -63,7 +63,7 @@ export class ServiceReleaseRenderer {
       chart,
       values: merged.values,
     });
-    return isolateBaseRelease(objects, service.name);
+    return isolateBaseRelease(objects, service.name, env.routing?.mode);
   }
 
   async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {

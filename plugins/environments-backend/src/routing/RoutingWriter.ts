@@ -79,7 +79,11 @@ export class RoutingWriter extends BatchedRoutingDriver<
       subsets,
       backends: subsets,
       routes: sortFeatures(routedFeatures(virtualService)),
-      hasRouting: !!destinationRule,
+      // `service` mode keeps no DR: its routing is the VS routes to instance Services.
+      hasRouting:
+        ref.mode === 'service'
+          ? routedFeatures(virtualService).size > 0
+          : !!destinationRule,
     };
   }
 
@@ -88,9 +92,12 @@ export class RoutingWriter extends BatchedRoutingDriver<
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
-    const [destinationRule, virtualServices] = await Promise.all([
+    const [destinationRule, virtualServices, services] = await Promise.all([
       readDestinationRule(client, ref.namespace, ref.host),
       listVirtualServices(client, ref.namespace),
+      ref.mode === 'service'
+        ? client.list('v1', 'Service', ref.namespace)
+        : undefined,
     ]);
     const { headerName, baggage, baggageKey } = this.options;
     const plan = planBatch({
@@ -99,6 +106,8 @@ export class RoutingWriter extends BatchedRoutingDriver<
       changes,
       destinationRule,
       virtualServices,
+      services:
+        services && new Set(services.items.map(s => s.metadata?.name ?? '')),
     });
     let dr = destinationRule;
     if (plan.make) dr = await this.#write(client, ref, plan.make, dr);

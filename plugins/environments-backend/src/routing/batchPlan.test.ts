@@ -188,4 +188,42 @@ describe('planBatch', () => {
       },
     ]);
   });
+
+  it('in service mode routes to the instance Service, only once it exists, and writes no DR', () => {
+    const serviceTarget = { ...target, mode: 'service' as const };
+    const refused = planBatch({
+      target: serviceTarget,
+      match: {},
+      virtualServices: [],
+      services: new Set(['demo-api']),
+      changes: [
+        { set: 'subsets', add: ['a'] },
+        { set: 'routes', add: ['a'] },
+      ],
+    });
+    expect(refused.errors[1]?.violations).toEqual([
+      expect.objectContaining({ code: 'missing-backend', backend: 'demo-api-a' }),
+    ]);
+    expect(refused.make).toBeUndefined();
+    expect(refused.virtualService).toBeUndefined();
+
+    const routed = planBatch({
+      target: serviceTarget,
+      match: {},
+      virtualServices: [],
+      services: new Set(['demo-api', 'demo-api-a']),
+      changes: [{ set: 'routes', add: ['a'] }],
+    });
+    expect(routed.errors).toEqual([undefined]);
+    expect(routed.make).toBeUndefined();
+    expect(routed.virtualService?.spec.http).toEqual([
+      {
+        name: 'envmesh-a',
+        match: [{ headers: { 'x-feature-name': { exact: 'a' } } }],
+        route: [{ destination: { host: 'demo-api-a' } }],
+      },
+      { name: 'default', route: [{ destination: { host: 'demo-api' } }] },
+    ]);
+    expect(routedFeatures(routed.virtualService)).toEqual(new Set(['a']));
+  });
 });

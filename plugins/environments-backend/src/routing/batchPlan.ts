@@ -5,6 +5,7 @@ import {
   computeVirtualService,
   featureSubsets,
   gatewayVirtualServicesFor,
+  instanceHost,
   isMeshVirtualServiceFor,
   routedFeatures,
 } from './routingModel';
@@ -39,6 +40,8 @@ export interface BatchPlanInput {
   /** The live DR of the host and the live VSs of its namespace. */
   destinationRule?: DestinationRule;
   virtualServices: VirtualService[];
+  /** `service` mode: the names of the namespace's live Services (a feature's route needs its own). */
+  services?: Set<string>;
 }
 
 /** The feature set after one change. */
@@ -92,8 +95,11 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
   }
   const live = forHost[0];
   const errors: BatchPlan['errors'] = changes.map(() => undefined);
-  const subsetsBefore = featureSubsets(input.destinationRule);
   const routesBefore = routedFeatures(live);
+  if (target.mode === 'service') {
+    return planServiceBatch(input, live, routesBefore);
+  }
+  const subsetsBefore = featureSubsets(input.destinationRule);
 
   // Every subset any change adds exists before the VS is written.
   const made = new Set(subsetsBefore);
@@ -187,5 +193,62 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       ? undefined
       : computeDestinationRule({ ...target, features: subsets }),
     errors,
+  };
+}
+
+/**
+ * `service` mode: the backends are the instances' own Services, applied with the instances (a `subsets`
+ * change writes nothing); a route is planned only to a feature whose Service exists, and no DR is written.
+ */
+function planServiceBatch(
+  input: BatchPlanInput,
+  live: VirtualService | undefined,
+  routesBefore: Set<string>,
+): BatchPlan {
+  const { target, changes } = input;
+  const errors: BatchPlan['errors'] = changes.map(() => undefined);
+  let routes = new Set(routesBefore);
+  changes.forEach((c, i) => {
+    if (c.set !== 'routes') return;
+    const next = applyChange(c, routes);
+    const missing = [...next].filter(
+      f => !routes.has(f) && !input.services?.has(instanceHost(target.host, f)),
+    );
+    if (missing.length) {
+      errors[i] = new RoutingViolationError(
+        missing.map(feature => ({
+          code: 'missing-backend' as const,
+          backend: instanceHost(target.host, feature),
+          message: `a route needs its instance Service first: Service ${instanceHost(
+            target.host,
+            feature,
+          )} of feature ${feature} does not exist`,
+        })),
+      );
+    } else routes = next;
+  });
+  if (sameSet(routes, routesBefore)) return { errors, gatewayVirtualServices: [] };
+  const nameTaken = input.virtualServices.some(
+    v => v.metadata?.name === target.host,
+  );
+  const virtualService = computeVirtualService({
+    ...target,
+    ...input.match,
+    features: routes,
+    virtualService: live,
+    generatedName: !live && nameTaken ? `${target.host}-mesh` : undefined,
+  });
+  const gateways = gatewayVirtualServicesFor(input.virtualServices, target);
+  return {
+    errors,
+    virtualService,
+    gatewayVirtualServices: gateways.map(vs =>
+      computeVirtualService({
+        ...target,
+        ...input.match,
+        features: routes,
+        virtualService: vs,
+      }),
+    ),
   };
 }

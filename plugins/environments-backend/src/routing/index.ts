@@ -45,6 +45,7 @@ export {
   computeDestinationRule,
   computeVirtualService,
   featureSubsets,
+  instanceHost,
   instanceLabel,
   isMeshVirtualServiceFor,
   isTargetHost,
@@ -66,5 +67,10 @@ export {
   previewVirtualServiceName,
 } from './previewHosts';
 export type { PreviewHostInput } from './previewHosts';
-export { readTraceObjects, shortHost, traceRequest } from './routeTrace';
+export {
+  podsBehind,
+  readTraceObjects,
+  shortHost,
+  traceRequest,
+} from './routeTrace';
 export type { RouteHop, RouteTraceObjects, TracedRequest } from './routeTrace';

@@ -118,7 +118,7 @@ function virtualServiceFor(request: TracedRequest, all: VirtualService[]) {
 }
 
 /** The pods a destination reaches: its Service's endpoints, narrowed to the subset's labels. */
-function podsOf(
+export function podsBehind(
   destination: { host: string; subset?: string },
   objects: RouteTraceObjects,
 ): { pods: string[]; problem?: string } {
@@ -168,7 +168,7 @@ export function traceRequest(
   const vs = virtualServiceFor(request, objects.virtualServices);
   if (!vs) {
     const destination = { host: request.host };
-    const { pods, problem } = podsOf(destination, objects);
+    const { pods, problem } = podsBehind(destination, objects);
     return {
       host: request.host,
       destination,
@@ -203,7 +203,7 @@ export function traceRequest(
     host: shortHost(target.host),
     ...(target.subset ? { subset: target.subset } : {}),
   };
-  const { pods, problem } = podsOf(destination, objects);
+  const { pods, problem } = podsBehind(destination, objects);
   const matched = rule.match?.length
     ? `rule ${rule.name ?? index} matched`
     : `rule ${rule.name ?? index} (no match: the default) applied`;

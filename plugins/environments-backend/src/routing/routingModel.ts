@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 import { LABELS } from '../apply/types';
+import { suffixedName } from '../features/names';
 import { featureMatches } from './featureMatch';
 import {
   DEFAULT_SUBSET,
@@ -109,16 +110,29 @@ export function gatewayVirtualServicesFor(
   );
 }
 
-/** The features a VS routes (the subsets of its `envmesh-*` routes). */
+/**
+ * The features a VS routes: the subsets of its `envmesh-*` routes, or in `service` mode (no subsets) the
+ * feature their name carries (`envmesh-<feature>`, `envmesh-<feature>.1`, ...).
+ */
 export function routedFeatures(vs: VirtualService | undefined): Set<string> {
   const features = new Set<string>();
   for (const route of vs?.spec?.http ?? []) {
     if (!isFeatureRoute(route)) continue;
     for (const d of route.route ?? []) {
-      if (d.destination?.subset) features.add(d.destination.subset);
+      features.add(
+        d.destination?.subset ??
+          route
+            .name!.slice(FEATURE_ROUTE_PREFIX.length)
+            .replace(/\.\d+$/, ''),
+      );
     }
   }
   return features;
+}
+
+/** The host of a feature instance's own Service in `service` mode: `<host>-<feature>`. */
+export function instanceHost(host: string, feature: string): string {
+  return suffixedName(host, feature);
 }
 
 /** The feature subsets of a DR (every subset but `default`). */
@@ -161,7 +175,14 @@ export function computeDestinationRule(
 function defaultRoute(target: RoutingTarget): HTTPRoute {
   return {
     name: DEFAULT_SUBSET,
-    route: [{ destination: { host: target.host, subset: DEFAULT_SUBSET } }],
+    route: [
+      {
+        destination: {
+          host: target.host,
+          ...(target.mode === 'service' ? {} : { subset: DEFAULT_SUBSET }),
+        },
+      },
+    ],
   };
 }
 
@@ -196,13 +217,21 @@ function deriveFeatureRoute(
     match: featureMatches(feature, match, input),
     ...rest,
     route: [
-      { ...target, destination: { ...target.destination, subset: feature } },
+      {
+        ...target,
+        destination:
+          input.mode === 'service'
+            ? { ...target.destination, host: instanceHost(input.host, feature) }
+            : { ...target.destination, subset: feature },
+      },
     ],
   };
 }
 
 /** A chart route with its destinations to the target host pinned to subset `default` where unset. */
 function withDefaultSubset(route: HTTPRoute, target: RoutingTarget): HTTPRoute {
+  // In `service` mode the host's Service selects the base pods only.
+  if (target.mode === 'service') return route;
   return {
     ...route,
     route: route.route?.map(d =>

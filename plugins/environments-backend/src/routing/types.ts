@@ -1,4 +1,5 @@
 import { KubernetesObject } from '@kubernetes/client-node';
+import type { RoutingMode } from '@envmesh/plugin-environments-common';
 
 /** The Istio networking API version envmesh writes. */
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
@@ -97,4 +98,9 @@ export interface RoutingTarget {
   baseInstance: string;
   /** The prefix of feature instance labels, `<service>.<feature>`; defaults to `baseInstance`. */
   service?: string;
+  /**
+   * `subset` (default): feature routes go to DestinationRule subsets of the host; `service`: to the feature
+   * instance's own Service `<host>-<feature>`, and no DestinationRule is written.
+   */
+  mode?: RoutingMode;
 }

@@ -1535,6 +1535,19 @@ export const spec = {
       },
     },
     schemas: {
+      EnvironmentRouting: {
+        description:
+          'How feature requests are routed. `subset` (default): a DestinationRule subset per feature of the base Service, header route → subset, `default` last; clients without a sidecar load-balance over base and feature pods. `service`: a Service per feature instance, header route → its host; the base Service never selects a feature pod. Changing it needs an environment without feature branches.',
+        type: 'object',
+        properties: {
+          mode: {
+            type: 'string',
+            enum: ['subset', 'service'],
+          },
+        },
+        required: ['mode'],
+        additionalProperties: false,
+      },
       TraceRouteRequest: {
         type: 'object',
         description: 'A request to trace. A host, a chain, or both.',
@@ -2199,6 +2212,9 @@ export const spec = {
             type: 'string',
             description: 'The front-end service preview hosts route to.',
           },
+          routing: {
+            $ref: '#/components/schemas/EnvironmentRouting',
+          },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',
           },
@@ -2353,6 +2369,9 @@ export const spec = {
           previewService: {
             $ref: '#/components/schemas/DnsLabel',
           },
+          routing: {
+            $ref: '#/components/schemas/EnvironmentRouting',
+          },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',
           },
@@ -2390,6 +2409,9 @@ export const spec = {
           },
           previewService: {
             $ref: '#/components/schemas/DnsLabel',
+          },
+          routing: {
+            $ref: '#/components/schemas/EnvironmentRouting',
           },
           globalValues: {
             $ref: '#/components/schemas/ValuesObject',

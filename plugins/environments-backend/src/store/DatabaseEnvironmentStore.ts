@@ -734,6 +734,7 @@ function environmentRow(spec: EnvironmentSpec) {
     preview_domain: spec.previewDomain ?? null,
     spec: JSON.stringify({
       previewService: spec.previewService,
+      routing: spec.routing,
       globalValues: spec.globalValues ?? {},
       config: spec.config ?? { configMaps: [], secrets: [] },
       resources: spec.resources ?? { gateways: [], certificates: [] },
@@ -745,7 +746,7 @@ function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
   const spec = parseJson<
     Pick<
       EnvironmentSpec,
-      'globalValues' | 'config' | 'resources' | 'previewService'
+      'globalValues' | 'config' | 'resources' | 'previewService' | 'routing'
     >
   >(row.spec, {
     globalValues: {},
@@ -760,6 +761,7 @@ function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
     ...(row.description !== null && { description: row.description }),
     ...(row.preview_domain !== null && { previewDomain: row.preview_domain }),
     ...(spec.previewService && { previewService: spec.previewService }),
+    ...(spec.routing && { routing: spec.routing }),
     globalValues: spec.globalValues,
     config: spec.config,
     resources: spec.resources,

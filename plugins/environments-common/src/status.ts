@@ -95,3 +95,42 @@ export interface DiffEntry {
   /** Why the server-side dry run rejected the object, if it did. */
   error?: string;
 }
+
+/**
+ * The body of `POST /environments/{name}/routes/trace`: a request to trace, from a host (a Service, or an
+ * external host that enters through a gateway) and/or through a chain of the environment's services.
+ *
+ * @public
+ */
+export interface TraceRouteRequest {
+  host?: string;
+  /** Whether `host` is reached through a gateway; default: when it is not a Service of the namespace. */
+  gateway?: boolean;
+  chain?: string[];
+  /** The request path; default `/`. */
+  path?: string;
+  /** Request headers; names are matched lower-cased, as Envoy sees them. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * One hop of a traced request: the VirtualService rule that matched, the destination and the pods behind it,
+ * and why.
+ *
+ * @public
+ */
+export interface RouteHop {
+  /** The service of the environment this hop is, when the hop was asked for by service. */
+  service?: string;
+  host: string;
+  /** The VirtualService that routed it; undefined when none applies to the host. */
+  virtualService?: string;
+  /** The index and name of the rule that matched. */
+  rule?: { index: number; name?: string };
+  /** The destination (the Service host and its subset, if any). */
+  destination?: { host: string; subset?: string };
+  /** The pods behind the destination, by name, sorted. */
+  pods: string[];
+  /** Why this destination, in words. */
+  reason: string;
+}

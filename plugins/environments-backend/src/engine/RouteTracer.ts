@@ -3,12 +3,8 @@ import { DynamicClient } from '../apply/DynamicClient';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { serviceSelections } from '../features';
 import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
-import {
-  RouteHop,
-  readTraceObjects,
-  shortHost,
-  traceRequest,
-} from '../routing';
+import type { RouteHop } from '@envmesh/plugin-environments-common';
+import { readTraceObjects, shortHost, traceRequest } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import { parseInput, traceRouteInput } from './validation';
 

@@ -202,7 +202,10 @@ describe('planBatch', () => {
       ],
     });
     expect(refused.errors[1]?.violations).toEqual([
-      expect.objectContaining({ code: 'missing-backend', backend: 'demo-api-a' }),
+      expect.objectContaining({
+        code: 'missing-backend',
+        backend: 'demo-api-a',
+      }),
     ]);
     expect(refused.make).toBeUndefined();
     expect(refused.virtualService).toBeUndefined();

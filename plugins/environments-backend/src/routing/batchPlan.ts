@@ -129,24 +129,10 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
   let virtualService: VirtualService | undefined;
   let gatewayVirtualServices: VirtualService[] = [];
   if (!sameSet(routes, routesBefore) || hasSubsets) {
-    const nameTaken = input.virtualServices.some(
-      v => v.metadata?.name === target.host,
-    );
-    const desired = computeVirtualService({
-      ...target,
-      ...input.match,
-      features: routes,
-      virtualService: live,
-      generatedName: !live && nameTaken ? `${target.host}-mesh` : undefined,
-    });
-    const gateways = gatewayVirtualServicesFor(input.virtualServices, target);
-    const desiredGateways = gateways.map(vs =>
-      computeVirtualService({
-        ...target,
-        ...input.match,
-        features: routes,
-        virtualService: vs,
-      }),
+    const { desired, gateways, desiredGateways } = desiredVirtualServices(
+      input,
+      live,
+      routes,
     );
     const violations = validateRouting({
       target,
@@ -227,28 +213,48 @@ function planServiceBatch(
       );
     } else routes = next;
   });
-  if (sameSet(routes, routesBefore)) return { errors, gatewayVirtualServices: [] };
+  if (sameSet(routes, routesBefore))
+    return { errors, gatewayVirtualServices: [] };
+  const { desired, desiredGateways } = desiredVirtualServices(
+    input,
+    live,
+    routes,
+  );
+  return {
+    errors,
+    virtualService: desired,
+    gatewayVirtualServices: desiredGateways,
+  };
+}
+
+/**
+ * The host's mesh VS (the live one, or a generated one named after the host, `<host>-mesh` when a chart took
+ * that name) and every gateway-bound VS to the host, each with exactly these feature routes.
+ */
+function desiredVirtualServices(
+  input: BatchPlanInput,
+  live: VirtualService | undefined,
+  routes: Set<string>,
+) {
+  const { target, match } = input;
   const nameTaken = input.virtualServices.some(
     v => v.metadata?.name === target.host,
   );
-  const virtualService = computeVirtualService({
+  const desired = computeVirtualService({
     ...target,
-    ...input.match,
+    ...match,
     features: routes,
     virtualService: live,
     generatedName: !live && nameTaken ? `${target.host}-mesh` : undefined,
   });
   const gateways = gatewayVirtualServicesFor(input.virtualServices, target);
-  return {
-    errors,
-    virtualService,
-    gatewayVirtualServices: gateways.map(vs =>
-      computeVirtualService({
-        ...target,
-        ...input.match,
-        features: routes,
-        virtualService: vs,
-      }),
-    ),
-  };
+  const desiredGateways = gateways.map(vs =>
+    computeVirtualService({
+      ...target,
+      ...match,
+      features: routes,
+      virtualService: vs,
+    }),
+  );
+  return { desired, gateways, desiredGateways };
 }

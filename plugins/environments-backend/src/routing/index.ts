@@ -73,4 +73,4 @@ export {
   shortHost,
   traceRequest,
 } from './routeTrace';
-export type { RouteHop, RouteTraceObjects, TracedRequest } from './routeTrace';
+export type { RouteTraceObjects, TracedRequest } from './routeTrace';

@@ -1,4 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type {
+  RouteHop,
+  TraceRouteRequest,
+} from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply/DynamicClient';
 import { listVirtualServices } from './routingObjects';
 import {
@@ -18,34 +22,10 @@ export interface RouteTraceObjects {
   pods: KubernetesObject[];
 }
 
-/** A request: to a Service's host from a sidecar, or to an external host through a gateway. */
-export interface TracedRequest {
-  /** A Service name (`demo-api`) or, with `gateway`, the external host (`demo.net`). */
+/** A request to one host, as {@link traceRequest} takes it. */
+export type TracedRequest = Omit<TraceRouteRequest, 'chain'> & {
   host: string;
-  /** Whether the request enters through a gateway rather than from a sidecar (`mesh`). */
-  gateway?: boolean;
-  /** The request path; default `/`. */
-  path?: string;
-  /** Request headers; names are matched lower-cased, as Envoy sees them. */
-  headers?: Record<string, string>;
-}
-
-/** Where a request went and why. */
-export interface RouteHop {
-  /** The service of the environment this hop is, when the hop was asked for by service. */
-  service?: string;
-  host: string;
-  /** The VirtualService that routed it; undefined when none applies to the host. */
-  virtualService?: string;
-  /** The index and name of the rule that matched. */
-  rule?: { index: number; name?: string };
-  /** The destination (the Service host and its subset, if any). */
-  destination?: { host: string; subset?: string };
-  /** The pods behind the destination, by name, sorted. */
-  pods: string[];
-  /** Why this destination, in words. */
-  reason: string;
-}
+};
 
 /** The objects a trace reads: four LISTs of the namespace, so a trace shows what the cluster holds now. */
 export async function readTraceObjects(

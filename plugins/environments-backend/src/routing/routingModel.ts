@@ -121,9 +121,7 @@ export function routedFeatures(vs: VirtualService | undefined): Set<string> {
     for (const d of route.route ?? []) {
       features.add(
         d.destination?.subset ??
-          route
-            .name!.slice(FEATURE_ROUTE_PREFIX.length)
-            .replace(/\.\d+$/, ''),
+          route.name!.slice(FEATURE_ROUTE_PREFIX.length).replace(/\.\d+$/, ''),
       );
     }
   }

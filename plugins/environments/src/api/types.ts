@@ -23,6 +23,8 @@ export type {
   OperationState,
   OperationStep,
   OperationType,
+  RouteHop,
+  TraceRouteRequest,
   ValuesLayerName as ValuesLayer,
 } from '@envmesh/plugin-environments-common';
 
@@ -133,34 +135,4 @@ export interface CopyEnvironmentRequest {
   description?: string;
   /** Per service overrides over the copied versions and values. */
   services?: EnvironmentServiceSpec[];
-}
-
-/**
- * The body of `POST /environments/{name}/routes/trace` (`TraceRouteRequest`): a request to trace, from a host
- * and/or through a chain of the environment's services.
- *
- * @public
- */
-export interface TraceRouteRequest {
-  host?: string;
-  gateway?: boolean;
-  chain?: string[];
-  path?: string;
-  headers?: Record<string, string>;
-}
-
-/**
- * One hop of a traced request (`RouteHop`): the VirtualService rule that matched, the destination and the
- * pods behind it, and why.
- *
- * @public
- */
-export interface RouteHop {
-  service?: string;
-  host: string;
-  virtualService?: string;
-  rule?: { index: number; name?: string };
-  destination?: { host: string; subset?: string };
-  pods: string[];
-  reason: string;
 }

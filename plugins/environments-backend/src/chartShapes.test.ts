@@ -308,6 +308,34 @@ describe.each(['subset', 'service'] as const)(
     });
   });
 
+  it('removes the feature instances and routing of a service that leaves the environment', async () => {
+    const res = await call('patch', `/environments/${ENV}`, {
+      services: CHART_SHAPE_SERVICES.filter(s => s !== 'shape-d').map(name => ({
+        name,
+      })),
+    });
+    expect(res.status).toBe(202);
+    expect(await waitForOperation(call, res.body.id, 180_000)).toMatchObject({
+      state: 'succeeded',
+    });
+    const objects = await liveObjects(ENV);
+    const left = [
+      ...objects.pods,
+      ...objects.services,
+      ...objects.virtualServices,
+      ...objects.destinationRules,
+    ].filter(
+      o =>
+        o.metadata?.labels?.['envmesh.io/service'] === 'shape-d' ||
+        o.metadata?.name?.startsWith('shape-d-'),
+    );
+    expect(left.map(o => `${o.kind}/${o.metadata?.name}`)).toEqual([]);
+    const feature = await call('get', `/features/${FEATURE}`);
+    expect(feature.body.instances.map((i: any) => i.service).sort()).toEqual(
+      FEATURED.filter(s => s !== 'shape-d'),
+    );
+  });
+
   it('removes the feature: its routes and objects go, plain requests still reach the base pods', async () => {
     const res = await call('delete', `/features/${FEATURE}`);
     expect(res.status).toBe(202);
@@ -322,7 +350,7 @@ describe.each(['subset', 'service'] as const)(
     expect(
       objects.services.filter(s => s.metadata?.labels?.['envmesh.io/feature']),
     ).toEqual([]);
-    for (const service of FEATURED) {
+    for (const service of FEATURED.filter(s => s !== 'shape-d')) {
       const pods = podsOfService(objects, service);
       expect(pods.feature).toEqual([]);
       expect(

@@ -23,6 +23,7 @@ import {
 } from '../apply';
 import type { ObjectRef } from '../apply';
 import { isolateBaseRelease } from '../features';
+import { ISTIO_API_VERSION } from '../routing/types';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
 import { DatabaseEnvironmentStore } from '../store';
@@ -624,18 +625,20 @@ export class EnvironmentRollout {
     const wanted = new Set(spec.services.map(s => s.name));
     const removed: string[] = [];
     for (const inventory of await store.listInventories(spec.name)) {
-      if (
-        inventory.release === '' ||
-        wanted.has(inventory.release) ||
-        isInstanceRelease(inventory.release)
-      ) {
-        continue;
-      }
-      await applier.deleteRelease(kubeConfig, inventory.objects);
+      // A feature instance (`<service>.<feature>[.isolation]`) goes with its service.
+      const [service, feature] = inventory.release.split('.');
+      if (inventory.release === '' || wanted.has(service)) continue;
+      await applier.deleteRelease(kubeConfig, [
+        ...inventory.objects,
+        ...(isInstanceRelease(inventory.release)
+          ? []
+          : routingObjectsOf(spec.namespace, inventory.objects)),
+      ]);
       await store.setInventory(spec.name, inventory.release, []);
       watchers
         .forNamespace(spec.cluster, spec.namespace)
         .untrackInventory(inventory.release);
+      if (feature) await store.features.deleteInstances(feature, [service]);
       removed.push(inventory.release);
       await context.log(
         'info',
@@ -698,4 +701,36 @@ function holdsExactly(
       keys.has(refKey({ ...ref, namespace: undefined }))
     );
   });
+}
+
+/**
+ * The routing objects envmesh may have written for a removed service's hosts (its DestinationRule and a
+ * generated mesh VirtualService); deleteRelease skips those that do not exist or are not envmesh's.
+ */
+function routingObjectsOf(
+  namespace: string,
+  objects: ObjectRef[],
+): ObjectRef[] {
+  return objects
+    .filter(r => r.kind === 'Service' && r.apiVersion === 'v1')
+    .flatMap(({ name }) => [
+      {
+        apiVersion: ISTIO_API_VERSION,
+        kind: 'DestinationRule',
+        namespace,
+        name,
+      },
+      {
+        apiVersion: ISTIO_API_VERSION,
+        kind: 'VirtualService',
+        namespace,
+        name,
+      },
+      {
+        apiVersion: ISTIO_API_VERSION,
+        kind: 'VirtualService',
+        namespace,
+        name: `${name}-mesh`,
+      },
+    ]);
 }

@@ -347,6 +347,19 @@ describe.each(['subset', 'service'] as const)(
       (vs.spec.http ?? []).map(r => r.name),
     );
     expect(routes.filter(r => r?.startsWith('envmesh-'))).toEqual([]);
+    // What routing created is gone; the chart's own VirtualService has exactly the routes it rendered.
+    expect(objects.destinationRules).toEqual([]);
+    expect(objects.virtualServices.map(vs => vs.metadata?.name)).toEqual([
+      'shape-c-fullname-public',
+    ]);
+    expect(objects.virtualServices[0].spec.http).toEqual([
+      {
+        name: 'public',
+        route: [
+          { destination: { host: 'shape-c-fullname', port: { number: 80 } } },
+        ],
+      },
+    ]);
     expect(
       objects.services.filter(s => s.metadata?.labels?.['envmesh.io/feature']),
     ).toEqual([]);

@@ -352,6 +352,19 @@ export class FeatureRollout {
       watcher.untrackInventory(release);
     }
     await store.features.deleteInstances(feature, [service]);
+    // The last instance of the service is gone: its hosts need no routing of their own any more.
+    const others = await store.features.listFeatures({
+      environment: env.name,
+    });
+    if (!others.some(f => f.instances.some(i => i.service === service))) {
+      for (const target of await this.#routingTargets(
+        env,
+        service,
+        kubeConfig,
+      )) {
+        await this.deps.routing.release(target.ref);
+      }
+    }
     await context.log(
       'info',
       `${service}: unrouted, ${deleted} object(s) of the instance deleted`,

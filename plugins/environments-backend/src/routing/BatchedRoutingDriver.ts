@@ -84,6 +84,10 @@ export abstract class BatchedRoutingDriver<
     await this.#change({ ref: input, set: this.backendSet, replace: features });
   }
 
+  async release(ref: ServiceRoutingRef): Promise<void> {
+    await this.#change({ ref, set: this.backendSet, release: true });
+  }
+
   abstract read(ref: ServiceRoutingRef): Promise<S>;
 
   /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */

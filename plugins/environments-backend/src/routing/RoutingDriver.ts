@@ -49,6 +49,8 @@ export interface RoutingSetChange<B extends string> {
   add?: string[];
   remove?: string[];
   replace?: string[];
+  /** Once no feature is left after the batch: delete what routing created, give the chart its routes back. */
+  release?: boolean;
 }
 
 /** Options every driver takes. */
@@ -86,6 +88,13 @@ export interface RoutingDriver {
       waitReady?: (feature: string) => Promise<void>;
     },
   ): Promise<void>;
+
+  /**
+   * Called once the service has no feature instance left (their pods gone): deletes the routing objects the
+   * driver created for it and gives a chart's VirtualServices back their own routes. Does nothing while a
+   * feature still has a route or a backend (one deployed meanwhile).
+   */
+  release(ref: ServiceRoutingRef): Promise<void>;
 
   /** The service's live routing and the feature sets it holds. */
   read(ref: ServiceRoutingRef): Promise<RoutingState>;

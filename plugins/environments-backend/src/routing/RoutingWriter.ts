@@ -7,6 +7,7 @@ import {
   ServiceRoutingRef,
 } from './RoutingDriver';
 import {
+  deleteRoutingObject,
   listVirtualServices,
   readDestinationRule,
   writeRoutingObject,
@@ -122,6 +123,24 @@ export class RoutingWriter extends BatchedRoutingDriver<
       await this.#write(client, ref, desired, live);
     }
     if (plan.break) await this.#write(client, ref, plan.break, dr);
+    const { destinationRule: drName, virtualService: vsName } =
+      plan.release ?? {};
+    if (vsName) {
+      await deleteRoutingObject(
+        client,
+        ref.namespace,
+        'VirtualService',
+        vsName,
+      );
+    }
+    if (drName) {
+      await deleteRoutingObject(
+        client,
+        ref.namespace,
+        'DestinationRule',
+        drName,
+      );
+    }
     return plan.errors;
   }
 

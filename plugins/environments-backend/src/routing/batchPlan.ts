@@ -7,9 +7,12 @@ import {
   gatewayVirtualServicesFor,
   instanceHost,
   isMeshVirtualServiceFor,
+  isTargetHost,
   routedFeatures,
 } from './routingModel';
+import { LABELS } from '../apply/types';
 import {
+  DEFAULT_SUBSET,
   DestinationRule,
   MatchOptions,
   RoutingTarget,
@@ -29,6 +32,8 @@ export interface BatchPlan {
   gatewayVirtualServices: VirtualService[];
   /** The DR without the removed subsets (after the VS). */
   break?: DestinationRule;
+  /** A release with no feature left: the objects routing created to delete, by name (after the VSs). */
+  release?: { destinationRule?: string; virtualService?: string };
   /** One entry per change: undefined when it will be written, else why not. */
   errors: (RoutingViolationError | undefined)[];
 }
@@ -169,6 +174,9 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
   // A route whose subset came from a change that failed still needs that subset.
   routes.forEach(f => subsets.add(f));
 
+  if (isRelease(changes, routes, subsets)) {
+    return { errors, ...planRelease(input, live) };
+  }
   return {
     make: sameSet(made, subsetsBefore)
       ? undefined
@@ -213,6 +221,9 @@ function planServiceBatch(
       );
     } else routes = next;
   });
+  if (isRelease(changes, routes, new Set())) {
+    return { errors, ...planRelease(input, live) };
+  }
   if (sameSet(routes, routesBefore))
     return { errors, gatewayVirtualServices: [] };
   const { desired, desiredGateways } = desiredVirtualServices(
@@ -257,4 +268,64 @@ function desiredVirtualServices(
     }),
   );
   return { desired, gateways, desiredGateways };
+}
+
+/** Whether a release was asked for and no feature is left with a route or a subset. */
+function isRelease(
+  changes: FeatureSetChange[],
+  routes: Set<string>,
+  subsets: Set<string>,
+) {
+  return changes.some(c => c.release) && !routes.size && !subsets.size;
+}
+
+/** A VS the release applier applied for a chart (it carries the release label), not one routing generated. */
+function isChartOwned(vs: VirtualService): boolean {
+  return !!vs.metadata?.labels?.[LABELS.service];
+}
+
+/** The VS with its routes to the target host unpinned from `default` (as the chart rendered them). */
+function unpinned(vs: VirtualService, target: BatchPlanInput['target']) {
+  const http = (vs.spec.http ?? []).map(route => ({
+    ...route,
+    route: route.route?.map(d => {
+      if (
+        !isTargetHost(d.destination?.host, target) ||
+        d.destination.subset !== DEFAULT_SUBSET
+      ) {
+        return d;
+      }
+      const { subset: _pin, ...destination } = d.destination;
+      return { ...d, destination };
+    }),
+  }));
+  return { ...vs, spec: { ...vs.spec, http } };
+}
+
+/**
+ * No feature is left: the DR and a generated mesh VS are deleted, and the chart's own VSs (mesh and gateway)
+ * get back the routes it rendered, without the `default` pins.
+ */
+function planRelease(
+  input: BatchPlanInput,
+  live: VirtualService | undefined,
+): Omit<BatchPlan, 'errors'> {
+  const { target } = input;
+  const changed = (vs: VirtualService) => {
+    const next = unpinned(vs, target);
+    return sameHttp(vs, next) ? undefined : next;
+  };
+  const chartMesh = live && isChartOwned(live) ? live : undefined;
+  const generated = live && !isChartOwned(live) ? live : undefined;
+  return {
+    virtualService: chartMesh && changed(chartMesh),
+    gatewayVirtualServices: gatewayVirtualServicesFor(
+      input.virtualServices,
+      target,
+    ).flatMap(vs => changed(vs) ?? []),
+    release: {
+      ...(input.destinationRule ? { destinationRule: target.host } : {}),
+      ...(generated ? { virtualService: generated.metadata?.name } : {}),
+    },
+  };
 }

@@ -88,3 +88,21 @@ export async function writeRoutingObject<
     PatchStrategy.ServerSideApply,
   )) as T;
 }
+
+/** Deletes a DR or VS that routing created (404: already gone). */
+export async function deleteRoutingObject(
+  client: DynamicClient,
+  namespace: string,
+  kind: 'DestinationRule' | 'VirtualService',
+  name: string,
+): Promise<void> {
+  try {
+    await client.delete({
+      apiVersion: ISTIO_API_VERSION,
+      kind,
+      metadata: { name, namespace },
+    });
+  } catch (error) {
+    if (!isApiStatus(error, 404)) throw error;
+  }
+}

@@ -10,7 +10,6 @@ import {
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import {
-  DynamicClient,
   ReleaseApplier,
   WORKLOAD_KINDS,
   formatRef,
@@ -23,18 +22,12 @@ import {
   featureInstanceObjects,
   serviceSelections,
 } from '../features';
-import {
-  DEFAULT_SUBSET,
-  PreviewHostWriter,
-  instanceHost,
-  RoutingDriver,
-  ServiceRoutingRef,
-} from '../routing';
+import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
-import type { InventoryObject, StoredOperation } from '../store';
+import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
-import { previewGateway } from './environmentObjects';
 import { OperationContext } from './OperationRunner';
+import { FeatureHosts } from './FeatureHosts';
 import { recordedApply } from './recordedApply';
 import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
@@ -75,11 +68,12 @@ export function isInstanceRelease(release: string): boolean {
  * Carries out feature-branch operations. deploy-feature, per service (up to `parallelism` at once): runs the
  * data-isolation Jobs, renders the service's chart with the instance's overrides over the base environment's
  * values, applies the instance's workloads (renamed `<name>-<feature>`, on the feature nodes) with its own
- * inventory, then routes: DR subset → instance ready → VS route. remove-feature reverses it per service: VS
- * route → DR subset → workloads. Both finish with the feature's preview host.
+ * inventory, then routes: the hosts pinned to their base pods → instance applied and ready → routes.
+ * remove-feature reverses it per service: routes → subsets → instance → (last instance) the hosts' routing.
+ * Both finish with the feature's preview host (see FeatureHosts).
  */
 export class FeatureRollout {
-  readonly #previews = new PreviewHostWriter();
+  readonly #hosts: FeatureHosts;
 
   constructor(
     private readonly deps: {
@@ -92,7 +86,12 @@ export class FeatureRollout {
       isolationHooks: () => FeatureIsolationHook[];
       settings: FeatureRolloutSettings;
     },
-  ) {}
+  ) {
+    this.#hosts = new FeatureHosts({
+      ...deps,
+      headerName: deps.settings.headerName,
+    });
+  }
 
   plan(
     type: 'deploy-feature' | 'remove-feature',
@@ -139,7 +138,7 @@ export class FeatureRollout {
     );
     const preview = operation.steps.find(s => s.name === PREVIEW)!;
     await context.step(preview.index, () =>
-      this.#updatePreviewHosts(env, kubeConfig, params.feature, steps),
+      this.#hosts.updatePreviewHosts(env, kubeConfig, params.feature, steps),
     );
     if (failed.length) {
       throw new Error(
@@ -201,7 +200,11 @@ export class FeatureRollout {
       instances.filter(i => i.state === 'deploying').map(i => i.feature),
     );
     const kubeConfig = this.deps.clusters.kubeConfig(env.cluster);
-    for (const target of await this.#routingTargets(env, service, kubeConfig)) {
+    for (const target of await this.#hosts.routingTargets(
+      env,
+      service,
+      kubeConfig,
+    )) {
       // A feature being deployed keeps a route it already has (its deploy routed it and is about to say so).
       const routed = (await this.deps.routing.read(target.ref)).routes.filter(
         f => deploying.has(f),
@@ -269,7 +272,11 @@ export class FeatureRollout {
           mode: this.#instanceMode(env),
         },
       );
-      const targets = await this.#routingTargets(env, service, kubeConfig);
+      const targets = await this.#hosts.routingTargets(
+        env,
+        service,
+        kubeConfig,
+      );
       let instanceReady: Promise<void> | undefined;
       const applyInstance = () =>
         (instanceReady ??= (async () => {
@@ -336,7 +343,11 @@ export class FeatureRollout {
   ): Promise<string> {
     const { store, applier, watchers } = this.deps;
     await store.features.setInstanceState(feature, service, 'removing');
-    for (const target of await this.#routingTargets(env, service, kubeConfig)) {
+    for (const target of await this.#hosts.routingTargets(
+      env,
+      service,
+      kubeConfig,
+    )) {
       await this.deps.routing.removeFeature({ ...target.ref, feature });
     }
     const watcher = watchers.forNamespace(env.cluster, env.namespace);
@@ -357,7 +368,7 @@ export class FeatureRollout {
       environment: env.name,
     });
     if (!others.some(f => f.instances.some(i => i.service === service))) {
-      for (const target of await this.#routingTargets(
+      for (const target of await this.#hosts.routingTargets(
         env,
         service,
         kubeConfig,
@@ -413,110 +424,6 @@ export class FeatureRollout {
     );
     return result.inventory;
   }
-
-  /**
-   * The hosts a service's feature instances are routed on: the Services of its base release that select its
-   * pods, each with the instance label its base pods carry (the `default` subset), as the release renders
-   * them. A service no longer in the environment falls back to its stored inventory, to unroute it.
-   */
-  async #routingTargets(
-    env: EnvironmentSpec,
-    service: string,
-    kubeConfig: KubeConfig,
-  ): Promise<Array<{ ref: ServiceRoutingRef; hasRouting: boolean }>> {
-    const base = env.services.find(s => s.name === service);
-    const hosts = base
-      ? serviceSelections(await this.deps.releases.render(env, base)).map(
-          s => ({ host: s.host, baseInstance: s.baseInstance ?? service }),
-        )
-      : ((await this.deps.store.getInventory(env.name, service)) ?? [])
-          .filter(
-            (r: InventoryObject) =>
-              r.kind === 'Service' && r.apiVersion === 'v1',
-          )
-          .map(r => ({ host: r.name, baseInstance: service }));
-    return Promise.all(
-      hosts.map(async ({ host, baseInstance }) => {
-        const ref: ServiceRoutingRef = {
-          kubeConfig,
-          namespace: env.namespace,
-          environment: env.name,
-          host,
-          baseInstance,
-          service,
-          mode: env.routing?.mode ?? 'subset',
-        };
-        const state = await this.deps.routing.read(ref);
-        return { ref, hasRouting: state.hasRouting };
-      }),
-    );
-  }
-
-  /**
-   * Writes the feature's preview host (or deletes it when the feature has no instance left). When this
-   * operation changed the front end's instances, the front end's DestinationRule may have appeared or gone, so
-   * every preview host of the environment is rewritten to pick the right subset.
-   */
-  async #updatePreviewHosts(
-    env: EnvironmentSpec,
-    kubeConfig: KubeConfig,
-    feature: string,
-    steps: Array<{ service?: string }>,
-  ): Promise<string> {
-    const gateway = previewGateway(env);
-    const frontEnd = env.previewService;
-    if (!gateway || !frontEnd || !env.services.some(s => s.name === frontEnd)) {
-      return 'the environment has no preview domain, gateway and service';
-    }
-    if (this.deps.routing.kind !== 'istio') {
-      return `preview hosts are written for the istio routing driver only, not ${this.deps.routing.kind}`;
-    }
-    const client = DynamicClient.for(kubeConfig);
-    const features = await this.deps.store.features.listFeatures({
-      environment: env.name,
-    });
-    const touchedFrontEnd = steps.some(s => s.service === frontEnd);
-    const targets = await this.#routingTargets(env, frontEnd, kubeConfig);
-    const frontEndHost = targets[0]?.ref.host ?? frontEnd;
-    const hasRouting = targets.some(t => t.hasRouting);
-    const written: string[] = [];
-    for (const f of features) {
-      if (f.name !== feature && !touchedFrontEnd) continue;
-      if (!f.instances.length) {
-        await this.#previews.remove(client, env.namespace, f.name);
-        continue;
-      }
-      const own = f.instances.some(
-        i => i.service === frontEnd && i.state === 'ready',
-      );
-      // In `service` mode the feature's own front end is its instance Service; the base one has no feature pod.
-      const byService = env.routing?.mode === 'service';
-      await this.#previews.write(client, {
-        namespace: env.namespace,
-        environment: env.name,
-        feature: f.name,
-        previewDomain: env.previewDomain!,
-        gateway: gateway.ref,
-        service:
-          byService && own ? instanceHost(frontEndHost, f.name) : frontEndHost,
-        subset: byService ? undefined : previewSubset(f.name, own, hasRouting),
-        headerName: this.deps.settings.headerName,
-      });
-      written.push(f.name);
-    }
-    if (!features.some(f => f.name === feature && f.instances.length)) {
-      await this.#previews.remove(client, env.namespace, feature);
-    }
-    return written.length
-      ? `preview host(s) for ${written.join(', ')}`
-      : `no preview host for ${feature}`;
-  }
-}
-
-/** The front end's subset a preview host routes to: the feature's own, else `default` if the front end is routed. */
-function previewSubset(feature: string, own: boolean, routed: boolean) {
-  if (own) return feature;
-  return routed ? DEFAULT_SUBSET : undefined;
 }
 
 /** Resolves once `count` parties arrived; rejects for all when one of them fails first. */

@@ -1,0 +1,137 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+import { DynamicClient } from '../apply';
+import { serviceSelections } from '../features';
+import {
+  DEFAULT_SUBSET,
+  PreviewHostWriter,
+  RoutingDriver,
+  ServiceRoutingRef,
+  instanceHost,
+} from '../routing';
+import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryObject } from '../store';
+import { previewGateway } from './environmentObjects';
+import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
+
+/**
+ * Where a feature's requests are routed: the hosts of a service (from its base release as rendered) and the
+ * feature's preview host on the environment's gateway.
+ */
+export class FeatureHosts {
+  readonly #previews = new PreviewHostWriter();
+
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      releases: ServiceReleaseRenderer;
+      routing: RoutingDriver;
+      /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
+      headerName?: string;
+    },
+  ) {}
+
+  /**
+   * The hosts a service's feature instances are routed on: the Services of its base release that select its
+   * pods, each with the instance label its base pods carry (the `default` subset), as the release renders
+   * them. A service no longer in the environment falls back to its stored inventory, to unroute it.
+   */
+  async routingTargets(
+    env: EnvironmentSpec,
+    service: string,
+    kubeConfig: KubeConfig,
+  ): Promise<Array<{ ref: ServiceRoutingRef; hasRouting: boolean }>> {
+    const base = env.services.find(s => s.name === service);
+    const hosts = base
+      ? serviceSelections(await this.deps.releases.render(env, base)).map(
+          s => ({ host: s.host, baseInstance: s.baseInstance ?? service }),
+        )
+      : ((await this.deps.store.getInventory(env.name, service)) ?? [])
+          .filter(
+            (r: InventoryObject) =>
+              r.kind === 'Service' && r.apiVersion === 'v1',
+          )
+          .map(r => ({ host: r.name, baseInstance: service }));
+    return Promise.all(
+      hosts.map(async ({ host, baseInstance }) => {
+        const ref: ServiceRoutingRef = {
+          kubeConfig,
+          namespace: env.namespace,
+          environment: env.name,
+          host,
+          baseInstance,
+          service,
+          mode: env.routing?.mode ?? 'subset',
+        };
+        const state = await this.deps.routing.read(ref);
+        return { ref, hasRouting: state.hasRouting };
+      }),
+    );
+  }
+
+  /**
+   * Writes the feature's preview host (or deletes it when the feature has no instance left). When this
+   * operation changed the front end's instances, the front end's DestinationRule may have appeared or gone, so
+   * every preview host of the environment is rewritten to pick the right subset.
+   */
+  async updatePreviewHosts(
+    env: EnvironmentSpec,
+    kubeConfig: KubeConfig,
+    feature: string,
+    steps: Array<{ service?: string }>,
+  ): Promise<string> {
+    const gateway = previewGateway(env);
+    const frontEnd = env.previewService;
+    if (!gateway || !frontEnd || !env.services.some(s => s.name === frontEnd)) {
+      return 'the environment has no preview domain, gateway and service';
+    }
+    if (this.deps.routing.kind !== 'istio') {
+      return `preview hosts are written for the istio routing driver only, not ${this.deps.routing.kind}`;
+    }
+    const client = DynamicClient.for(kubeConfig);
+    const features = await this.deps.store.features.listFeatures({
+      environment: env.name,
+    });
+    const touchedFrontEnd = steps.some(s => s.service === frontEnd);
+    const targets = await this.routingTargets(env, frontEnd, kubeConfig);
+    const frontEndHost = targets[0]?.ref.host ?? frontEnd;
+    const hasRouting = targets.some(t => t.hasRouting);
+    const written: string[] = [];
+    for (const f of features) {
+      if (f.name !== feature && !touchedFrontEnd) continue;
+      if (!f.instances.length) {
+        await this.#previews.remove(client, env.namespace, f.name);
+        continue;
+      }
+      const own = f.instances.some(
+        i => i.service === frontEnd && i.state === 'ready',
+      );
+      // In `service` mode the feature's own front end is its instance Service; the base one has no feature pod.
+      const byService = env.routing?.mode === 'service';
+      await this.#previews.write(client, {
+        namespace: env.namespace,
+        environment: env.name,
+        feature: f.name,
+        previewDomain: env.previewDomain!,
+        gateway: gateway.ref,
+        service:
+          byService && own ? instanceHost(frontEndHost, f.name) : frontEndHost,
+        subset: byService ? undefined : previewSubset(f.name, own, hasRouting),
+        headerName: this.deps.headerName,
+      });
+      written.push(f.name);
+    }
+    if (!features.some(f => f.name === feature && f.instances.length)) {
+      await this.#previews.remove(client, env.namespace, feature);
+    }
+    return written.length
+      ? `preview host(s) for ${written.join(', ')}`
+      : `no preview host for ${feature}`;
+  }
+}
+
+/** The front end's subset a preview host routes to: the feature's own, else `default` if the front end is routed. */
+function previewSubset(feature: string, own: boolean, routed: boolean) {
+  if (own) return feature;
+  return routed ? DEFAULT_SUBSET : undefined;
+}

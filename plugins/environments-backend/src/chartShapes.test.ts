@@ -3,6 +3,7 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -36,6 +37,7 @@ const HEADER = { 'X-FEATURE-NAME': FEATURE };
 
 const kc: KubeConfig = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
+const apps = kc.makeApiClient(AppsV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
 
 async function istioList<T>(ENV: string, plural: string): Promise<T[]> {
@@ -131,7 +133,10 @@ describe.each(['subset', 'service'] as const)(
       resources: {
         gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
       },
-      services: CHART_SHAPE_SERVICES.map(name => ({ name })),
+      // A base image.tag key/value: the feature instance's own image tag must still win.
+      services: CHART_SHAPE_SERVICES.map(name =>
+        name === 'shape-a' ? { name, keyValues: { 'image.tag': '1.0.0' } } : { name },
+      ),
     });
     const rollout = await waitForOperation(call, created.body.id, 180_000);
     if (rollout.state !== 'succeeded') {
@@ -149,7 +154,9 @@ describe.each(['subset', 'service'] as const)(
     const res = await call('post', '/features', {
       name: FEATURE,
       environment: ENV,
-      instances: FEATURED.map(service => ({ service })),
+      instances: FEATURED.map(service =>
+        service === 'shape-a' ? { service, imageTag: '2.0.0-rc1' } : { service },
+      ),
     });
     expect(res.status).toBe(202);
     const operation = await waitForOperation(
@@ -160,6 +167,31 @@ describe.each(['subset', 'service'] as const)(
     expect(operation).toMatchObject({ state: 'succeeded' });
 
     const objects = await liveObjects(ENV);
+    const images = (
+      await apps.listNamespacedDeployment({
+        namespace: ENV,
+        labelSelector: 'envmesh.io/service=shape-a',
+      })
+    ).items.map(d => [
+      d.metadata?.labels?.['envmesh.io/feature'] ?? 'base',
+      d.spec?.template.spec?.containers[0].image?.replace(/^.*:/, ''),
+    ]);
+    expect(Object.fromEntries(images)).toEqual({
+      base: '1.0.0',
+      [FEATURE]: '2.0.0-rc1',
+    });
+    // The instance's merged values say why: the feature layer is on top of the key/values.
+    const values = await call(
+      'get',
+      `/features/${FEATURE}/instances/shape-a/values`,
+    );
+    expect(values.status).toBe(200);
+    expect(values.body.values.image.tag).toBe('2.0.0-rc1');
+    expect(values.body.provenance['image.tag']).toBe('feature');
+    expect(
+      (await call('get', `/features/${FEATURE}/instances/shape-b2/values`))
+        .status,
+    ).toBe(404);
     for (const service of FEATURED) {
       const pods = podsOfService(objects, service);
       expect({ service, base: pods.base.length > 0 }).toEqual({

@@ -218,6 +218,17 @@ export async function createRouter(
   router.post('/environments/:name/diff', async (req, res) => {
     res.json(await engine.diffEnvironment(req.params.name, req.body));
   });
+  router.get(
+    '/features/:feature/instances/:service/values',
+    async (req, res) => {
+      res.json(
+        await features.getInstanceValues(
+          req.params.feature,
+          req.params.service,
+        ),
+      );
+    },
+  );
   router.post('/environments/:name/routes/trace', async (req, res) => {
     res.json(await tracer.trace(req.params.name, req.body));
   });

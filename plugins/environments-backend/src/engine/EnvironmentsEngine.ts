@@ -591,7 +591,9 @@ export class EnvironmentsEngine {
       });
       if (features.length) {
         throw new ConflictError(
-          `routing.mode: environment '${current.name}' has feature branches (${features
+          `routing.mode: environment '${
+            current.name
+          }' has feature branches (${features
             .map(f => f.name)
             .join(', ')}); remove them before changing the routing mode`,
         );
@@ -801,7 +803,9 @@ function keepPins(
     const before = current.find(s => s.name === service.name);
     if (!before?.pinned) return service;
     const { pinned, ...unpinned } = before;
-    return isDeepStrictEqual(unpinned, service) ? { ...service, pinned } : service;
+    return isDeepStrictEqual(unpinned, service)
+      ? { ...service, pinned }
+      : service;
   });
 }
 

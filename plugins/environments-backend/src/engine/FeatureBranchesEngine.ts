@@ -14,6 +14,7 @@ import {
   instanceRelease,
 } from '../orchestrate/FeatureRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
+import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import { DEFAULT_FEATURE_HEADER, previewHost } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import { summary } from './EnvironmentsEngine';
@@ -45,6 +46,7 @@ export class FeatureBranchesEngine {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
       rollout: FeatureRollout;
+      releases: ServiceReleaseRenderer;
       runner: OperationRunner;
       logger: LoggerService;
       settings: FeatureBranchSettings;
@@ -59,6 +61,20 @@ export class FeatureBranchesEngine {
       (await this.deps.store.listEnvironments()).map(e => [e.name, e]),
     );
     return features.map(f => this.#details(f, environments.get(f.environment)));
+  }
+
+  /** The values a feature instance renders with: its base service's, with the instance's on top. */
+  async getInstanceValues(name: string, service: string) {
+    const feature = await this.#feature(name);
+    const instance = feature.instances.find(i => i.service === service);
+    const env = await this.deps.store.getEnvironment(feature.environment);
+    const base = env?.services.find(s => s.name === service);
+    if (!instance || !env || !base) {
+      throw new NotFoundError(
+        `feature branch '${name}' has no instance of service '${service}'`,
+      );
+    }
+    return this.deps.releases.values(env, base, instance);
   }
 
   async getFeature(name: string): Promise<FeatureBranchDetails> {

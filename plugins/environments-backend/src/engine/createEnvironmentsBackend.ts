@@ -151,6 +151,7 @@ export function createEnvironmentsBackend(options: {
     store,
     clusters,
     rollout: featureRollout,
+    releases,
     runner,
     logger,
     settings: {

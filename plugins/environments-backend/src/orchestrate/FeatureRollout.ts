@@ -1,11 +1,9 @@
 import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import {
-  EnvironmentServiceSpec,
   EnvironmentSpec,
   FeatureBranch,
   FeatureInstanceSpec,
   RoutingMode,
-  mergeValues,
 } from '@envmesh/plugin-environments-common';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -162,7 +160,7 @@ export class FeatureRollout {
   ): Promise<void> {
     const base = env.services.find(s => s.name === instance.service);
     if (!base) return;
-    const rendered = await this.#render(env, base, instance);
+    const rendered = await this.deps.releases.render(env, base, instance);
     featureInstanceObjects(rendered, {
       service: instance.service,
       feature,
@@ -263,7 +261,7 @@ export class FeatureRollout {
       }
 
       const objects = featureInstanceObjects(
-        await this.#render(env, base, instance),
+        await this.deps.releases.render(env, base, instance),
         {
           service,
           feature: feature.name,
@@ -381,22 +379,6 @@ export class FeatureRollout {
       `${service}: unrouted, ${deleted} object(s) of the instance deleted`,
     );
     return `removed (${deleted} object(s))`;
-  }
-
-  /** The base environment's service with the instance's image tag and values layered over its own. */
-  #render(
-    env: EnvironmentSpec,
-    base: EnvironmentServiceSpec,
-    instance: FeatureInstanceSpec,
-  ): Promise<KubernetesObject[]> {
-    return this.deps.releases.render(env, {
-      ...base,
-      imageTag: instance.imageTag ?? base.imageTag,
-      values: mergeValues([
-        { layer: 'service', values: base.values },
-        { layer: 'service', values: instance.values },
-      ]).values,
-    });
   }
 
   /** Applies objects as a release of their own (pruning what left it) and tracks them for status and drift. */

@@ -3,6 +3,7 @@ import { KubernetesObject } from '@kubernetes/client-node';
 import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
+  FeatureInstanceSpec,
   MergedValues,
   ServiceDefinition,
   ServicePin,
@@ -44,8 +45,9 @@ export class ServiceReleaseRenderer {
   async values(
     env: EnvironmentSpec,
     service: EnvironmentServiceSpec,
+    instance?: FeatureInstanceSpec,
   ): Promise<MergedValues> {
-    return (await this.#layer(env, service)).merged;
+    return (await this.#layer(env, service, instance)).merged;
   }
 
   /**
@@ -55,8 +57,9 @@ export class ServiceReleaseRenderer {
   async render(
     env: EnvironmentSpec,
     service: EnvironmentServiceSpec,
+    instance?: FeatureInstanceSpec,
   ): Promise<KubernetesObject[]> {
-    const { chart, merged } = await this.#layer(env, service);
+    const { chart, merged } = await this.#layer(env, service, instance);
     const objects = await this.deps.renderer.render({
       release: service.name,
       namespace: env.namespace,
@@ -66,7 +69,11 @@ export class ServiceReleaseRenderer {
     return isolateBaseRelease(objects, service.name, env.routing?.mode);
   }
 
-  async #layer(env: EnvironmentSpec, service: EnvironmentServiceSpec) {
+  async #layer(
+    env: EnvironmentSpec,
+    service: EnvironmentServiceSpec,
+    instance?: FeatureInstanceSpec,
+  ) {
     const { store, renderer } = this.deps;
     const definition = await store.getService(service.name);
     if (!definition) {
@@ -87,6 +94,7 @@ export class ServiceReleaseRenderer {
       service: source,
       environment: env,
       environmentService: service,
+      featureInstance: instance,
     });
     return { chart, merged };
   }

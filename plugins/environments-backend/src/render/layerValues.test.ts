@@ -77,6 +77,29 @@ describe('layerServiceValues', () => {
     });
   });
 
+  it('puts a feature instance above the key/values: its image tag and values win, with provenance feature', () => {
+    const merged = layerServiceValues({
+      chartDefaults,
+      service,
+      environment,
+      environmentService: {
+        imageTag: '1.5.0',
+        keyValues: { 'image.tag': '1.5.1', 'env.LOG_LEVEL': 'warn' },
+      },
+      featureInstance: {
+        imageTag: '2.0.0-rc1',
+        values: { env: { LOG_LEVEL: 'trace' } },
+      },
+    });
+    expect((merged.values.image as any).tag).toBe('2.0.0-rc1');
+    expect((merged.values.env as any).LOG_LEVEL).toBe('trace');
+    expect(merged.provenance).toMatchObject({
+      'image.tag': 'feature',
+      'env.LOG_LEVEL': 'feature',
+      'env.REGION': 'environment',
+    });
+  });
+
   it('without overrides the service keeps its own image tag and the global values', () => {
     const merged = layerServiceValues({
       chartDefaults,

@@ -1,5 +1,6 @@
 import {
   EnvironmentServiceSpec,
+  FeatureInstanceSpec,
   keyValuesToObject,
   MergedValues,
   mergeValues,
@@ -18,19 +19,23 @@ export interface LayerServiceValuesInput {
     EnvironmentServiceSpec,
     'imageTag' | 'values' | 'keyValues'
   >;
+  /** A feature instance of the service: its image tag and values, the top layer (`feature`). */
+  featureInstance?: Pick<FeatureInstanceSpec, 'imageTag' | 'values'>;
 }
 
 /**
  * The values a service is rendered with in an environment, each leaf with the layer that set it. Lowest first:
  * chart defaults and the service's own values (layer `chart`), the environment's global values
  * (`environment`), the environment's values override for the service (`service`), then the image tag and the
- * key/value overrides (`override`). Maps merge deeply, lists are replaced, null removes a key.
+ * key/value overrides (`override`), and for a feature instance its values and image tag (`feature`). Maps
+ * merge deeply, lists are replaced, null removes a key.
  */
 export function layerServiceValues({
   chartDefaults,
   service,
   environment,
   environmentService,
+  featureInstance,
 }: LayerServiceValuesInput): MergedValues {
   const { imageTag, values, keyValues } = environmentService;
   const merged = mergeValues([
@@ -45,6 +50,13 @@ export function layerServiceValues({
     {
       layer: 'override',
       values: keyValues ? keyValuesToObject(keyValues) : null,
+    },
+    { layer: 'feature', values: featureInstance?.values ?? null },
+    {
+      layer: 'feature',
+      values: featureInstance?.imageTag
+        ? { image: { tag: featureInstance.imageTag } }
+        : null,
     },
   ]);
   return { values: merged.values, provenance: leavesOnly(merged) };

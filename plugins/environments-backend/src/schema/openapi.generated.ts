@@ -1193,6 +1193,43 @@ export const spec = {
         },
       },
     },
+    '/features/{feature}/instances/{service}/values': {
+      get: {
+        operationId: 'GetFeatureInstanceValues',
+        tags: ['Feature branches'],
+        description:
+          "The Helm values a feature instance is rendered with: the base environment's service (chart < environment < service < key/value) with the instance's values and image tag on top (`feature`), with the layer that set each leaf.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+          {
+            $ref: '#/components/parameters/ServiceName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The merged values and their provenance.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MergedValues',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '502': {
+            $ref: '#/components/responses/ChartRenderFailed',
+          },
+        },
+      },
+    },
     '/features/{feature}/extend': {
       post: {
         operationId: 'ExtendFeature',
@@ -2499,7 +2536,7 @@ export const spec = {
               'For every leaf (a scalar or a list) of `values`, keyed by its path (keys joined by `.`, a `.` or `\\` inside a key escaped by `\\`): the layer that set it.',
             additionalProperties: {
               type: 'string',
-              enum: ['chart', 'environment', 'service', 'override'],
+              enum: ['chart', 'environment', 'service', 'override', 'feature'],
             },
           },
         },

@@ -3,7 +3,12 @@
  *
  * @public
  */
-export type ValuesLayerName = 'chart' | 'environment' | 'service' | 'override';
+export type ValuesLayerName =
+  | 'chart'
+  | 'environment'
+  | 'service'
+  | 'override'
+  | 'feature';
 
 /** @public */
 export const VALUES_LAYERS: ValuesLayerName[] = [
@@ -11,6 +16,7 @@ export const VALUES_LAYERS: ValuesLayerName[] = [
   'environment',
   'service',
   'override',
+  'feature',
 ];
 
 /** @public */

@@ -115,6 +115,7 @@ export const responseEndpoints: Record<
   cancelOperation: ['post', '/operations/{id}/cancel'],
   listFeatures: ['get', '/features'],
   getFeature: ['get', '/features/{feature}'],
+  getInstanceValues: ['get', '/features/{feature}/instances/{service}/values'],
   extendFeature: ['post', '/features/{feature}/extend'],
   deleteFeature: ['delete', '/features/{feature}'],
   traceRoute: ['post', '/environments/{name}/routes/trace'],

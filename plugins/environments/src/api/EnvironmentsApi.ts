@@ -108,6 +108,8 @@ export interface EnvironmentsApi {
   ): Promise<{ items: FeatureBranchDetails[] }>;
   /** `GET /features/{feature}`: instances, preview URLs and the routing picture. */
   getFeature(name: string): Promise<FeatureBranchDetails>;
+  /** `GET /features/{feature}/instances/{service}/values`: the instance's merged values with provenance. */
+  getInstanceValues(feature: string, service: string): Promise<MergedValues>;
   /** `POST /features/{feature}/extend`: moves the expiry `hours` later. */
   extendFeature(name: string, hours: number): Promise<FeatureBranchDetails>;
   /** `DELETE /features/{feature}`: answers with the started `remove-feature` operation. */

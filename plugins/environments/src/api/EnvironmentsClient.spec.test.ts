@@ -120,6 +120,9 @@ const calls: Record<
     body: { hours: 24 },
   },
   deleteFeature: { call: api => api.deleteFeature('feature-1') },
+  getInstanceValues: {
+    call: api => api.getInstanceValues('feature 1', 'demo-api'),
+  },
   traceRoute: {
     call: api =>
       api.traceRoute('demo dev', {

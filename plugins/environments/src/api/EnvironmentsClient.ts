@@ -183,6 +183,15 @@ export class EnvironmentsClient implements EnvironmentsApi {
     return this.#get(`/features/${enc(name)}`);
   }
 
+  async getInstanceValues(
+    feature: string,
+    service: string,
+  ): Promise<MergedValues> {
+    return this.#get(
+      `/features/${enc(feature)}/instances/${enc(service)}/values`,
+    );
+  }
+
   async extendFeature(
     name: string,
     hours: number,

@@ -16,6 +16,7 @@ export const LAYER_LABELS: Record<ValuesLayer, string> = {
   environment: 'environment',
   service: 'service',
   override: 'key/value',
+  feature: 'feature instance',
 };
 
 const isMap = (value: unknown): value is Record<string, unknown> =>

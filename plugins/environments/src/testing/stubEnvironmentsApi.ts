@@ -49,6 +49,7 @@ export function stubEnvironmentsApi(
     cancelOperation: notStubbed('cancelOperation'),
     listFeatures: async () => ({ items: [] }),
     getFeature: notStubbed('getFeature'),
+    getInstanceValues: notStubbed('getInstanceValues'),
     extendFeature: notStubbed('extendFeature'),
     deleteFeature: notStubbed('deleteFeature'),
     traceRoute: notStubbed('traceRoute'),

@@ -21,6 +21,7 @@ import {
   featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -36,6 +37,7 @@ import { isFinished } from '../../lib/operations';
 import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
 import { DeleteFeatureDialog } from '../DeleteFeatureDialog';
 import { FeatureRoutingCard } from '../FeatureRoutingCard';
+import { MergedValuesDialog } from '../MergedValuesDialog';
 import { OperationProgress } from '../OperationProgress';
 import { PermittedButton } from '../PermittedButton';
 import { TraceRequestCard } from '../TraceRequestCard';
@@ -72,6 +74,7 @@ const FeatureView = ({ name }: { name: string }) => {
     [environmentsApi, name],
   );
   const [operation, setOperation] = useState<Operation>();
+  const [valuesOf, setValuesOf] = useState<string>();
   const [actionError, setActionError] = useState<string>();
 
   if (feature.loading && !feature.value) return <Progress />;
@@ -203,10 +206,28 @@ const FeatureView = ({ name }: { name: string }) => {
             search: value.instances.length > 10,
             padding: 'dense',
           }}
-          columns={instanceColumns}
+          columns={[
+            ...instanceColumns,
+            {
+              title: 'Values',
+              render: i => (
+                <Button size="small" onClick={() => setValuesOf(i.service)}>
+                  Values
+                </Button>
+              ),
+            },
+          ]}
           data={value.instances}
           emptyContent={<Box p={2}>No instances.</Box>}
         />
+        {valuesOf && (
+          <MergedValuesDialog
+            name={value.environment}
+            service={valuesOf}
+            feature={value.name}
+            onClose={() => setValuesOf(undefined)}
+          />
+        )}
       </Grid>
     </Grid>
   );

@@ -86,4 +86,35 @@ describe('MergedValuesDialog', () => {
     expect(await screen.findByText(/kind: Deployment/)).toBeInTheDocument();
     expect(getServiceManifest).toHaveBeenCalledWith('demo', 'demo-api');
   });
+
+  it("shows a feature instance's values, its own layer on top, without a manifest tab", async () => {
+    const asked: string[][] = [];
+    await renderWithApis(
+      <MergedValuesDialog
+        name="demo"
+        service="demo-api"
+        feature="feature-31337"
+        onClose={() => {}}
+      />,
+      {
+        api: {
+          getInstanceValues: async (feature, service) => {
+            asked.push([feature, service]);
+            return {
+              values: { image: { tag: '2.0.0-rc1' }, replicaCount: 2 },
+              provenance: { 'image.tag': 'feature', replicaCount: 'service' },
+            };
+          },
+        },
+      },
+    );
+
+    expect(await screen.findByText('2 values')).toBeInTheDocument();
+    expect(asked).toEqual([['feature-31337', 'demo-api']]);
+    expect(
+      within(rowOf('image.tag')).getByText('feature instance'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('demo-api in feature-31337')).toBeInTheDocument();
+    expect(screen.queryByRole('tab', { name: 'Rendered manifest' })).toBeNull();
+  });
 });

@@ -31,6 +31,7 @@ const LAYER_COLORS: Record<ValuesLayer, 'default' | 'primary' | 'secondary'> = {
   environment: 'primary',
   service: 'secondary',
   override: 'secondary',
+  feature: 'primary',
 };
 
 const columns: TableColumn<ValueLeaf>[] = [
@@ -67,12 +68,19 @@ const columns: TableColumn<ValueLeaf>[] = [
   },
 ];
 
-const MergedValuesTable = (props: { name: string; service: string }) => {
-  const { name, service } = props;
+const MergedValuesTable = (props: {
+  name: string;
+  service: string;
+  feature?: string;
+}) => {
+  const { name, service, feature } = props;
   const environmentsApi = useApi(environmentsApiRef);
   const { value, loading, error } = useAsync(
-    () => environmentsApi.getServiceValues(name, service),
-    [environmentsApi, name, service],
+    () =>
+      feature
+        ? environmentsApi.getInstanceValues(feature, service)
+        : environmentsApi.getServiceValues(name, service),
+    [environmentsApi, name, service, feature],
   );
 
   if (loading) {
@@ -88,7 +96,9 @@ const MergedValuesTable = (props: { name: string; service: string }) => {
   return (
     <Table<ValueLeaf>
       title={`${leaves.length} values`}
-      subtitle="Lowest precedence first: chart < environment < service < key/value"
+      subtitle={`Lowest precedence first: chart < environment < service < key/value${
+        feature ? ' < feature instance' : ''
+      }`}
       options={{
         paging: leaves.length > 20,
         pageSize: 20,
@@ -127,14 +137,17 @@ const Manifest = (props: { name: string; service: string }) => {
 
 /**
  * The Helm values one service of an environment is rendered with, each leaf with the layer that set it (chart
- * defaults, environment global values, service override, key/value override), and the rendered manifest.
+ * defaults, environment global values, service override, key/value override), and the rendered manifest; with
+ * `feature`, the values of that feature branch's instance of the service (its own layer on top).
  */
 export const MergedValuesDialog = (props: {
   name: string;
   service: string;
+  /** A feature branch: show its instance of the service (its values on top; no manifest of its own here). */
+  feature?: string;
   onClose: () => void;
 }) => {
-  const { name, service, onClose } = props;
+  const { name, service, feature, onClose } = props;
   const [tab, setTab] = useState<'values' | 'manifest'>('values');
 
   return (
@@ -146,7 +159,7 @@ export const MergedValuesDialog = (props: {
       aria-labelledby="merged-values-title"
     >
       <DialogTitle id="merged-values-title">
-        {service} in {name}
+        {service} in {feature ?? name}
       </DialogTitle>
       <DialogContent>
         <Tabs
@@ -155,10 +168,10 @@ export const MergedValuesDialog = (props: {
           indicatorColor="primary"
         >
           <Tab value="values" label="Merged values" />
-          <Tab value="manifest" label="Rendered manifest" />
+          {!feature && <Tab value="manifest" label="Rendered manifest" />}
         </Tabs>
         {tab === 'values' ? (
-          <MergedValuesTable name={name} service={service} />
+          <MergedValuesTable name={name} service={service} feature={feature} />
         ) : (
           <Manifest name={name} service={service} />
         )}

@@ -328,6 +328,23 @@ describe.each(['subset', 'service'] as const)(
     ).toBe(404);
   });
 
+  it('refuses a feature whose instance would take over another release\'s objects, before anything runs', async () => {
+    const res = await call('post', '/features', {
+      name: 'x',
+      environment: ENV,
+      instances: [{ service: 'shape-a' }],
+    });
+    expect(res.status).toBe(409);
+    const taken =
+      mode === 'service'
+        ? 'Deployment shape-a-x (of shape-a-x), Service shape-a-x (of shape-a-x)'
+        : 'Deployment shape-a-x (of shape-a-x)';
+    expect(res.body.error.message).toBe(
+      `feature x's instance of shape-a would take over ${taken}; use another feature name`,
+    );
+    expect((await call('get', '/features/x')).status).toBe(404);
+  });
+
   it('refuses to change the routing mode while feature branches exist', async () => {
     const other = mode === 'subset' ? 'service' : 'subset';
     const res = await call('patch', `/environments/${ENV}`, {

@@ -13,10 +13,13 @@ const run = promisify(execFile);
  * - `shape-b1`, `shape-b2`: one `helm create` chart shared by both (same `app.kubernetes.io/name`);
  * - `shape-c`: instance label and selector use the fullname (`<release>-<chart>`), and the chart renders its
  *   own gateway-bound VirtualService for `shape-c.demo.net`;
- * - `shape-d`: a StatefulSet instead of the Deployment, plus a CronJob.
+ * - `shape-d`: a StatefulSet instead of the Deployment, plus a CronJob;
+ * - `shape-a-x`: `shape-a`'s chart again, so its objects are named what feature `x` of `shape-a` would name
+ *   its instance's (the name-collision pair).
  */
 export const CHART_SHAPE_SERVICES = [
   'shape-a',
+  'shape-a-x',
   'shape-b1',
   'shape-b2',
   'shape-c',
@@ -59,6 +62,7 @@ export async function makeChartShapesRepo(): Promise<string> {
 
   await helmCreate(root, 'shape-a');
   await service(root, 'shape-a', 'shape-a');
+  await service(root, 'shape-a-x', 'shape-a');
 
   await helmCreate(root, 'shared');
   await service(root, 'shape-b1', 'shared');

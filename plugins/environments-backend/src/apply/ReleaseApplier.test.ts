@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -351,6 +352,57 @@ describe('ReleaseApplier', () => {
     });
     expect(v1.pruned).toEqual([]);
     expect(refKey(v1.inventory[0])).toBe(refKey(beta.inventory[0]));
+  });
+
+  it('refuses a feature instance that would take over another release\'s object or a hand-made one (409 naming both)', async () => {
+    const configMap = (name: string, value: string) =>
+      ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name },
+        data: { VALUE: value },
+      } as KubernetesObject);
+    // Service demo-api owns ConfigMap demo-api; service demo's instance for feature api renames its
+    // ConfigMap demo to demo-api.
+    await applier.apply({
+      ...input([configMap('demo-api', 'base')], []),
+      release: 'demo-api',
+    });
+    const feature = {
+      ...input([configMap('demo-api', 'feature')], []),
+      release: 'demo',
+      feature: 'api',
+    };
+    await expect(applier.apply(feature)).rejects.toThrow(
+      new ConflictError(
+        `ConfigMap ${ns.name}/demo-api belongs to service demo-api of dev-1; feature api's instance of demo in dev-1 does not take it over`,
+      ),
+    );
+    const kept = await core.readNamespacedConfigMap({
+      name: 'demo-api',
+      namespace: ns.name,
+    });
+    expect(kept.data).toEqual({ VALUE: 'base' });
+    expect(kept.metadata?.labels?.['envmesh.io/service']).toBe('demo-api');
+    expect(kept.metadata?.labels?.['envmesh.io/feature']).toBeUndefined();
+
+    // A hand-made object is not taken over either.
+    await core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: { metadata: { name: 'by-hand' }, data: { VALUE: 'mine' } },
+    });
+    await expect(
+      applier.apply({ ...feature, objects: [configMap('by-hand', 'feature')] }),
+    ).rejects.toThrow(/by-hand exists and is not envmesh's \(managed by /);
+
+    // Its own objects re-apply as usual.
+    const own = await applier.apply({
+      ...feature,
+      objects: [configMap('demo-api-api', 'feature')],
+    });
+    expect(
+      (await applier.apply({ ...feature, objects: [configMap('demo-api-api', 'v2')], previousInventory: own.inventory })).inventory,
+    ).toEqual(own.inventory);
   });
 
   it('labels environment-level objects without a service label and keeps cluster-scoped objects unnamespaced', async () => {

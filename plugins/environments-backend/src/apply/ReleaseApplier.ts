@@ -14,6 +14,7 @@ import { mapSettled } from './concurrency';
 import { DynamicClient, apiErrorMessage, isApiStatus } from './DynamicClient';
 import { recordOf, stableStringify } from './fingerprint';
 import { WORKLOAD_KINDS, groupByRank } from './kindOrder';
+import { assertOwnership } from './ownership';
 import {
   LABELS,
   MANAGER,
@@ -118,6 +119,13 @@ export class ReleaseApplier {
   async apply(input: ApplyInput): Promise<ApplyResult> {
     const client = DynamicClient.for(input.kubeConfig);
     const { resolved, deferred } = await this.#prepareAll(client, input);
+    await assertOwnership(
+      client,
+      input,
+      resolved.map(p => p.ref),
+      input.previousInventory,
+      this.#concurrency,
+    );
     const dryRun = input.dryRun ? 'All' : undefined;
 
     const applied: KubernetesObject[] = [];

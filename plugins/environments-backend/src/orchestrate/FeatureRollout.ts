@@ -5,6 +5,7 @@ import {
   FeatureInstanceSpec,
   RoutingMode,
 } from '@envmesh/plugin-environments-common';
+import { ConflictError } from '@backstage/errors';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import {
@@ -151,7 +152,8 @@ export class FeatureRollout {
 
   /**
    * Throws an InputError when a service's chart cannot give a routable feature instance with these
-   * overrides; checked before a deploy is accepted, so nothing runs for one that cannot work.
+   * overrides, and a ConflictError when an object of the instance would have the name of another release's
+   * object; checked before a deploy is accepted, so nothing runs for one that cannot work.
    */
   async checkInstance(
     env: EnvironmentSpec,
@@ -161,13 +163,32 @@ export class FeatureRollout {
     const base = env.services.find(s => s.name === instance.service);
     if (!base) return;
     const rendered = await this.deps.releases.render(env, base, instance);
-    featureInstanceObjects(rendered, {
+    const objects = featureInstanceObjects(rendered, {
       service: instance.service,
       feature,
       placement: this.deps.settings.placement,
       mode: this.#instanceMode(env),
     });
     serviceSelections(rendered);
+    const own = instanceRelease(instance.service, feature);
+    const taken = new Map<string, string>();
+    for (const inventory of await this.deps.store.listInventories(env.name)) {
+      if (inventory.release === own) continue;
+      for (const o of inventory.objects) {
+        taken.set(`${o.kind}/${o.name}`, inventory.release || env.name);
+      }
+    }
+    const clashes = objects.flatMap(o => {
+      const owner = taken.get(`${o.kind}/${o.metadata?.name}`);
+      return owner ? [`${o.kind} ${o.metadata?.name} (of ${owner})`] : [];
+    });
+    if (clashes.length) {
+      throw new ConflictError(
+        `feature ${feature}'s instance of ${
+          instance.service
+        } would take over ${clashes.join(', ')}; use another feature name`,
+      );
+    }
   }
 
   /**

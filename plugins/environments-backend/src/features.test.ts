@@ -258,6 +258,19 @@ describe('feature branches', () => {
     });
     const operation = await waitForOperation(call, res.body.operation.id);
     expect(operation).toMatchObject({ state: 'succeeded' });
+    // Its owner is told, though no push started it.
+    const { owner } = (await call('get', `/features/${FEATURE}`)).body;
+    await eventually(async () => (sent.length ? true : undefined));
+    expect(sent).toEqual([
+      {
+        recipients: { type: 'entity', entityRef: [owner] },
+        payload: expect.objectContaining({
+          title: `Feature ${FEATURE} is deployed`,
+          severity: 'normal',
+          link: `http://localhost:3000/feature-branches/${FEATURE}`,
+        }),
+      },
+    ]);
 
     // The instance: renamed workload, instance label on selector and pods, image from the instance,
     // placed on the feature nodes.
@@ -469,6 +482,7 @@ describe('feature branches', () => {
     expect(forged.status).toBe(401);
     expect((await call('get', `/features/${FEATURE}`)).status).toBe(404);
 
+    sent.length = 0;
     const res = await post(githubHeaders(body, WEBHOOK_SECRET));
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({

@@ -14,6 +14,7 @@ import { createEnvironmentsBackend } from './engine/createEnvironmentsBackend';
 import { EnvironmentSeeder } from './engine/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
+import { FeatureNotifier } from './features/FeatureNotifier';
 import { createRouter } from './router';
 import { DatabaseEnvironmentStore } from './store';
 import {
@@ -61,16 +62,20 @@ export const environmentsPlugin = createBackendPlugin({
           database: deps.database,
         });
         const builtInHooks = isolationHooksFromConfig(config);
+        const notifier = new FeatureNotifier({
+          notifications: deps.notifications,
+          features: store.features,
+          baseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          logger: logger.child({ component: 'notifications' }),
+        });
         const backend = createEnvironmentsBackend({
           config,
           logger,
           store,
           urlReader: deps.urlReader,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
-          // The deployer needs the engine it is built from; it is created right below.
-          onFeatureOperationEnded: (operation, error) =>
-            // eslint-disable-next-line @typescript-eslint/no-use-before-define
-            pushDeployer.notifyOutcome(operation, error),
+          onFeatureOperationEnded: (operation, outcome) =>
+            notifier.operationFinished(operation, outcome),
         });
         const { engine, features, tracer, runner, clusters } = backend;
 
@@ -81,8 +86,7 @@ export const environmentsPlugin = createBackendPlugin({
           store,
           catalog: deps.catalog,
           auth: deps.auth,
-          notifications: deps.notifications,
-          baseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          notifier,
           logger: logger.child({ component: 'webhooks' }),
         });
 

@@ -6,7 +6,10 @@ import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { placementFromConfig } from '../features';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { FeatureRollout } from '../orchestrate/FeatureRollout';
-import { OperationRunner } from '../orchestrate/OperationRunner';
+import {
+  OperationOutcome,
+  OperationRunner,
+} from '../orchestrate/OperationRunner';
 import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
@@ -45,10 +48,10 @@ export function createEnvironmentsBackend(options: {
   urlReader?: UrlReaderService;
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
-  /** Called when a feature operation's executor finished, with its error if it failed. */
+  /** Told once a feature operation ended for good (not when it is left to resume elsewhere). */
   onFeatureOperationEnded?: (
     operation: StoredOperation,
-    error?: Error,
+    outcome: OperationOutcome,
   ) => Promise<void>;
 }): EnvironmentsBackend {
   const { config, logger, store } = options;
@@ -124,13 +127,12 @@ export function createEnvironmentsBackend(options: {
         await rollout.execute(operation, context);
         return;
       }
-      try {
-        await featureRollout.execute(operation, context);
-      } catch (error) {
-        await options.onFeatureOperationEnded?.(operation, error as Error);
-        throw error;
+      await featureRollout.execute(operation, context);
+    },
+    onFinished: async (operation, outcome) => {
+      if (operation.feature) {
+        await options.onFeatureOperationEnded?.(operation, outcome);
       }
-      await options.onFeatureOperationEnded?.(operation);
     },
     leaseMs:
       (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,

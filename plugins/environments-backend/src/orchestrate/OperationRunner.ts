@@ -31,7 +31,21 @@ export interface OperationRunnerOptions {
   pollMs?: number;
   /** Operations run at the same time (each on its own environment). */
   concurrency?: number;
+  /**
+   * Told once an operation ended here for good: succeeded, failed (with the reason) or cancelled. Not for one
+   * left to resume elsewhere (its lease lost, the runner stopping): that one ends where it resumes.
+   */
+  onFinished?: (
+    operation: StoredOperation,
+    outcome: OperationOutcome,
+  ) => Promise<void>;
 }
+
+/** How an operation ended. */
+export type OperationOutcome =
+  | { state: 'succeeded' }
+  | { state: 'cancelled' }
+  | { state: 'failed'; error: string };
 
 class StopReason extends Error {}
 
@@ -46,7 +60,7 @@ export class OperationRunner {
     8,
   )}`;
   readonly #options: Required<
-    Omit<OperationRunnerOptions, 'store' | 'logger' | 'execute'>
+    Omit<OperationRunnerOptions, 'store' | 'logger' | 'execute' | 'onFinished'>
   > &
     OperationRunnerOptions;
   readonly #active = new Map<
@@ -122,6 +136,17 @@ export class OperationRunner {
     this.#active.set(operation.id, { controller, done });
   }
 
+  /** Tells onFinished; what a listener fails at is logged, never the operation's outcome. */
+  async #finished(operation: StoredOperation, outcome: OperationOutcome) {
+    try {
+      await this.#options.onFinished?.(operation, outcome);
+    } catch (error) {
+      this.#options.logger.warn(
+        `after operation ${operation.id} ended: ${error}`,
+      );
+    }
+  }
+
   async #execute(operation: StoredOperation, controller: AbortController) {
     const { store, logger, leaseMs, execute } = this.#options;
     const { id } = operation;
@@ -183,6 +208,7 @@ export class OperationRunner {
       logger.info(
         `operation ${id} (${operation.type} ${operation.environment}) succeeded`,
       );
+      await this.#finished(operation, { state: 'succeeded' });
     } catch (error) {
       const reason = controller.signal.reason;
       if (reason instanceof StopReason) {
@@ -190,6 +216,7 @@ export class OperationRunner {
       } else if (controller.signal.aborted) {
         await log('warn', 'cancelled');
         await store.finishOperation(id, 'cancelled', 'cancelled by request');
+        await this.#finished(operation, { state: 'cancelled' });
       } else {
         const message = (error as Error).message ?? String(error);
         await log('error', message);
@@ -197,6 +224,7 @@ export class OperationRunner {
         logger.warn(
           `operation ${id} (${operation.type} ${operation.environment}) failed: ${message}`,
         );
+        await this.#finished(operation, { state: 'failed', error: message });
       }
     } finally {
       clearInterval(heartbeat);

@@ -2,10 +2,10 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { NotificationService } from '@backstage/plugin-notifications-node';
 import express from 'express';
 import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
-import type { DatabaseEnvironmentStore, StoredOperation } from '../store';
+import type { FeatureNotifier, PushNotice } from '../features/FeatureNotifier';
+import type { DatabaseEnvironmentStore } from '../store';
 import {
   DEFAULT_DEPLOY_KEYWORD,
   featureNameFromBranch,
@@ -63,13 +63,6 @@ const REPOSITORY_ANNOTATIONS = [
   'backstage.io/source-location',
 ];
 
-/** What a push-started operation carries so that its outcome reaches the right people, even after a restart. */
-type PushNotice = {
-  recipients: string[];
-  link: string;
-  commit: string;
-};
-
 /**
  * Push-to-deploy: turns a verified push whose commit message has the keyword into a deploy of a feature
  * instance (feature name from the branch, service from the repository, image tag from the template) and tells
@@ -83,9 +76,7 @@ export class PushDeployer {
       store: DatabaseEnvironmentStore;
       catalog: CatalogService;
       auth: AuthService;
-      notifications: NotificationService;
-      /** The portal's base URL, for links in notifications. */
-      baseUrl: string;
+      notifier: FeatureNotifier;
       logger: LoggerService;
     },
   ) {}
@@ -149,7 +140,7 @@ export class PushDeployer {
         commit.author,
         matches.flatMap(m => (m.owner ? [m.owner] : [])),
       ),
-      link: `${this.deps.baseUrl}/feature-branches/${feature}`,
+      link: this.deps.notifier.link(feature),
       commit: commit.id.slice(0, 7),
     };
     const existing = await features.getFeature(feature).catch(() => undefined);
@@ -185,47 +176,12 @@ export class PushDeployer {
         operation: operation.id,
       };
     } catch (error) {
-      await this.#notify(notice, {
+      await this.deps.notifier.send(notice.recipients, notice.link, {
         title: `Feature ${feature} was not deployed`,
         description: `${commit.id.slice(0, 7)}: ${(error as Error).message}`,
         severity: 'high',
       });
       throw error;
-    }
-  }
-
-  /** Called when a feature operation ends: tells the people its push named how it went. */
-  async notifyOutcome(operation: StoredOperation, error?: Error) {
-    const notice = operation.params.notice as PushNotice | undefined;
-    if (!notice || operation.type !== 'deploy-feature') return;
-    const ok = !error;
-    await this.#notify(notice, {
-      title: ok
-        ? `Feature ${operation.feature} is deployed`
-        : `Feature ${operation.feature} failed to deploy`,
-      description: ok
-        ? `${notice.commit} is running in ${operation.environment}.`
-        : `${notice.commit}: ${error?.message}`,
-      severity: ok ? 'normal' : 'high',
-    });
-  }
-
-  async #notify(
-    notice: PushNotice,
-    payload: {
-      title: string;
-      description: string;
-      severity: 'normal' | 'high';
-    },
-  ) {
-    if (!notice.recipients.length) return;
-    try {
-      await this.deps.notifications.send({
-        recipients: { type: 'entity', entityRef: notice.recipients },
-        payload: { ...payload, link: notice.link, topic: 'envmesh-feature' },
-      });
-    } catch (error) {
-      this.deps.logger.warn(`could not send a notification: ${error}`);
     }
   }
 

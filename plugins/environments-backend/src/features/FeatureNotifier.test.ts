@@ -95,7 +95,10 @@ describe('FeatureNotifier', () => {
       { ...deploy('f-1'), type: 'remove-feature' } as StoredOperation,
       { state: 'succeeded' },
     );
-    await notifier.operationFinished(deploy('f-robot'), { state: 'failed', error: 'x' });
+    await notifier.operationFinished(deploy('f-robot'), {
+      state: 'failed',
+      error: 'x',
+    });
     expect(sent).toEqual([]);
   });
 

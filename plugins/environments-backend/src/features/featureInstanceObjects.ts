@@ -12,7 +12,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
 import { INSTANCE_LABEL } from '../routing/types';
-import { suffixedName, NAME_LIMIT } from './names';
+import { instanceServiceName, suffixedName, NAME_LIMIT } from './names';
 import { PodTemplate, podTemplateOf } from './podTemplates';
 import { isolateBaseRelease, serviceSelections } from './baseRelease';
 import { FeaturePlacement } from './placement';
@@ -177,7 +177,7 @@ function instanceServices(
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {
-        name: suffixedName(selection.host, feature),
+        name: instanceServiceName(selection.host, feature),
         labels: instanceLabels(base.metadata?.labels, instance, feature),
       },
       spec: {
@@ -185,7 +185,9 @@ function instanceServices(
         ...(clusterIP === 'None' ? { clusterIP: 'None' } : {}),
         type: 'ClusterIP',
         selector: { ...selection.selector, [INSTANCE_LABEL]: instance },
-        ports: (ports ?? []).map(({ nodePort: _nodePort, ...port }: any) => port),
+        ports: (ports ?? []).map(
+          ({ nodePort: _nodePort, ...port }: any) => port,
+        ),
       },
     } as KubernetesObject;
   });

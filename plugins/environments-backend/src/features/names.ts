@@ -18,3 +18,11 @@ export function suffixedName(
   const head = full.slice(0, limit - hash.length - 1).replace(/[-.]+$/, '');
   return `${head}-${hash}`;
 }
+
+/**
+ * The name of a feature instance's own Service for a host: `<host>-<feature>` (cut, with a hash, to 63
+ * characters). Routing sends the feature's requests to it (`service` mode, the Gateway API driver).
+ */
+export function instanceServiceName(host: string, feature: string): string {
+  return suffixedName(host, feature);
+}

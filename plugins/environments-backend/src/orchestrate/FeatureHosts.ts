@@ -7,7 +7,7 @@ import {
   PreviewHostWriter,
   RoutingDriver,
   ServiceRoutingRef,
-  instanceHost,
+  instanceServiceName,
 } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import type { InventoryObject } from '../store';
@@ -115,7 +115,9 @@ export class FeatureHosts {
         previewDomain: env.previewDomain!,
         gateway: gateway.ref,
         service:
-          byService && own ? instanceHost(frontEndHost, f.name) : frontEndHost,
+          byService && own
+            ? instanceServiceName(frontEndHost, f.name)
+            : frontEndHost,
         subset: byService ? undefined : previewSubset(f.name, own, hasRouting),
         headerName: this.deps.headerName,
       });

@@ -1,11 +1,11 @@
 import { stableStringify } from '../apply/fingerprint';
+import { instanceServiceName } from '../features/names';
 import type { RoutingSetChange } from './RoutingDriver';
 import {
   computeDestinationRule,
   computeVirtualService,
   featureSubsets,
   gatewayVirtualServicesFor,
-  instanceHost,
   isMeshVirtualServiceFor,
   isTargetHost,
   routedFeatures,
@@ -206,14 +206,16 @@ function planServiceBatch(
     if (c.set !== 'routes') return;
     const next = applyChange(c, routes);
     const missing = [...next].filter(
-      f => !routes.has(f) && !input.services?.has(instanceHost(target.host, f)),
+      f =>
+        !routes.has(f) &&
+        !input.services?.has(instanceServiceName(target.host, f)),
     );
     if (missing.length) {
       errors[i] = new RoutingViolationError(
         missing.map(feature => ({
           code: 'missing-backend' as const,
-          backend: instanceHost(target.host, feature),
-          message: `a route needs its instance Service first: Service ${instanceHost(
+          backend: instanceServiceName(target.host, feature),
+          message: `a route needs its instance Service first: Service ${instanceServiceName(
             target.host,
             feature,
           )} of feature ${feature} does not exist`,

@@ -1,7 +1,9 @@
 import { InputError } from '@backstage/errors';
 import { V1ServicePort } from '@kubernetes/client-node';
 import { LABELS, MANAGER } from '../apply/types';
-import { suffixedName } from '../features/names';
+import { instanceServiceName, suffixedName } from '../features/names';
+
+export { instanceServiceName };
 import { baggageRegex, headerKey } from './featureMatch';
 import {
   GATEWAY_API_VERSION,
@@ -38,11 +40,6 @@ import { RoutingViolation } from './validateRouting';
  *   not fit go to further HTTPRoutes `<host>.2`, `<host>.3`... of the same parent: routes of one parent are
  *   merged, and a rule with a header match always takes precedence over the match-less default rule.
  */
-
-/** The name of a feature's instance Service: `<host>-<feature>` (cut, with a hash, to 63 characters). */
-export function instanceServiceName(host: string, feature: string): string {
-  return suffixedName(host, feature);
-}
 
 /** The name of the Service that selects only a host's base pods: `<host>-default`. */
 export function defaultServiceName(host: string): string {

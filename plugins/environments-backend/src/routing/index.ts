@@ -45,7 +45,6 @@ export {
   computeDestinationRule,
   computeVirtualService,
   featureSubsets,
-  instanceHost,
   instanceLabel,
   isMeshVirtualServiceFor,
   isTargetHost,

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 import { LABELS } from '../apply/types';
-import { suffixedName } from '../features/names';
+import { instanceServiceName } from '../features/names';
 import { featureMatches } from './featureMatch';
 import {
   DEFAULT_SUBSET,
@@ -128,11 +128,6 @@ export function routedFeatures(vs: VirtualService | undefined): Set<string> {
   return features;
 }
 
-/** The host of a feature instance's own Service in `service` mode: `<host>-<feature>`. */
-export function instanceHost(host: string, feature: string): string {
-  return suffixedName(host, feature);
-}
-
 /** The feature subsets of a DR (every subset but `default`). */
 export function featureSubsets(dr: DestinationRule | undefined): Set<string> {
   return new Set(
@@ -219,7 +214,10 @@ function deriveFeatureRoute(
         ...target,
         destination:
           input.mode === 'service'
-            ? { ...target.destination, host: instanceHost(input.host, feature) }
+            ? {
+                ...target.destination,
+                host: instanceServiceName(input.host, feature),
+              }
             : { ...target.destination, subset: feature },
       },
     ],

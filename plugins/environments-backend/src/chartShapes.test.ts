@@ -129,7 +129,7 @@ describe.each(['subset', 'service'] as const)(
       name: ENV,
       cluster: 'local',
       owner: 'group:default/platform-team',
-      routing: { mode },
+      routing: { mode, sidecarInjection: true },
       resources: {
         gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
       },
@@ -318,6 +318,28 @@ describe.each(['subset', 'service'] as const)(
     ]);
     expect(featured.body.hops[2].rule.name).toBe(`envmesh-${FEATURE}`);
 
+    // The namespace asks Istio for sidecars; the local cluster has no injector, so every service is reported.
+    const namespace = await core.readNamespace({ name: ENV });
+    expect(namespace.metadata?.labels?.['istio-injection']).toBe('enabled');
+    expect(plain.body.withoutSidecar).toEqual(
+      expect.arrayContaining([...chain, 'shape-a']),
+    );
+    await core.createNamespacedPod({
+      namespace: ENV,
+      body: {
+        metadata: { name: 'with-sidecar' },
+        spec: {
+          containers: [
+            { name: 'app', image: 'busybox' },
+            { name: 'istio-proxy', image: 'proxyv2' },
+          ],
+        },
+      },
+    });
+    const again = await trace({ chain: ['shape-a'] });
+    expect(again.body.withoutSidecar).not.toContain('with-sidecar');
+    await core.deleteNamespacedPod({ name: 'with-sidecar', namespace: ENV });
+
     const bad = await trace({ chain: ['shape-a', 'nope'] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/^chain\.1:/);
@@ -354,6 +376,7 @@ describe.each(['subset', 'service'] as const)(
     expect(res.body.error.message).toMatch(/^routing\.mode: .*f-shapes/);
     expect((await call('get', `/environments/${ENV}`)).body.routing).toEqual({
       mode,
+      sidecarInjection: true,
     });
   });
 

@@ -134,3 +134,17 @@ export interface RouteHop {
   /** Why this destination, in words. */
   reason: string;
 }
+
+/**
+ * The answer of `POST /environments/{name}/routes/trace`.
+ *
+ * @public
+ */
+export interface RouteTrace {
+  hops: RouteHop[];
+  /**
+   * The services (or, for pods envmesh did not deploy, the pods) with pods that run without an Istio sidecar:
+   * their requests bypass the VirtualServices, so in `subset` mode they reach feature pods too.
+   */
+  withoutSidecar: string[];
+}

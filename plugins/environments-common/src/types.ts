@@ -160,6 +160,8 @@ export type RoutingMode = 'subset' | 'service';
 /** @public */
 export interface EnvironmentRouting {
   mode: RoutingMode;
+  /** Label the namespace `istio-injection: enabled`, so Istio injects a sidecar into every pod. */
+  sidecarInjection?: boolean;
 }
 
 /** @public */

@@ -3,8 +3,13 @@ import { DynamicClient } from '../apply/DynamicClient';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { serviceSelections } from '../features';
 import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
-import type { RouteHop } from '@envmesh/plugin-environments-common';
-import { readTraceObjects, shortHost, traceRequest } from '../routing';
+import type { RouteHop, RouteTrace } from '@envmesh/plugin-environments-common';
+import {
+  readTraceObjects,
+  shortHost,
+  traceRequest,
+  withoutSidecar,
+} from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import { parseInput, traceRouteInput } from './validation';
 
@@ -22,7 +27,7 @@ export class RouteTracer {
     },
   ) {}
 
-  async trace(name: string, body: unknown): Promise<{ hops: RouteHop[] }> {
+  async trace(name: string, body: unknown): Promise<RouteTrace> {
     const input = parseInput(traceRouteInput, body);
     const env = await this.deps.store.getEnvironment(name);
     if (!env) throw new NotFoundError(`no environment '${name}'`);
@@ -62,6 +67,6 @@ export class RouteTracer {
       const host = selection?.host ?? service;
       hops.push({ service, ...traceRequest({ ...request, host }, objects) });
     }
-    return { hops };
+    return { hops, withoutSidecar: withoutSidecar(objects.pods) };
   }
 }

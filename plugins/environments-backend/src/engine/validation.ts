@@ -87,7 +87,12 @@ const environmentFields = {
   description: z.string().max(1000),
   previewDomain: host,
   previewService: dnsLabel,
-  routing: z.object({ mode: z.enum(['subset', 'service']) }).strict(),
+  routing: z
+    .object({
+      mode: z.enum(['subset', 'service']),
+      sidecarInjection: z.boolean().optional(),
+    })
+    .strict(),
   globalValues: valuesObject,
   config,
   resources,

@@ -111,6 +111,9 @@ export function namespaceObject(spec: EnvironmentSpec): KubernetesObject {
       labels: {
         'app.kubernetes.io/managed-by': 'envmesh',
         'envmesh.io/environment': spec.name,
+        ...(spec.routing?.sidecarInjection
+          ? { 'istio-injection': 'enabled' }
+          : {}),
       },
     },
   };

@@ -71,5 +71,6 @@ export {
   readTraceObjects,
   shortHost,
   traceRequest,
+  withoutSidecar,
 } from './routeTrace';
 export type { RouteTraceObjects, TracedRequest } from './routeTrace';

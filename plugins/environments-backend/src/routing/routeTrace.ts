@@ -4,6 +4,7 @@ import type {
   TraceRouteRequest,
 } from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply/DynamicClient';
+import { LABELS } from '../apply/types';
 import { listVirtualServices } from './routingObjects';
 import {
   ISTIO_API_VERSION,
@@ -47,6 +48,28 @@ export async function readTraceObjects(
     // A pod being deleted no longer receives new requests.
     pods: pods.items.filter(p => !p.metadata?.deletionTimestamp),
   };
+}
+
+/**
+ * Who runs pods without an Istio sidecar (a container, or a native sidecar init container, named
+ * `istio-proxy`): by service for envmesh's pods, else by pod name. Sorted.
+ */
+export function withoutSidecar(pods: KubernetesObject[]): string[] {
+  const names = new Set<string>();
+  for (const pod of pods) {
+    const spec = (
+      pod as { spec?: { containers?: any[]; initContainers?: any[] } }
+    ).spec;
+    const containers = [
+      ...(spec?.containers ?? []),
+      ...(spec?.initContainers ?? []),
+    ];
+    if (containers.some(c => c?.name === 'istio-proxy')) continue;
+    names.add(
+      pod.metadata?.labels?.[LABELS.service] ?? pod.metadata?.name ?? '',
+    );
+  }
+  return [...names].sort();
 }
 
 export function shortHost(host: string): string {

@@ -450,8 +450,16 @@ export const spec = {
                         $ref: '#/components/schemas/RouteHop',
                       },
                     },
+                    withoutSidecar: {
+                      type: 'array',
+                      description:
+                        'Services (or pods envmesh did not deploy) with pods that run without an Istio sidecar: their requests bypass the VirtualServices, so in `subset` mode they reach feature pods too.',
+                      items: {
+                        type: 'string',
+                      },
+                    },
                   },
-                  required: ['hops'],
+                  required: ['hops', 'withoutSidecar'],
                   additionalProperties: false,
                 },
               },
@@ -1580,6 +1588,11 @@ export const spec = {
           mode: {
             type: 'string',
             enum: ['subset', 'service'],
+          },
+          sidecarInjection: {
+            type: 'boolean',
+            description:
+              'Label the namespace `istio-injection=enabled`, so Istio injects a sidecar into every pod.',
           },
         },
         required: ['mode'],

@@ -14,7 +14,7 @@ import {
   Operation,
   OperationLogLine,
   Revision,
-  RouteHop,
+  RouteTrace,
   ServiceDefinition,
   TraceRouteRequest,
   UpdateEnvironmentRequest,
@@ -115,10 +115,7 @@ export interface EnvironmentsApi {
   /** `DELETE /features/{feature}`: answers with the started `remove-feature` operation. */
   deleteFeature(name: string): Promise<Operation>;
   /** `POST /environments/{name}/routes/trace`: where a request goes, hop by hop, from the live objects. */
-  traceRoute(
-    name: string,
-    request: TraceRouteRequest,
-  ): Promise<{ hops: RouteHop[] }>;
+  traceRoute(name: string, request: TraceRouteRequest): Promise<RouteTrace>;
 }
 
 /**

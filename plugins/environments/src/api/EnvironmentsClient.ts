@@ -16,7 +16,7 @@ import {
   Operation,
   OperationLogLine,
   Revision,
-  RouteHop,
+  RouteTrace,
   ServiceDefinition,
   TraceRouteRequest,
   UpdateEnvironmentRequest,
@@ -206,7 +206,7 @@ export class EnvironmentsClient implements EnvironmentsApi {
   async traceRoute(
     name: string,
     request: TraceRouteRequest,
-  ): Promise<{ hops: RouteHop[] }> {
+  ): Promise<RouteTrace> {
     return this.#send(
       'POST',
       `/environments/${enc(name)}/routes/trace`,

@@ -24,6 +24,7 @@ export type {
   OperationStep,
   OperationType,
   RouteHop,
+  RouteTrace,
   TraceRouteRequest,
   ValuesLayerName as ValuesLayer,
 } from '@envmesh/plugin-environments-common';

@@ -38,7 +38,7 @@ describe('TraceRequestCard', () => {
         traceRoute: async (name, request) => {
           expect(name).toBe(demoFeature.environment);
           requests.push(request);
-          return { hops: hops(request) };
+          return { hops: hops(request), withoutSidecar: ['legacy-batch'] };
         },
       },
     });
@@ -66,6 +66,7 @@ describe('TraceRequestCard', () => {
       screen.getAllByText('demo-api-5d4f-a1, demo-api-5d4f-b2'),
     ).toHaveLength(1);
     expect(screen.getByText('demo-api / feature-31337')).toBeInTheDocument();
+    expect(screen.getByText(/1 without a sidecar/)).toBeInTheDocument();
   });
 
   it('says why a trace failed', async () => {

@@ -53,6 +53,7 @@ const columns: TableColumn<RouteHop>[] = [
 interface Traces {
   withHeader: RouteHop[];
   withoutHeader: RouteHop[];
+  withoutSidecar: string[];
 }
 
 /**
@@ -85,6 +86,7 @@ export const TraceRequestCard = ({
       setTraces({
         withHeader: withHeader.hops,
         withoutHeader: withoutHeader.hops,
+        withoutSidecar: withHeader.withoutSidecar,
       });
     } catch (e) {
       setError(errorMessage(e as Error));
@@ -113,6 +115,16 @@ export const TraceRequestCard = ({
       )}
       {traces && (
         <>
+          {traces.withoutSidecar.length > 0 && (
+            <Box mt={2}>
+              <WarningPanel
+                title={`${traces.withoutSidecar.length} without a sidecar`}
+                message={`Their requests bypass the routing (in subset mode they can reach feature pods): ${traces.withoutSidecar.join(
+                  ', ',
+                )}`}
+              />
+            </Box>
+          )}
           <Box mt={2}>
             <Typography variant="subtitle2">With {header}</Typography>
             <Table<RouteHop>

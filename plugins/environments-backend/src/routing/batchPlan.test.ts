@@ -229,4 +229,109 @@ describe('planBatch', () => {
     ]);
     expect(routedFeatures(routed.virtualService)).toEqual(new Set(['a']));
   });
+
+  describe('with the pods behind the host', () => {
+    const pod = (
+      name: string,
+      instance: string,
+      ready = true,
+      feature?: string,
+    ) => ({
+      name,
+      ready,
+      labels: {
+        'app.kubernetes.io/instance': instance,
+        'envmesh.io/service': 'demo-api',
+        ...(feature ? { 'envmesh.io/feature': feature } : {}),
+      },
+    });
+    const base = pod('demo-api-1', 'demo-api');
+
+    it('routes to a subset only once one of its pods is ready, and keeps a routed one that went down', () => {
+      const unready = planBatch({
+        target,
+        match: {},
+        ...live(['a', 'b'], ['a']),
+        pods: [
+          base,
+          pod('a-1', 'demo-api.a', false, 'a'),
+          pod('b-1', 'demo-api.b', false, 'b'),
+        ],
+        changes: [{ set: 'routes', add: ['b'] }],
+      });
+      expect(unready.errors[0]?.violations).toEqual([
+        expect.objectContaining({ code: 'subset-not-ready', subset: 'b' }),
+      ]);
+      expect(unready.errors[0]?.message).toMatch(
+        /subset b of demo-api: none of its pods is ready/,
+      );
+      expect(unready.virtualService).toBeUndefined();
+
+      const ready = planBatch({
+        target,
+        match: {},
+        ...live(['a', 'b'], ['a']),
+        pods: [
+          base,
+          pod('a-1', 'demo-api.a', false, 'a'),
+          pod('b-1', 'demo-api.b', true, 'b'),
+        ],
+        changes: [{ set: 'routes', add: ['b'] }],
+      });
+      expect(ready.errors).toEqual([undefined]);
+      expect(routedFeatures(ready.virtualService)).toEqual(new Set(['a', 'b']));
+    });
+
+    it('adds nothing while the default subset does not select exactly the base pods, but still removes', () => {
+      const leaking = [base, pod('a-1', 'demo-api', true, 'a')];
+      const plan = planBatch({
+        target,
+        match: {},
+        ...live(['a'], ['a']),
+        pods: leaking,
+        changes: [
+          { set: 'subsets', add: ['b'] },
+          { set: 'routes', remove: ['a'] },
+        ],
+      });
+      expect(plan.errors[0]?.violations).toEqual([
+        expect.objectContaining({
+          code: 'default-not-base',
+          message: expect.stringMatching(
+            /subset default of demo-api .* selects feature pod\(s\) a-1/,
+          ),
+        }),
+      ]);
+      expect(plan.errors[1]).toBeUndefined();
+      expect(plan.make).toBeUndefined();
+      expect(routedFeatures(plan.virtualService)).toEqual(new Set());
+
+      const missed = planBatch({
+        target,
+        match: {},
+        ...live([], []),
+        pods: [base, pod('demo-api-2', 'demo-api-main')],
+        changes: [{ set: 'subsets', add: ['a'] }],
+      });
+      expect(missed.errors[0]?.message).toMatch(
+        /misses base pod\(s\) demo-api-2/,
+      );
+      expect(missed.make).toBeUndefined();
+    });
+
+    it('in service mode adds nothing while the base Service selects a feature pod', () => {
+      const plan = planBatch({
+        target: { ...target, mode: 'service' as const },
+        match: {},
+        virtualServices: [],
+        services: new Set(['demo-api', 'demo-api-a']),
+        pods: [base, pod('a-1', 'demo-api.a', true, 'a')],
+        changes: [{ set: 'routes', add: ['a'] }],
+      });
+      expect(plan.errors[0]?.message).toMatch(
+        /Service demo-api selects feature pod\(s\) a-1/,
+      );
+      expect(plan.virtualService).toBeUndefined();
+    });
+  });
 });

@@ -19,6 +19,21 @@ import {
   VirtualService,
 } from './types';
 import { RoutingViolationError, validateRouting } from './validateRouting';
+import { HostPod, baseIsolationViolations, readySubsets } from './hostPods';
+
+/**
+ * Fails every change that would route or prepare a feature while plain requests to the host could reach a
+ * feature pod (see baseIsolationViolations). Removals still run: they only take feature routes away.
+ */
+function failIsolation(input: BatchPlanInput, errors: BatchPlan['errors']) {
+  if (!input.pods) return;
+  const violations = baseIsolationViolations(input.target, input.pods);
+  if (!violations.length) return;
+  const error = new RoutingViolationError(violations);
+  input.changes.forEach((c, i) => {
+    if (c.add?.length || c.replace?.length) errors[i] = error;
+  });
+}
 
 /** A change of one of a service's two feature sets; `replace` wins over add/remove. */
 export type FeatureSetChange = RoutingSetChange<'subsets'>;
@@ -47,6 +62,8 @@ export interface BatchPlanInput {
   virtualServices: VirtualService[];
   /** `service` mode: the names of the namespace's live Services (a feature's route needs its own). */
   services?: Set<string>;
+  /** The pods behind the host's Service, live; omitted, readiness and base isolation are not checked. */
+  pods?: HostPod[];
 }
 
 /** The feature set after one change. */
@@ -106,24 +123,41 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
   }
   const subsetsBefore = featureSubsets(input.destinationRule);
 
+  failIsolation(input, errors);
   // Every subset any change adds exists before the VS is written.
   const made = new Set(subsetsBefore);
-  for (const c of changes) {
-    if (c.set === 'subsets')
+  for (const [i, c] of changes.entries()) {
+    if (c.set === 'subsets' && !errors[i])
       (c.replace ?? c.add ?? []).forEach(f => made.add(f));
   }
 
+  const ready =
+    input.pods &&
+    readySubsets(
+      computeDestinationRule({ ...target, features: made }),
+      input.pods,
+    );
   let routes = new Set(routesBefore);
   changes.forEach((c, i) => {
-    if (c.set !== 'routes') return;
+    if (c.set !== 'routes' || errors[i]) return;
     const next = applyChange(c, routes);
-    // Only what this change routes anew; routes already broken are caught by validating the whole VS.
-    const missing = [...next].filter(f => !routes.has(f) && !made.has(f));
+    // Only what this change routes anew: a routed instance that went down does not block the others.
+    const added = [...next].filter(f => !routes.has(f));
+    const missing = added.filter(f => !made.has(f));
+    const unready = added.filter(f => made.has(f) && ready && !ready.has(f));
     if (missing.length) {
       errors[i] = missingSubsets(
         target.host,
         missing,
         'a route needs its DR subset first',
+      );
+    } else if (unready.length) {
+      errors[i] = new RoutingViolationError(
+        unready.map(subset => ({
+          code: 'subset-not-ready' as const,
+          subset,
+          message: `no route to subset ${subset} of ${target.host}: none of its pods is ready`,
+        })),
       );
     } else routes = next;
   });
@@ -160,7 +194,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
 
   let subsets = new Set(subsetsBefore);
   changes.forEach((c, i) => {
-    if (c.set !== 'subsets') return;
+    if (c.set !== 'subsets' || errors[i]) return;
     const next = applyChange(c, subsets);
     const routed = [...subsets].filter(f => !next.has(f) && routes.has(f));
     if (routed.length) {
@@ -201,9 +235,10 @@ function planServiceBatch(
 ): BatchPlan {
   const { target, changes } = input;
   const errors: BatchPlan['errors'] = changes.map(() => undefined);
+  failIsolation(input, errors);
   let routes = new Set(routesBefore);
   changes.forEach((c, i) => {
-    if (c.set !== 'routes') return;
+    if (c.set !== 'routes' || errors[i]) return;
     const next = applyChange(c, routes);
     const missing = [...next].filter(
       f =>

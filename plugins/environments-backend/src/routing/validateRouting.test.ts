@@ -5,14 +5,13 @@ import { validateRouting } from './validateRouting';
 const target = { host: 'demo-api', baseInstance: 'demo-api' };
 
 describe('validateRouting', () => {
-  it('accepts a VS whose subsets the DR defines and whose pods are ready', () => {
+  it('accepts a VS whose subsets the DR defines', () => {
     const features = ['f-1', 'f-2'];
     expect(
       validateRouting({
         target,
         vs: computeVirtualService({ ...target, features }),
         dr: computeDestinationRule({ ...target, features }),
-        readySubsets: ['default', ...features],
       }),
     ).toEqual([]);
   });
@@ -29,20 +28,6 @@ describe('validateRouting', () => {
         subset: 'f-2',
         route: 'envmesh-f-2',
       }),
-    ]);
-  });
-
-  it('reports a subset whose pods are not ready', () => {
-    const features = ['f-1'];
-    expect(
-      validateRouting({
-        target,
-        vs: computeVirtualService({ ...target, features }),
-        dr: computeDestinationRule({ ...target, features }),
-        readySubsets: ['default'],
-      }),
-    ).toEqual([
-      expect.objectContaining({ code: 'subset-not-ready', subset: 'f-1' }),
     ]);
   });
 

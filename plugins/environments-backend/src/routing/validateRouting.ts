@@ -9,12 +9,13 @@ import { DestinationRule, RoutingTarget, VirtualService } from './types';
 export interface RoutingViolation {
   code:
     | 'missing-subset' // IST0101: referenced host+subset not found in the DestinationRule
-    | 'subset-not-ready' // IST0173: the subset selects no ready pods (503 UH)
+    | 'subset-not-ready' // IST0173: the subset selects no ready pods (503 UH); only new routes are checked
     | 'duplicate-virtual-service' // IST0109: sidecars do not merge VSs of one host
     | 'missing-backend' // Gateway API: a rule's backendRef names a Service that does not exist
     | 'foreign-http-route' // Gateway API: another HTTPRoute has the host's Service as parent
     | 'too-many-rules' // Gateway API: an HTTPRoute over the API's rule limit
-    | 'name-taken'; // Gateway API: an object the driver needs exists and is somebody else's
+    | 'name-taken' // Gateway API: an object the driver needs exists and is somebody else's
+    | 'default-not-base'; // plain requests to the host could reach a feature pod, or miss a base pod
   message: string;
   subset?: string;
   /** The route: a VS route's name, or an HTTPRoute's name. */
@@ -33,16 +34,16 @@ export interface ValidateRoutingInput {
    */
   vs: VirtualService | VirtualService[];
   dr?: DestinationRule;
-  /** Subsets whose pods are ready; omitted, readiness is not checked. */
-  readySubsets?: Iterable<string>;
 }
 
-/** Checks routing before it is written; an empty list means it may be written. */
+/**
+ * Checks the shape of routing before it is written (the pods behind it are checked by planBatch, see
+ * hostPods); an empty list means it may be written.
+ */
 export function validateRouting({
   target,
   vs,
   dr,
-  readySubsets,
 }: ValidateRoutingInput): RoutingViolation[] {
   const all = Array.isArray(vs) ? vs : [vs];
   const forHost = all.filter(v => isMeshVirtualServiceFor(v, target));
@@ -58,7 +59,6 @@ export function validateRouting({
     });
   }
   const defined = new Set((dr?.spec?.subsets ?? []).map(s => s.name));
-  const ready = readySubsets ? new Set(readySubsets) : undefined;
   const reported = new Set<string>();
   // Subsets are checked in every VS given, gateway-bound ones included.
   for (const v of all) {
@@ -76,13 +76,6 @@ export function validateRouting({
           violations.push({
             code: 'missing-subset',
             message: `${where} targets subset ${subset}, which the DestinationRule of ${target.host} does not define`,
-            subset,
-            route: route.name,
-          });
-        } else if (ready && !ready.has(subset)) {
-          violations.push({
-            code: 'subset-not-ready',
-            message: `${where} targets subset ${subset}, whose pods are not ready`,
             subset,
             route: route.name,
           });

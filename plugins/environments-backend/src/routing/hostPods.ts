@@ -1,0 +1,140 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
+import { LABELS } from '../apply/types';
+import {
+  DEFAULT_SUBSET,
+  DestinationRule,
+  INSTANCE_LABEL,
+  RoutingTarget,
+} from './types';
+import type { RoutingViolation } from './validateRouting';
+
+/** A pod as routing checks it: its labels and whether it is ready. */
+export interface HostPod {
+  name: string;
+  labels: Record<string, string>;
+  ready: boolean;
+}
+
+function hostPod(pod: KubernetesObject): HostPod {
+  const conditions: Array<{ type: string; status: string }> =
+    (pod as any).status?.conditions ?? [];
+  return {
+    name: pod.metadata?.name ?? '',
+    labels: pod.metadata?.labels ?? {},
+    ready:
+      !pod.metadata?.deletionTimestamp &&
+      conditions.some(c => c.type === 'Ready' && c.status === 'True'),
+  };
+}
+
+/**
+ * The pods behind a host: those its Service selects, read live. Undefined when the Service does not exist,
+ * has no selector or selects no pod (nothing can be checked then).
+ */
+export async function readHostPods(
+  client: DynamicClient,
+  namespace: string,
+  host: string,
+): Promise<HostPod[] | undefined> {
+  let service: KubernetesObject;
+  try {
+    service = await client.read({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: host, namespace },
+    });
+  } catch (error) {
+    if (isApiStatus(error, 404)) return undefined;
+    throw error;
+  }
+  const selector: Record<string, string> = (service as any).spec?.selector;
+  if (!selector || !Object.keys(selector).length) return undefined;
+  const pods = await client.list(
+    'v1',
+    'Pod',
+    namespace,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
+  // No pod at all (an environment asleep, workloads not envmesh's): nothing to check against.
+  return pods.items.length ? pods.items.map(hostPod) : undefined;
+}
+
+const selects = (labels: Record<string, string>, subset: object) =>
+  Object.entries(subset).every(([k, v]) => labels[k] === v);
+
+/** The DR's subsets (`default` included) that select at least one ready pod behind the host. */
+export function readySubsets(
+  dr: DestinationRule | undefined,
+  pods: HostPod[],
+): Set<string> {
+  return new Set(
+    (dr?.spec?.subsets ?? [])
+      .filter(s => pods.some(p => p.ready && selects(p.labels, s.labels ?? {})))
+      .map(s => s.name),
+  );
+}
+
+/**
+ * What plain requests would reach that they must not: in `subset` mode the `default` subset must select
+ * exactly the base pods behind the host (no feature pod, and every base pod); in `service` mode the base
+ * Service must select no feature pod at all (clients without a sidecar use it directly).
+ */
+export function baseIsolationViolations(
+  target: RoutingTarget,
+  pods: HostPod[],
+): RoutingViolation[] {
+  const isFeature = (p: HostPod) => !!p.labels[LABELS.feature];
+  const names = (list: HostPod[]) => list.map(p => p.name).join(', ');
+  if (target.mode === 'service') {
+    const leaking = pods.filter(isFeature);
+    return leaking.length
+      ? [
+          {
+            code: 'default-not-base',
+            message: `Service ${target.host} selects feature pod(s) ${names(
+              leaking,
+            )}, so plain requests could reach them`,
+          },
+        ]
+      : [];
+  }
+  const inDefault = (p: HostPod) =>
+    p.labels[INSTANCE_LABEL] === target.baseInstance;
+  const leaking = pods.filter(p => isFeature(p) && inDefault(p));
+  // Pods of other releases a chart's Service also selects are the chart's affair, not the base's.
+  const release = target.service ?? target.baseInstance;
+  const missed = pods.filter(
+    p => !isFeature(p) && p.labels[LABELS.service] === release && !inDefault(p),
+  );
+  const violations: RoutingViolation[] = [];
+  if (leaking.length) {
+    violations.push({
+      code: 'default-not-base',
+      subset: DEFAULT_SUBSET,
+      message: `subset ${DEFAULT_SUBSET} of ${
+        target.host
+      } (${INSTANCE_LABEL}: ${
+        target.baseInstance
+      }) selects feature pod(s) ${names(leaking)}`,
+    });
+  }
+  if (missed.length) {
+    violations.push({
+      code: 'default-not-base',
+      subset: DEFAULT_SUBSET,
+      message: `subset ${DEFAULT_SUBSET} of ${
+        target.host
+      } (${INSTANCE_LABEL}: ${target.baseInstance}) misses base pod(s) ${names(
+        missed,
+      )}`,
+    });
+  }
+  return violations;
+}

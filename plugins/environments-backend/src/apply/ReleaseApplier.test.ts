@@ -354,7 +354,7 @@ describe('ReleaseApplier', () => {
     expect(refKey(v1.inventory[0])).toBe(refKey(beta.inventory[0]));
   });
 
-  it('refuses a feature instance that would take over another release\'s object or a hand-made one (409 naming both)', async () => {
+  it("refuses a feature instance that would take over another release's object or a hand-made one (409 naming both)", async () => {
     const configMap = (name: string, value: string) =>
       ({
         apiVersion: 'v1',
@@ -401,7 +401,13 @@ describe('ReleaseApplier', () => {
       objects: [configMap('demo-api-api', 'feature')],
     });
     expect(
-      (await applier.apply({ ...feature, objects: [configMap('demo-api-api', 'v2')], previousInventory: own.inventory })).inventory,
+      (
+        await applier.apply({
+          ...feature,
+          objects: [configMap('demo-api-api', 'v2')],
+          previousInventory: own.inventory,
+        })
+      ).inventory,
     ).toEqual(own.inventory);
   });
 

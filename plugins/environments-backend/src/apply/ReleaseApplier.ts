@@ -14,7 +14,7 @@ import { mapSettled } from './concurrency';
 import { DynamicClient, apiErrorMessage, isApiStatus } from './DynamicClient';
 import { recordOf, stableStringify } from './fingerprint';
 import { WORKLOAD_KINDS, groupByRank } from './kindOrder';
-import { assertOwnership } from './ownership';
+import { ReleaseIdentity, assertOwnership } from './ownership';
 import {
   LABELS,
   MANAGER,
@@ -41,6 +41,8 @@ export interface ApplyInput {
   previousInventory: RecordedObject[];
   /** Server-side dry run: nothing is persisted or pruned; `pruned` lists what would be. */
   dryRun?: boolean;
+  /** Objects other releases hold (by refKey), which this apply must not take over (a 409 naming both). */
+  claimed?: ReadonlyMap<string, ReleaseIdentity>;
 }
 
 export interface ApplyResult {
@@ -125,6 +127,7 @@ export class ReleaseApplier {
       resolved.map(p => p.ref),
       input.previousInventory,
       this.#concurrency,
+      input.claimed,
     );
     const dryRun = input.dryRun ? 'All' : undefined;
 

@@ -18,3 +18,4 @@ export { kindRank, groupByRank, WORKLOAD_KINDS } from './kindOrder';
 export { mapSettled } from './concurrency';
 export { LABELS, MANAGER, formatRef, groupOf, refKey, refOf } from './types';
 export type { ObjectRef, RecordedObject } from './types';
+export type { ReleaseIdentity } from './ownership';

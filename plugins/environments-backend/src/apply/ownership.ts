@@ -5,7 +5,7 @@ import { DynamicClient, isApiStatus } from './DynamicClient';
 import { LABELS, MANAGER, ObjectRef, formatRef, refKey } from './types';
 
 /** A release as its objects' labels name it. */
-interface ReleaseIdentity {
+export interface ReleaseIdentity {
   environment: string;
   /** The service, or '' for the environment's own objects. */
   release: string;
@@ -13,12 +13,27 @@ interface ReleaseIdentity {
   feature?: string;
 }
 
-function describe({ environment, release, feature }: ReleaseIdentity) {
+/** `service demo-api of dev-1`, `feature f's instance of demo-api in dev-1`, for messages. */
+export function describeRelease({
+  environment,
+  release,
+  feature,
+}: ReleaseIdentity) {
   if (feature)
     return `feature ${feature}'s instance of ${release} in ${environment}`;
   return release
     ? `service ${release} of ${environment}`
     : `environment ${environment}`;
+}
+
+function takeover(
+  ref: ObjectRef,
+  owner: ReleaseIdentity,
+  applying: ReleaseIdentity,
+) {
+  return `${formatRef(ref)} belongs to ${describeRelease(
+    owner,
+  )}; ${describeRelease(applying)} does not take it over`;
 }
 
 function ownerOf(live: KubernetesObject): ReleaseIdentity | undefined {
@@ -32,11 +47,14 @@ function ownerOf(live: KubernetesObject): ReleaseIdentity | undefined {
 }
 
 /**
- * Refuses (409 naming both) a feature instance's apply that would take over an object it does not own: one
- * of another release (a base service's, another feature's) or one envmesh did not create. Base releases are
- * not checked: they may hand objects to each other (a ConfigMap moving from one chart to another in one
- * update), and a check would cost a read per object of every environment create. Only objects new to the
- * release are read: those of its previous inventory are its own.
+ * Refuses (409 naming both) an apply that would take over an object another release holds:
+ * - any release: an object in `claimed` (another release's stored inventory, e.g. a feature instance's
+ *   objects that a newly added base service's chart also renders);
+ * - a feature instance: also any live object of another release (a base service's, another feature's) or
+ *   one envmesh did not create, read from the cluster.
+ * Base releases are not checked against each other: they may hand objects over (a ConfigMap moving from
+ * one chart to another in one update), and a live read per object of every environment create would cost.
+ * Only objects new to the release are checked: those of its previous inventory are its own.
  */
 export async function assertOwnership(
   client: DynamicClient,
@@ -44,11 +62,18 @@ export async function assertOwnership(
   refs: ObjectRef[],
   previousInventory: ObjectRef[],
   concurrency: number,
+  claimed?: ReadonlyMap<string, ReleaseIdentity>,
 ): Promise<void> {
-  if (!applying.feature) return;
   const own = new Set(previousInventory.map(refKey));
   const fresh = refs.filter(ref => !own.has(refKey(ref)));
-  const conflicts: string[] = [];
+  const conflicts = fresh.flatMap(ref => {
+    const owner = claimed?.get(refKey(ref));
+    return owner ? [takeover(ref, owner, applying)] : [];
+  });
+  if (!applying.feature) {
+    if (conflicts.length) throw new ConflictError(conflicts.join('; '));
+    return;
+  }
   await mapSettled(fresh, concurrency, async ref => {
     let live: KubernetesObject;
     try {
@@ -69,7 +94,7 @@ export async function assertOwnership(
       conflicts.push(
         `${formatRef(ref)} exists and is not envmesh's${
           managers.length ? ` (managed by ${managers.join(', ')})` : ''
-        }; ${describe(applying)} does not take it over`,
+        }; ${describeRelease(applying)} does not take it over`,
       );
       return;
     }
@@ -78,11 +103,7 @@ export async function assertOwnership(
       owner.release === applying.release &&
       (owner.feature ?? '') === (applying.feature ?? '');
     if (!same) {
-      conflicts.push(
-        `${formatRef(ref)} belongs to ${describe(owner)}; ${describe(
-          applying,
-        )} does not take it over`,
-      );
+      conflicts.push(takeover(ref, owner, applying));
     }
   }).then(results =>
     results.forEach(r => {

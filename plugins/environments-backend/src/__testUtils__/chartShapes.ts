@@ -26,6 +26,12 @@ export const CHART_SHAPE_SERVICES = [
   'shape-d',
 ] as const;
 
+/**
+ * A service in the repository but not in the environment: `shape-a`'s chart again, named what the feature
+ * `f-shapes` of `shape-a` names its instance's objects (the reverse of the name-collision pair).
+ */
+export const RIVAL_SERVICE = 'shape-a-f-shapes';
+
 /** The gateway-bound host shape-c's chart routes to its Service. */
 export const SHAPE_C_HOST = 'shape-c.demo.net';
 
@@ -63,6 +69,7 @@ export async function makeChartShapesRepo(): Promise<string> {
   await helmCreate(root, 'shape-a');
   await service(root, 'shape-a', 'shape-a');
   await service(root, 'shape-a-x', 'shape-a');
+  await service(root, RIVAL_SERVICE, 'shape-a');
 
   await helmCreate(root, 'shared');
   await service(root, 'shape-b1', 'shared');

@@ -209,7 +209,9 @@ export class EnvironmentsEngine {
     };
     const services: Array<{ name: string; changes: DiffEntry[] }> = [];
     for (const service of spec.services) {
-      const objects = await this.deps.releases.render(spec, service);
+      const objects = await this.#fromCluster(spec.cluster, () =>
+        this.deps.releases.applied(spec, service, kubeConfig),
+      );
       const previous = await this.deps.store.getInventory(
         spec.name,
         service.name,

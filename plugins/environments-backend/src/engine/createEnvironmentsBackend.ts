@@ -1,11 +1,12 @@
 import { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
-import { ReleaseApplier } from '../apply';
+import { ReleaseApplier, formatRef } from '../apply';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { placementFromConfig } from '../features';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { FeatureRollout } from '../orchestrate/FeatureRollout';
+import { recordOwnGenerations } from '../orchestrate/ownGenerations';
 import {
   OperationOutcome,
   OperationRunner,
@@ -93,7 +94,22 @@ export function createEnvironmentsBackend(options: {
       baggage: settings?.getOptionalBoolean('features.routing.baggage'),
     },
   );
-  const releases = new ServiceReleaseRenderer({ store, renderer });
+  // Routing's own writes to a chart's VirtualService are not drift of its release.
+  routing.events.on('releaseObjectWritten', write =>
+    store
+      .getEnvironment(write.environment)
+      .then(
+        env => env && recordOwnGenerations({ store, watchers }, env, [write]),
+      )
+      .catch(error =>
+        logger.warn(
+          `could not record routing's write to ${formatRef(
+            write.ref,
+          )}: ${error}`,
+        ),
+      ),
+  );
+  const releases = new ServiceReleaseRenderer({ store, renderer, routing });
   const featureRollout = new FeatureRollout({
     store,
     clusters,
@@ -115,6 +131,7 @@ export function createEnvironmentsBackend(options: {
     renderer,
     applier,
     watchers,
+    routing,
     settings: { parallelism, readyTimeoutMs },
     afterServiceApplied: (spec, service) =>
       featureRollout.restoreRoutes(spec, service),

@@ -21,9 +21,10 @@ import {
   refOf,
   stableStringify,
 } from '../apply';
-import type { ObjectRef } from '../apply';
+import type { ObjectRef, ReleaseIdentity } from '../apply';
 import { isolateBaseRelease } from '../features';
 import { ISTIO_API_VERSION } from '../routing/types';
+import type { RoutingDriver } from '../routing';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
 import { DatabaseEnvironmentStore } from '../store';
@@ -34,6 +35,8 @@ import {
   namespaceObject,
   secretRefs,
 } from './environmentObjects';
+import { recordOwnGenerations } from './ownGenerations';
+import { withLiveRoutes } from './releaseRoutes';
 import { recordedApply } from './recordedApply';
 import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
@@ -92,6 +95,7 @@ export class EnvironmentRollout {
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
       settings: RolloutSettings;
+      routing: RoutingDriver;
       /**
        * Called after a service's base release was applied: re-applying a chart that renders the host's
        * VirtualService takes back its routes, so the feature routes are restored here.
@@ -174,6 +178,7 @@ export class EnvironmentRollout {
     const { settings } = this.deps;
     const definitions = await this.#definitions();
     const byName = new Map(spec.services.map(s => [s.name, s]));
+    const claimed = await this.#instanceObjects(spec);
 
     // Steps come from the persisted list, so a resumed operation runs exactly what was planned.
     const steps = operation.steps;
@@ -203,6 +208,7 @@ export class EnvironmentRollout {
               definitions.get(service.name),
               kubeConfig,
               context,
+              claimed,
             );
           }),
         );
@@ -321,8 +327,7 @@ export class EnvironmentRollout {
     kubeConfig: KubeConfig,
     context: OperationContext,
   ) {
-    const { watchers, settings } = this.deps;
-    const watcher = watchers.forNamespace(spec.cluster, spec.namespace);
+    const { settings } = this.deps;
     const definitions = await this.#definitions();
     const sleep = operation.type === 'sleep';
     for (const step of operation.steps) {
@@ -347,16 +352,21 @@ export class EnvironmentRollout {
           scalable,
           settings.parallelism,
           async ({ ref }) => {
-            const result = sleep
+            return sleep
               ? await WorkloadScaler.sleep(kubeConfig, ref)
               : await WorkloadScaler.wake(kubeConfig, ref);
-            if (result.generation !== undefined) {
-              watcher.recordGeneration(ref, result.generation);
-            }
-            return result;
           },
         );
-        await this.#recordGenerations(spec, scalable, results);
+        // envmesh's own scaling is not drift, after a restart either.
+        await recordOwnGenerations(
+          this.deps,
+          spec,
+          results.flatMap((r, i) =>
+            r.status === 'fulfilled' && r.value.generation !== undefined
+              ? [{ ...scalable[i], generation: r.value.generation }]
+              : [],
+          ),
+        );
         const failed = results.flatMap((r, i) =>
           r.status === 'rejected'
             ? [
@@ -379,40 +389,6 @@ export class EnvironmentRollout {
         );
         return `${changed} workload(s) ${done}`;
       });
-    }
-  }
-
-  /**
-   * Keeps the generations a sleep or wake gave workloads in their stored inventories, as the watcher does in
-   * memory: after a restart envmesh's own scaling is still not drift.
-   */
-  async #recordGenerations(
-    spec: EnvironmentSpec,
-    workloads: Array<{ release: string; ref: ObjectRef }>,
-    results: PromiseSettledResult<{ generation?: number }>[],
-  ) {
-    const byRelease = new Map<string, Map<string, number>>();
-    results.forEach((result, index) => {
-      if (result.status !== 'fulfilled') return;
-      const { generation } = result.value;
-      if (generation === undefined) return;
-      const { release, ref } = workloads[index];
-      if (!byRelease.has(release)) byRelease.set(release, new Map());
-      byRelease.get(release)!.set(refKey(ref), generation);
-    });
-    for (const [release, generations] of byRelease) {
-      const inventory = await this.deps.store.getInventory(spec.name, release);
-      if (!inventory) continue;
-      await this.deps.store.setInventory(
-        spec.name,
-        release,
-        inventory.map(object => {
-          const generation = generations.get(refKey(object));
-          return generation !== undefined && object.generation !== undefined
-            ? { ...object, generation }
-            : object;
-        }),
-      );
     }
   }
 
@@ -502,6 +478,7 @@ export class EnvironmentRollout {
     definition: ServiceDefinition | undefined,
     kubeConfig: KubeConfig,
     context: OperationContext,
+    claimed: ReadonlyMap<string, ReleaseIdentity>,
   ): Promise<string> {
     const { store, renderer } = this.deps;
     if (!definition) {
@@ -555,8 +532,16 @@ export class EnvironmentRollout {
         namespace: spec.namespace,
         environment: spec.name,
         release: service.name,
-        objects,
+        // The revision is the chart's; the feature routes in its VirtualServices are routing's.
+        objects: await withLiveRoutes(
+          this.deps.routing,
+          spec,
+          service.name,
+          objects,
+          kubeConfig,
+        ),
         previousInventory: previous ?? [],
+        claimed,
       },
     );
     await this.deps.afterServiceApplied?.(spec, service.name);
@@ -585,6 +570,22 @@ export class EnvironmentRollout {
       }`,
     );
     return `revision ${revision.revision}`;
+  }
+
+  /**
+   * The objects of the environment's feature instances, by refKey: a base service (one added, or a chart
+   * that now renders more) must not take them over.
+   */
+  async #instanceObjects(spec: EnvironmentSpec) {
+    const claimed = new Map<string, ReleaseIdentity>();
+    for (const inventory of await this.deps.store.listInventories(spec.name)) {
+      if (!isInstanceRelease(inventory.release)) continue;
+      const [release, feature] = inventory.release.split('.');
+      for (const ref of inventory.objects) {
+        claimed.set(refKey(ref), { environment: spec.name, release, feature });
+      }
+    }
+    return claimed;
   }
 
   /** Whether a release's objects drifted: an update re-applies them then, even with an unchanged manifest. */

@@ -1,7 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply';
-import { serviceSelections } from '../features';
 import {
   DEFAULT_SUBSET,
   PreviewHostWriter,
@@ -12,6 +11,7 @@ import {
 import { DatabaseEnvironmentStore } from '../store';
 import type { InventoryObject } from '../store';
 import { previewGateway } from './environmentObjects';
+import { hostRef, routingRefs } from './releaseRoutes';
 import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
 /**
@@ -42,27 +42,21 @@ export class FeatureHosts {
     kubeConfig: KubeConfig,
   ): Promise<Array<{ ref: ServiceRoutingRef; hasRouting: boolean }>> {
     const base = env.services.find(s => s.name === service);
-    const hosts = base
-      ? serviceSelections(await this.deps.releases.render(env, base)).map(
-          s => ({ host: s.host, baseInstance: s.baseInstance ?? service }),
+    const refs = base
+      ? routingRefs(
+          env,
+          service,
+          await this.deps.releases.render(env, base),
+          kubeConfig,
         )
       : ((await this.deps.store.getInventory(env.name, service)) ?? [])
           .filter(
             (r: InventoryObject) =>
               r.kind === 'Service' && r.apiVersion === 'v1',
           )
-          .map(r => ({ host: r.name, baseInstance: service }));
+          .map(r => hostRef(env, service, kubeConfig, { host: r.name }));
     return Promise.all(
-      hosts.map(async ({ host, baseInstance }) => {
-        const ref: ServiceRoutingRef = {
-          kubeConfig,
-          namespace: env.namespace,
-          environment: env.name,
-          host,
-          baseInstance,
-          service,
-          mode: env.routing?.mode ?? 'subset',
-        };
+      refs.map(async ref => {
         const state = await this.deps.routing.read(ref);
         return { ref, hasRouting: state.hasRouting };
       }),

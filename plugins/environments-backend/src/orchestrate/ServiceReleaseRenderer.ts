@@ -1,5 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
-import { KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
@@ -10,7 +10,9 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { isolateBaseRelease } from '../features';
 import { HelmRenderer, layerServiceValues } from '../render';
+import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
+import { withLiveRoutes } from './releaseRoutes';
 
 /**
  * The chart and service defaults a service of an environment renders with: its pin (set by a rollback or a
@@ -38,6 +40,7 @@ export class ServiceReleaseRenderer {
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       renderer: HelmRenderer;
+      routing: RoutingDriver;
     },
   ) {}
 
@@ -67,6 +70,25 @@ export class ServiceReleaseRenderer {
       values: merged.values,
     });
     return isolateBaseRelease(objects, service.name, env.routing?.mode);
+  }
+
+  /**
+   * The objects an update applies for the base service: {@link render}ed, with the feature routes routing
+   * keeps in the chart's VirtualServices (read from the cluster). The diff compares these.
+   */
+  async applied(
+    env: EnvironmentSpec,
+    service: EnvironmentServiceSpec,
+    kubeConfig: KubeConfig,
+  ): Promise<KubernetesObject[]> {
+    const objects = await this.render(env, service);
+    return withLiveRoutes(
+      this.deps.routing,
+      env,
+      service.name,
+      objects,
+      kubeConfig,
+    );
   }
 
   async #layer(

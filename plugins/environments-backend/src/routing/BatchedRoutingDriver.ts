@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import { KubernetesObject } from '@kubernetes/client-node';
 import { isApiStatus } from '../apply/DynamicClient';
 import { KeyedBatchQueue } from './KeyedBatchQueue';
 import {
@@ -5,6 +7,7 @@ import {
   RoutingDriver,
   RoutingDriverKind,
   RoutingDriverOptions,
+  RoutingEvents,
   RoutingSetChange,
   RoutingState,
   ServiceRoutingRef,
@@ -31,6 +34,7 @@ export abstract class BatchedRoutingDriver<
   abstract readonly kind: RoutingDriverKind;
   /** Counters for tests and benchmarks. */
   readonly stats = { batches: 0, writes: 0, conflicts: 0 };
+  readonly events = new EventEmitter<RoutingEvents>();
   readonly #queue = new KeyedBatchQueue<RoutingChange<B>>((_key, changes) =>
     this.#runBatch(changes),
   );
@@ -89,6 +93,14 @@ export abstract class BatchedRoutingDriver<
   }
 
   abstract read(ref: ServiceRoutingRef): Promise<S>;
+
+  /** A driver that keeps nothing in a release's own objects applies them as rendered. */
+  async withRoutes(
+    objects: KubernetesObject[],
+    _refs: ServiceRoutingRef[],
+  ): Promise<KubernetesObject[]> {
+    return objects;
+  }
 
   /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
   protected abstract attempt(changes: RoutingChange<B>[]): Promise<unknown[]>;

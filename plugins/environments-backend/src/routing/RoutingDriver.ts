@@ -1,5 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { KubeConfig } from '@kubernetes/client-node';
+import { EventEmitter } from 'node:events';
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectRef } from '../apply/types';
 import { MatchOptions, RoutingTarget } from './types';
 
 /** The routing back ends: Istio VirtualService + DestinationRule subsets, or Gateway API HTTPRoutes (GAMMA). */
@@ -53,6 +55,23 @@ export interface RoutingSetChange<B extends string> {
   release?: boolean;
 }
 
+/** A routing write to an object of a base release (a chart's VirtualService), with the generation it gave it. */
+export interface ReleaseObjectWritten {
+  environment: string;
+  /** The base release (service) that owns the object. */
+  release: string;
+  ref: ObjectRef;
+  generation: number;
+}
+
+/**
+ * What a driver tells whoever keeps the releases' drift baselines: routing's own writes to a release's
+ * objects are not drift.
+ */
+export interface RoutingEvents {
+  releaseObjectWritten: [ReleaseObjectWritten];
+}
+
 /** Options every driver takes. */
 export interface RoutingDriverOptions extends MatchOptions {
   logger?: LoggerService;
@@ -69,6 +88,7 @@ export interface RoutingDriverOptions extends MatchOptions {
  */
 export interface RoutingDriver {
   readonly kind: RoutingDriverKind;
+  readonly events: EventEmitter<RoutingEvents>;
 
   /** Backend → `waitReady()` (the instance is ready) → route. */
   addFeature(
@@ -98,4 +118,14 @@ export interface RoutingDriver {
 
   /** The service's live routing and the feature sets it holds. */
   read(ref: ServiceRoutingRef): Promise<RoutingState>;
+
+  /**
+   * A base release's objects as they must be applied beside the routing this driver keeps in them (the Istio
+   * driver's feature routes in a chart's own VirtualServices), so that re-applying the chart takes no route
+   * away. `refs` are the release's routed hosts.
+   */
+  withRoutes(
+    objects: KubernetesObject[],
+    refs: ServiceRoutingRef[],
+  ): Promise<KubernetesObject[]>;
 }

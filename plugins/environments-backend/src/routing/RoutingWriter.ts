@@ -1,4 +1,8 @@
+import { KubernetesObject } from '@kubernetes/client-node';
 import { DynamicClient } from '../apply/DynamicClient';
+import { LABELS } from '../apply/types';
+import { liveFeatures, withFeatureRoutes } from './chartRoutes';
+import { readHostPods } from './hostPods';
 import { planBatch } from './batchPlan';
 import { BatchedRoutingDriver, RoutingChange } from './BatchedRoutingDriver';
 import {
@@ -47,13 +51,18 @@ export interface ServiceRoutingState extends RoutingState {
  * - against other writers (another backend replica), every update carries the resourceVersion it was
  *   computed from (server-side apply with a precondition; creation by POST fails if the object appeared),
  *   and a 409 re-reads and recomputes.
+ * Before a batch routes or prepares a feature it reads the pods behind the host: a route is written only to
+ * a subset with a ready pod, and nothing is added while plain requests could reach a feature pod (see
+ * baseIsolationViolations).
+ *
  * A batch writes make-before-break: DR subsets added, then the VS, then DR subsets removed; it never writes
  * a VS route to a subset the DR lacks nor removes a subset a route still uses (that change fails with a
  * RoutingViolationError instead). A VS that would hold any violation, one somebody else introduced
  * included (see {@link validateRouting}), is not written at all.
  *
- * A chart-owned VS is written in place (its `http` list taken over by this field manager); re-applying the
- * chart resets that list, so whoever re-applies it must call {@link RoutingWriter.setFeatures} after.
+ * A chart-owned VS is written in place (its `http` list taken over by this field manager). Whoever re-applies
+ * the chart applies it {@link RoutingWriter.withRoutes} so that the list keeps the feature routes, and hears
+ * `releaseObjectWritten` for each routing write to it: its new generation is envmesh's, not drift.
  */
 export class RoutingWriter extends BatchedRoutingDriver<
   'subsets',
@@ -88,18 +97,50 @@ export class RoutingWriter extends BatchedRoutingDriver<
     };
   }
 
+  async withRoutes(
+    objects: KubernetesObject[],
+    refs: ServiceRoutingRef[],
+  ): Promise<KubernetesObject[]> {
+    if (!refs.length || !objects.some(o => o.kind === 'VirtualService')) {
+      return objects;
+    }
+    const { kubeConfig, namespace } = refs[0];
+    const client = DynamicClient.for(kubeConfig);
+    const virtualServices = await listVirtualServices(client, namespace);
+    const targets = await Promise.all(
+      refs.map(async ref => {
+        const features = liveFeatures(ref, virtualServices);
+        const active =
+          ref.mode === 'service'
+            ? features.size > 0
+            : !!(await readDestinationRule(client, namespace, ref.host));
+        return { ...ref, features, active };
+      }),
+    );
+    const { headerName, baggage, baggageKey } = this.options;
+    return withFeatureRoutes(objects, targets, {
+      headerName,
+      baggage,
+      baggageKey,
+    });
+  }
+
   protected async attempt(
     changes: RoutingChange<'subsets'>[],
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
-    const [destinationRule, virtualServices, services] = await Promise.all([
-      readDestinationRule(client, ref.namespace, ref.host),
-      listVirtualServices(client, ref.namespace),
-      ref.mode === 'service'
-        ? client.list('v1', 'Service', ref.namespace)
-        : undefined,
-    ]);
+    // Only a batch that routes or prepares a feature needs the pods checked.
+    const adds = changes.some(c => c.add?.length || c.replace?.length);
+    const [destinationRule, virtualServices, services, pods] =
+      await Promise.all([
+        readDestinationRule(client, ref.namespace, ref.host),
+        listVirtualServices(client, ref.namespace),
+        ref.mode === 'service'
+          ? client.list('v1', 'Service', ref.namespace)
+          : undefined,
+        adds ? readHostPods(client, ref.namespace, ref.host) : undefined,
+      ]);
     const { headerName, baggage, baggageKey } = this.options;
     const plan = planBatch({
       target: ref,
@@ -109,6 +150,7 @@ export class RoutingWriter extends BatchedRoutingDriver<
       virtualServices,
       services:
         services && new Set(services.items.map(s => s.metadata?.name ?? '')),
+      pods,
     });
     let dr = destinationRule;
     if (plan.make) dr = await this.#write(client, ref, plan.make, dr);
@@ -144,13 +186,30 @@ export class RoutingWriter extends BatchedRoutingDriver<
     return plan.errors;
   }
 
-  #write<T extends DestinationRule | VirtualService>(
+  async #write<T extends DestinationRule | VirtualService>(
     client: DynamicClient,
     ref: ServiceRoutingRef,
     desired: T,
     live: T | undefined,
   ): Promise<T> {
     this.stats.writes++;
-    return writeRoutingObject(client, ref, desired, live);
+    const written = await writeRoutingObject(client, ref, desired, live);
+    const labels = written.metadata?.labels ?? {};
+    const release = labels[LABELS.service];
+    const generation = written.metadata?.generation;
+    if (release && !labels[LABELS.feature] && generation !== undefined) {
+      this.events.emit('releaseObjectWritten', {
+        environment: ref.environment,
+        release,
+        ref: {
+          apiVersion: written.apiVersion!,
+          kind: written.kind!,
+          namespace: ref.namespace,
+          name: written.metadata!.name!,
+        },
+        generation,
+      });
+    }
+    return written;
   }
 }

@@ -1,0 +1,60 @@
+import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+import { serviceSelections } from '../features';
+import { RoutingDriver, ServiceRoutingRef } from '../routing';
+
+/** The routing of one host of a service in the environment's namespace. */
+export function hostRef(
+  env: EnvironmentSpec,
+  service: string,
+  kubeConfig: KubeConfig,
+  host: { host: string; baseInstance?: string },
+): ServiceRoutingRef {
+  return {
+    kubeConfig,
+    namespace: env.namespace,
+    environment: env.name,
+    host: host.host,
+    baseInstance: host.baseInstance ?? service,
+    service,
+    mode: env.routing?.mode ?? 'subset',
+  };
+}
+
+/**
+ * The hosts a service's feature instances are routed on, from its base release as rendered: each Service
+ * that selects the release's pods, with the instance label its base pods carry (the `default` subset).
+ * Throws an InputError for a Service no subset can route (see serviceSelections).
+ */
+export function routingRefs(
+  env: EnvironmentSpec,
+  service: string,
+  objects: KubernetesObject[],
+  kubeConfig: KubeConfig,
+): ServiceRoutingRef[] {
+  return serviceSelections(objects).map(s =>
+    hostRef(env, service, kubeConfig, s),
+  );
+}
+
+/**
+ * A base release as it is applied and diffed: with the feature routes routing keeps in the chart's own
+ * VirtualServices, so that re-applying the chart takes none away (see RoutingDriver.withRoutes).
+ */
+export async function withLiveRoutes(
+  routing: RoutingDriver,
+  env: EnvironmentSpec,
+  service: string,
+  objects: KubernetesObject[],
+  kubeConfig: KubeConfig,
+): Promise<KubernetesObject[]> {
+  if (!objects.some(o => o.kind === 'VirtualService')) return objects;
+  let refs: ServiceRoutingRef[];
+  try {
+    refs = routingRefs(env, service, objects, kubeConfig);
+  } catch {
+    // A Service no subset can route: no feature of the service is routed, so there is nothing to keep.
+    return objects;
+  }
+  return routing.withRoutes(objects, refs);
+}

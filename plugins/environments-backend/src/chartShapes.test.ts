@@ -28,6 +28,8 @@ import {
   RouteTraceObjects,
   VirtualService,
   DestinationRule,
+  createRoutingDriver,
+  featureSubsets,
   podsBehind,
   traceRequest,
 } from './routing';
@@ -324,6 +326,87 @@ describe.each(['subset', 'service'] as const)(
       ).toEqual([]);
       expect(await shapeCDrift()).toEqual([]);
     });
+
+    // `subset` mode: the backend of a feature being deployed is a DR subset, which a base update could take.
+    (mode === 'subset' ? it : it.skip)(
+      'keeps what an in-flight deploy of another feature wrote through a base update of the service',
+      async () => {
+        const feature = 'f-race';
+        const host = hostOf(await liveObjects(ENV), 'shape-a');
+        const ref = {
+          kubeConfig: kc,
+          namespace: ENV,
+          environment: ENV,
+          host,
+          baseInstance: 'shape-a',
+          service: 'shape-a',
+          mode,
+        };
+        // The instance's pod, as the deploy's apply would have started it.
+        const base = (
+          await core.listNamespacedPod({
+            namespace: ENV,
+            labelSelector: 'envmesh.io/service=shape-a,!envmesh.io/feature',
+          })
+        ).items[0];
+        const labels: Record<string, string> = {
+          ...base.metadata!.labels!,
+          'app.kubernetes.io/instance': `shape-a.${feature}`,
+          'envmesh.io/feature': feature,
+        };
+        delete labels['pod-template-hash'];
+        await core.createNamespacedPod({
+          namespace: ENV,
+          body: {
+            metadata: { name: `shape-a-${feature}`, labels },
+            spec: base.spec!,
+          },
+        });
+        const subsets = async () =>
+          featureSubsets(
+            (await istioList<DestinationRule>(ENV, 'destinationrules')).find(
+              dr => dr.metadata?.name === host,
+            ),
+          );
+        // Another backend's deploy of the feature: its subset is made, the base updates while it waits.
+        const deploying = createRoutingDriver('istio', {});
+        let duringUpdate: Set<string> | undefined;
+        await deploying.addFeature({
+          ...ref,
+          feature,
+          waitReady: async () => {
+            const updated = await call('patch', `/environments/${ENV}`, {
+              services: CHART_SHAPE_SERVICES.map(name =>
+                name === 'shape-a'
+                  ? {
+                      name,
+                      keyValues: {
+                        'image.tag': '1.0.0',
+                        'podAnnotations.rev': '3',
+                      },
+                    }
+                  : { name },
+              ),
+            });
+            expect((await waitForOperation(call, updated.body.id)).state).toBe(
+              'succeeded',
+            );
+            duringUpdate = await subsets();
+          },
+        });
+        expect(duringUpdate).toEqual(new Set([FEATURE, feature]));
+        expect((await deploying.read(ref)).routes).toEqual(
+          [FEATURE, feature].sort(),
+        );
+
+        await deploying.removeFeature({ ...ref, feature });
+        await core.deleteNamespacedPod({
+          name: `shape-a-${feature}`,
+          namespace: ENV,
+        });
+        expect(await subsets()).toEqual(new Set([FEATURE]));
+      },
+    );
 
     it('traces a request through a chain: plain requests reach base pods at every hop, header requests the feature instances', async () => {
       const objects = await liveObjects(ENV);

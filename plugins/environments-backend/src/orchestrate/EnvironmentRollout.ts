@@ -97,8 +97,8 @@ export class EnvironmentRollout {
       settings: RolloutSettings;
       routing: RoutingDriver;
       /**
-       * Called after a service's base release was applied: re-applying a chart that renders the host's
-       * VirtualService takes back its routes, so the feature routes are restored here.
+       * Called after a service's base release was applied, so that ready feature instances whose routing the
+       * apply lost (e.g. a chart that now renders another host) are routed again.
        */
       afterServiceApplied?: (
         spec: EnvironmentSpec,

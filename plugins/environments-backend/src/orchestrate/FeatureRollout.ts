@@ -201,37 +201,31 @@ export class FeatureRollout {
       : 'subset';
   }
 
-  /** Re-routes every feature instance of a service, e.g. after its base chart was re-applied. */
+  /**
+   * Routes again the ready feature instances of a service whose routing a base apply lost (a chart that now
+   * renders another host, or its own DestinationRule). It only adds: a feature being deployed or removed
+   * meanwhile keeps exactly what its own operation wrote (a subset before its route, a route before its
+   * removal), and a chart's VirtualService keeps its routes anyway (see withLiveRoutes).
+   */
   async restoreRoutes(env: EnvironmentSpec, service: string) {
-    const instances = (
+    const ready = (
       await this.deps.store.features.listFeatures({ environment: env.name })
     ).flatMap(f =>
-      f.instances
-        .filter(i => i.service === service)
-        .map(i => ({ feature: f.name, state: i.state })),
+      f.instances.some(i => i.service === service && i.state === 'ready')
+        ? [f.name]
+        : [],
     );
-    // Without feature instances there is nothing a re-applied chart could have taken back.
-    if (!instances.length) return;
-    const ready = instances
-      .filter(i => i.state === 'ready')
-      .map(i => i.feature);
-    const deploying = new Set(
-      instances.filter(i => i.state === 'deploying').map(i => i.feature),
-    );
+    if (!ready.length) return;
     const kubeConfig = this.deps.clusters.kubeConfig(env.cluster);
-    for (const target of await this.#hosts.routingTargets(
+    for (const { ref } of await this.#hosts.routingTargets(
       env,
       service,
       kubeConfig,
     )) {
-      // A feature being deployed keeps a route it already has (its deploy routed it and is about to say so).
-      const routed = (await this.deps.routing.read(target.ref)).routes.filter(
-        f => deploying.has(f),
-      );
-      await this.deps.routing.setFeatures({
-        ...target.ref,
-        features: [...ready, ...routed],
-      });
+      const { routes } = await this.deps.routing.read(ref);
+      for (const feature of ready.filter(f => !routes.includes(f))) {
+        await this.deps.routing.addFeature({ ...ref, feature });
+      }
     }
   }
 

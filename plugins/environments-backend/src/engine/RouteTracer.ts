@@ -6,7 +6,7 @@ import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import type { RouteHop, RouteTrace } from '@envmesh/plugin-environments-common';
 import {
   readTraceObjects,
-  shortHost,
+  localServiceName,
   traceRequest,
   withoutSidecar,
 } from '../routing';
@@ -45,9 +45,8 @@ export class RouteTracer {
     const request = { path: input.path, headers: input.headers };
     const hops: RouteHop[] = [];
     if (input.host) {
-      const isService = objects.services.some(
-        s => s.metadata?.name === shortHost(input.host!),
-      );
+      const local = localServiceName(input.host);
+      const isService = objects.services.some(s => s.metadata?.name === local);
       hops.push(
         traceRequest(
           {

@@ -69,7 +69,7 @@ export type { PreviewHostInput } from './previewHosts';
 export {
   podsBehind,
   readTraceObjects,
-  shortHost,
+  localServiceName,
   traceRequest,
   withoutSidecar,
 } from './routeTrace';

@@ -72,8 +72,23 @@ export function withoutSidecar(pods: KubernetesObject[]): string[] {
   return [...names].sort();
 }
 
-export function shortHost(host: string): string {
-  return host.split('.')[0];
+/**
+ * The Service a cluster-local host names (`name`, `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local`),
+ * else undefined: `demo-ui.demo.net` is an external host even when a Service `demo-ui` exists.
+ */
+export function localServiceName(host: string): string | undefined {
+  const labels = host.split('.');
+  if (labels.length <= 2) return labels[0];
+  if (labels.length === 3 && labels[2] === 'svc') return labels[0];
+  if (labels.length === 5 && host.endsWith('.svc.cluster.local')) {
+    return labels[0];
+  }
+  return undefined;
+}
+
+/** The short name of a destination host (as given when it is not cluster-local). */
+function shortHost(host: string): string {
+  return localServiceName(host) ?? host;
 }
 
 function stringMatches(match: StringMatch, value: string | undefined) {
@@ -169,6 +184,13 @@ export function traceRequest(
   objects: RouteTraceObjects,
 ): RouteHop {
   const vs = virtualServiceFor(request, objects.virtualServices);
+  if (!vs && request.gateway) {
+    return {
+      host: request.host,
+      pods: [],
+      reason: `no gateway-bound VirtualService has host ${request.host}: the gateway answers 404`,
+    };
+  }
   if (!vs) {
     const destination = { host: request.host };
     const { pods, problem } = podsBehind(destination, objects);

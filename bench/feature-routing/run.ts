@@ -5,7 +5,8 @@
  * Run from the repository root:
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts \
- *     [--preload 300] [--reps 30] [--concurrent 50] [--out bench/feature-routing/results.md] [--note TEXT]...
+ *     [--mode subset|service] [--preload 300] [--reps 30] [--concurrent 50] \
+ *     [--out bench/feature-routing/results-<mode>.md] [--note TEXT]...
  *
  * One local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok; the Istio CRDs
  * installed by packages/local-cluster) is started in this process. In one fresh namespace it creates two base
@@ -19,7 +20,12 @@
  * 4. M concurrent creations (Promise.all of M addFeature calls): time until all are routed (the VS read back
  *    holds every route) and the routes lost (expected M, missing in the VS read back afterwards).
  *
- * No feature workloads are created (routing does not need them): addFeature is called without `waitReady`.
+ * `--mode` is the environment's routing mode (docs/feature-branches.md): `subset`, the base Service selects every
+ * pod of the service by `envmesh.io/service` and each feature has a ready pod (the writer routes only to a subset
+ * with a ready pod, and checks that `default` selects exactly the base pods); `service`, each feature has its
+ * instance Service `demo-api-<feature>` (the writer routes only to an existing one) and the base Service selects
+ * the base pods only. Those objects are created untimed before the preload; addFeature is called without
+ * `waitReady`, as they are ready already. The naive client writes subsets in both modes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +49,8 @@ import {
   RoutingWriter,
   ServiceRoutingRef,
 } from '../../plugins/environments-backend/src/routing/RoutingWriter';
+import { routedFeatures } from '../../plugins/environments-backend/src/routing/routingModel';
+import { instanceServiceName } from '../../plugins/environments-backend/src/features/names';
 import {
   DEFAULT_FEATURE_HEADER,
   DEFAULT_SUBSET,
@@ -70,7 +78,8 @@ function parseArgs(argv: string[]) {
   let preload = 300;
   let reps = 30;
   let concurrent = 50;
-  let out = 'bench/feature-routing/results.md';
+  let out: string | undefined;
+  let mode: 'subset' | 'service' = 'subset';
   const notes: string[] = [];
   const int = (arg: string, v: string, max: number) => {
     const n = Number(v);
@@ -92,20 +101,27 @@ function parseArgs(argv: string[]) {
       reps = int(arg, value(), 1000);
     } else if (arg === '--concurrent') {
       concurrent = int(arg, value(), 500);
+    } else if (arg === '--mode') {
+      const v = value();
+      if (v !== 'subset' && v !== 'service') {
+        throw new Error('--mode takes subset or service');
+      }
+      mode = v;
     } else if (arg === '--out') {
       out = value();
     } else if (arg === '--note') {
       notes.push(value());
     } else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts [--preload 300] [--reps 30] [--concurrent 50] [--out FILE] [--note TEXT]...',
+        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts [--mode subset|service] [--preload 300] [--reps 30] [--concurrent 50] [--out FILE] [--note TEXT]...',
       );
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${arg}`);
     }
   }
-  return { preload, reps, concurrent, out: path.resolve(out), notes };
+  out ??= `bench/feature-routing/results-${mode}.md`;
+  return { mode, preload, reps, concurrent, out: path.resolve(out), notes };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -165,13 +181,27 @@ function featureName(prefix: string, i: number, width = 3) {
 
 // ---------------------------------------------------------------- cluster objects
 
-/** A base Deployment + Service whose pods carry `app.kubernetes.io/instance: <name>` (subset `default`). */
+const SERVICE_LABEL = 'envmesh.io/service';
+const FEATURE_LABEL = 'envmesh.io/feature';
+type Mode = 'subset' | 'service';
+
+/**
+ * A base Deployment + Service. The pods carry `app.kubernetes.io/instance: <name>` (subset `default`) and
+ * `envmesh.io/service: <name>`; the Service selects them as envmesh renders it in `mode` (see
+ * isolateBaseRelease): `subset`, by the service label, so feature pods are its endpoints too; `service`, with
+ * the instance label, base pods only.
+ */
 async function createBaseService(
   kubeConfig: KubeConfig,
   namespace: string,
   name: string,
+  mode: Mode,
 ) {
-  const labels = { 'app.kubernetes.io/name': name, [INSTANCE_LABEL]: name };
+  const labels = {
+    'app.kubernetes.io/name': name,
+    [INSTANCE_LABEL]: name,
+    [SERVICE_LABEL]: name,
+  };
   await kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace,
     body: {
@@ -199,11 +229,89 @@ async function createBaseService(
     body: {
       metadata: { name, labels },
       spec: {
-        selector: labels,
+        selector:
+          mode === 'subset'
+            ? { 'app.kubernetes.io/name': name, [SERVICE_LABEL]: name }
+            : { 'app.kubernetes.io/name': name, [INSTANCE_LABEL]: name },
         ports: [{ name: 'http', port: 80, targetPort: 8080 }],
       },
     },
   });
+}
+
+/**
+ * What each feature's route needs before the writer writes it, as a feature deploy leaves it: in `subset`
+ * mode a ready pod of the instance behind the base Service, in `service` mode the instance's own Service.
+ */
+async function createFeatureBackends(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  mode: Mode,
+  features: string[],
+) {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const name = ENVMESH_SERVICE;
+  const instance = (f: string) => `${name}.${f}`;
+  for (let i = 0; i < features.length; i += 20) {
+    await Promise.all(
+      features.slice(i, i + 20).map(f =>
+        mode === 'subset'
+          ? core.createNamespacedPod({
+              namespace,
+              body: {
+                metadata: {
+                  name: `${name}-${f}`,
+                  labels: {
+                    'app.kubernetes.io/name': name,
+                    [INSTANCE_LABEL]: instance(f),
+                    [SERVICE_LABEL]: name,
+                    [FEATURE_LABEL]: f,
+                  },
+                },
+                spec: {
+                  containers: [
+                    { name: 'app', image: `example.com/${name}:${f}` },
+                  ],
+                },
+              },
+            })
+          : core.createNamespacedService({
+              namespace,
+              body: {
+                metadata: {
+                  name: instanceServiceName(name, f),
+                  labels: { [SERVICE_LABEL]: name, [FEATURE_LABEL]: f },
+                },
+                spec: {
+                  selector: {
+                    'app.kubernetes.io/name': name,
+                    [INSTANCE_LABEL]: instance(f),
+                  },
+                  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+                },
+              },
+            }),
+      ),
+    );
+  }
+  if (mode === 'service') return;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const pods = await core.listNamespacedPod({
+      namespace,
+      labelSelector: FEATURE_LABEL,
+    });
+    const ready = pods.items.filter(p =>
+      p.status?.conditions?.some(
+        c => c.type === 'Ready' && c.status === 'True',
+      ),
+    ).length;
+    if (ready >= features.length) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${ready} of ${features.length} feature pods ready`);
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
 }
 
 async function waitDeploymentsReady(
@@ -229,7 +337,10 @@ async function waitDeploymentsReady(
   }
 }
 
-/** What the cluster holds for a host: features with a DR subset, features with a VS route, and violations. */
+/**
+ * What the cluster holds for a host: features with a backend (a DR subset; `service` mode: an instance
+ * Service), features with a VS route, and violations.
+ */
 async function observe(client: DynamicClient, ref: ServiceRoutingRef) {
   const read = async <T>(kind: string): Promise<T | undefined> => {
     try {
@@ -247,13 +358,21 @@ async function observe(client: DynamicClient, ref: ServiceRoutingRef) {
     read<DestinationRule>('DestinationRule'),
     read<VirtualService>('VirtualService'),
   ]);
+  // `service` mode: a feature's backend is its instance Service, its route names the feature.
+  const byService = ref.mode === 'service';
+  const prefix = `${ref.host}-`;
   const subsets = new Set(
-    (dr?.spec.subsets ?? [])
-      .map(s => s.name)
-      .filter(name => name !== DEFAULT_SUBSET),
+    byService
+      ? (await client.list('v1', 'Service', ref.namespace)).items
+          .map(s => s.metadata?.name ?? '')
+          .filter(n => n.startsWith(prefix))
+          .map(n => n.slice(prefix.length))
+      : (dr?.spec.subsets ?? [])
+          .map(s => s.name)
+          .filter(name => name !== DEFAULT_SUBSET),
   );
-  const routes = new Set<string>();
-  for (const route of vs?.spec.http ?? []) {
+  const routes = byService ? routedFeatures(vs) : new Set<string>();
+  for (const route of byService ? [] : vs?.spec.http ?? []) {
     for (const d of route.route ?? []) {
       const subset = d.destination?.subset;
       if (subset && subset !== DEFAULT_SUBSET) routes.add(subset);
@@ -440,6 +559,7 @@ interface SideResult {
 }
 
 interface RunResult {
+  mode: Mode;
   preload: number;
   reps: number;
   concurrent: number;
@@ -474,12 +594,29 @@ async function run(
   await kc
     .makeApiClient(CoreV1Api)
     .createNamespace({ body: { metadata: { name: namespace } } });
-  for (const name of [ENVMESH_SERVICE, NAIVE_SERVICE]) {
-    await createBaseService(kc, namespace, name);
-  }
+  await createBaseService(kc, namespace, ENVMESH_SERVICE, args.mode);
+  // The naive client's subsets select by instance label, whatever its Service selects.
+  await createBaseService(kc, namespace, NAIVE_SERVICE, 'service');
   await waitDeploymentsReady(kc, namespace, [ENVMESH_SERVICE, NAIVE_SERVICE]);
   say(
     `namespace ${namespace}: ${ENVMESH_SERVICE} and ${NAIVE_SERVICE} (Deployment + Service each) ready`,
+  );
+  const features = Array.from({ length: preload }, (_, i) =>
+    featureName('feature', i + 1),
+  );
+  const added = featureName('feature', preload + 1);
+  const burst = Array.from({ length: concurrent }, (_, i) =>
+    featureName('burst', i + 1, 2),
+  );
+  await createFeatureBackends(kc, namespace, args.mode, [
+    ...features,
+    added,
+    ...burst,
+  ]);
+  say(
+    `${ENVMESH_SERVICE}: ${features.length + 1 + burst.length} feature ${
+      args.mode === 'subset' ? 'pods ready' : 'instance Services'
+    } (${args.mode} mode)`,
   );
 
   const refFor = (host: string, kubeConfig: KubeConfig): ServiceRoutingRef => ({
@@ -489,12 +626,19 @@ async function run(
     host,
     baseInstance: host,
   });
-  const envRef = refFor(ENVMESH_SERVICE, envKc);
+  const envRef: ServiceRoutingRef = {
+    ...refFor(ENVMESH_SERVICE, envKc),
+    service: ENVMESH_SERVICE,
+    mode: args.mode,
+  };
   const naiveRef = refFor(NAIVE_SERVICE, naiveKc);
-  // Warm both clients' discovery caches (API group/resource lookup of the Istio kinds), untimed and uncounted.
+  // Warm the clients' discovery caches (API group/resource lookup of the kinds they read), untimed and uncounted.
   for (const k of [kc, envKc, naiveKc]) {
     for (const kind of ['DestinationRule', 'VirtualService']) {
       await DynamicClient.for(k).resourceFor(ISTIO_API_VERSION, kind);
+    }
+    for (const kind of ['Service', 'Pod']) {
+      await DynamicClient.for(k).resourceFor('v1', kind);
     }
   }
   const writer = new RoutingWriter();
@@ -553,9 +697,6 @@ async function run(
   };
 
   // 1. preload
-  const features = Array.from({ length: preload }, (_, i) =>
-    featureName('feature', i + 1),
-  );
   startPhase('preload');
   let w = envMark();
   [result.envmesh.preloadMs] = await timed(() =>
@@ -595,7 +736,6 @@ async function run(
   startPhase('single');
   w = envMark();
   n = naiveMark();
-  const added = featureName('feature', preload + 1);
   const samples = {
     envmesh: { add: [] as number[], removeAdded: [] as number[] },
     naive: { add: [] as number[], removeAdded: [] as number[] },
@@ -668,9 +808,6 @@ async function run(
   );
 
   // 4. concurrent creations
-  const burst = Array.from({ length: concurrent }, (_, i) =>
-    featureName('burst', i + 1, 2),
-  );
   const runBurst = async (
     side: Side,
     ref: ServiceRoutingRef,
@@ -902,9 +1039,9 @@ function report(
     ];
   };
   const lines = [
-    '# Benchmark: feature routing',
+    `# Benchmark: feature routing, \`${r.mode}\` mode`,
     '',
-    'Generated by `node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts` (see `bench/README.md`).',
+    `Generated by \`node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts --mode ${r.mode}\` (see \`bench/README.md\`).`,
     '',
     table(r),
     '',
@@ -951,7 +1088,12 @@ function report(
     '',
     `- One local control plane (packages/local-cluster: etcd, kube-apiserver, kwok nodes, Istio CRDs; no istiod) started by the`,
     `  benchmark; one fresh namespace with two base services, each a Deployment + Service whose pods carry`,
-    `  \`${INSTANCE_LABEL}: <name>\`. No feature workloads: \`addFeature\` is called without \`waitReady\`. Each side has a`,
+    `  \`${INSTANCE_LABEL}: <name>\`. ${
+      r.mode === 'subset'
+        ? `\`${ENVMESH_SERVICE}\`'s Service selects by \`${SERVICE_LABEL}\` and every feature has a ready pod behind it`
+        : `every feature of \`${ENVMESH_SERVICE}\` has its instance Service \`${ENVMESH_SERVICE}-<feature>\``
+    } (created untimed:`,
+    `  the writer checks them before it routes); \`addFeature\` is called without \`waitReady\`. Each side has a`,
     `  client of its own, its discovery cache warmed before the preload (untimed).`,
     `- **envmesh**: one \`RoutingWriter\` (plugins/environments-backend/src/routing) on \`${ENVMESH_SERVICE}\`, as the backend uses it:`,
     `  DR subset, then VS route (make-before-break), changes per service batched, every write server-side apply with the`,
@@ -970,10 +1112,13 @@ function report(
     `- **remove one route**: wall time of one \`removeFeature\` of one of the ${r.preload} features (a different one each`,
     `  repetition, spread over the list), re-added untimed; ${r.reps} repetitions after ${WARMUP} untimed, alternating.`,
     `- p50 / p95: nearest-rank percentiles of the repetitions.`,
-    `- Requests per single add or remove: envmesh runs 2 batches (DR, then VS), each reading the host's DR (GET) and listing`,
-    `  every VS of the namespace (LIST: a chart-owned VS may have any name, and a second VS for the host must be refused),`,
-    `  then applying one object: 2 GET + 2 LIST + 2 applies. The naive client: 2 GET + 2 applies. Here the LIST returns`,
-    `  both services' VirtualServices (each with ${r.preload}+ routes). Counts per phase under Writer stats.`,
+    `- Requests per single add or remove: envmesh runs 2 batches (backend, then route), each reading the host's DR (GET)`,
+    `  and listing every VS of the namespace (LIST: a chart-owned VS may have any name, and a second VS for the host must`,
+    `  be refused)${
+      r.mode === 'service' ? ' and its Services (LIST)' : ''
+    }; a batch that adds also reads the host's Service (GET) and the pods it selects (LIST), to route only to`,
+    `  ready pods and never while \`default\` selects a feature pod. The naive client: 2 GET + 2 applies. Here the VS LIST`,
+    `  returns both services' VirtualServices (each with ${r.preload}+ routes). Counts per phase under Writer stats.`,
     `- **${r.concurrent} concurrent creations**: \`Promise.allSettled\` of ${r.concurrent} \`addFeature\` calls on the service (already holding`,
     `  ${r.preload} features); "time to all routed" runs until the calls returned and a read-back of the VS held all ${r.concurrent}`,
     `  routes (never, when some are missing: a lost route does not come back). **routes lost** = ${r.concurrent} − the new routes`,
@@ -1013,6 +1158,7 @@ async function main() {
   }
 
   const result: RunResult = {
+    mode: args.mode,
     preload: args.preload,
     reps: args.reps,
     concurrent: args.concurrent,

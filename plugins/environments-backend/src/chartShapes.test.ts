@@ -408,6 +408,84 @@ describe.each(['subset', 'service'] as const)(
       },
     );
 
+    (mode === 'subset' ? it : it.skip)(
+      'routes no feature to pods that are not ready, and nothing while the default subset would select a feature pod',
+      async () => {
+        const host = hostOf(await liveObjects(ENV), 'shape-a');
+        const ref = {
+          kubeConfig: kc,
+          namespace: ENV,
+          environment: ENV,
+          host,
+          baseInstance: 'shape-a',
+          service: 'shape-a',
+          mode,
+        };
+        const base = (
+          await core.listNamespacedPod({
+            namespace: ENV,
+            labelSelector: 'envmesh.io/service=shape-a,!envmesh.io/feature',
+          })
+        ).items[0];
+        const pod = async (
+          name: string,
+          labels: Record<string, string>,
+          nodeSelector?: Record<string, string>,
+        ) => {
+          const { 'pod-template-hash': _hash, ...baseLabels } =
+            base.metadata!.labels!;
+          await core.createNamespacedPod({
+            namespace: ENV,
+            body: {
+              metadata: { name, labels: { ...baseLabels, ...labels } },
+              spec: { ...base.spec!, nodeName: undefined, nodeSelector },
+            },
+          });
+        };
+        const driver = createRoutingDriver('istio', {});
+        const refusal = (feature: string) =>
+          driver.addFeature({ ...ref, feature }).then(
+            () => undefined,
+            error => error.message as string,
+          );
+        try {
+          // Scheduled nowhere: Pending, never ready.
+          await pod(
+            'shape-a-f-pending',
+            {
+              'app.kubernetes.io/instance': 'shape-a.f-pending',
+              'envmesh.io/feature': 'f-pending',
+            },
+            { 'envmesh.io/no-such-node': 'true' },
+          );
+          expect(await refusal('f-pending')).toBe(
+            `no route to subset f-pending of ${host}: none of its pods is ready`,
+          );
+          expect((await driver.read(ref)).routes).toEqual([FEATURE]);
+          await driver.removeFeature({ ...ref, feature: 'f-pending' });
+
+          // A feature pod that carries the base instance label: plain requests could reach it.
+          await pod('shape-a-f-leak', { 'envmesh.io/feature': 'f-leak' });
+          expect(await refusal('f-leak')).toMatch(
+            new RegExp(
+              `^subset default of ${host} \\(app.kubernetes.io/instance: shape-a\\) selects feature pod\\(s\\) shape-a-f-leak$`,
+            ),
+          );
+          expect((await driver.read(ref)).backends).toEqual([FEATURE]);
+        } finally {
+          for (const name of ['shape-a-f-pending', 'shape-a-f-leak']) {
+            await core
+              .deleteNamespacedPod({
+                name,
+                namespace: ENV,
+                gracePeriodSeconds: 0,
+              })
+              .catch(() => undefined);
+          }
+        }
+      },
+    );
+
     it('traces a request through a chain: plain requests reach base pods at every hop, header requests the feature instances', async () => {
       const objects = await liveObjects(ENV);
       const chain = ['shape-c', 'shape-a', 'shape-b2', 'shape-d'];

@@ -130,16 +130,27 @@ export class RoutingWriter extends BatchedRoutingDriver<
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
-    // Only a batch that routes or prepares a feature needs the pods checked.
-    const adds = changes.some(c => c.add?.length || c.replace?.length);
+    // Only a batch that routes or prepares a feature reads its pods (and in `service` mode its Services).
+    const added = sortFeatures(changes.flatMap(c => c.replace ?? c.add ?? []));
     const [destinationRule, virtualServices, services, pods] =
       await Promise.all([
         readDestinationRule(client, ref.namespace, ref.host),
         listVirtualServices(client, ref.namespace),
-        ref.mode === 'service'
-          ? client.list('v1', 'Service', ref.namespace)
+        ref.mode === 'service' && added.length
+          ? client.list(
+              'v1',
+              'Service',
+              ref.namespace,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              `${LABELS.feature} in (${added.join(',')})`,
+            )
           : undefined,
-        adds ? readHostPods(client, ref.namespace, ref.host) : undefined,
+        added.length
+          ? readHostPods(client, ref.namespace, ref, added)
+          : undefined,
       ]);
     const { headerName, baggage, baggageKey } = this.options;
     const plan = planBatch({

@@ -60,7 +60,7 @@ export interface BatchPlanInput {
   /** The live DR of the host and the live VSs of its namespace. */
   destinationRule?: DestinationRule;
   virtualServices: VirtualService[];
-  /** `service` mode: the names of the namespace's live Services (a feature's route needs its own). */
+  /** `service` mode: the live instance Services of the features added (a feature's route needs its own). */
   services?: Set<string>;
   /** The pods behind the host's Service, live; omitted, readiness and base isolation are not checked. */
   pods?: HostPod[];

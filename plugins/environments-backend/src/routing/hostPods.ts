@@ -7,6 +7,7 @@ import {
   INSTANCE_LABEL,
   RoutingTarget,
 } from './types';
+import { instanceLabel } from './routingModel';
 import type { RoutingViolation } from './validateRouting';
 
 /** A pod as routing checks it: its labels and whether it is ready. */
@@ -29,20 +30,24 @@ function hostPod(pod: KubernetesObject): HostPod {
 }
 
 /**
- * The pods behind a host: those its Service selects, read live. Undefined when the Service does not exist,
- * has no selector or selects no pod (nothing can be checked then).
+ * The pods behind a host that routing checks before it adds: those its Service selects in the `default`
+ * subset or in the subsets of `features` (the features being added), plus any base pod of the service outside
+ * `default`. Two narrow LISTs, not every pod of the service: a host with hundreds of features stays cheap.
+ * Undefined when the Service does not exist, has no selector or selects none of these pods (an environment
+ * asleep, workloads not envmesh's): nothing can be checked then.
  */
 export async function readHostPods(
   client: DynamicClient,
   namespace: string,
-  host: string,
+  target: RoutingTarget,
+  features: string[],
 ): Promise<HostPod[] | undefined> {
   let service: KubernetesObject;
   try {
     service = await client.read({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: host, namespace },
+      metadata: { name: target.host, namespace },
     });
   } catch (error) {
     if (isApiStatus(error, 404)) return undefined;
@@ -50,20 +55,33 @@ export async function readHostPods(
   }
   const selector: Record<string, string> = (service as any).spec?.selector;
   if (!selector || !Object.keys(selector).length) return undefined;
-  const pods = await client.list(
-    'v1',
-    'Pod',
-    namespace,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    Object.entries(selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  );
-  // No pod at all (an environment asleep, workloads not envmesh's): nothing to check against.
-  return pods.items.length ? pods.items.map(hostPod) : undefined;
+  const base = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
+  const instances = [
+    target.baseInstance,
+    ...features.map(f => instanceLabel(target, f)),
+  ];
+  const list = (labelSelector: string[]) =>
+    client.list(
+      'v1',
+      'Pod',
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector.join(','),
+    );
+  const [subsets, outside] = await Promise.all([
+    list([...base, `${INSTANCE_LABEL} in (${instances.join(',')})`]),
+    list([
+      ...base,
+      `${LABELS.service}=${target.service ?? target.baseInstance}`,
+      `!${LABELS.feature}`,
+      `${INSTANCE_LABEL}!=${target.baseInstance}`,
+    ]),
+  ]);
+  const pods = [...subsets.items, ...outside.items];
+  return pods.length ? pods.map(hostPod) : undefined;
 }
 
 const selects = (labels: Record<string, string>, subset: object) =>

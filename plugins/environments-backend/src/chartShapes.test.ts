@@ -5,9 +5,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AppsV1Api,
   CoreV1Api,
-  CustomObjectsApi,
   KubeConfig,
-  KubernetesObject,
   Watch,
 } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
@@ -23,11 +21,11 @@ import {
   localBackendConfig,
   waitForOperation,
 } from './__testUtils__/integration';
+import { hostOf, liveObjects, podsOf } from './__testUtils__/liveRouting';
 import { environmentsPlugin } from './plugin';
 import {
   RouteTraceObjects,
   VirtualService,
-  DestinationRule,
   createRoutingDriver,
   featureSubsets,
   podsBehind,
@@ -42,64 +40,8 @@ const HEADER = { 'X-FEATURE-NAME': FEATURE };
 const kc: KubeConfig = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
-const custom = kc.makeApiClient(CustomObjectsApi);
-
-async function istioList<T>(ENV: string, plural: string): Promise<T[]> {
-  const list = (await custom.listNamespacedCustomObject({
-    group: 'networking.istio.io',
-    version: 'v1',
-    namespace: ENV,
-    plural,
-  })) as { items: T[] };
-  return list.items;
-}
-
-async function liveObjects(ENV: string): Promise<RouteTraceObjects> {
-  const [virtualServices, destinationRules, services, pods] = await Promise.all(
-    [
-      istioList<VirtualService>(ENV, 'virtualservices'),
-      istioList<DestinationRule>(ENV, 'destinationrules'),
-      core.listNamespacedService({ namespace: ENV }).then(l => l.items),
-      core.listNamespacedPod({ namespace: ENV }).then(l => l.items),
-    ],
-  );
-  return {
-    virtualServices,
-    destinationRules,
-    services: services as KubernetesObject[],
-    pods: (pods as KubernetesObject[]).filter(
-      p => !(p as any).metadata?.deletionTimestamp,
-    ),
-  };
-}
-
-/** The pods of a service (its release) by instance: the base's and the feature's. */
-function podsOfService(objects: RouteTraceObjects, service: string) {
-  const of = objects.pods.filter(
-    p => p.metadata?.labels?.['envmesh.io/service'] === service,
-  );
-  const names = (list: KubernetesObject[]) =>
-    list.map(p => p.metadata?.name ?? '').sort();
-  return {
-    base: names(of.filter(p => !p.metadata?.labels?.['envmesh.io/feature'])),
-    feature: names(
-      of.filter(p => p.metadata?.labels?.['envmesh.io/feature'] === FEATURE),
-    ),
-  };
-}
-
-/** The base Service of a release that routing uses as its host (the chart's only Service). */
-function hostOf(objects: RouteTraceObjects, service: string): string {
-  const hosts = objects.services
-    .filter(
-      s =>
-        s.metadata?.labels?.['envmesh.io/service'] === service &&
-        !s.metadata?.labels?.['envmesh.io/feature'],
-    )
-    .map(s => s.metadata?.name ?? '');
-  expect(hosts).toHaveLength(1);
-  return hosts[0];
-}
+const podsOfService = (objects: RouteTraceObjects, service: string) =>
+  podsOf(objects, service, FEATURE);
 
 describe.each(['subset', 'service'] as const)(
   'feature instances of charts as users write them (%s mode)',
@@ -281,7 +223,7 @@ describe.each(['subset', 'service'] as const)(
     });
 
     it("keeps the feature's routes in the chart's own VirtualService through a base update, with no drift", async () => {
-      const name = 'shape-c-fullname-public';
+      const vsName = 'shape-c-fullname-public';
       const routeNames = (vs: VirtualService) =>
         (vs.spec.http ?? []).map(r => r.name ?? '');
       const shapeCDrift = async () => {
@@ -297,7 +239,7 @@ describe.each(['subset', 'service'] as const)(
       const versions: string[][] = [];
       const watching = await new Watch(kc).watch(
         `/apis/networking.istio.io/v1/namespaces/${ENV}/virtualservices`,
-        { fieldSelector: `metadata.name=${name}` },
+        { fieldSelector: `metadata.name=${vsName}` },
         (_type: string, vs: VirtualService) => versions.push(routeNames(vs)),
         () => undefined,
       );
@@ -328,9 +270,8 @@ describe.each(['subset', 'service'] as const)(
     });
 
     // `subset` mode: the backend of a feature being deployed is a DR subset, which a base update could take.
-    (mode === 'subset' ? it : it.skip)(
-      'keeps what an in-flight deploy of another feature wrote through a base update of the service',
-      async () => {
+    (mode === 'subset' ? describe : describe.skip)('subset mode', () => {
+      it('keeps what an in-flight deploy of another feature wrote through a base update of the service', async () => {
         const feature = 'f-race';
         const host = hostOf(await liveObjects(ENV), 'shape-a');
         const ref = {
@@ -364,7 +305,7 @@ describe.each(['subset', 'service'] as const)(
         });
         const subsets = async () =>
           featureSubsets(
-            (await istioList<DestinationRule>(ENV, 'destinationrules')).find(
+            (await liveObjects(ENV)).destinationRules.find(
               dr => dr.metadata?.name === host,
             ),
           );
@@ -405,12 +346,11 @@ describe.each(['subset', 'service'] as const)(
           namespace: ENV,
         });
         expect(await subsets()).toEqual(new Set([FEATURE]));
-      },
-    );
+      });
+    });
 
-    (mode === 'subset' ? it : it.skip)(
-      'routes no feature to pods that are not ready, and nothing while the default subset would select a feature pod',
-      async () => {
+    (mode === 'subset' ? describe : describe.skip)('subset mode', () => {
+      it('routes no feature to pods that are not ready, and nothing while the default subset would select a feature pod', async () => {
         const host = hostOf(await liveObjects(ENV), 'shape-a');
         const ref = {
           kubeConfig: kc,
@@ -483,8 +423,8 @@ describe.each(['subset', 'service'] as const)(
               .catch(() => undefined);
           }
         }
-      },
-    );
+      });
+    });
 
     it('traces a request through a chain: plain requests reach base pods at every hop, header requests the feature instances', async () => {
       const objects = await liveObjects(ENV);

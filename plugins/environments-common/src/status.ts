@@ -125,6 +125,8 @@ export interface RouteHop {
   host: string;
   /** The VirtualService that routed it; undefined when none applies to the host. */
   virtualService?: string;
+  /** The Gateway API HTTPRoute that routed it, when no VirtualService applies. */
+  httpRoute?: string;
   /** The index and name of the rule that matched. */
   rule?: { index: number; name?: string };
   /** The destination (the Service host and its subset, if any). */

@@ -36,7 +36,7 @@ import {
   secretRefs,
 } from './environmentObjects';
 import { recordOwnGenerations } from './ownGenerations';
-import { withLiveRoutes } from './releaseRoutes';
+import { isolationMode, withLiveRoutes } from './releaseRoutes';
 import { recordedApply } from './recordedApply';
 import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
@@ -508,7 +508,7 @@ export class EnvironmentRollout {
         values: merged.values,
       }),
       service.name,
-      spec.routing?.mode,
+      isolationMode(this.deps.routing, spec),
     );
     const manifestHash = createHash('sha256')
       .update(stableStringify(objects))

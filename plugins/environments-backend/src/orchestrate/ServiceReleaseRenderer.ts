@@ -12,7 +12,7 @@ import { isolateBaseRelease } from '../features';
 import { HelmRenderer, layerServiceValues } from '../render';
 import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
-import { withLiveRoutes } from './releaseRoutes';
+import { isolationMode, withLiveRoutes } from './releaseRoutes';
 
 /**
  * The chart and service defaults a service of an environment renders with: its pin (set by a rollback or a
@@ -69,7 +69,11 @@ export class ServiceReleaseRenderer {
       chart,
       values: merged.values,
     });
-    return isolateBaseRelease(objects, service.name, env.routing?.mode);
+    return isolateBaseRelease(
+      objects,
+      service.name,
+      isolationMode(this.deps.routing, env),
+    );
   }
 
   /**

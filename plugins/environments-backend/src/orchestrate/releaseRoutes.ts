@@ -1,7 +1,22 @@
 import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+import {
+  EnvironmentSpec,
+  RoutingMode,
+} from '@envmesh/plugin-environments-common';
 import { serviceSelections } from '../features';
 import { RoutingDriver, ServiceRoutingRef } from '../routing';
+
+/**
+ * How a base release is isolated from its feature instances (see isolateBaseRelease): the environment's
+ * routing mode with the Istio driver; with the Gateway API driver always `service`, since it routes to
+ * per-instance Services and a base Service must then select base pods only, whoever calls it.
+ */
+export function isolationMode(
+  routing: RoutingDriver,
+  env: EnvironmentSpec,
+): RoutingMode {
+  return routing.kind === 'istio' ? env.routing?.mode ?? 'subset' : 'service';
+}
 
 /** The routing of one host of a service in the environment's namespace. */
 export function hostRef(

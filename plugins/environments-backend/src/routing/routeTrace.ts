@@ -5,6 +5,8 @@ import type {
 } from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
+import { GATEWAY_API_VERSION, GatewayHTTPRoute } from './gatewayApiTypes';
+import { matchHttpRoute } from './httpRouteTrace';
 import { listVirtualServices } from './routingObjects';
 import {
   ISTIO_API_VERSION,
@@ -18,6 +20,8 @@ import {
 /** The live objects of a namespace a request is traced through. */
 export interface RouteTraceObjects {
   virtualServices: VirtualService[];
+  /** Gateway API routes (the `gateway-api` driver's and the charts'), where the cluster serves them. */
+  httpRoutes?: GatewayHTTPRoute[];
   destinationRules: DestinationRule[];
   services: KubernetesObject[];
   pods: KubernetesObject[];
@@ -28,21 +32,28 @@ export type TracedRequest = Omit<TraceRouteRequest, 'chain'> & {
   host: string;
 };
 
-/** The objects a trace reads: four LISTs of the namespace, so a trace shows what the cluster holds now. */
+/** The objects a trace reads: LISTs of the namespace, so a trace shows what the cluster holds now. */
 export async function readTraceObjects(
   client: DynamicClient,
   namespace: string,
 ): Promise<RouteTraceObjects> {
-  const [virtualServices, destinationRules, services, pods] = await Promise.all(
-    [
+  const [virtualServices, destinationRules, services, pods, httpRoutes] =
+    await Promise.all([
       listVirtualServices(client, namespace),
       client.list(ISTIO_API_VERSION, 'DestinationRule', namespace),
       client.list('v1', 'Service', namespace),
       client.list('v1', 'Pod', namespace),
-    ],
-  );
+      client
+        .resourceFor(GATEWAY_API_VERSION, 'HTTPRoute')
+        .then(served =>
+          served
+            ? client.list(GATEWAY_API_VERSION, 'HTTPRoute', namespace)
+            : { items: [] },
+        ),
+    ]);
   return {
     virtualServices,
+    httpRoutes: httpRoutes.items as GatewayHTTPRoute[],
     destinationRules: destinationRules.items as DestinationRule[],
     services: services.items,
     // A pod being deleted no longer receives new requests.
@@ -174,16 +185,60 @@ export function podsBehind(
   return { pods };
 }
 
+/** A request to a host no VirtualService applies to, through the HTTPRoutes attached to it, if any. */
+function traceHttpRoute(
+  request: TracedRequest,
+  objects: RouteTraceObjects,
+): RouteHop | undefined {
+  const matched = matchHttpRoute(request, objects.httpRoutes ?? []);
+  if (matched === undefined) return undefined;
+  if (matched === null) {
+    return {
+      host: request.host,
+      pods: [],
+      reason: `no rule of the HTTPRoutes attached to ${request.host} matches (404)`,
+    };
+  }
+  const { route, index, rule } = matched;
+  const name = route.metadata?.name ?? '';
+  const backend = rule.backendRefs?.[0];
+  if (!backend) {
+    return {
+      host: request.host,
+      httpRoute: name,
+      rule: { index },
+      pods: [],
+      reason: `rule ${index} of HTTPRoute ${name} has no backend`,
+    };
+  }
+  const destination = { host: backend.name };
+  const { pods, problem } = podsBehind(destination, objects);
+  const how = rule.matches?.some(m => m.headers?.length)
+    ? 'matched'
+    : '(no header match: the default) applied';
+  return {
+    host: request.host,
+    httpRoute: name,
+    rule: { index },
+    destination,
+    pods,
+    reason:
+      problem ?? `rule ${index} of HTTPRoute ${name} ${how} → ${backend.name}`,
+  };
+}
+
 /**
- * Where one request to a host goes, read from the live objects: the VirtualService and rule that matched,
- * the destination, and the pods behind it. Without a VirtualService, or when no rule matches, the request
- * reaches every endpoint of the Service, which is said in `reason`.
+ * Where one request to a host goes, read from the live objects: the VirtualService (or, without one, the
+ * Gateway API HTTPRoute) and rule that matched, the destination, and the pods behind it. Without either, the
+ * request reaches every endpoint of the Service, which is said in `reason`.
  */
 export function traceRequest(
   request: TracedRequest,
   objects: RouteTraceObjects,
 ): RouteHop {
   const vs = virtualServiceFor(request, objects.virtualServices);
+  const viaHttpRoute = vs ? undefined : traceHttpRoute(request, objects);
+  if (viaHttpRoute) return viaHttpRoute;
   if (!vs && request.gateway) {
     return {
       host: request.host,

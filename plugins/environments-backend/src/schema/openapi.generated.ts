@@ -1649,6 +1649,11 @@ export const spec = {
             description:
               'The VirtualService that routed the request; absent when none applies to the host.',
           },
+          httpRoute: {
+            type: 'string',
+            description:
+              'The Gateway API HTTPRoute that routed the request, when no VirtualService applies.',
+          },
           rule: {
             type: 'object',
             properties: {

@@ -20,7 +20,11 @@ const describeChanges = (changes: DiffEntry[]) =>
  */
 export const DiffView = ({ diff }: { diff: DiffResult }) => {
   const own = diff.environment.changes;
-  if (own.length === 0 && diff.services.length === 0 && diff.removed.length === 0) {
+  if (
+    own.length === 0 &&
+    diff.services.length === 0 &&
+    diff.removed.length === 0
+  ) {
     return <Typography variant="body2">Nothing would change.</Typography>;
   }
   return (

@@ -91,7 +91,9 @@ describe('EnvironmentPage', () => {
     expect(await screen.findByText('Services (0)')).toBeInTheDocument();
     expect(screen.getByText('No records to display')).toBeInTheDocument();
     expect(await screen.findByText('No operations yet.')).toBeInTheDocument();
-    expect(screen.queryByRole('list', { name: 'Recent operations' })).toBeNull();
+    expect(
+      screen.queryByRole('list', { name: 'Recent operations' }),
+    ).toBeNull();
     expect(screen.queryByRole('progressbar')).toBeNull();
     expect(screen.getByLabelText('Global values (YAML)')).toHaveValue('');
   });

@@ -22,12 +22,14 @@ const columns: TableColumn<RouteHop>[] = [
   { title: 'Service', render: hop => hop.service ?? hop.host },
   {
     title: 'Rule',
-    render: hop =>
-      hop.virtualService
-        ? `${hop.virtualService} #${hop.rule?.index ?? '-'}${
+    render: hop => {
+      const route = hop.virtualService ?? hop.httpRoute;
+      return route
+        ? `${route} #${hop.rule?.index ?? '-'}${
             hop.rule?.name ? ` (${hop.rule.name})` : ''
           }`
-        : '(no VirtualService)',
+        : '(no route)';
+    },
   },
   {
     title: 'Destination',

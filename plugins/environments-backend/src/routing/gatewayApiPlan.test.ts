@@ -147,4 +147,18 @@ describe('planGatewayBatch', () => {
     ]);
     expect(names(result.break)).toEqual(['demo-api-a']);
   });
+
+  it('releases a host once no feature is left: its HTTPRoutes, then its default Service, and nothing else', () => {
+    const result = plan(live([], []), [{ set: 'backends', release: true }]);
+    expect(result.errors).toEqual([undefined]);
+    expect(result.make).toEqual([]);
+    expect(result.routes).toEqual([]);
+    expect(names(result.deleteRoutes)).toEqual(['demo-api']);
+    expect(names(result.break)).toEqual(['demo-api-default']);
+
+    // A feature still there: nothing is released.
+    const kept = plan(live(['a'], ['a']), [{ set: 'backends', release: true }]);
+    expect(kept.deleteRoutes).toEqual([]);
+    expect(kept.break).toEqual([]);
+  });
 });

@@ -307,5 +307,13 @@ export function planGatewayBatch(
   plan.break = [...ownServices.entries()]
     .filter(([feature]) => !backends.has(feature))
     .map(([, service]) => service);
+  if (changes.some(c => c.release) && !routes.size && !backends.size) {
+    // No feature is left: the host's HTTPRoutes go, then its default Service; the chart's objects stay.
+    const defaultService = servicesByName.get(defaultName);
+    plan.make = [];
+    plan.routes = [];
+    plan.deleteRoutes = ownRoutes;
+    if (defaultService && !defaultTaken) plan.break.push(defaultService);
+  }
   return plan;
 }

@@ -1,0 +1,194 @@
+import fs from 'node:fs/promises';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { testKubeConfig } from '@envmesh/local-cluster';
+import {
+  CHART_SHAPE_SERVICES,
+  SHAPE_C_HOST,
+  makeChartShapesRepo,
+} from './__testUtils__/chartShapes';
+import {
+  ApiCall,
+  apiCaller,
+  localBackendConfig,
+  waitForOperation,
+} from './__testUtils__/integration';
+import { hostOf, liveObjects, podsOf } from './__testUtils__/liveRouting';
+import { environmentsPlugin } from './plugin';
+import { RouteTraceObjects, podsBehind, traceRequest } from './routing';
+
+const ENV = 'shapes-gateway-api';
+const FEATURE = 'f-gamma';
+const FEATURED = ['shape-a', 'shape-b1', 'shape-c', 'shape-d'];
+const HEADER = { 'X-FEATURE-NAME': FEATURE };
+
+const core = testKubeConfig().makeApiClient(CoreV1Api);
+const pods = (objects: RouteTraceObjects, service: string) =>
+  podsOf(objects, service, FEATURE);
+
+// The same charts with `environments.features.routing.driver: gateway-api`: mesh routes are HTTPRoutes
+// attached to the base Services (GAMMA), each feature instance has Services of its own.
+describe('feature instances of charts as users write them (gateway-api driver)', () => {
+  let call: ApiCall;
+  let stop: () => Promise<void>;
+  let repo: string;
+
+  beforeAll(async () => {
+    repo = await makeChartShapesRepo();
+    const backend = await startTestBackend({
+      features: [
+        environmentsPlugin,
+        schedulerServiceFactory,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: localBackendConfig({
+            rollout: { readyTimeoutSeconds: 90 },
+            features: { routing: { driver: 'gateway-api' } },
+          }),
+        }),
+      ],
+    });
+    call = apiCaller(backend.server);
+    stop = () => backend.stop();
+    const imported = await call('post', '/services/import', {
+      source: { type: 'directory', location: repo },
+    });
+    if (imported.status !== 200) {
+      throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
+    }
+    const created = await call('post', '/environments', {
+      name: ENV,
+      cluster: 'local',
+      owner: 'group:default/platform-team',
+      resources: {
+        gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
+      },
+      services: CHART_SHAPE_SERVICES.map(name => ({ name })),
+    });
+    const rollout = await waitForOperation(call, created.body.id, 180_000);
+    if (rollout.state !== 'succeeded') {
+      throw new Error(`${ENV} did not roll out: ${rollout.error}`);
+    }
+  });
+
+  afterAll(async () => {
+    await stop?.();
+    await core.deleteNamespace({ name: ENV }).catch(() => undefined);
+    if (repo) await fs.rm(repo, { recursive: true, force: true });
+  });
+
+  it('deploys a feature over every chart shape and routes only header requests to it, whoever calls', async () => {
+    const res = await call('post', '/features', {
+      name: FEATURE,
+      environment: ENV,
+      instances: FEATURED.map(service => ({ service })),
+    });
+    expect(res.status).toBe(202);
+    const operation = await waitForOperation(
+      call,
+      res.body.operation.id,
+      180_000,
+    );
+    expect({ state: operation.state, error: operation.error }).toEqual({
+      state: 'succeeded',
+      error: undefined,
+    });
+
+    const objects = await liveObjects(ENV);
+    for (const service of FEATURED) {
+      const { base, feature } = pods(objects, service);
+      expect({ service, base: base.length, feature: feature.length }).toEqual({
+        service,
+        base: 1,
+        feature: 1,
+      });
+      const host = hostOf(objects, service);
+      // The base Service itself selects the base pods only: clients outside the mesh are safe too.
+      expect({
+        service,
+        endpoints: podsBehind({ host }, objects).pods,
+      }).toEqual({ service, endpoints: base });
+      const plain = traceRequest({ host }, objects);
+      expect({ service, route: plain.httpRoute, pods: plain.pods }).toEqual({
+        service,
+        route: host,
+        pods: base,
+      });
+      const featured = traceRequest({ host, headers: HEADER }, objects);
+      expect({ service, pods: featured.pods }).toEqual({
+        service,
+        pods: feature,
+      });
+    }
+
+    // The chart's own Istio gateway route reaches the base Service, so base pods only.
+    const shapeC = pods(objects, 'shape-c');
+    expect(
+      traceRequest({ host: SHAPE_C_HOST, gateway: true }, objects).pods,
+    ).toEqual(shapeC.base);
+
+    // No rule without the header, of any HTTPRoute, reaches a feature pod.
+    const featurePods = new Set(
+      objects.pods
+        .filter(p => p.metadata?.labels?.['envmesh.io/feature'])
+        .map(p => p.metadata?.name),
+    );
+    const leaks = (objects.httpRoutes ?? []).flatMap(route =>
+      (route.spec.rules ?? [])
+        .filter(rule => !rule.matches?.some(m => m.headers?.length))
+        .flatMap(rule => rule.backendRefs ?? [])
+        .flatMap(ref =>
+          podsBehind({ host: ref.name }, objects)
+            .pods.filter(pod => featurePods.has(pod))
+            .map(pod => `${route.metadata?.name} → ${pod}`),
+        ),
+    );
+    expect(objects.httpRoutes?.length).toBeGreaterThan(0);
+    expect(featurePods.size).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
+  });
+
+  it('traces a chain through HTTPRoutes: plain requests reach base pods at every hop, header requests the feature instances', async () => {
+    const objects = await liveObjects(ENV);
+    const chain = ['shape-a', 'shape-b2', 'shape-d'];
+    const trace = async (headers?: Record<string, string>) => {
+      const res = await call('post', `/environments/${ENV}/routes/trace`, {
+        chain,
+        ...(headers ? { headers } : {}),
+      });
+      expect(res.status).toBe(200);
+      return res.body.hops.map((h: any) => [h.service, h.httpRoute, h.pods]);
+    };
+    const hop = (service: string, which: 'base' | 'feature') => [
+      service,
+      service === 'shape-b2' ? undefined : hostOf(objects, service),
+      // shape-b2 has no instance: base pods either way.
+      pods(objects, service)[service === 'shape-b2' ? 'base' : which],
+    ];
+    expect(await trace()).toEqual(chain.map(s => hop(s, 'base')));
+    expect(await trace(HEADER)).toEqual(chain.map(s => hop(s, 'feature')));
+  });
+
+  it('removes the feature: its HTTPRoutes and instance Services go, plain requests still reach the base pods', async () => {
+    const res = await call('delete', `/features/${FEATURE}`);
+    expect(res.status).toBe(202);
+    expect((await waitForOperation(call, res.body.id, 120_000)).state).toBe(
+      'succeeded',
+    );
+    const objects = await liveObjects(ENV);
+    expect(objects.httpRoutes).toEqual([]);
+    expect(
+      objects.services
+        .filter(s => s.metadata?.labels?.['envmesh.io/routing-host'])
+        .map(s => s.metadata?.name),
+    ).toEqual([]);
+    for (const service of FEATURED) {
+      const host = hostOf(objects, service);
+      expect(traceRequest({ host, headers: HEADER }, objects).pods).toEqual(
+        pods(objects, service).base,
+      );
+    }
+  });
+});

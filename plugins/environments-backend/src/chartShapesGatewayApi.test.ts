@@ -16,6 +16,7 @@ import {
   waitForOperation,
 } from './__testUtils__/integration';
 import { hostOf, liveObjects, podsOf } from './__testUtils__/liveRouting';
+import { DynamicClient } from './apply';
 import { environmentsPlugin } from './plugin';
 import { RouteTraceObjects, podsBehind, traceRequest } from './routing';
 
@@ -62,6 +63,8 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       name: ENV,
       cluster: 'local',
       owner: 'group:default/platform-team',
+      previewDomain: 'demo.net',
+      previewService: 'shape-a',
       resources: {
         gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
       },
@@ -129,13 +132,16 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       traceRequest({ host: SHAPE_C_HOST, gateway: true }, objects).pods,
     ).toEqual(shapeC.base);
 
-    // No rule without the header, of any HTTPRoute, reaches a feature pod.
+    // No rule without the header, of any HTTPRoute but the feature's own preview host, reaches a feature pod.
     const featurePods = new Set(
       objects.pods
         .filter(p => p.metadata?.labels?.['envmesh.io/feature'])
         .map(p => p.metadata?.name),
     );
-    const leaks = (objects.httpRoutes ?? []).flatMap(route =>
+    const shared = (objects.httpRoutes ?? []).filter(
+      route => !route.metadata?.labels?.['envmesh.io/feature'],
+    );
+    const leaks = shared.flatMap(route =>
       (route.spec.rules ?? [])
         .filter(rule => !rule.matches?.some(m => m.headers?.length))
         .flatMap(rule => rule.backendRefs ?? [])
@@ -148,6 +154,42 @@ describe('feature instances of charts as users write them (gateway-api driver)',
     expect(objects.httpRoutes?.length).toBeGreaterThan(0);
     expect(featurePods.size).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
+  });
+
+  it("gives the feature a preview host on the environment's Gateway API Gateway that sets the header and reaches its front end", async () => {
+    const objects = await liveObjects(ENV);
+    const gateway = (await DynamicClient.for(testKubeConfig()).read({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'demo-gateway', namespace: ENV },
+    })) as any;
+    expect(
+      gateway.spec.listeners.map((l: any) => [l.hostname, l.port]),
+    ).toEqual([
+      [SHAPE_C_HOST, 80],
+      ['*.demo.net', 80],
+    ]);
+    const preview = (objects.httpRoutes ?? []).find(
+      r => r.metadata?.name === `envmesh-preview-${FEATURE}`,
+    );
+    expect(preview?.spec.rules?.[0].filters).toEqual([
+      {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: {
+          set: [{ name: 'X-FEATURE-NAME', value: FEATURE }],
+        },
+      },
+    ]);
+    const res = await call('post', `/environments/${ENV}/routes/trace`, {
+      host: `${FEATURE}.demo.net`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.hops).toEqual([
+      expect.objectContaining({
+        httpRoute: `envmesh-preview-${FEATURE}`,
+        pods: pods(objects, 'shape-a').feature,
+      }),
+    ]);
   });
 
   it('traces a chain through HTTPRoutes: plain requests reach base pods at every hop, header requests the feature instances', async () => {

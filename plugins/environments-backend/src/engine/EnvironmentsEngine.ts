@@ -29,10 +29,7 @@ import { NamespaceWatchers } from '../watch';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { SecretWriter } from '../orchestrate/SecretWriter';
-import {
-  environmentObjects,
-  namespaceObject,
-} from '../orchestrate/environmentObjects';
+import { namespaceObject } from '../orchestrate/environmentObjects';
 import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
 import {
   copyEnvironmentInput,
@@ -250,7 +247,7 @@ export class EnvironmentsEngine {
       namespace: spec.namespace,
       environment: spec.name,
       release: '',
-      objects: environmentObjects(spec),
+      objects: this.deps.rollout.environmentObjects(spec),
       // Secrets are SecretWriter's, diffed below.
       previousInventory: (previous ?? []).filter(o => o.kind !== 'Secret'),
     });

@@ -107,6 +107,11 @@ export class EnvironmentRollout {
     },
   ) {}
 
+  /** The environment's own objects, its gateways of the kind the routing driver attaches routes to. */
+  environmentObjects(spec: EnvironmentSpec) {
+    return environmentObjects(spec, this.deps.routing.kind);
+  }
+
   /** The steps of an operation on an environment with this spec, in order. */
   async plan(
     type: OperationType,
@@ -453,7 +458,7 @@ export class EnvironmentRollout {
         namespace: spec.namespace,
         environment: spec.name,
         release: '',
-        objects: environmentObjects(spec),
+        objects: this.environmentObjects(spec),
         // SecretWriter prunes the Secrets, not the applier (they are not among the applied objects).
         previousInventory: (previous ?? []).filter(o => o.kind !== 'Secret'),
       },

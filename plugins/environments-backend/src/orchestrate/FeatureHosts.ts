@@ -7,11 +7,13 @@ import {
   RoutingDriver,
   ServiceRoutingRef,
   instanceServiceName,
+  routedPort,
 } from '../routing';
+import type { KubeService } from '../routing/gatewayApiTypes';
 import { DatabaseEnvironmentStore } from '../store';
 import type { InventoryObject } from '../store';
 import { previewGateway } from './environmentObjects';
-import { hostRef, routingRefs } from './releaseRoutes';
+import { hostRef, isolationMode, routingRefs } from './releaseRoutes';
 import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
 /**
@@ -19,7 +21,7 @@ import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
  * feature's preview host on the environment's gateway.
  */
 export class FeatureHosts {
-  readonly #previews = new PreviewHostWriter();
+  readonly #previews: PreviewHostWriter;
 
   constructor(
     private readonly deps: {
@@ -29,7 +31,9 @@ export class FeatureHosts {
       /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
       headerName?: string;
     },
-  ) {}
+  ) {
+    this.#previews = new PreviewHostWriter(deps.routing.kind);
+  }
 
   /**
    * The hosts a service's feature instances are routed on: the Services of its base release that select its
@@ -79,9 +83,6 @@ export class FeatureHosts {
     if (!gateway || !frontEnd || !env.services.some(s => s.name === frontEnd)) {
       return 'the environment has no preview domain, gateway and service';
     }
-    if (this.deps.routing.kind !== 'istio') {
-      return `preview hosts are written for the istio routing driver only, not ${this.deps.routing.kind}`;
-    }
     const client = DynamicClient.for(kubeConfig);
     const features = await this.deps.store.features.listFeatures({
       environment: env.name,
@@ -90,6 +91,19 @@ export class FeatureHosts {
     const targets = await this.routingTargets(env, frontEnd, kubeConfig);
     const frontEndHost = targets[0]?.ref.host ?? frontEnd;
     const hasRouting = targets.some(t => t.hasRouting);
+    // The base Service selects base pods only: a feature's own front end is its instance Service.
+    const byService = isolationMode(this.deps.routing, env) === 'service';
+    // Gateway API backends name the Service's port.
+    const port =
+      this.deps.routing.kind === 'istio'
+        ? undefined
+        : routedPort(
+            (await client.read({
+              apiVersion: 'v1',
+              kind: 'Service',
+              metadata: { name: frontEndHost, namespace: env.namespace },
+            })) as KubeService,
+          );
     const written: string[] = [];
     for (const f of features) {
       if (f.name !== feature && !touchedFrontEnd) continue;
@@ -100,14 +114,13 @@ export class FeatureHosts {
       const own = f.instances.some(
         i => i.service === frontEnd && i.state === 'ready',
       );
-      // In `service` mode the feature's own front end is its instance Service; the base one has no feature pod.
-      const byService = env.routing?.mode === 'service';
       await this.#previews.write(client, {
         namespace: env.namespace,
         environment: env.name,
         feature: f.name,
         previewDomain: env.previewDomain!,
-        gateway: gateway.ref,
+        gateway: { namespace: gateway.namespace, name: gateway.gateway.name },
+        port,
         service:
           byService && own
             ? instanceServiceName(frontEndHost, f.name)

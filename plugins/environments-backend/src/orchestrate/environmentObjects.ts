@@ -4,12 +4,61 @@ import {
   ObjectRef,
 } from '@envmesh/plugin-environments-common';
 
+/** The class of the Gateway API Gateways envmesh renders (Istio's controller). */
+export const GATEWAY_CLASS = 'istio';
+
+type EnvironmentGateway = EnvironmentSpec['resources']['gateways'][number];
+
+/**
+ * A gateway of the environment as a Gateway API Gateway (for the `gateway-api` routing driver, whose
+ * routes attach to it): an HTTP listener per host, and an HTTPS one terminating with the credential when
+ * it has TLS; routes of the environment's namespace may attach.
+ */
+function gatewayApiGateway(
+  gateway: EnvironmentGateway,
+  hosts: string[],
+): KubernetesObject {
+  const listener = (protocol: 'HTTP' | 'HTTPS', host: string, i: number) => ({
+    name: `${protocol.toLowerCase()}-${i}`,
+    hostname: host,
+    port: protocol === 'HTTP' ? 80 : 443,
+    protocol,
+    allowedRoutes: { namespaces: { from: 'Same' } },
+    ...(protocol === 'HTTPS'
+      ? {
+          tls: {
+            mode: 'Terminate',
+            certificateRefs: [{ name: gateway.tls!.credentialName }],
+          },
+        }
+      : {}),
+  });
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: {
+      name: gateway.name,
+      ...(gateway.namespace ? { namespace: gateway.namespace } : {}),
+    },
+    spec: {
+      gatewayClassName: GATEWAY_CLASS,
+      listeners: [
+        ...hosts.map((h, i) => listener('HTTP', h, i)),
+        ...(gateway.tls ? hosts.map((h, i) => listener('HTTPS', h, i)) : []),
+      ],
+    },
+  } as KubernetesObject;
+}
+
 /**
  * The environment's own objects, applied as its release '' before any service: ConfigMaps of its config, and
- * its Istio Gateways and cert-manager Certificates. Secrets are not here: their values never pass through
- * the store, see SecretWriter.
+ * its gateways (Istio Gateways, or Gateway API Gateways for the `gateway-api` routing driver) and cert-manager
+ * Certificates. Secrets are not here: their values never pass through the store, see SecretWriter.
  */
-export function environmentObjects(spec: EnvironmentSpec): KubernetesObject[] {
+export function environmentObjects(
+  spec: EnvironmentSpec,
+  gateways: 'istio' | 'gateway-api' = 'istio',
+): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
   for (const configMap of spec.config.configMaps) {
     objects.push({
@@ -44,6 +93,10 @@ export function environmentObjects(spec: EnvironmentSpec): KubernetesObject[] {
       gateway === preview?.gateway && !gateway.hosts.includes(preview.wildcard)
         ? [...gateway.hosts, preview.wildcard]
         : gateway.hosts;
+    if (gateways === 'gateway-api') {
+      objects.push(gatewayApiGateway(gateway, hosts));
+      continue;
+    }
     const servers: object[] = [
       {
         port: { number: 80, name: 'http', protocol: 'HTTP' },
@@ -83,7 +136,7 @@ export function previewGateway(spec: EnvironmentSpec) {
   if (!spec.previewDomain || !gateway) return undefined;
   return {
     gateway,
-    ref: `${gateway.namespace ?? spec.namespace}/${gateway.name}`,
+    namespace: gateway.namespace ?? spec.namespace,
     wildcard: `*.${spec.previewDomain}`,
   };
 }

@@ -1,6 +1,8 @@
 import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { LABELS, MANAGER } from '../apply/types';
+import { GATEWAY_API_VERSION, GatewayHTTPRoute } from './gatewayApiTypes';
+import type { RoutingDriverKind } from './RoutingDriver';
 import {
   DEFAULT_FEATURE_HEADER,
   ISTIO_API_VERSION,
@@ -15,10 +17,12 @@ export interface PreviewHostInput {
   feature: string;
   /** `demo.net`: the preview host is `<feature>.demo.net`. */
   previewDomain: string;
-  /** The Istio Gateway the host is bound to, `<namespace>/<name>`. */
-  gateway: string;
+  /** The gateway the host is bound to. */
+  gateway: { namespace: string; name: string };
   /** The front-end Service requests to the preview host go to. */
   service: string;
+  /** The Service port (Gateway API backends need it). */
+  port?: number;
   /**
    * The front end's subset: the feature's own if it has an instance of the front end, `default` when the
    * front end has a DestinationRule (other features have instances), none when it has no DR at all.
@@ -49,18 +53,10 @@ export function computePreviewVirtualService(
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'VirtualService',
-    metadata: {
-      name: previewVirtualServiceName(input.feature),
-      namespace: input.namespace,
-      labels: {
-        [LABELS.managedBy]: MANAGER,
-        [LABELS.environment]: input.environment,
-        [LABELS.feature]: input.feature,
-      },
-    },
+    metadata: previewMetadata(input),
     spec: {
       hosts: [previewHost(input.feature, input.previewDomain)],
-      gateways: [input.gateway],
+      gateways: [`${input.gateway.namespace}/${input.gateway.name}`],
       http: [
         {
           name: 'envmesh-preview',
@@ -81,20 +77,76 @@ export function computePreviewVirtualService(
   };
 }
 
-/** Writes (server-side apply as `envmesh-routing`) or deletes preview VirtualServices. */
+function previewMetadata(input: PreviewHostInput) {
+  return {
+    name: previewVirtualServiceName(input.feature),
+    namespace: input.namespace,
+    labels: {
+      [LABELS.managedBy]: MANAGER,
+      [LABELS.environment]: input.environment,
+      [LABELS.feature]: input.feature,
+    },
+  };
+}
+
+/**
+ * The same for the `gateway-api` driver: an HTTPRoute attached to the environment's Gateway API Gateway for
+ * `<feature>.<previewDomain>`, setting the header (RequestHeaderModifier) and sending to the front end's
+ * Service (its instance Service when the feature has one).
+ */
+export function computePreviewHttpRoute(
+  input: PreviewHostInput,
+): GatewayHTTPRoute {
+  const header = input.headerName ?? DEFAULT_FEATURE_HEADER;
+  return {
+    apiVersion: GATEWAY_API_VERSION,
+    kind: 'HTTPRoute',
+    metadata: previewMetadata(input),
+    spec: {
+      parentRefs: [
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          name: input.gateway.name,
+          namespace: input.gateway.namespace,
+        },
+      ],
+      hostnames: [previewHost(input.feature, input.previewDomain)],
+      rules: [
+        {
+          filters: [
+            {
+              type: 'RequestHeaderModifier',
+              requestHeaderModifier: {
+                set: [{ name: header, value: input.feature }],
+              },
+            },
+          ],
+          backendRefs: [{ name: input.service, port: input.port }],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Writes (server-side apply as `envmesh-routing`) or deletes preview hosts: VirtualServices for the Istio
+ * driver, HTTPRoutes for the Gateway API driver.
+ */
 export class PreviewHostWriter {
-  async write(
-    client: DynamicClient,
-    input: PreviewHostInput,
-  ): Promise<VirtualService> {
-    return (await client.patch(
-      computePreviewVirtualService(input) as KubernetesObject,
+  constructor(private readonly driver: RoutingDriverKind = 'istio') {}
+
+  async write(client: DynamicClient, input: PreviewHostInput): Promise<void> {
+    await client.patch(
+      (this.driver === 'istio'
+        ? computePreviewVirtualService(input)
+        : computePreviewHttpRoute(input)) as KubernetesObject,
       undefined,
       undefined,
       ROUTING_MANAGER,
       true,
       PatchStrategy.ServerSideApply,
-    )) as VirtualService;
+    );
   }
 
   async remove(
@@ -104,8 +156,9 @@ export class PreviewHostWriter {
   ): Promise<void> {
     try {
       await client.delete({
-        apiVersion: ISTIO_API_VERSION,
-        kind: 'VirtualService',
+        ...(this.driver === 'istio'
+          ? { apiVersion: ISTIO_API_VERSION, kind: 'VirtualService' }
+          : { apiVersion: GATEWAY_API_VERSION, kind: 'HTTPRoute' }),
         metadata: { name: previewVirtualServiceName(feature), namespace },
       });
     } catch (error) {

@@ -24,6 +24,7 @@ const ENV = 'shapes-gateway-api';
 const FEATURE = 'f-gamma';
 const FEATURED = ['shape-a', 'shape-b1', 'shape-c', 'shape-d'];
 const HEADER = { 'X-FEATURE-NAME': FEATURE };
+const SHAPE_A_HOST = 'shape-a.demo.net';
 
 const core = testKubeConfig().makeApiClient(CoreV1Api);
 const pods = (objects: RouteTraceObjects, service: string) =>
@@ -66,13 +67,36 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       previewDomain: 'demo.net',
       previewService: 'shape-a',
       resources: {
-        gateways: [{ name: 'demo-gateway', hosts: [SHAPE_C_HOST] }],
+        gateways: [
+          { name: 'demo-gateway', hosts: [SHAPE_C_HOST, SHAPE_A_HOST] },
+        ],
       },
-      services: CHART_SHAPE_SERVICES.map(name => ({ name })),
+      // shape-a's chart routes its public host with the HTTPRoute `helm create` wrote for it.
+      services: CHART_SHAPE_SERVICES.map(name =>
+        name === 'shape-a'
+          ? {
+              name,
+              values: {
+                httpRoute: {
+                  enabled: true,
+                  parentRefs: [{ name: 'demo-gateway' }],
+                  hostnames: [SHAPE_A_HOST],
+                },
+              },
+            }
+          : { name },
+      ),
     });
+    if (created.status !== 202) {
+      throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+    }
     const rollout = await waitForOperation(call, created.body.id, 180_000);
     if (rollout.state !== 'succeeded') {
-      throw new Error(`${ENV} did not roll out: ${rollout.error}`);
+      throw new Error(
+        `${ENV} did not roll out: ${JSON.stringify(
+          rollout.error ?? created.body,
+        )}`,
+      );
     }
   });
 
@@ -116,7 +140,7 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       const plain = traceRequest({ host }, objects);
       expect({ service, route: plain.httpRoute, pods: plain.pods }).toEqual({
         service,
-        route: host,
+        route: `${host}-mesh`,
         pods: base,
       });
       const featured = traceRequest({ host, headers: HEADER }, objects);
@@ -126,11 +150,31 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       });
     }
 
-    // The chart's own Istio gateway route reaches the base Service, so base pods only.
-    const shapeC = pods(objects, 'shape-c');
+    // Through the gateway: shape-a's own HTTPRoute (named like its Service) is routed like its mesh route.
+    const shapeA = pods(objects, 'shape-a');
+    const viaGateway = traceRequest(
+      { host: SHAPE_A_HOST, gateway: true, path: '/headers' },
+      objects,
+    );
+    expect(viaGateway).toMatchObject({
+      httpRoute: 'shape-a',
+      pods: shapeA.base,
+    });
+    expect(
+      traceRequest(
+        {
+          host: SHAPE_A_HOST,
+          gateway: true,
+          path: '/headers',
+          headers: HEADER,
+        },
+        objects,
+      ).pods,
+    ).toEqual(shapeA.feature);
+    // The chart's Istio gateway route of shape-c reaches its base Service: base pods only.
     expect(
       traceRequest({ host: SHAPE_C_HOST, gateway: true }, objects).pods,
-    ).toEqual(shapeC.base);
+    ).toEqual(pods(objects, 'shape-c').base);
 
     // No rule without the header, of any HTTPRoute but the feature's own preview host, reaches a feature pod.
     const featurePods = new Set(
@@ -167,6 +211,7 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       gateway.spec.listeners.map((l: any) => [l.hostname, l.port]),
     ).toEqual([
       [SHAPE_C_HOST, 80],
+      [SHAPE_A_HOST, 80],
       ['*.demo.net', 80],
     ]);
     const preview = (objects.httpRoutes ?? []).find(
@@ -192,6 +237,40 @@ describe('feature instances of charts as users write them (gateway-api driver)',
     ]);
   });
 
+  it("keeps the feature's rules in the chart's own HTTPRoute through a base update, with no drift", async () => {
+    const shapeADrift = async () => {
+      const status = await call('get', `/environments/${ENV}/status`);
+      expect(status.status).toBe(200);
+      return status.body.services.find((s: any) => s.name === 'shape-a').drift;
+    };
+    expect(await shapeADrift()).toEqual([]);
+    const current = (await call('get', `/environments/${ENV}`)).body;
+    const updated = await call('patch', `/environments/${ENV}`, {
+      services: current.services.map((s: any) =>
+        s.name === 'shape-a'
+          ? { ...s, keyValues: { 'podAnnotations.rev': '2' } }
+          : s,
+      ),
+    });
+    expect(updated.status).toBe(202);
+    expect((await waitForOperation(call, updated.body.id)).state).toBe(
+      'succeeded',
+    );
+    const objects = await liveObjects(ENV);
+    expect(
+      traceRequest(
+        {
+          host: SHAPE_A_HOST,
+          gateway: true,
+          path: '/headers',
+          headers: HEADER,
+        },
+        objects,
+      ).pods,
+    ).toEqual(pods(objects, 'shape-a').feature);
+    expect(await shapeADrift()).toEqual([]);
+  });
+
   it('traces a chain through HTTPRoutes: plain requests reach base pods at every hop, header requests the feature instances', async () => {
     const objects = await liveObjects(ENV);
     const chain = ['shape-a', 'shape-b2', 'shape-d'];
@@ -205,7 +284,7 @@ describe('feature instances of charts as users write them (gateway-api driver)',
     };
     const hop = (service: string, which: 'base' | 'feature') => [
       service,
-      service === 'shape-b2' ? undefined : hostOf(objects, service),
+      service === 'shape-b2' ? undefined : `${hostOf(objects, service)}-mesh`,
       // shape-b2 has no instance: base pods either way.
       pods(objects, service)[service === 'shape-b2' ? 'base' : which],
     ];
@@ -220,7 +299,20 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       'succeeded',
     );
     const objects = await liveObjects(ENV);
-    expect(objects.httpRoutes).toEqual([]);
+    // Only the chart's own HTTPRoute is left, with exactly the rules the chart rendered.
+    expect(
+      (objects.httpRoutes ?? []).map(r => [r.metadata?.name, r.spec.rules]),
+    ).toEqual([
+      [
+        'shape-a',
+        [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/headers' } }],
+            backendRefs: [{ name: 'shape-a', port: 80, weight: 1 }],
+          },
+        ],
+      ],
+    ]);
     expect(
       objects.services
         .filter(s => s.metadata?.labels?.['envmesh.io/routing-host'])

@@ -206,8 +206,10 @@ export class EnvironmentsEngine {
     };
     const services: Array<{ name: string; changes: DiffEntry[] }> = [];
     for (const service of spec.services) {
+      // Rendering fails on its own (502, helm's message) before any cluster is asked.
+      const rendered = await this.deps.releases.render(spec, service);
       const objects = await this.#fromCluster(spec.cluster, () =>
-        this.deps.releases.applied(spec, service, kubeConfig),
+        this.deps.releases.withLiveRoutes(spec, service, rendered, kubeConfig),
       );
       const previous = await this.deps.store.getInventory(
         spec.name,

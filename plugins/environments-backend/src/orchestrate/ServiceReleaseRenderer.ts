@@ -77,20 +77,20 @@ export class ServiceReleaseRenderer {
   }
 
   /**
-   * The objects an update applies for the base service: {@link render}ed, with the feature routes routing
-   * keeps in the chart's VirtualServices (read from the cluster). The diff compares these.
+   * The objects an update applies for the base service, from its {@link render}ed ones: with the feature
+   * routes routing keeps in the chart's own routes (read from the cluster). The diff compares these.
    */
-  async applied(
+  withLiveRoutes(
     env: EnvironmentSpec,
     service: EnvironmentServiceSpec,
+    rendered: KubernetesObject[],
     kubeConfig: KubeConfig,
   ): Promise<KubernetesObject[]> {
-    const objects = await this.render(env, service);
     return withLiveRoutes(
       this.deps.routing,
       env,
       service.name,
-      objects,
+      rendered,
       kubeConfig,
     );
   }

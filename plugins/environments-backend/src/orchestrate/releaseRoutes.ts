@@ -54,7 +54,8 @@ export function routingRefs(
 
 /**
  * A base release as it is applied and diffed: with the feature routes routing keeps in the chart's own
- * VirtualServices, so that re-applying the chart takes none away (see RoutingDriver.withRoutes).
+ * routes (VirtualServices, gateway-bound HTTPRoutes), so that re-applying the chart takes none away (see
+ * RoutingDriver.withRoutes).
  */
 export async function withLiveRoutes(
   routing: RoutingDriver,
@@ -63,7 +64,8 @@ export async function withLiveRoutes(
   objects: KubernetesObject[],
   kubeConfig: KubeConfig,
 ): Promise<KubernetesObject[]> {
-  if (!objects.some(o => o.kind === 'VirtualService')) return objects;
+  const routes = new Set(['VirtualService', 'HTTPRoute']);
+  if (!objects.some(o => routes.has(o.kind ?? ''))) return objects;
   let refs: ServiceRoutingRef[];
   try {
     refs = routingRefs(env, service, objects, kubeConfig);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { isApiStatus } from '../apply/DynamicClient';
+import { LABELS } from '../apply/types';
 import { KeyedBatchQueue } from './KeyedBatchQueue';
 import {
   FeatureRoutingInput,
@@ -93,6 +94,28 @@ export abstract class BatchedRoutingDriver<
   }
 
   abstract read(ref: ServiceRoutingRef): Promise<S>;
+
+  /**
+   * Tells the listeners of `releaseObjectWritten` about a write to an object of a base release (a chart's
+   * route): its new generation is routing's, not drift.
+   */
+  protected written(ref: ServiceRoutingRef, object: KubernetesObject) {
+    const labels = object.metadata?.labels ?? {};
+    const release = labels[LABELS.service];
+    const generation = object.metadata?.generation;
+    if (!release || labels[LABELS.feature] || generation === undefined) return;
+    this.events.emit('releaseObjectWritten', {
+      environment: ref.environment,
+      release,
+      ref: {
+        apiVersion: object.apiVersion!,
+        kind: object.kind!,
+        namespace: ref.namespace,
+        name: object.metadata!.name!,
+      },
+      generation,
+    });
+  }
 
   /** A driver that keeps nothing in a release's own objects applies them as rendered. */
   async withRoutes(

@@ -56,7 +56,9 @@ describe('GatewayApiRoutingWriter', () => {
   it('routes feature-31337 by an exact header rule to its instance Service, the default rule last', async () => {
     await writer.addFeature({ ...ref, feature: 'feature-31337' });
     const state = await writer.read(ref);
-    expect(state.httpRoutes.map(r => r.metadata!.name)).toEqual(['demo-api']);
+    expect(state.httpRoutes.map(r => r.metadata!.name)).toEqual([
+      'demo-api-mesh',
+    ]);
     const route = state.httpRoutes[0];
     expect(route.apiVersion).toBe(GATEWAY_API_VERSION);
     expect(route.spec).toEqual({
@@ -196,13 +198,13 @@ describe('GatewayApiRoutingWriter', () => {
         ]),
       );
     expect(await rulesOf()).toEqual({
-      'demo-api': [
+      'demo-api-mesh': [
         'demo-api-f-1',
         'demo-api-f-2',
         'demo-api-f-3',
         'demo-api-default',
       ],
-      'demo-api.2': [
+      'demo-api-mesh.2': [
         'demo-api-f-4',
         'demo-api-f-5',
         'demo-api-f-6',
@@ -219,25 +221,25 @@ describe('GatewayApiRoutingWriter', () => {
     await small.addFeature({ ...ref, feature: 'f-0' });
     await small.addFeature({ ...ref, feature: 'f-8' });
     expect(await rulesOf()).toEqual({
-      'demo-api': [
+      'demo-api-mesh': [
         'demo-api-f-0',
         'demo-api-f-1',
         'demo-api-f-3',
         'demo-api-default',
       ],
-      'demo-api.2': [
+      'demo-api-mesh.2': [
         'demo-api-f-4',
         'demo-api-f-5',
         'demo-api-f-6',
         'demo-api-f-7',
       ],
-      'demo-api.3': ['demo-api-f-8'],
+      'demo-api-mesh.3': ['demo-api-f-8'],
     });
 
     // An HTTPRoute left without rules is deleted; the first one stays with its default rule.
     await small.setFeatures({ ...ref, features: ['f-1'] });
     expect(await rulesOf()).toEqual({
-      'demo-api': ['demo-api-f-1', 'demo-api-default'],
+      'demo-api-mesh': ['demo-api-f-1', 'demo-api-default'],
     });
     expect((await small.read(ref)).backends).toEqual(['f-1']);
   });

@@ -1,5 +1,10 @@
 import { InputError } from '@backstage/errors';
+import { KubernetesObject } from '@kubernetes/client-node';
 import { DynamicClient } from '../apply/DynamicClient';
+import {
+  chartGatewayRoutesFor,
+  withFeatureRules,
+} from './gatewayApiChartRoutes';
 import {
   isRoutingObjectOf,
   ownRouteIndex,
@@ -129,6 +134,31 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
     };
   }
 
+  /** A chart's gateway-bound HTTPRoutes to a routed host keep their feature rules through a base apply. */
+  async withRoutes(
+    objects: KubernetesObject[],
+    refs: ServiceRoutingRef[],
+  ): Promise<KubernetesObject[]> {
+    if (!objects.some(o => o.kind === 'HTTPRoute')) return objects;
+    let result = objects;
+    for (const ref of refs) {
+      const { routes, hasRouting } = await this.read(ref);
+      if (!hasRouting) continue;
+      const { headerName, baggage, baggageKey } = this.options;
+      result = result.map(o =>
+        o.kind === 'HTTPRoute' &&
+        chartGatewayRoutesFor([o as GatewayHTTPRoute], ref).length
+          ? withFeatureRules(o as GatewayHTTPRoute, ref, routes, {
+              headerName,
+              baggage,
+              baggageKey,
+            })
+          : o,
+      );
+    }
+    return result;
+  }
+
   protected async attempt(
     changes: RoutingChange<'backends'>[],
   ): Promise<unknown[]> {
@@ -158,6 +188,16 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
     );
     await settleAll(
       plan.routes.map(r => this.#write(client, r, liveRoute(r.metadata?.name))),
+    );
+    await settleAll(
+      plan.chartRoutes.map(async r => {
+        const written = await this.#write(
+          client,
+          r,
+          liveRoute(r.metadata?.name),
+        );
+        this.written(ref, written);
+      }),
     );
     await settleAll(
       plan.deleteRoutes.map(r => this.#delete(client, HTTP_ROUTE, r)),

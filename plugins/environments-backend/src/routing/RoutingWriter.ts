@@ -205,22 +205,7 @@ export class RoutingWriter extends BatchedRoutingDriver<
   ): Promise<T> {
     this.stats.writes++;
     const written = await writeRoutingObject(client, ref, desired, live);
-    const labels = written.metadata?.labels ?? {};
-    const release = labels[LABELS.service];
-    const generation = written.metadata?.generation;
-    if (release && !labels[LABELS.feature] && generation !== undefined) {
-      this.events.emit('releaseObjectWritten', {
-        environment: ref.environment,
-        release,
-        ref: {
-          apiVersion: written.apiVersion!,
-          kind: written.kind!,
-          namespace: ref.namespace,
-          name: written.metadata!.name!,
-        },
-        generation,
-      });
-    }
+    this.written(ref, written);
     return written;
   }
 }

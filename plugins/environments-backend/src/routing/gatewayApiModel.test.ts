@@ -130,7 +130,7 @@ describe('computeHttpRoutes', () => {
   it('has one rule per feature, sorted, and the default rule last', () => {
     const [route, ...more] = routes(['f-b', 'f-a']);
     expect(more).toEqual([]);
-    expect(route.metadata!.name).toBe('demo-api');
+    expect(route.metadata!.name).toBe('demo-api-mesh');
     expect(backendsOf(route)).toEqual([
       'demo-api-f-a',
       'demo-api-f-b',
@@ -147,9 +147,9 @@ describe('computeHttpRoutes', () => {
       maxRules: 3,
     });
     expect(laidOut.map(r => [r.metadata!.name, backendsOf(r)])).toEqual([
-      ['demo-api', ['demo-api-f-1', 'demo-api-f-2', 'demo-api-default']],
-      ['demo-api.2', ['demo-api-f-3', 'demo-api-f-4', 'demo-api-f-5']],
-      ['demo-api.3', ['demo-api-f-6']],
+      ['demo-api-mesh', ['demo-api-f-1', 'demo-api-f-2', 'demo-api-default']],
+      ['demo-api-mesh.2', ['demo-api-f-3', 'demo-api-f-4', 'demo-api-f-5']],
+      ['demo-api-mesh.3', ['demo-api-f-6']],
     ]);
 
     // f-2 and f-4 leave, a-0 and f-9 arrive: they take the freed places, in sorted order; nothing moves.
@@ -162,9 +162,9 @@ describe('computeHttpRoutes', () => {
       ],
     });
     expect(next.map(r => [r.metadata!.name, backendsOf(r)])).toEqual([
-      ['demo-api', ['demo-api-a-0', 'demo-api-f-1', 'demo-api-default']],
-      ['demo-api.2', ['demo-api-f-3', 'demo-api-f-5', 'demo-api-f-9']],
-      ['demo-api.3', ['demo-api-f-6']],
+      ['demo-api-mesh', ['demo-api-a-0', 'demo-api-f-1', 'demo-api-default']],
+      ['demo-api-mesh.2', ['demo-api-f-3', 'demo-api-f-5', 'demo-api-f-9']],
+      ['demo-api-mesh.3', ['demo-api-f-6']],
     ]);
 
     // Emptied HTTPRoutes are dropped, the first one stays.
@@ -172,7 +172,7 @@ describe('computeHttpRoutes', () => {
       routes([], { maxRules: 3, live: [{ index: 2, features: ['f-3'] }] }).map(
         r => [r.metadata!.name, backendsOf(r)],
       ),
-    ).toEqual([['demo-api', ['demo-api-default']]]);
+    ).toEqual([['demo-api-mesh', ['demo-api-default']]]);
   });
 
   it('equals a live copy that carries the API defaults (no rewrite loop on a real cluster)', () => {
@@ -245,10 +245,13 @@ describe('validateGatewayRouting', () => {
         code: 'foreign-http-route',
         httpRoutes: ['chart-route'],
       }),
-      expect.objectContaining({ code: 'too-many-rules', route: 'demo-api' }),
+      expect.objectContaining({
+        code: 'too-many-rules',
+        route: 'demo-api-mesh',
+      }),
       expect.objectContaining({
         code: 'missing-backend',
-        route: 'demo-api',
+        route: 'demo-api-mesh',
         backend: 'demo-api-f-2',
       }),
     ]);

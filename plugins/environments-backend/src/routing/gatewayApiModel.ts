@@ -34,10 +34,10 @@ import { RoutingViolation } from './validateRouting';
  *   Service cannot be the default backend: charts must select pods without the instance label (the feature
  *   instances rely on it, see featureInstanceObjects; the example chart selects by app.kubernetes.io/name
  *   only), so the base Service's endpoints include every feature's pods;
- * - per host, the HTTPRoute `<host>` with `parentRefs: [{ group: '', kind: 'Service', name: <host>, port }]`:
+ * - per host, the HTTPRoute `<host>-mesh` with `parentRefs: [{ group: '', kind: 'Service', name: <host>, port }]`:
  *   one rule per feature (header `X-FEATURE-NAME` exact `<feature>` → `<host>-<feature>`), sorted, and the
  *   default rule (no match → `<host>-default`) last. An HTTPRoute holds at most 16 rules, so features that do
- *   not fit go to further HTTPRoutes `<host>.2`, `<host>.3`... of the same parent: routes of one parent are
+ *   not fit go to further HTTPRoutes `<host>-mesh.2`, `<host>-mesh.3`... of the same parent: routes of one parent are
  *   merged, and a rule with a header match always takes precedence over the match-less default rule.
  */
 
@@ -46,9 +46,12 @@ export function defaultServiceName(host: string): string {
   return suffixedName(host, DEFAULT_SUBSET);
 }
 
-/** The name of a host's n-th HTTPRoute (1-based): `<host>`, then `<host>.2`, `<host>.3`... */
+/**
+ * The name of a host's n-th HTTPRoute (1-based): `<host>-mesh`, then `<host>-mesh.2`, `<host>-mesh.3`... Not
+ * `<host>`: a chart made with `helm create` names its own (gateway-bound) HTTPRoute after its Service.
+ */
 export function httpRouteName(host: string, index: number): string {
-  return index === 1 ? host : `${host}.${index}`;
+  return index === 1 ? `${host}-mesh` : `${host}-mesh.${index}`;
 }
 
 function labelsOf(object: { metadata?: { labels?: Record<string, string> } }) {
@@ -73,9 +76,10 @@ export function ownRouteIndex(
 ): number | undefined {
   if (!isRoutingObjectOf(route, host)) return undefined;
   const name = route.metadata?.name ?? '';
-  if (name === host) return 1;
-  if (!name.startsWith(`${host}.`)) return undefined;
-  const index = Number(name.slice(host.length + 1));
+  const first = httpRouteName(host, 1);
+  if (name === first) return 1;
+  if (!name.startsWith(`${first}.`)) return undefined;
+  const index = Number(name.slice(first.length + 1));
   return Number.isInteger(index) && index >= 2 ? index : undefined;
 }
 
@@ -279,7 +283,7 @@ export interface HttpRoutesInput extends MatchOptions {
 
 /**
  * The HTTPRoutes of a host: `<host>` with a rule per feature, sorted, and the default rule last; features
- * beyond its capacity in `<host>.2`, `<host>.3`... (sorted rules, no default rule). Without `live` the
+ * beyond its capacity in `<host>-mesh.2`, `<host>-mesh.3`... (sorted rules, no default rule). Without `live` the
  * features are laid out in sorted order.
  */
 export function computeHttpRoutes(input: HttpRoutesInput): GatewayHTTPRoute[] {

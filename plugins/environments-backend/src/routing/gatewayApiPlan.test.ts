@@ -153,7 +153,7 @@ describe('planGatewayBatch', () => {
     expect(result.errors).toEqual([undefined]);
     expect(result.make).toEqual([]);
     expect(result.routes).toEqual([]);
-    expect(names(result.deleteRoutes)).toEqual(['demo-api']);
+    expect(names(result.deleteRoutes)).toEqual(['demo-api-mesh']);
     expect(names(result.break)).toEqual(['demo-api-default']);
 
     // A feature still there: nothing is released.

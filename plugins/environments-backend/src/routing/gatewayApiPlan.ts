@@ -1,3 +1,8 @@
+import { stableStringify } from '../apply/fingerprint';
+import {
+  chartGatewayRoutesFor,
+  withFeatureRules,
+} from './gatewayApiChartRoutes';
 import { InputError } from '@backstage/errors';
 import { applyChange, sameSet } from './batchPlan';
 import {
@@ -41,6 +46,8 @@ export interface GatewayBatchPlan {
   make: KubeService[];
   /** HTTPRoutes to create or update. */
   routes: GatewayHTTPRoute[];
+  /** The chart's gateway-bound HTTPRoutes to the host whose feature rules change (after `routes`). */
+  chartRoutes: GatewayHTTPRoute[];
   /** Live HTTPRoutes of the driver left without any rule (never `<host>` itself). */
   deleteRoutes: GatewayHTTPRoute[];
   /** Live instance Services to delete, after the routes. */
@@ -81,6 +88,7 @@ export function planGatewayBatch(
   const plan: GatewayBatchPlan = {
     make: [],
     routes: [],
+    chartRoutes: [],
     deleteRoutes: [],
     break: [],
     errors: changes.map(() => undefined),
@@ -307,6 +315,15 @@ export function planGatewayBatch(
   plan.break = [...ownServices.entries()]
     .filter(([feature]) => !backends.has(feature))
     .map(([, service]) => service);
+  plan.chartRoutes = chartGatewayRoutesFor(input.httpRoutes, target).flatMap(
+    route => {
+      const desired = withFeatureRules(route, target, routes, input.match);
+      return stableStringify(desired.spec.rules) ===
+        stableStringify(route.spec.rules)
+        ? []
+        : [desired];
+    },
+  );
   if (changes.some(c => c.release) && !routes.size && !backends.size) {
     // No feature is left: the host's HTTPRoutes go, then its default Service; the chart's objects stay.
     const defaultService = servicesByName.get(defaultName);

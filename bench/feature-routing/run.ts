@@ -20,11 +20,11 @@
  * 4. M concurrent creations (Promise.all of M addFeature calls): time until all are routed (the VS read back
  *    holds every route) and the routes lost (expected M, missing in the VS read back afterwards).
  *
- * `--mode` is the environment's routing mode (docs/feature-branches.md): `subset`, the base Service selects every
- * pod of the service by `envmesh.io/service` and each feature has a ready pod (the writer routes only to a subset
- * with a ready pod, and checks that `default` selects exactly the base pods); `service`, each feature has its
- * instance Service `demo-api-<feature>` (the writer routes only to an existing one) and the base Service selects
- * the base pods only. Those objects are created untimed before the preload; addFeature is called without
+ * `--mode` is the environment's routing mode (docs/feature-branches.md). Each feature has a ready pod (the writer
+ * routes only to an instance with a ready pod, and checks that plain requests reach base pods only): `subset`,
+ * the base Service selects every pod of the service by `envmesh.io/service`; `service`, the base Service selects
+ * the base pods only and each feature also has its instance Service `demo-api-<feature>` (the writer routes
+ * only to an existing one). Those objects are created untimed before the preload; addFeature is called without
  * `waitReady`, as they are ready already. The naive client writes subsets in both modes.
  */
 import fs from 'node:fs';
@@ -240,8 +240,8 @@ async function createBaseService(
 }
 
 /**
- * What each feature's route needs before the writer writes it, as a feature deploy leaves it: in `subset`
- * mode a ready pod of the instance behind the base Service, in `service` mode the instance's own Service.
+ * What each feature's route needs before the writer writes it, as a feature deploy leaves it: a ready pod of
+ * the instance, and in `service` mode the instance's own Service.
  */
 async function createFeatureBackends(
   kubeConfig: KubeConfig,
@@ -252,49 +252,48 @@ async function createFeatureBackends(
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const name = ENVMESH_SERVICE;
   const instance = (f: string) => `${name}.${f}`;
+  const pod = (f: string) =>
+    core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: {
+          name: `${name}-${f}`,
+          labels: {
+            'app.kubernetes.io/name': name,
+            [INSTANCE_LABEL]: instance(f),
+            [SERVICE_LABEL]: name,
+            [FEATURE_LABEL]: f,
+          },
+        },
+        spec: {
+          containers: [{ name: 'app', image: `example.com/${name}:${f}` }],
+        },
+      },
+    });
+  const service = (f: string) =>
+    core.createNamespacedService({
+      namespace,
+      body: {
+        metadata: {
+          name: instanceServiceName(name, f),
+          labels: { [SERVICE_LABEL]: name, [FEATURE_LABEL]: f },
+        },
+        spec: {
+          selector: {
+            'app.kubernetes.io/name': name,
+            [INSTANCE_LABEL]: instance(f),
+          },
+          ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+        },
+      },
+    });
   for (let i = 0; i < features.length; i += 20) {
     await Promise.all(
-      features.slice(i, i + 20).map(f =>
-        mode === 'subset'
-          ? core.createNamespacedPod({
-              namespace,
-              body: {
-                metadata: {
-                  name: `${name}-${f}`,
-                  labels: {
-                    'app.kubernetes.io/name': name,
-                    [INSTANCE_LABEL]: instance(f),
-                    [SERVICE_LABEL]: name,
-                    [FEATURE_LABEL]: f,
-                  },
-                },
-                spec: {
-                  containers: [
-                    { name: 'app', image: `example.com/${name}:${f}` },
-                  ],
-                },
-              },
-            })
-          : core.createNamespacedService({
-              namespace,
-              body: {
-                metadata: {
-                  name: instanceServiceName(name, f),
-                  labels: { [SERVICE_LABEL]: name, [FEATURE_LABEL]: f },
-                },
-                spec: {
-                  selector: {
-                    'app.kubernetes.io/name': name,
-                    [INSTANCE_LABEL]: instance(f),
-                  },
-                  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-                },
-              },
-            }),
-      ),
+      features
+        .slice(i, i + 20)
+        .flatMap(f => (mode === 'subset' ? [pod(f)] : [pod(f), service(f)])),
     );
   }
-  if (mode === 'service') return;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const pods = await core.listNamespacedPod({
@@ -615,7 +614,9 @@ async function run(
   ]);
   say(
     `${ENVMESH_SERVICE}: ${features.length + 1 + burst.length} feature ${
-      args.mode === 'subset' ? 'pods ready' : 'instance Services'
+      args.mode === 'subset'
+        ? 'pods ready'
+        : 'pods ready with instance Services'
     } (${args.mode} mode)`,
   );
 
@@ -1091,8 +1092,8 @@ function report(
     `  \`${INSTANCE_LABEL}: <name>\`. ${
       r.mode === 'subset'
         ? `\`${ENVMESH_SERVICE}\`'s Service selects by \`${SERVICE_LABEL}\` and every feature has a ready pod behind it`
-        : `every feature of \`${ENVMESH_SERVICE}\` has its instance Service \`${ENVMESH_SERVICE}-<feature>\``
-    } (created untimed:`,
+        : `every feature of \`${ENVMESH_SERVICE}\` has a ready pod and its instance Service \`${ENVMESH_SERVICE}-<feature>\``
+    } (created untimed,`,
     `  the writer checks them before it routes); \`addFeature\` is called without \`waitReady\`. Each side has a`,
     `  client of its own, its discovery cache warmed before the preload (untimed).`,
     `- **envmesh**: one \`RoutingWriter\` (plugins/environments-backend/src/routing) on \`${ENVMESH_SERVICE}\`, as the backend uses it:`,

@@ -48,6 +48,7 @@ export class FeatureHosts {
     const base = env.services.find(s => s.name === service);
     const refs = base
       ? routingRefs(
+          this.deps.routing,
           env,
           service,
           await this.deps.releases.render(env, base),
@@ -58,7 +59,11 @@ export class FeatureHosts {
             (r: InventoryObject) =>
               r.kind === 'Service' && r.apiVersion === 'v1',
           )
-          .map(r => hostRef(env, service, kubeConfig, { host: r.name }));
+          .map(r =>
+            hostRef(this.deps.routing, env, service, kubeConfig, {
+              host: r.name,
+            }),
+          );
     return Promise.all(
       refs.map(async ref => {
         const state = await this.deps.routing.read(ref);

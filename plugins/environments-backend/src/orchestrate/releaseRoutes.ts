@@ -20,6 +20,7 @@ export function isolationMode(
 
 /** The routing of one host of a service in the environment's namespace. */
 export function hostRef(
+  routing: RoutingDriver,
   env: EnvironmentSpec,
   service: string,
   kubeConfig: KubeConfig,
@@ -32,7 +33,7 @@ export function hostRef(
     host: host.host,
     baseInstance: host.baseInstance ?? service,
     service,
-    mode: env.routing?.mode ?? 'subset',
+    mode: isolationMode(routing, env),
   };
 }
 
@@ -42,13 +43,14 @@ export function hostRef(
  * Throws an InputError for a Service no subset can route (see serviceSelections).
  */
 export function routingRefs(
+  routing: RoutingDriver,
   env: EnvironmentSpec,
   service: string,
   objects: KubernetesObject[],
   kubeConfig: KubeConfig,
 ): ServiceRoutingRef[] {
   return serviceSelections(objects).map(s =>
-    hostRef(env, service, kubeConfig, s),
+    hostRef(routing, env, service, kubeConfig, s),
   );
 }
 
@@ -68,7 +70,7 @@ export async function withLiveRoutes(
   if (!objects.some(o => routes.has(o.kind ?? ''))) return objects;
   let refs: ServiceRoutingRef[];
   try {
-    refs = routingRefs(env, service, objects, kubeConfig);
+    refs = routingRefs(routing, env, service, objects, kubeConfig);
   } catch {
     // A Service no subset can route: no feature of the service is routed, so there is nothing to keep.
     return objects;

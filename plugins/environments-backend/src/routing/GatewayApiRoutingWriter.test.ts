@@ -137,12 +137,13 @@ describe('GatewayApiRoutingWriter', () => {
   });
 
   it('sends the default rule to the base pods only and the feature rule to the feature pods only (endpoints)', async () => {
-    const pod = (name: string, instance: string): V1Pod => ({
+    const pod = (name: string, instance: string, feature?: string): V1Pod => ({
       metadata: {
         name,
         labels: {
           'app.kubernetes.io/name': 'demo-api',
           'app.kubernetes.io/instance': instance,
+          ...(feature ? { 'envmesh.io/feature': feature } : {}),
         },
       },
       spec: {
@@ -161,9 +162,26 @@ describe('GatewayApiRoutingWriter', () => {
     });
     await core.createNamespacedPod({
       namespace: ns.name,
-      body: pod('feature', 'demo-api.feature-31337'),
+      body: pod('feature', 'demo-api.feature-31337', 'feature-31337'),
     });
-    await writer.addFeature({ ...ref, feature: 'feature-31337' });
+    // As a deploy does: routed once the instance's pod is ready (the writer checks that it is).
+    await writer.addFeature({
+      ...ref,
+      feature: 'feature-31337',
+      waitReady: async () => {
+        await eventually(async () => {
+          const { status } = await core.readNamespacedPod({
+            name: 'feature',
+            namespace: ns.name,
+          });
+          return status?.conditions?.some(
+            c => c.type === 'Ready' && c.status === 'True',
+          )
+            ? true
+            : undefined;
+        });
+      },
+    });
 
     const endpointsOf = (service: string, count: number) =>
       eventually(async () => {

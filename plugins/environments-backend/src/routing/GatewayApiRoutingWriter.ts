@@ -20,6 +20,7 @@ import {
 } from './gatewayApiObjects';
 import { BatchedRoutingDriver, RoutingChange } from './BatchedRoutingDriver';
 import { planGatewayBatch } from './gatewayApiPlan';
+import { readHostPods } from './hostPods';
 import {
   GATEWAY_API_VERSION,
   GatewayHTTPRoute,
@@ -164,12 +165,18 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
-    const [services, httpRoutes] = await Promise.all([
+    // Only a batch that routes or prepares a feature reads its pods.
+    const added = sortFeatures(changes.flatMap(c => c.replace ?? c.add ?? []));
+    const [services, httpRoutes, pods] = await Promise.all([
       listServices(client, ref.namespace),
       listHttpRoutes(client, ref.namespace),
+      added.length
+        ? readHostPods(client, ref.namespace, ref, added)
+        : undefined,
     ]);
     const { headerName, baggage, baggageKey } = this.options;
     const plan = planGatewayBatch({
+      pods,
       target: ref,
       environment: ref.environment,
       match: { headerName, baggage, baggageKey },

@@ -325,7 +325,8 @@ describe('planBatch', () => {
         match: {},
         virtualServices: [],
         services: new Set(['demo-api', 'demo-api-a']),
-        pods: [base, pod('a-1', 'demo-api.a', true, 'a')],
+        // A feature pod that carries the base instance label, which the base Service selects on.
+        pods: [base, pod('a-1', 'demo-api', true, 'a')],
         changes: [{ set: 'routes', add: ['a'] }],
       });
       expect(plan.errors[0]?.message).toMatch(

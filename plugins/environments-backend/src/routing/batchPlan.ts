@@ -19,13 +19,18 @@ import {
   VirtualService,
 } from './types';
 import { RoutingViolationError, validateRouting } from './validateRouting';
-import { HostPod, baseIsolationViolations, readySubsets } from './hostPods';
+import { HostPod, baseIsolationViolations, readyFeatures } from './hostPods';
 
 /**
  * Fails every change that would route or prepare a feature while plain requests to the host could reach a
  * feature pod (see baseIsolationViolations). Removals still run: they only take feature routes away.
  */
-function failIsolation(input: BatchPlanInput, errors: BatchPlan['errors']) {
+export function failIsolation(
+  input: Pick<BatchPlanInput, 'target' | 'pods'> & {
+    changes: Array<Pick<FeatureSetChange, 'add' | 'replace'>>;
+  },
+  errors: Array<Error | undefined>,
+) {
   if (!input.pods) return;
   const violations = baseIsolationViolations(input.target, input.pods);
   if (!violations.length) return;
@@ -33,6 +38,19 @@ function failIsolation(input: BatchPlanInput, errors: BatchPlan['errors']) {
   input.changes.forEach((c, i) => {
     if (c.add?.length || c.replace?.length) errors[i] = error;
   });
+}
+
+/** No route to a feature none of whose instance pods is ready (a 503 for its requests). */
+export function notReady(target: RoutingTarget, features: string[]) {
+  return new RoutingViolationError(
+    features.map(subset => ({
+      code: 'subset-not-ready' as const,
+      subset,
+      message: `no route to ${
+        target.mode === 'service' ? 'the instance' : 'subset'
+      } ${subset} of ${target.host}: none of its pods is ready`,
+    })),
+  );
 }
 
 /** A change of one of a service's two feature sets; `replace` wins over add/remove. */
@@ -131,12 +149,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       (c.replace ?? c.add ?? []).forEach(f => made.add(f));
   }
 
-  const ready =
-    input.pods &&
-    readySubsets(
-      computeDestinationRule({ ...target, features: made }),
-      input.pods,
-    );
+  const ready = input.pods && readyFeatures(target, input.pods);
   let routes = new Set(routesBefore);
   changes.forEach((c, i) => {
     if (c.set !== 'routes' || errors[i]) return;
@@ -152,13 +165,7 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
         'a route needs its DR subset first',
       );
     } else if (unready.length) {
-      errors[i] = new RoutingViolationError(
-        unready.map(subset => ({
-          code: 'subset-not-ready' as const,
-          subset,
-          message: `no route to subset ${subset} of ${target.host}: none of its pods is ready`,
-        })),
-      );
+      errors[i] = notReady(target, unready);
     } else routes = next;
   });
 
@@ -236,15 +243,16 @@ function planServiceBatch(
   const { target, changes } = input;
   const errors: BatchPlan['errors'] = changes.map(() => undefined);
   failIsolation(input, errors);
+  const ready = input.pods && readyFeatures(target, input.pods);
   let routes = new Set(routesBefore);
   changes.forEach((c, i) => {
     if (c.set !== 'routes' || errors[i]) return;
     const next = applyChange(c, routes);
-    const missing = [...next].filter(
-      f =>
-        !routes.has(f) &&
-        !input.services?.has(instanceServiceName(target.host, f)),
+    const added = [...next].filter(f => !routes.has(f));
+    const missing = added.filter(
+      f => !input.services?.has(instanceServiceName(target.host, f)),
     );
+    const unready = added.filter(f => ready && !ready.has(f));
     if (missing.length) {
       errors[i] = new RoutingViolationError(
         missing.map(feature => ({
@@ -256,6 +264,8 @@ function planServiceBatch(
           )} of feature ${feature} does not exist`,
         })),
       );
+    } else if (unready.length) {
+      errors[i] = notReady(target, unready);
     } else routes = next;
   });
   if (isRelease(changes, routes, new Set())) {

@@ -1,10 +1,11 @@
+import { InputError } from '@backstage/errors';
 import { stableStringify } from '../apply/fingerprint';
+import { applyChange, failIsolation, notReady, sameSet } from './batchPlan';
 import {
   chartGatewayRoutesFor,
   withFeatureRules,
 } from './gatewayApiChartRoutes';
-import { InputError } from '@backstage/errors';
-import { applyChange, sameSet } from './batchPlan';
+import { HostPod, readyFeatures } from './hostPods';
 import {
   computeHttpRoutes,
   computeInstanceService,
@@ -38,6 +39,8 @@ export interface GatewayBatchPlanInput {
   services: KubeService[];
   /** Every live HTTPRoute of the namespace. */
   httpRoutes: GatewayHTTPRoute[];
+  /** The pods behind the host's Service, live; omitted, readiness and base isolation are not checked. */
+  pods?: HostPod[];
 }
 
 /** What one batch writes, in this order (make-before-break), and each change's error. */
@@ -94,6 +97,8 @@ export function planGatewayBatch(
     errors: changes.map(() => undefined),
   };
   const { errors } = plan;
+  failIsolation(input, errors);
+  const ready = input.pods && readyFeatures(target, input.pods);
 
   const ownRoutes = input.httpRoutes.filter(
     r => ownRouteIndex(r, host) !== undefined,
@@ -157,7 +162,7 @@ export function planGatewayBatch(
   // Every instance Service any change adds exists before the routes are written.
   const made = new Set(backendsBefore);
   changes.forEach((c, i) => {
-    if (c.set !== 'backends') return;
+    if (c.set !== 'backends' || errors[i]) return;
     const adds = (c.replace ?? c.add ?? []).filter(f => !made.has(f));
     if (!adds.length) return;
     if (baseError) {
@@ -184,10 +189,12 @@ export function planGatewayBatch(
 
   let routes = new Set(routesBefore);
   changes.forEach((c, i) => {
-    if (c.set !== 'routes') return;
+    if (c.set !== 'routes' || errors[i]) return;
     const next = applyChange(c, routes);
     // Only what this change routes anew; rules already broken are dropped when the routes are rewritten.
-    const missing = [...next].filter(f => !routes.has(f) && !made.has(f));
+    const added = [...next].filter(f => !routes.has(f));
+    const missing = added.filter(f => !made.has(f));
+    const unready = added.filter(f => made.has(f) && ready && !ready.has(f));
     if (missing.length) {
       errors[i] = violationError(
         'missing-backend',
@@ -198,6 +205,8 @@ export function planGatewayBatch(
         })),
         'a route needs its instance Service first',
       );
+    } else if (unready.length) {
+      errors[i] = notReady(target, unready);
     } else routes = next;
   });
 

@@ -1,12 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
-import {
-  DEFAULT_SUBSET,
-  DestinationRule,
-  INSTANCE_LABEL,
-  RoutingTarget,
-} from './types';
+import { DEFAULT_SUBSET, INSTANCE_LABEL, RoutingTarget } from './types';
 import { instanceLabel } from './routingModel';
 import type { RoutingViolation } from './validateRouting';
 
@@ -30,9 +25,9 @@ function hostPod(pod: KubernetesObject): HostPod {
 }
 
 /**
- * The pods behind a host that routing checks before it adds: those its Service selects in the `default`
- * subset or in the subsets of `features` (the features being added), plus any base pod of the service outside
- * `default`. Two narrow LISTs, not every pod of the service: a host with hundreds of features stays cheap.
+ * The pods behind a host that routing checks before it adds: those its Service's selector (the instance label
+ * aside) selects that carry the base instance label or one of `features` (the features being added), plus
+ * any base pod of the service outside `default`. Two narrow LISTs, not every pod of the service: a host with hundreds of features stays cheap.
  * Undefined when the Service does not exist, has no selector or selects none of these pods (an environment
  * asleep, workloads not envmesh's): nothing can be checked then.
  */
@@ -55,7 +50,10 @@ export async function readHostPods(
   }
   const selector: Record<string, string> = (service as any).spec?.selector;
   if (!selector || !Object.keys(selector).length) return undefined;
-  const base = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
+  // The instance label is what tells the subsets apart (a `service`-mode base Service selects on it).
+  const base = Object.entries(selector)
+    .filter(([k]) => k !== INSTANCE_LABEL)
+    .map(([k, v]) => `${k}=${v}`);
   const instances = [
     target.baseInstance,
     ...features.map(f => instanceLabel(target, f)),
@@ -84,19 +82,23 @@ export async function readHostPods(
   return pods.length ? pods.map(hostPod) : undefined;
 }
 
-const selects = (labels: Record<string, string>, subset: object) =>
-  Object.entries(subset).every(([k, v]) => labels[k] === v);
-
-/** The DR's subsets (`default` included) that select at least one ready pod behind the host. */
-export function readySubsets(
-  dr: DestinationRule | undefined,
+/** The features (of `features`) with a ready pod of their instance behind the host. */
+export function readyFeatures(
+  target: RoutingTarget,
   pods: HostPod[],
 ): Set<string> {
-  return new Set(
-    (dr?.spec?.subsets ?? [])
-      .filter(s => pods.some(p => p.ready && selects(p.labels, s.labels ?? {})))
-      .map(s => s.name),
-  );
+  const ready = new Set<string>();
+  for (const pod of pods) {
+    const feature = pod.labels[LABELS.feature];
+    if (
+      pod.ready &&
+      feature &&
+      pod.labels[INSTANCE_LABEL] === instanceLabel(target, feature)
+    ) {
+      ready.add(feature);
+    }
+  }
+  return ready;
 }
 
 /**
@@ -110,8 +112,11 @@ export function baseIsolationViolations(
 ): RoutingViolation[] {
   const isFeature = (p: HostPod) => !!p.labels[LABELS.feature];
   const names = (list: HostPod[]) => list.map(p => p.name).join(', ');
+  const inDefault = (p: HostPod) =>
+    p.labels[INSTANCE_LABEL] === target.baseInstance;
+  const leaking = pods.filter(p => isFeature(p) && inDefault(p));
   if (target.mode === 'service') {
-    const leaking = pods.filter(isFeature);
+    // The base Service selects the base instance label: a feature pod that carries it is its endpoint.
     return leaking.length
       ? [
           {
@@ -123,9 +128,6 @@ export function baseIsolationViolations(
         ]
       : [];
   }
-  const inDefault = (p: HostPod) =>
-    p.labels[INSTANCE_LABEL] === target.baseInstance;
-  const leaking = pods.filter(p => isFeature(p) && inDefault(p));
   // Pods of other releases a chart's Service also selects are the chart's affair, not the base's.
   const release = target.service ?? target.baseInstance;
   const missed = pods.filter(

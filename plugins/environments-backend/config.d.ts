@@ -77,8 +77,8 @@ export interface Config {
       };
       routing?: {
         /**
-         * `istio` (VirtualService routes to DestinationRule subsets, default) or `gateway-api` (HTTPRoutes attached
-         * to the Service, one Service per instance). Preview hosts are written for Istio only.
+         * `istio` (VirtualServices, with the environment's routing mode; default) or `gateway-api` (HTTPRoutes
+         * attached to the Service, one Service per instance, Gateway API Gateways and preview HTTPRoutes).
          */
         driver?: 'istio' | 'gateway-api';
         /** The header that selects a feature. Default `X-FEATURE-NAME`. */

@@ -1,7 +1,4 @@
 import fs from 'node:fs/promises';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -17,12 +14,10 @@ import {
 } from './__testUtils__/chartShapes';
 import {
   ApiCall,
-  apiCaller,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
 import { hostOf, liveObjects, podsOf } from './__testUtils__/liveRouting';
-import { environmentsPlugin } from './plugin';
 import {
   RouteTraceObjects,
   VirtualService,
@@ -53,24 +48,9 @@ describe.each(['subset', 'service'] as const)(
 
     beforeAll(async () => {
       repo = await makeChartShapesRepo();
-      const backend = await startTestBackend({
-        features: [
-          environmentsPlugin,
-          schedulerServiceFactory,
-          catalogServiceMock.factory({ entities: [] }),
-          mockServices.rootConfig.factory({
-            data: localBackendConfig({ rollout: { readyTimeoutSeconds: 90 } }),
-          }),
-        ],
-      });
-      call = apiCaller(backend.server);
-      stop = () => backend.stop();
-      const imported = await call('post', '/services/import', {
-        source: { type: 'directory', location: repo },
-      });
-      if (imported.status !== 200) {
-        throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
-      }
+      ({ call, stop } = await startImportedBackend(repo, {
+        rollout: { readyTimeoutSeconds: 90 },
+      }));
       const created = await call('post', '/environments', {
         name: ENV,
         cluster: 'local',
@@ -271,37 +251,47 @@ describe.each(['subset', 'service'] as const)(
 
     // `subset` mode: the backend of a feature being deployed is a DR subset, which a base update could take.
     (mode === 'subset' ? describe : describe.skip)('subset mode', () => {
-      it('keeps what an in-flight deploy of another feature wrote through a base update of the service', async () => {
-        const feature = 'f-race';
-        const host = hostOf(await liveObjects(ENV), 'shape-a');
-        const ref = {
-          kubeConfig: kc,
-          namespace: ENV,
-          environment: ENV,
-          host,
-          baseInstance: 'shape-a',
-          service: 'shape-a',
-          mode,
-        };
-        // The instance's pod, as the deploy's apply would have started it.
-        const base = (
+      /** shape-a's routing, as another writer (a second backend replica) would address it. */
+      const shapeARef = async () => ({
+        kubeConfig: kc,
+        namespace: ENV,
+        environment: ENV,
+        host: hostOf(await liveObjects(ENV), 'shape-a'),
+        baseInstance: 'shape-a',
+        service: 'shape-a',
+        mode,
+      });
+      /** A pod like shape-a's base pod, with these labels on top (and scheduled by this node selector). */
+      const shapeAPod = async (
+        name: string,
+        labels: Record<string, string>,
+        nodeSelector?: Record<string, string>,
+      ) => {
+        const [base] = (
           await core.listNamespacedPod({
             namespace: ENV,
             labelSelector: 'envmesh.io/service=shape-a,!envmesh.io/feature',
           })
-        ).items[0];
-        const labels: Record<string, string> = {
-          ...base.metadata!.labels!,
-          'app.kubernetes.io/instance': `shape-a.${feature}`,
-          'envmesh.io/feature': feature,
-        };
-        delete labels['pod-template-hash'];
+        ).items;
+        const { 'pod-template-hash': _hash, ...baseLabels } =
+          base.metadata!.labels!;
         await core.createNamespacedPod({
           namespace: ENV,
           body: {
-            metadata: { name: `shape-a-${feature}`, labels },
-            spec: base.spec!,
+            metadata: { name, labels: { ...baseLabels, ...labels } },
+            spec: { ...base.spec!, nodeName: undefined, nodeSelector },
           },
+        });
+      };
+
+      it('keeps what an in-flight deploy of another feature wrote through a base update of the service', async () => {
+        const feature = 'f-race';
+        const ref = await shapeARef();
+        const { host } = ref;
+        // The instance's pod, as the deploy's apply would have started it.
+        await shapeAPod(`shape-a-${feature}`, {
+          'app.kubernetes.io/instance': `shape-a.${feature}`,
+          'envmesh.io/feature': feature,
         });
         const subsets = async () =>
           featureSubsets(
@@ -347,41 +337,10 @@ describe.each(['subset', 'service'] as const)(
         });
         expect(await subsets()).toEqual(new Set([FEATURE]));
       });
-    });
-
-    (mode === 'subset' ? describe : describe.skip)('subset mode', () => {
       it('routes no feature to pods that are not ready, and nothing while the default subset would select a feature pod', async () => {
-        const host = hostOf(await liveObjects(ENV), 'shape-a');
-        const ref = {
-          kubeConfig: kc,
-          namespace: ENV,
-          environment: ENV,
-          host,
-          baseInstance: 'shape-a',
-          service: 'shape-a',
-          mode,
-        };
-        const base = (
-          await core.listNamespacedPod({
-            namespace: ENV,
-            labelSelector: 'envmesh.io/service=shape-a,!envmesh.io/feature',
-          })
-        ).items[0];
-        const pod = async (
-          name: string,
-          labels: Record<string, string>,
-          nodeSelector?: Record<string, string>,
-        ) => {
-          const { 'pod-template-hash': _hash, ...baseLabels } =
-            base.metadata!.labels!;
-          await core.createNamespacedPod({
-            namespace: ENV,
-            body: {
-              metadata: { name, labels: { ...baseLabels, ...labels } },
-              spec: { ...base.spec!, nodeName: undefined, nodeSelector },
-            },
-          });
-        };
+        const ref = await shapeARef();
+        const { host } = ref;
+        const pod = shapeAPod;
         const driver = createRoutingDriver('istio', {});
         const refusal = (feature: string) =>
           driver.addFeature({ ...ref, feature }).then(

@@ -1,7 +1,4 @@
 import fs from 'node:fs/promises';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
 import {
@@ -10,11 +7,9 @@ import {
 } from './__testUtils__/chartShapes';
 import {
   ApiCall,
-  apiCaller,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
-import { environmentsPlugin } from './plugin';
 
 /** Services per chart shape: four shapes, so 200 services by default (ENVMESH_FLEET_PER_SHAPE to change). */
 const PER_SHAPE = Number(process.env.ENVMESH_FLEET_PER_SHAPE ?? 50);
@@ -50,31 +45,9 @@ describe(`a services repository of ${
 
   beforeAll(async () => {
     fleet = await makeChartShapesFleet(PER_SHAPE);
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        schedulerServiceFactory,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({
-            rollout: { readyTimeoutSeconds: 600 },
-          }),
-        }),
-      ],
-    });
-    call = apiCaller(backend.server);
-    stop = () => backend.stop();
-    const imported = await call('post', '/services/import', {
-      source: { type: 'directory', location: fleet.root },
-    });
-    const created = imported.body.created?.length;
-    if (imported.status !== 200 || created !== fleet.services.length) {
-      throw new Error(
-        `import of ${fleet.services.length} services: ${JSON.stringify(
-          imported.body,
-        ).slice(0, 2000)}`,
-      );
-    }
+    ({ call, stop } = await startImportedBackend(fleet.root, {
+      rollout: { readyTimeoutSeconds: 600 },
+    }));
   });
 
   afterAll(async () => {

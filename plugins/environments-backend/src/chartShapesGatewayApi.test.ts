@@ -1,7 +1,4 @@
 import fs from 'node:fs/promises';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
 import {
@@ -11,13 +8,11 @@ import {
 } from './__testUtils__/chartShapes';
 import {
   ApiCall,
-  apiCaller,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
 import { hostOf, liveObjects, podsOf } from './__testUtils__/liveRouting';
 import { DynamicClient } from './apply';
-import { environmentsPlugin } from './plugin';
 import { RouteTraceObjects, podsBehind, traceRequest } from './routing';
 
 const ENV = 'shapes-gateway-api';
@@ -39,27 +34,10 @@ describe('feature instances of charts as users write them (gateway-api driver)',
 
   beforeAll(async () => {
     repo = await makeChartShapesRepo();
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        schedulerServiceFactory,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({
-            rollout: { readyTimeoutSeconds: 90 },
-            features: { routing: { driver: 'gateway-api' } },
-          }),
-        }),
-      ],
-    });
-    call = apiCaller(backend.server);
-    stop = () => backend.stop();
-    const imported = await call('post', '/services/import', {
-      source: { type: 'directory', location: repo },
-    });
-    if (imported.status !== 200) {
-      throw new Error(`import failed: ${JSON.stringify(imported.body)}`);
-    }
+    ({ call, stop } = await startImportedBackend(repo, {
+      rollout: { readyTimeoutSeconds: 90 },
+      features: { routing: { driver: 'gateway-api' } },
+    }));
     const created = await call('post', '/environments', {
       name: ENV,
       cluster: 'local',

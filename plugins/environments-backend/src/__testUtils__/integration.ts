@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import yaml from 'js-yaml';
 import request from 'supertest';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { binaryPath } from '@envmesh/local-cluster';
+import { environmentsPlugin } from '../plugin';
 
 /** The cluster of the jest global setup, as the Kubernetes plugin's config names it (`local`). */
 export function localClusterConfig() {
@@ -90,4 +94,39 @@ export async function eventually<T>(
     }
     await new Promise(resolve => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * A test backend with the environments plugin (the real scheduler, an empty catalog, these `environments`
+ * settings) that imported the services repository at `repo`: throws unless every service in it imported.
+ */
+export async function startImportedBackend(
+  repo: string,
+  environments: object,
+): Promise<{ call: ApiCall; stop: () => Promise<void> }> {
+  const backend = await startTestBackend({
+    features: [
+      environmentsPlugin,
+      schedulerServiceFactory,
+      catalogServiceMock.factory({ entities: [] }),
+      mockServices.rootConfig.factory({
+        data: localBackendConfig(environments),
+      }),
+    ],
+  });
+  const call = apiCaller(backend.server);
+  const stop = () => backend.stop();
+  const imported = await call('post', '/services/import', {
+    source: { type: 'directory', location: repo },
+  });
+  if (imported.status !== 200 || imported.body.failed?.length) {
+    await stop();
+    throw new Error(
+      `import of ${repo} failed: ${JSON.stringify(imported.body).slice(
+        0,
+        2000,
+      )}`,
+    );
+  }
+  return { call, stop };
 }

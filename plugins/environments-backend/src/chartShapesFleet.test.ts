@@ -11,8 +11,8 @@ import {
   waitForOperation,
 } from './__testUtils__/integration';
 
-/** Services per chart shape: four shapes, so 200 services by default (ENVMESH_FLEET_PER_SHAPE to change). */
-const PER_SHAPE = Number(process.env.ENVMESH_FLEET_PER_SHAPE ?? 50);
+/** Services per chart shape: four shapes, so 300 services of 263 charts by default (ENVMESH_FLEET_PER_SHAPE). */
+const PER_SHAPE = Number(process.env.ENVMESH_FLEET_PER_SHAPE ?? 75);
 
 jest.setTimeout(30 * 60_000);
 

@@ -72,6 +72,8 @@ search:
 environments:
   helm:
     binary: ${ENVMESH_BIN_DIR}/helm
+  import:
+    directoryRoots: [${PWD}/examples]
   seed:
     services:
       type: directory

@@ -353,6 +353,7 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
       },
       environments: {
         helm: { binary: binaryPath('helm') },
+        import: { directoryRoots: [os.tmpdir()] },
         render: { concurrency: RENDER_CONCURRENCY },
         rollout: {
           parallelism: PARALLELISM,

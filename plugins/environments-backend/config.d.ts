@@ -9,6 +9,13 @@ export interface Config {
       /** helm processes at the same time. Default 4. */
       concurrency?: number;
     };
+    import?: {
+      /**
+       * Local folders services may be imported from (`source.type: directory`, the folder or below it). Default
+       * none: directory imports answer 400. Git and UrlReader sources are not affected.
+       */
+      directoryRoots?: string[];
+    };
     rollout?: {
       /** Services applied at the same time inside a startup group. Default 8. */
       parallelism?: number;

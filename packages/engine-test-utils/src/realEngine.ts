@@ -132,6 +132,7 @@ export async function startRealEngine(options: {
           environments: {
             helm: { binary: binaryPath('helm') },
             rollout: { readyTimeoutSeconds: 90 },
+            import: { directoryRoots: [examples] },
           },
           ...options.config,
         },

@@ -113,6 +113,7 @@ async function startBackend(
           },
           environments: {
             helm: { binary: helmLog.wrapper },
+            import: { directoryRoots: [examples, os.tmpdir()] },
             rollout: { readyTimeoutSeconds },
             operations: { leaseSeconds },
           },

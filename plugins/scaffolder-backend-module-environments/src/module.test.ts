@@ -92,7 +92,10 @@ describe('scaffolderModuleEnvmeshEnvironments', () => {
     }
     const deploy = actions.find(a => a.id === 'envmesh:feature:deploy');
     // The feature name may be left out: it is then derived from the branch.
-    expect(deploy?.schema?.input?.required).toEqual(['environment', 'services']);
+    expect(deploy?.schema?.input?.required).toEqual([
+      'environment',
+      'services',
+    ]);
     expect(deploy?.schema?.input?.properties.name).toMatchObject({
       // Empty, as a template sends an unfilled field, or a DNS label.
       pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',

@@ -265,6 +265,7 @@ describe('example templates run through the scaffolder backend on the local clus
             },
             environments: {
               helm: { binary: binaryPath('helm') },
+              import: { directoryRoots: [examples] },
               rollout: { readyTimeoutSeconds: 90 },
               features: {
                 placement: {

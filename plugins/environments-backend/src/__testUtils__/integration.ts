@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import yaml from 'js-yaml';
 import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
@@ -34,7 +36,14 @@ export function localBackendConfig(environments: object = {}) {
         { type: 'config', clusters: [localClusterConfig()] },
       ],
     },
-    environments: { helm: { binary: binaryPath('helm') }, ...environments },
+    environments: {
+      helm: { binary: binaryPath('helm') },
+      // The repository's examples and the repositories tests write to the temp folder.
+      import: {
+        directoryRoots: [path.resolve(__dirname, '../../../..'), os.tmpdir()],
+      },
+      ...environments,
+    },
   };
 }
 

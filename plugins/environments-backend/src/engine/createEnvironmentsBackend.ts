@@ -82,6 +82,9 @@ export function createEnvironmentsBackend(options: {
   const importer = new ServiceImporter({
     renderer,
     helmBinary,
+    // Local folders only where the operator says so: none by default.
+    directoryRoots:
+      settings?.getOptionalStringArray('import.directoryRoots') ?? [],
     urlReader: options.urlReader,
     logger,
   });

@@ -114,6 +114,37 @@ describe('ServiceImporter', () => {
     await fs.rm(temp, { recursive: true, force: true });
   });
 
+  it('imports a directory only inside the roots the operator allows, symlinks resolved', async () => {
+    const allowed = await fs.mkdtemp(path.join(temp, 'allowed-'));
+    const outside = await fs.mkdtemp(path.join(temp, 'outside-'));
+    await fs.symlink(outside, path.join(allowed, 'escape'));
+    const rooted = (directoryRoots: string[]) =>
+      new ServiceImporter({
+        renderer,
+        helmBinary: binaryPath('helm'),
+        directoryRoots,
+      });
+    const refusal = (rootedImporter: ServiceImporter, dir: string) =>
+      rootedImporter.importServices({ type: 'directory', path: dir }).then(
+        () => 'imported',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+
+    expect(await refusal(rooted([allowed]), outside)).toBe(
+      `InputError: source.location: directory ${outside} is not inside a folder the operator allows imports from (environments.import.directoryRoots: ${allowed})`,
+    );
+    expect(
+      await refusal(rooted([allowed]), path.join(allowed, 'escape')),
+    ).toMatch(/^InputError: .* is not inside a folder the operator allows/);
+    expect(await refusal(rooted([]), allowed)).toMatch(
+      /\(environments\.import\.directoryRoots is not set\)$/,
+    );
+    // Inside a root (an empty folder imports nothing, but is read).
+    expect(await refusal(rooted([allowed]), allowed)).toMatch(
+      /^(imported|InputError: (?!.*operator allows))/,
+    );
+  });
+
   it('imports the example services from a directory', async () => {
     const result = await importer.importServices({
       type: 'directory',

@@ -87,6 +87,11 @@ export interface ServiceImporterOptions {
   concurrency?: number;
   /** Parent of the temporary folders (clones, UrlReader trees, packaging). Default the OS temp folder. */
   workDir?: string;
+  /**
+   * The local folders `directory` sources must be in (the folder itself or below it, symlinks resolved); `[]`
+   * refuses every directory source. Undefined: not restricted (the plugin always passes the configured list).
+   */
+  directoryRoots?: string[];
   logger?: LoggerService;
   /** For tests. */
   now?: () => Date;
@@ -123,6 +128,7 @@ export class ServiceImporter {
   readonly #urlReader?: UrlReaderService;
   readonly #concurrency: number;
   readonly #workDir?: string;
+  readonly #directoryRoots?: string[];
   readonly #logger?: LoggerService;
   readonly #now: () => Date;
 
@@ -133,6 +139,7 @@ export class ServiceImporter {
     this.#urlReader = options.urlReader;
     this.#concurrency = options.concurrency ?? 4;
     this.#workDir = options.workDir;
+    this.#directoryRoots = options.directoryRoots;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
   }
@@ -188,6 +195,7 @@ export class ServiceImporter {
             `source.location: directory ${root} does not exist`,
           );
         }
+        await this.#assertAllowedDirectory(root);
         return { root, chartSource: { type: 'directory', location: root } };
       }
       case 'git': {
@@ -225,6 +233,24 @@ export class ServiceImporter {
           `unknown source type '${(source as { type?: unknown }).type}'`,
         );
     }
+  }
+
+  /** Throws a 400 naming the rule unless the folder is inside one of the allowed roots, symlinks resolved. */
+  async #assertAllowedDirectory(root: string): Promise<void> {
+    const roots = this.#directoryRoots;
+    if (!roots) return;
+    const real = await fs.realpath(root);
+    for (const allowed of roots) {
+      const base = await fs.realpath(allowed).catch(() => undefined);
+      if (!base) continue;
+      const relative = path.relative(base, real);
+      if (!relative.startsWith('..') && !path.isAbsolute(relative)) return;
+    }
+    throw new InputError(
+      `source.location: directory ${root} is not inside a folder the operator allows imports from (environments.import.directoryRoots${
+        roots.length ? `: ${roots.join(', ')}` : ' is not set'
+      })`,
+    );
   }
 
   /** A shallow clone of `ref` (or the default branch); returns the commit. */

@@ -11,8 +11,9 @@ export interface Config {
     };
     import?: {
       /**
-       * Local folders services may be imported from (`source.type: directory`, the folder or below it). Default
-       * none: directory imports answer 400. Git and UrlReader sources are not affected.
+       * Local folders services may be imported from (`source.type: directory`, or a local Git repository; the
+       * folder or below it). Default none: such imports answer 400. Remote Git URLs must be https or ssh to a host
+       * of the portal's `integrations`; UrlReader sources follow `backend.reading.allow`.
        */
       directoryRoots?: string[];
     };

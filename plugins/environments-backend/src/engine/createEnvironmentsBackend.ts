@@ -1,5 +1,6 @@
 import { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier, formatRef } from '../apply';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -79,12 +80,15 @@ export function createEnvironmentsBackend(options: {
         recorded: i.objects,
       })),
   });
+  const integrations = ScmIntegrations.fromConfig(config);
   const importer = new ServiceImporter({
     renderer,
     helmBinary,
     // Local folders only where the operator says so: none by default.
     directoryRoots:
       settings?.getOptionalStringArray('import.directoryRoots') ?? [],
+    // Git hosts the portal has integrations for (github.com is one by default).
+    allowsGitHost: host => !!integrations.byHost(host),
     urlReader: options.urlReader,
     logger,
   });

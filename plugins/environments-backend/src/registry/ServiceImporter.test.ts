@@ -139,6 +139,35 @@ describe('ServiceImporter', () => {
     expect(await refusal(rooted([]), allowed)).toMatch(
       /\(environments\.import\.directoryRoots is not set\)$/,
     );
+    // Git: a local repository follows the roots; remote hosts must be integrations; no other transport.
+    const gitRooted = new ServiceImporter({
+      renderer,
+      helmBinary: binaryPath('helm'),
+      directoryRoots: [allowed],
+      allowsGitHost: host => host === 'github.com',
+    });
+    const gitRefusal = (url: string) =>
+      gitRooted.importServices({ type: 'git', url }).then(
+        () => 'imported',
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    expect(await gitRefusal(outside)).toMatch(
+      /^InputError: source\.url: directory .* is not inside a folder the operator allows/,
+    );
+    expect(await gitRefusal(`file://${outside}`)).toMatch(
+      /^InputError: source\.url: directory .* is not inside a folder the operator allows/,
+    );
+    expect(await gitRefusal('https://git.example.net/acme/services.git')).toBe(
+      "InputError: source.url: host git.example.net is not the host of one of the portal's integrations (the integrations config)",
+    );
+    expect(await gitRefusal('git@git.example.net:acme/services.git')).toMatch(
+      /host git\.example\.net is not the host/,
+    );
+    expect(await gitRefusal(`ext::sh -c touch% ${outside}/pwned`)).toMatch(
+      /^InputError: source\.url: .* is not an https, ssh or local Git URL$/,
+    );
+    expect(await fs.readdir(outside)).toEqual([]);
+
     // Inside a root (an empty folder imports nothing, but is read).
     expect(await refusal(rooted([allowed]), allowed)).toMatch(
       /^(imported|InputError: (?!.*operator allows))/,

@@ -92,6 +92,11 @@ export interface ServiceImporterOptions {
    * refuses every directory source. Undefined: not restricted (the plugin always passes the configured list).
    */
   directoryRoots?: string[];
+  /**
+   * Whether `git` sources may be cloned from a host (the plugin allows the hosts of Backstage's integrations);
+   * a local repository (a path or `file://` URL) follows `directoryRoots`. Undefined: not restricted.
+   */
+  allowsGitHost?: (host: string) => boolean;
   logger?: LoggerService;
   /** For tests. */
   now?: () => Date;
@@ -129,6 +134,7 @@ export class ServiceImporter {
   readonly #concurrency: number;
   readonly #workDir?: string;
   readonly #directoryRoots?: string[];
+  readonly #allowsGitHost?: (host: string) => boolean;
   readonly #logger?: LoggerService;
   readonly #now: () => Date;
 
@@ -140,6 +146,7 @@ export class ServiceImporter {
     this.#concurrency = options.concurrency ?? 4;
     this.#workDir = options.workDir;
     this.#directoryRoots = options.directoryRoots;
+    this.#allowsGitHost = options.allowsGitHost;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
   }
@@ -206,6 +213,7 @@ export class ServiceImporter {
         if (ref !== undefined && (!ref || ref.startsWith('-'))) {
           throw new InputError(`invalid Git ref '${ref}'`);
         }
+        await this.#assertAllowedGitUrl(url);
         const root = path.join(temp, 'repo');
         const revision = await this.#clone(url, ref, root);
         return {
@@ -236,10 +244,13 @@ export class ServiceImporter {
   }
 
   /** Throws a 400 naming the rule unless the folder is inside one of the allowed roots, symlinks resolved. */
-  async #assertAllowedDirectory(root: string): Promise<void> {
+  async #assertAllowedDirectory(
+    root: string,
+    field = 'source.location',
+  ): Promise<void> {
     const roots = this.#directoryRoots;
     if (!roots) return;
-    const real = await fs.realpath(root);
+    const real = await fs.realpath(root).catch(() => path.resolve(root));
     for (const allowed of roots) {
       const base = await fs.realpath(allowed).catch(() => undefined);
       if (!base) continue;
@@ -247,10 +258,46 @@ export class ServiceImporter {
       if (!relative.startsWith('..') && !path.isAbsolute(relative)) return;
     }
     throw new InputError(
-      `source.location: directory ${root} is not inside a folder the operator allows imports from (environments.import.directoryRoots${
+      `${field}: directory ${root} is not inside a folder the operator allows imports from (environments.import.directoryRoots${
         roots.length ? `: ${roots.join(', ')}` : ' is not set'
       })`,
     );
+  }
+
+  /**
+   * Throws a 400 naming the rule unless a Git URL is one the operator allows: `https`, `ssh` or scp-like
+   * (`git@host:org/repo`) to a host of Backstage's integrations, or a local repository inside the directory
+   * roots. Other transports (`ext::`, `fd::`... which run commands) are never cloned.
+   */
+  async #assertAllowedGitUrl(url: string): Promise<void> {
+    if (path.isAbsolute(url) || url.startsWith('file://')) {
+      await this.#assertAllowedDirectory(
+        url.startsWith('file://') ? new URL(url).pathname : url,
+        'source.url',
+      );
+      return;
+    }
+    const scpLike = /^[\w.-]+@([\w.-]+):(?!\/\/)/.exec(url);
+    let host = scpLike?.[1];
+    if (!host) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !['https:', 'ssh:'].includes(parsed.protocol)) {
+        throw new InputError(
+          `source.url: '${redact(url)}' is not an https, ssh or local Git URL`,
+        );
+      }
+      host = parsed.hostname;
+    }
+    if (this.#allowsGitHost && !this.#allowsGitHost(host)) {
+      throw new InputError(
+        `source.url: host ${host} is not the host of one of the portal's integrations (the integrations config)`,
+      );
+    }
   }
 
   /** A shallow clone of `ref` (or the default branch); returns the commit. */

@@ -24,6 +24,15 @@ const SHAPE_A_HOST = 'shape-a.demo.net';
 const core = testKubeConfig().makeApiClient(CoreV1Api);
 const pods = (objects: RouteTraceObjects, service: string) =>
   podsOf(objects, service, FEATURE);
+/** A request to shape-a's public host through the gateway, on the path its chart routes. */
+const viaShapeAGateway = (
+  objects: RouteTraceObjects,
+  headers?: Record<string, string>,
+) =>
+  traceRequest(
+    { host: SHAPE_A_HOST, gateway: true, path: '/headers', headers },
+    objects,
+  );
 
 // The same charts with `environments.features.routing.driver: gateway-api`: mesh routes are HTTPRoutes
 // attached to the base Services (GAMMA), each feature instance has Services of its own.
@@ -130,25 +139,11 @@ describe('feature instances of charts as users write them (gateway-api driver)',
 
     // Through the gateway: shape-a's own HTTPRoute (named like its Service) is routed like its mesh route.
     const shapeA = pods(objects, 'shape-a');
-    const viaGateway = traceRequest(
-      { host: SHAPE_A_HOST, gateway: true, path: '/headers' },
-      objects,
-    );
-    expect(viaGateway).toMatchObject({
+    expect(viaShapeAGateway(objects)).toMatchObject({
       httpRoute: 'shape-a',
       pods: shapeA.base,
     });
-    expect(
-      traceRequest(
-        {
-          host: SHAPE_A_HOST,
-          gateway: true,
-          path: '/headers',
-          headers: HEADER,
-        },
-        objects,
-      ).pods,
-    ).toEqual(shapeA.feature);
+    expect(viaShapeAGateway(objects, HEADER).pods).toEqual(shapeA.feature);
     // The chart's Istio gateway route of shape-c reaches its base Service: base pods only.
     expect(
       traceRequest({ host: SHAPE_C_HOST, gateway: true }, objects).pods,
@@ -235,17 +230,9 @@ describe('feature instances of charts as users write them (gateway-api driver)',
       'succeeded',
     );
     const objects = await liveObjects(ENV);
-    expect(
-      traceRequest(
-        {
-          host: SHAPE_A_HOST,
-          gateway: true,
-          path: '/headers',
-          headers: HEADER,
-        },
-        objects,
-      ).pods,
-    ).toEqual(pods(objects, 'shape-a').feature);
+    expect(viaShapeAGateway(objects, HEADER).pods).toEqual(
+      pods(objects, 'shape-a').feature,
+    );
     expect(await shapeADrift()).toEqual([]);
   });
 

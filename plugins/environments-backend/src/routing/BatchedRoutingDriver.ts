@@ -14,6 +14,7 @@ import {
   ServiceRoutingRef,
 } from './RoutingDriver';
 import { assertFeatureName, sortFeatures } from './routingModel';
+import type { MatchOptions } from './types';
 
 /** A change to the routing of one service. */
 export type RoutingChange<B extends string> = RoutingSetChange<B> & {
@@ -115,6 +116,17 @@ export abstract class BatchedRoutingDriver<
       },
       generation,
     });
+  }
+
+  /** How feature requests are recognised, as the driver's routes match them. */
+  protected get match(): MatchOptions {
+    const { headerName, baggage, baggageKey } = this.options;
+    return { headerName, baggage, baggageKey };
+  }
+
+  /** The features a batch adds or replaces, sorted: those whose pods are checked before it writes. */
+  protected addedFeatures(changes: RoutingChange<B>[]): string[] {
+    return sortFeatures(changes.flatMap(c => c.replace ?? c.add ?? []));
   }
 
   /** A driver that keeps nothing in a release's own objects applies them as rendered. */

@@ -145,15 +145,10 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
     for (const ref of refs) {
       const { routes, hasRouting } = await this.read(ref);
       if (!hasRouting) continue;
-      const { headerName, baggage, baggageKey } = this.options;
       result = result.map(o =>
         o.kind === 'HTTPRoute' &&
         chartGatewayRoutesFor([o as GatewayHTTPRoute], ref).length
-          ? withFeatureRules(o as GatewayHTTPRoute, ref, routes, {
-              headerName,
-              baggage,
-              baggageKey,
-            })
+          ? withFeatureRules(o as GatewayHTTPRoute, ref, routes, this.match)
           : o,
       );
     }
@@ -166,7 +161,7 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
     // Only a batch that routes or prepares a feature reads its pods.
-    const added = sortFeatures(changes.flatMap(c => c.replace ?? c.add ?? []));
+    const added = this.addedFeatures(changes);
     const [services, httpRoutes, pods] = await Promise.all([
       listServices(client, ref.namespace),
       listHttpRoutes(client, ref.namespace),
@@ -174,12 +169,11 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
         ? readHostPods(client, ref.namespace, ref, added)
         : undefined,
     ]);
-    const { headerName, baggage, baggageKey } = this.options;
     const plan = planGatewayBatch({
       pods,
       target: ref,
       environment: ref.environment,
-      match: { headerName, baggage, baggageKey },
+      match: this.match,
       maxRules: this.options.maxRulesPerRoute,
       changes,
       services,

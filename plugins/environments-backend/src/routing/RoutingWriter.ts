@@ -117,12 +117,7 @@ export class RoutingWriter extends BatchedRoutingDriver<
         return { ...ref, features, active };
       }),
     );
-    const { headerName, baggage, baggageKey } = this.options;
-    return withFeatureRoutes(objects, targets, {
-      headerName,
-      baggage,
-      baggageKey,
-    });
+    return withFeatureRoutes(objects, targets, this.match);
   }
 
   protected async attempt(
@@ -131,7 +126,7 @@ export class RoutingWriter extends BatchedRoutingDriver<
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
     // Only a batch that routes or prepares a feature reads its pods (and in `service` mode its Services).
-    const added = sortFeatures(changes.flatMap(c => c.replace ?? c.add ?? []));
+    const added = this.addedFeatures(changes);
     const [destinationRule, virtualServices, services, pods] =
       await Promise.all([
         readDestinationRule(client, ref.namespace, ref.host),
@@ -152,10 +147,9 @@ export class RoutingWriter extends BatchedRoutingDriver<
           ? readHostPods(client, ref.namespace, ref, added)
           : undefined,
       ]);
-    const { headerName, baggage, baggageKey } = this.options;
     const plan = planBatch({
       target: ref,
-      match: { headerName, baggage, baggageKey },
+      match: this.match,
       changes,
       destinationRule,
       virtualServices,

@@ -27,7 +27,8 @@ function hostPod(pod: KubernetesObject): HostPod {
 /**
  * The pods behind a host that routing checks before it adds: those its Service's selector (the instance label
  * aside) selects that carry the base instance label or one of `features` (the features being added), plus
- * any base pod of the service outside `default`. Two narrow LISTs, not every pod of the service: a host with hundreds of features stays cheap.
+ * any base pod of the service outside `default`. Two narrow LISTs, not every pod of the service: a host with
+ * hundreds of features stays cheap.
  * Undefined when the Service does not exist, has no selector or selects none of these pods (an environment
  * asleep, workloads not envmesh's): nothing can be checked then.
  */
@@ -82,7 +83,7 @@ export async function readHostPods(
   return pods.length ? pods.map(hostPod) : undefined;
 }
 
-/** The features (of `features`) with a ready pod of their instance behind the host. */
+/** The features among the pods that have a ready pod of their instance behind the host. */
 export function readyFeatures(
   target: RoutingTarget,
   pods: HostPod[],
@@ -133,28 +134,15 @@ export function baseIsolationViolations(
   const missed = pods.filter(
     p => !isFeature(p) && p.labels[LABELS.service] === release && !inDefault(p),
   );
-  const violations: RoutingViolation[] = [];
-  if (leaking.length) {
-    violations.push({
-      code: 'default-not-base',
+  const defaultSubset = `subset ${DEFAULT_SUBSET} of ${target.host} (${INSTANCE_LABEL}: ${target.baseInstance})`;
+  return [
+    { what: 'selects feature', pods: leaking },
+    { what: 'misses base', pods: missed },
+  ]
+    .filter(v => v.pods.length)
+    .map(v => ({
+      code: 'default-not-base' as const,
       subset: DEFAULT_SUBSET,
-      message: `subset ${DEFAULT_SUBSET} of ${
-        target.host
-      } (${INSTANCE_LABEL}: ${
-        target.baseInstance
-      }) selects feature pod(s) ${names(leaking)}`,
-    });
-  }
-  if (missed.length) {
-    violations.push({
-      code: 'default-not-base',
-      subset: DEFAULT_SUBSET,
-      message: `subset ${DEFAULT_SUBSET} of ${
-        target.host
-      } (${INSTANCE_LABEL}: ${target.baseInstance}) misses base pod(s) ${names(
-        missed,
-      )}`,
-    });
-  }
-  return violations;
+      message: `${defaultSubset} ${v.what} pod(s) ${names(v.pods)}`,
+    }));
 }

@@ -30,8 +30,10 @@ import {
 } from '../../packages/local-cluster/src';
 import type { LocalCluster } from '../../packages/local-cluster/src';
 import { cpuSample, machineInfo, otherCpuShare } from '../lib/machine';
-import { createEnvironmentsBackend } from '../../plugins/environments-backend/src/engine/createEnvironmentsBackend';
-import { EnvironmentsEngine } from '../../plugins/environments-backend/src/engine/EnvironmentsEngine';
+import {
+  EnvironmentsBackend,
+  createEnvironmentsBackend,
+} from '../../plugins/environments-backend/src/engine/createEnvironmentsBackend';
 import { HelmRenderer } from '../../plugins/environments-backend/src/render';
 import { DatabaseEnvironmentStore } from '../../plugins/environments-backend/src/store';
 
@@ -313,7 +315,7 @@ function generateServices(dir: string, n: number, headless: boolean): string[] {
 // ---------------------------------------------------------------- engine
 
 interface Engine {
-  engine: EnvironmentsEngine;
+  engine: EnvironmentsBackend;
   renderer: HelmRenderer;
   probe: Probe;
   close(): Promise<void>;
@@ -367,18 +369,20 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
   probe.wrap(backend.applier, 'applier', ['apply']);
   backend.runner.start();
   return {
-    engine: backend.engine,
+    engine: backend,
     renderer: backend.renderer,
     probe,
     close: () => backend.close(),
   };
 }
 
-type OperationSummary = Awaited<ReturnType<EnvironmentsEngine['getOperation']>>;
+type OperationSummary = Awaited<
+  ReturnType<EnvironmentsBackend['operations']['getOperation']>
+>;
 
 /** Polls getOperation every 200 ms until the operation is final; throws unless it succeeded. */
 async function waitOperation(
-  engine: EnvironmentsEngine,
+  engine: EnvironmentsBackend,
   id: string,
   what: string,
 ): Promise<OperationSummary> {
@@ -386,7 +390,7 @@ async function waitOperation(
   let lastProgress = '';
   let lastPrint = 0;
   for (;;) {
-    const op = await engine.getOperation(id);
+    const op = await engine.operations.getOperation(id);
     if (op.state === 'succeeded') return op;
     if (op.state === 'failed' || op.state === 'cancelled') {
       const failed = op.steps
@@ -725,7 +729,7 @@ async function runSize(
     probe.reset();
     cpuFrom = cpuSample();
     let started = Date.now();
-    const imported = await engine.importServices({
+    const imported = await engine.registry.importServices({
       source: { type: 'directory', location: dir },
     });
     result.importS = seconds(Date.now() - started);
@@ -753,7 +757,7 @@ async function runSize(
     probe.reset();
     cpuFrom = cpuSample();
     started = Date.now();
-    const created = await engine.createEnvironment(
+    const created = await engine.environments.createEnvironment(
       {
         name: env,
         cluster: CLUSTER,
@@ -786,7 +790,7 @@ async function runSize(
     probe.reset();
     cpuFrom = cpuSample();
     started = Date.now();
-    const copied = await engine.copyEnvironment(
+    const copied = await engine.environments.copyEnvironment(
       env,
       { name: copy, namespace: copy },
       ACTOR,
@@ -837,14 +841,14 @@ async function runSize(
 /** Frees the cluster for the next size: the engine deletes both environments, the helm namespace goes too. */
 async function cleanUp(
   cluster: LocalCluster,
-  engine: EnvironmentsEngine,
+  engine: EnvironmentsBackend,
   n: number,
 ) {
   const env = `bench-n${n}`;
   const namespaces = [env, `${env}-copy`, `${env}-helm`];
   for (const name of [`${env}-copy`, env]) {
     try {
-      const op = await engine.deleteEnvironment(name, ACTOR);
+      const op = await engine.environments.deleteEnvironment(name, ACTOR);
       await waitOperation(engine, op.id, `delete ${name}`);
     } catch (error) {
       say(`cleanup: deleting environment ${name}: ${(error as Error).message}`);

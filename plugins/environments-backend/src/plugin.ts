@@ -11,7 +11,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { createEnvironmentsBackend } from './engine/createEnvironmentsBackend';
-import { EnvironmentSeeder } from './engine/EnvironmentSeeder';
+import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './features/FeatureNotifier';
@@ -74,10 +74,14 @@ export const environmentsPlugin = createBackendPlugin({
           store,
           urlReader: deps.urlReader,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
-          onFeatureOperationEnded: (operation, outcome) =>
-            notifier.operationFinished(operation, outcome),
         });
-        const { engine, features, tracer, runner, clusters } = backend;
+        backend.events.on('operationFinished', ({ operation, outcome }) =>
+          operation.feature
+            ? notifier.operationFinished(operation, outcome)
+            : undefined,
+        );
+        const { environments, reader, status, operations, features, runner } =
+          backend;
 
         const webhookSettings = webhookSettingsFromConfig(config);
         const pushDeployer = new PushDeployer({
@@ -92,13 +96,13 @@ export const environmentsPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(environmentsPermissions);
         deps.environmentsBridge.attach({
-          listEnvironments: () => engine.listEnvironments(),
-          getEnvironment: name => engine.getEnvironment(name),
+          listEnvironments: () => status.listEnvironments(),
+          getEnvironment: name => reader.getEnvironment(name),
           createEnvironment: (body, actor) =>
-            engine.createEnvironment(body, actor),
+            environments.createEnvironment(body, actor),
           copyEnvironment: (source, body, actor) =>
-            engine.copyEnvironment(source, body, actor),
-          getOperation: id => engine.getOperation(id),
+            environments.copyEnvironment(source, body, actor),
+          getOperation: id => operations.getOperation(id),
           listFeatures: environment => features.listFeatures(environment),
           getFeature: name => features.getFeature(name),
           deployFeature: (body, actor) => features.deployFeature(body, actor),
@@ -117,10 +121,7 @@ export const environmentsPlugin = createBackendPlugin({
         });
         deps.httpRouter.use(
           await createRouter({
-            clusters,
-            engine,
-            features,
-            tracer,
+            ...backend,
             webhooks: pushDeployer.router(),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
@@ -145,8 +146,7 @@ export const environmentsPlugin = createBackendPlugin({
         });
 
         const seeder = EnvironmentSeeder.fromConfig(config, {
-          engine,
-          features,
+          ...backend,
           logger,
         });
         lifecycle.addStartupHook(() => {

@@ -20,16 +20,21 @@ import {
 } from '@envmesh/plugin-environments-common';
 import express, { Request } from 'express';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
-import { EnvironmentsEngine } from './engine/EnvironmentsEngine';
-import { FeatureBranchesEngine } from './engine/FeatureBranchesEngine';
-import { RouteTracer } from './engine/RouteTracer';
+import { EnvironmentCommands } from './commands/EnvironmentCommands';
+import { ServiceRegistry } from './commands/ServiceRegistry';
+import { EnvironmentDiffer } from './queries/EnvironmentDiffer';
+import { EnvironmentReader } from './queries/EnvironmentReader';
+import { EnvironmentStatusReader } from './queries/EnvironmentStatusReader';
+import { OperationQueries } from './queries/OperationQueries';
+import { FeatureCommands } from './commands/FeatureCommands';
+import { RouteTracer } from './queries/RouteTracer';
 import {
   copyEnvironmentInput,
   createEnvironmentInput,
   parseInput,
   rollbackInput,
   secretValuesInput,
-} from './engine/validation';
+} from './requests/validation';
 import { createOpenApiRouter } from './schema/openapi.generated';
 
 /** Only the name of a create or copy body: the resource a secret write is authorized on. */
@@ -38,8 +43,13 @@ const nameOfCopy = copyEnvironmentInput.pick({ name: true });
 
 export interface RouterOptions {
   clusters: ClusterRegistry;
-  engine: EnvironmentsEngine;
-  features: FeatureBranchesEngine;
+  registry: ServiceRegistry;
+  environments: EnvironmentCommands;
+  reader: EnvironmentReader;
+  status: EnvironmentStatusReader;
+  differ: EnvironmentDiffer;
+  operations: OperationQueries;
+  features: FeatureCommands;
   tracer: RouteTracer;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
   webhooks?: express.Router;
@@ -57,8 +67,20 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { clusters, engine, features, tracer, httpAuth, permissions, auditor } =
-    options;
+  const {
+    clusters,
+    registry,
+    environments,
+    reader,
+    status,
+    differ,
+    operations,
+    features,
+    tracer,
+    httpAuth,
+    permissions,
+    auditor,
+  } = options;
   const router = await createOpenApiRouter({
     middleware: [express.json({ limit: '5mb' })],
   });
@@ -140,7 +162,7 @@ export async function createRouter(
 
   // ---- service registry ----
   router.get('/services', async (_req, res) => {
-    res.json({ items: await engine.listServices() });
+    res.json({ items: await registry.listServices() });
   });
   router.post('/services/import', async (req, res) => {
     const result = await mutation(
@@ -149,7 +171,7 @@ export async function createRouter(
       { source: req.body?.source?.location },
       async () => {
         await authorize(req, environmentCreatePermission);
-        return engine.importServices(req.body);
+        return registry.importServices(req.body);
       },
     );
     res.json(result);
@@ -157,7 +179,7 @@ export async function createRouter(
 
   // ---- environments ----
   router.get('/environments', async (_req, res) => {
-    res.json({ items: await engine.listEnvironments() });
+    res.json({ items: await status.listEnvironments() });
   });
   router.post('/environments', async (req, res) => {
     const operation = await mutation(
@@ -170,13 +192,13 @@ export async function createRouter(
           const { name } = parseInput(nameOfCreate, req.body);
           await authorize(req, environmentSecretWritePermission, name);
         }
-        return engine.createEnvironment(req.body, actorOf(credentials));
+        return environments.createEnvironment(req.body, actorOf(credentials));
       },
     );
     res.status(202).json(operation);
   });
   router.get('/environments/:name', async (req, res) => {
-    res.json(await engine.getEnvironment(req.params.name));
+    res.json(await reader.getEnvironment(req.params.name));
   });
   router.patch('/environments/:name', async (req, res) => {
     const { name } = req.params;
@@ -193,7 +215,11 @@ export async function createRouter(
         if (hasSecretValues(req.body)) {
           await authorize(req, environmentSecretWritePermission, name);
         }
-        return engine.updateEnvironment(name, req.body, actorOf(credentials));
+        return environments.updateEnvironment(
+          name,
+          req.body,
+          actorOf(credentials),
+        );
       },
     );
     res.status(202).json(operation);
@@ -210,13 +236,13 @@ export async function createRouter(
           environmentDeletePermission,
           name,
         );
-        return engine.deleteEnvironment(name, actorOf(credentials));
+        return environments.deleteEnvironment(name, actorOf(credentials));
       },
     );
     res.status(202).json(operation);
   });
   router.post('/environments/:name/diff', async (req, res) => {
-    res.json(await engine.diffEnvironment(req.params.name, req.body));
+    res.json(await differ.diffEnvironment(req.params.name, req.body));
   });
   router.get(
     '/features/:feature/instances/:service/values',
@@ -233,7 +259,7 @@ export async function createRouter(
     res.json(await tracer.trace(req.params.name, req.body));
   });
   router.get('/environments/:name/status', async (req, res) => {
-    res.json(await engine.getStatus(req.params.name));
+    res.json(await status.getStatus(req.params.name));
   });
   router.post('/environments/:name/copy', async (req, res) => {
     const from = req.params.name;
@@ -244,12 +270,16 @@ export async function createRouter(
       async () => {
         const credentials = await authorize(req, environmentCreatePermission);
         // The copy writes the source's Secrets (cluster-side) into the new environment.
-        const source = await engine.getEnvironment(from);
+        const source = await reader.getEnvironment(from);
         if (source.config.secrets.length > 0) {
           const { name } = parseInput(nameOfCopy, req.body);
           await authorize(req, environmentSecretWritePermission, name);
         }
-        return engine.copyEnvironment(from, req.body, actorOf(credentials));
+        return environments.copyEnvironment(
+          from,
+          req.body,
+          actorOf(credentials),
+        );
       },
     );
     res.status(202).json(operation);
@@ -265,7 +295,7 @@ export async function createRouter(
       async () => {
         await authorize(req, environmentSecretWritePermission, name);
         const { values } = parseInput(secretValuesInput, req.body);
-        await engine.writeSecretValues(name, secret, values);
+        await environments.writeSecretValues(name, secret, values);
       },
     );
     res.status(204).end();
@@ -276,7 +306,7 @@ export async function createRouter(
     '/environments/:name/services/:service/values',
     async (req, res) => {
       res.json(
-        await engine.getServiceValues(req.params.name, req.params.service),
+        await reader.getServiceValues(req.params.name, req.params.service),
       );
     },
   );
@@ -284,7 +314,7 @@ export async function createRouter(
     '/environments/:name/services/:service/manifest',
     async (req, res) => {
       // Render first: an error must not go out labelled as YAML.
-      const manifest = await engine.getServiceManifest(
+      const manifest = await reader.getServiceManifest(
         req.params.name,
         req.params.service,
       );
@@ -294,7 +324,7 @@ export async function createRouter(
   router.get('/environments/:name/revisions', async (req, res) => {
     const service =
       typeof req.query.service === 'string' ? req.query.service : undefined;
-    res.json({ items: await engine.listRevisions(req.params.name, service) });
+    res.json({ items: await reader.listRevisions(req.params.name, service) });
   });
   router.post(
     '/environments/:name/services/:service/rollback',
@@ -311,7 +341,7 @@ export async function createRouter(
             name,
           );
           const { revision } = parseInput(rollbackInput, req.body);
-          return engine.rollbackService(
+          return environments.rollbackService(
             name,
             service,
             revision,
@@ -335,7 +365,7 @@ export async function createRouter(
           environmentUpdatePermission,
           name,
         );
-        return engine.sleepEnvironment(name, actorOf(credentials));
+        return environments.sleepEnvironment(name, actorOf(credentials));
       },
     );
     res.status(202).json(operation);
@@ -352,7 +382,7 @@ export async function createRouter(
           environmentUpdatePermission,
           name,
         );
-        return engine.wakeEnvironment(name, actorOf(credentials));
+        return environments.wakeEnvironment(name, actorOf(credentials));
       },
     );
     res.status(202).json(operation);
@@ -360,26 +390,28 @@ export async function createRouter(
 
   // ---- operations ----
   router.get('/environments/:name/operations', async (req, res) => {
-    res.json({ items: await engine.listOperations(req.params.name) });
+    res.json({ items: await operations.listOperations(req.params.name) });
   });
   router.get('/operations/:id', async (req, res) => {
-    res.json(await engine.getOperation(req.params.id));
+    res.json(await operations.getOperation(req.params.id));
   });
   router.get('/operations/:id/logs', async (req, res) => {
     // An integer: the spec validates (and converts) query parameters.
     const after =
       req.query.after === undefined ? undefined : Number(req.query.after);
-    res.json({ items: await engine.getOperationLogs(req.params.id, after) });
+    res.json({
+      items: await operations.getOperationLogs(req.params.id, after),
+    });
   });
   router.post('/operations/:id/cancel', async (req, res) => {
-    const current = await engine.getOperation(req.params.id);
+    const current = await operations.getOperation(req.params.id);
     const operation = await mutation(
       req,
       'cancel',
       { environment: current.environment, operation: current.id },
       async () => {
         await authorize(req, environmentUpdatePermission, current.environment);
-        return engine.cancelOperation(req.params.id);
+        return environments.cancelOperation(req.params.id);
       },
     );
     res.json(operation);

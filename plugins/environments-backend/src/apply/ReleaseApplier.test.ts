@@ -6,7 +6,8 @@ import {
   KubernetesObject,
 } from '@kubernetes/client-node';
 import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
-import { ApplyError, ReleaseApplier, changedPaths } from './ReleaseApplier';
+import { ApplyError, ReleaseApplier } from './ReleaseApplier';
+import { changedPaths } from './diff';
 import { ObjectRef, refKey } from './types';
 import { kindRank } from './kindOrder';
 

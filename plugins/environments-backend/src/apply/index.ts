@@ -1,4 +1,5 @@
-export { ReleaseApplier, ApplyError, changedPaths } from './ReleaseApplier';
+export { ReleaseApplier, ApplyError } from './ReleaseApplier';
+export { changedPaths } from './diff';
 export type {
   ApplyInput,
   ApplyResult,
@@ -19,3 +20,4 @@ export { mapSettled } from './concurrency';
 export { LABELS, MANAGER, formatRef, groupOf, refKey, refOf } from './types';
 export type { ObjectRef, RecordedObject } from './types';
 export type { ReleaseIdentity } from './ownership';
+export { SecretWriter } from './SecretWriter';

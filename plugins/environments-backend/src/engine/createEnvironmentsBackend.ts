@@ -5,23 +5,29 @@ import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier, formatRef } from '../apply';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { placementFromConfig } from '../features';
+import { DesiredState } from '../desired';
+import { ConvergeExecutor } from '../orchestrate/ConvergeExecutor';
+import { DeleteExecutor } from '../orchestrate/DeleteExecutor';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
+import { ScaleExecutor } from '../orchestrate/ScaleExecutor';
+import { StartupGroups } from '../orchestrate/StartupGroups';
 import { FeatureRollout } from '../orchestrate/FeatureRollout';
 import { recordOwnGenerations } from '../orchestrate/ownGenerations';
-import {
-  OperationOutcome,
-  OperationRunner,
-} from '../orchestrate/OperationRunner';
-import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
+import { OperationEvents } from '../orchestrate/OperationEvents';
+import { OperationRunner } from '../orchestrate/OperationRunner';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
 import { RoutingDriver, createRoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
-import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
-import { EnvironmentsEngine } from './EnvironmentsEngine';
-import { FeatureBranchesEngine } from './FeatureBranchesEngine';
-import { RouteTracer } from './RouteTracer';
+import { EnvironmentCommands } from '../commands/EnvironmentCommands';
+import { FeatureCommands } from '../commands/FeatureCommands';
+import { ServiceRegistry } from '../commands/ServiceRegistry';
+import { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
+import { EnvironmentReader } from '../queries/EnvironmentReader';
+import { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
+import { OperationQueries } from '../queries/OperationQueries';
+import { RouteTracer } from '../queries/RouteTracer';
 
 /** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
 export interface EnvironmentsBackend {
@@ -32,8 +38,20 @@ export interface EnvironmentsBackend {
   watchers: NamespaceWatchers;
   routing: RoutingDriver;
   runner: OperationRunner;
-  engine: EnvironmentsEngine;
-  features: FeatureBranchesEngine;
+  /** Operation lifecycle events (see OperationEvents), to subscribe to. */
+  events: OperationEvents;
+  /** Imports and lists the services environments are made of. */
+  registry: ServiceRegistry;
+  /** Creates, changes and deletes environments, each change as an operation. */
+  environments: EnvironmentCommands;
+  /** An environment's spec, values, manifests and revisions. */
+  reader: EnvironmentReader;
+  /** Desired against live: readiness and drift. */
+  status: EnvironmentStatusReader;
+  /** What an update would change. */
+  differ: EnvironmentDiffer;
+  operations: OperationQueries;
+  features: FeatureCommands;
   tracer: RouteTracer;
   /** Stops the runner, the watches and the helm workers. */
   close(): Promise<void>;
@@ -50,11 +68,6 @@ export function createEnvironmentsBackend(options: {
   urlReader?: UrlReaderService;
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
-  /** Told once a feature operation ended for good (not when it is left to resume elsewhere). */
-  onFeatureOperationEnded?: (
-    operation: StoredOperation,
-    outcome: OperationOutcome,
-  ) => Promise<void>;
 }): EnvironmentsBackend {
   const { config, logger, store } = options;
   const settings = config.getOptionalConfig('environments');
@@ -116,11 +129,14 @@ export function createEnvironmentsBackend(options: {
         ),
       ),
   );
-  const releases = new ServiceReleaseRenderer({ store, renderer, routing });
+  const placement = placementFromConfig(
+    settings?.getOptionalConfig('features'),
+  );
+  const desired = new DesiredState({ store, renderer, routing, placement });
   const featureRollout = new FeatureRollout({
     store,
     clusters,
-    releases,
+    desired,
     applier,
     watchers,
     routing,
@@ -128,20 +144,33 @@ export function createEnvironmentsBackend(options: {
     settings: {
       parallelism,
       readyTimeoutMs,
-      placement: placementFromConfig(settings?.getOptionalConfig('features')),
+      placement,
       headerName,
     },
   });
+  const events = new OperationEvents();
+  events.on('serviceApplied', ({ environment, service }) =>
+    featureRollout.restoreRoutes(environment, service),
+  );
+  const groups = new StartupGroups({ store, watchers, readyTimeoutMs });
   const rollout = new EnvironmentRollout({
     store,
     clusters,
-    renderer,
-    applier,
-    watchers,
-    routing,
-    settings: { parallelism, readyTimeoutMs },
-    afterServiceApplied: (spec, service) =>
-      featureRollout.restoreRoutes(spec, service),
+    groups,
+    executors: {
+      converge: new ConvergeExecutor({
+        store,
+        clusters,
+        desired,
+        applier,
+        watchers,
+        groups,
+        parallelism,
+        events,
+      }),
+      scale: new ScaleExecutor({ store, watchers, groups, parallelism }),
+      delete: new DeleteExecutor({ store, applier, watchers }),
+    },
   });
   const runner = new OperationRunner({
     store,
@@ -153,31 +182,26 @@ export function createEnvironmentsBackend(options: {
       }
       await featureRollout.execute(operation, context);
     },
-    onFinished: async (operation, outcome) => {
-      if (operation.feature) {
-        await options.onFeatureOperationEnded?.(operation, outcome);
-      }
-    },
+    events,
     leaseMs:
       (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
     concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
   });
-  const engine = new EnvironmentsEngine({
+  const operations = new OperationQueries({ store });
+  const environments = new EnvironmentCommands({
     store,
     clusters,
-    releases,
+    desired,
     applier,
-    watchers,
-    importer,
     rollout,
     runner,
-    logger,
+    operations,
   });
-  const features = new FeatureBranchesEngine({
+  const features = new FeatureCommands({
     store,
     clusters,
     rollout: featureRollout,
-    releases,
+    desired,
     runner,
     logger,
     settings: {
@@ -186,7 +210,7 @@ export function createEnvironmentsBackend(options: {
       headerName,
     },
   });
-  const tracer = new RouteTracer({ store, clusters, releases });
+  const tracer = new RouteTracer({ store, clusters, desired });
   return {
     store,
     clusters,
@@ -195,7 +219,13 @@ export function createEnvironmentsBackend(options: {
     watchers,
     routing,
     runner,
-    engine,
+    events,
+    registry: new ServiceRegistry({ store, importer }),
+    environments,
+    reader: new EnvironmentReader({ store, desired, operations }),
+    status: new EnvironmentStatusReader({ store, clusters, watchers }),
+    differ: new EnvironmentDiffer({ store, clusters, desired, applier }),
+    operations,
     features,
     tracer,
     async close() {

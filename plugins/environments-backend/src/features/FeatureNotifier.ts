@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import type { OperationOutcome } from '../orchestrate/OperationRunner';
+import type { OperationOutcome } from '../orchestrate/OperationEvents';
 import type { DatabaseFeatureStore, StoredOperation } from '../store';
 
 /**

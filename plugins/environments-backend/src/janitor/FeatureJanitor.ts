@@ -3,7 +3,7 @@ import {
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
+import { FeatureCommands } from '../commands/FeatureCommands';
 import { DatabaseFeatureStore } from '../store';
 
 /** Webhook deliveries are remembered this long; providers redeliver within hours, not days. */
@@ -17,7 +17,7 @@ const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
 export class FeatureJanitor {
   constructor(
     private readonly deps: {
-      features: FeatureBranchesEngine;
+      features: FeatureCommands;
       store: DatabaseFeatureStore;
       logger: LoggerService;
     },

@@ -12,9 +12,13 @@ import {
 import type { KubeService } from '../routing/gatewayApiTypes';
 import { DatabaseEnvironmentStore } from '../store';
 import type { InventoryObject } from '../store';
-import { previewGateway } from './environmentObjects';
-import { hostRef, isolationMode, routingRefs } from './releaseRoutes';
-import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
+import {
+  DesiredState,
+  hostRef,
+  isolationMode,
+  previewGateway,
+  routingRefs,
+} from '../desired';
 
 /**
  * Where a feature's requests are routed: the hosts of a service (from its base release as rendered) and the
@@ -26,7 +30,7 @@ export class FeatureHosts {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      releases: ServiceReleaseRenderer;
+      desired: DesiredState;
       routing: RoutingDriver;
       /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
       headerName?: string;
@@ -51,7 +55,7 @@ export class FeatureHosts {
           this.deps.routing,
           env,
           service,
-          await this.deps.releases.render(env, base),
+          (await this.deps.desired.service(env, base)).objects,
           kubeConfig,
         )
       : ((await this.deps.store.getInventory(env.name, service)) ?? [])

@@ -3,7 +3,6 @@ import {
   EnvironmentSpec,
   FeatureBranch,
   FeatureInstanceSpec,
-  RoutingMode,
 } from '@envmesh/plugin-environments-common';
 import { ConflictError } from '@backstage/errors';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
@@ -15,12 +14,8 @@ import {
   mapSettled,
 } from '../apply';
 import type { ObjectRef } from '../apply';
-import {
-  FeaturePlacement,
-  collectIsolation,
-  featureInstanceObjects,
-  serviceSelections,
-} from '../features';
+import { DesiredState } from '../desired';
+import { FeaturePlacement, collectIsolation } from '../features';
 import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
@@ -28,7 +23,6 @@ import { NamespaceWatchers } from '../watch';
 import { OperationContext } from './OperationRunner';
 import { FeatureHosts } from './FeatureHosts';
 import { recordedApply } from './recordedApply';
-import { ServiceReleaseRenderer } from './ServiceReleaseRenderer';
 
 export interface FeatureRolloutSettings {
   /** Feature instances deployed or removed at the same time. */
@@ -78,7 +72,7 @@ export class FeatureRollout {
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
-      releases: ServiceReleaseRenderer;
+      desired: DesiredState;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
       routing: RoutingDriver;
@@ -162,14 +156,9 @@ export class FeatureRollout {
   ): Promise<void> {
     const base = env.services.find(s => s.name === instance.service);
     if (!base) return;
-    const rendered = await this.deps.releases.render(env, base, instance);
-    const objects = featureInstanceObjects(rendered, {
-      service: instance.service,
+    const { objects } = await this.deps.desired.instance(env, base, instance, {
       feature,
-      placement: this.deps.settings.placement,
-      mode: this.#instanceMode(env),
     });
-    serviceSelections(rendered);
     const own = instanceRelease(instance.service, feature);
     const taken = new Map<string, string>();
     for (const inventory of await this.deps.store.listInventories(env.name)) {
@@ -189,16 +178,6 @@ export class FeatureRollout {
         } would take over ${clashes.join(', ')}; use another feature name`,
       );
     }
-  }
-
-  /**
-   * The routing mode feature instances are built for: the environment's with the Istio driver; the Gateway
-   * API driver makes the instance Services itself.
-   */
-  #instanceMode(env: EnvironmentSpec): RoutingMode {
-    return this.deps.routing.kind === 'istio'
-      ? env.routing?.mode ?? 'subset'
-      : 'subset';
   }
 
   /**
@@ -275,15 +254,11 @@ export class FeatureRollout {
         await wait(jobs);
       }
 
-      const objects = featureInstanceObjects(
-        await this.deps.releases.render(env, base, instance),
-        {
-          service,
-          feature: feature.name,
-          placement: settings.placement,
-          env: isolation.env,
-          mode: this.#instanceMode(env),
-        },
+      const { objects } = await this.deps.desired.instance(
+        env,
+        base,
+        instance,
+        { feature: feature.name, env: isolation.env },
       );
       const targets = await this.#hosts.routingTargets(
         env,

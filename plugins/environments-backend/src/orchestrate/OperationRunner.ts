@@ -3,6 +3,7 @@ import os from 'node:os';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DatabaseEnvironmentStore } from '../store';
 import type { OperationLogLevel, StoredOperation } from '../store';
+import { OperationEvents, OperationOutcome } from './OperationEvents';
 
 /** What an operation's executor gets besides the operation itself. */
 export interface OperationContext {
@@ -31,21 +32,9 @@ export interface OperationRunnerOptions {
   pollMs?: number;
   /** Operations run at the same time (each on its own environment). */
   concurrency?: number;
-  /**
-   * Told once an operation ended here for good: succeeded, failed (with the reason) or cancelled. Not for one
-   * left to resume elsewhere (its lease lost, the runner stopping): that one ends where it resumes.
-   */
-  onFinished?: (
-    operation: StoredOperation,
-    outcome: OperationOutcome,
-  ) => Promise<void>;
+  /** Where the runner announces `operationFinished`. */
+  events: OperationEvents;
 }
-
-/** How an operation ended. */
-export type OperationOutcome =
-  | { state: 'succeeded' }
-  | { state: 'cancelled' }
-  | { state: 'failed'; error: string };
 
 class StopReason extends Error {}
 
@@ -60,7 +49,7 @@ export class OperationRunner {
     8,
   )}`;
   readonly #options: Required<
-    Omit<OperationRunnerOptions, 'store' | 'logger' | 'execute' | 'onFinished'>
+    Omit<OperationRunnerOptions, 'store' | 'logger' | 'execute' | 'events'>
   > &
     OperationRunnerOptions;
   readonly #active = new Map<
@@ -136,10 +125,13 @@ export class OperationRunner {
     this.#active.set(operation.id, { controller, done });
   }
 
-  /** Tells onFinished; what a listener fails at is logged, never the operation's outcome. */
+  /** Announces the end; what a listener fails at is logged, never the operation's outcome. */
   async #finished(operation: StoredOperation, outcome: OperationOutcome) {
     try {
-      await this.#options.onFinished?.(operation, outcome);
+      await this.#options.events.emit('operationFinished', {
+        operation,
+        outcome,
+      });
     } catch (error) {
       this.#options.logger.warn(
         `after operation ${operation.id} ended: ${error}`,

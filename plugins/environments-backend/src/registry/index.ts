@@ -5,7 +5,7 @@ export type {
   ServiceImportFailure,
   ServiceImporterOptions,
   ServiceImportResult,
-  ServiceImportSource,
   ServiceRegistryStore,
 } from './ServiceImporter';
 export { chartDigest } from './charts';
+export type { ServiceImportSource } from './ImportSourceFetcher';

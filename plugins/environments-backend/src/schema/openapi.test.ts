@@ -7,11 +7,11 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import yaml from 'js-yaml';
 import request from 'supertest';
 import type { ClusterRegistry } from '../clusters/ClusterRegistry';
-import type { EnvironmentsEngine } from '../engine/EnvironmentsEngine';
-import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
-import type { RouteTracer } from '../engine/RouteTracer';
+import type { FeatureCommands } from '../commands/FeatureCommands';
+import type { RouteTracer } from '../queries/RouteTracer';
 import { environmentsPlugin } from '../plugin';
 import { createRouter } from '../router';
+import type { RouterOptions } from '../router';
 import { createWebhookRouter } from '../webhooks';
 import { spec } from './openapi.generated';
 
@@ -75,8 +75,13 @@ describe('router.ts and the spec', () => {
   it('declare the same routes', async () => {
     const router = await createRouter({
       clusters: {} as ClusterRegistry,
-      engine: {} as EnvironmentsEngine,
-      features: {} as FeatureBranchesEngine,
+      registry: {} as RouterOptions['registry'],
+      environments: {} as RouterOptions['environments'],
+      reader: {} as RouterOptions['reader'],
+      status: {} as RouterOptions['status'],
+      differ: {} as RouterOptions['differ'],
+      operations: {} as RouterOptions['operations'],
+      features: {} as FeatureCommands,
       tracer: {} as RouteTracer,
       webhooks: createWebhookRouter({
         secretFor: () => undefined,

@@ -3,7 +3,7 @@ import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
-import type { FeatureBranchesEngine } from '../engine/FeatureBranchesEngine';
+import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { FeatureNotifier, PushNotice } from '../features/FeatureNotifier';
 import type { DatabaseEnvironmentStore } from '../store';
 import {
@@ -72,7 +72,7 @@ export class PushDeployer {
   constructor(
     private readonly deps: {
       settings: WebhookSettings;
-      features: FeatureBranchesEngine;
+      features: FeatureCommands;
       store: DatabaseEnvironmentStore;
       catalog: CatalogService;
       auth: AuthService;

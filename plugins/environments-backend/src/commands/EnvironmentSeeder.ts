@@ -4,8 +4,10 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import yaml from 'js-yaml';
 import { ConflictError } from '@backstage/errors';
-import { EnvironmentsEngine } from './EnvironmentsEngine';
-import { FeatureBranchesEngine } from './FeatureBranchesEngine';
+import { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
+import { EnvironmentCommands } from './EnvironmentCommands';
+import { ServiceRegistry } from './ServiceRegistry';
+import { FeatureCommands } from './FeatureCommands';
 
 interface EnvironmentDefinition {
   metadata?: { name?: string; description?: string };
@@ -35,15 +37,17 @@ export class EnvironmentSeeder {
   static fromConfig(
     config: Config,
     options: {
-      engine: EnvironmentsEngine;
-      features: FeatureBranchesEngine;
+      registry: ServiceRegistry;
+      environments: EnvironmentCommands;
+      status: EnvironmentStatusReader;
+      features: FeatureCommands;
       logger: LoggerService;
     },
   ): EnvironmentSeeder | undefined {
     const seed = config.getOptionalConfig('environments.seed');
     if (!seed) return undefined;
     return new EnvironmentSeeder(
-      options.engine,
+      options,
       options.features,
       options.logger,
       seed.getOptional('services'),
@@ -54,8 +58,12 @@ export class EnvironmentSeeder {
   }
 
   private constructor(
-    private readonly engine: EnvironmentsEngine,
-    private readonly features: FeatureBranchesEngine,
+    private readonly backend: {
+      registry: ServiceRegistry;
+      environments: EnvironmentCommands;
+      status: EnvironmentStatusReader;
+    },
+    private readonly features: FeatureCommands,
     private readonly logger: LoggerService,
     private readonly services: unknown,
     private readonly environmentFiles: string[],
@@ -65,7 +73,7 @@ export class EnvironmentSeeder {
 
   async run(): Promise<void> {
     if (this.services) {
-      const result = await this.engine.importServices({
+      const result = await this.backend.registry.importServices({
         source: this.services,
       });
       this.logger.info(
@@ -78,7 +86,7 @@ export class EnvironmentSeeder {
       }
     }
     const existing = new Set(
-      (await this.engine.listEnvironments()).map(e => e.name),
+      (await this.backend.status.listEnvironments()).map(e => e.name),
     );
     for (const file of this.environmentFiles) {
       const definition = yaml.load(
@@ -101,7 +109,7 @@ export class EnvironmentSeeder {
           );
         }
       }
-      const operation = await this.engine.createEnvironment(
+      const operation = await this.backend.environments.createEnvironment(
         body,
         'envmesh:seed',
       );

@@ -5,7 +5,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 
 /** The class of the Gateway API Gateways envmesh renders (Istio's controller). */
-export const GATEWAY_CLASS = 'istio';
+const GATEWAY_CLASS = 'istio';
 
 type EnvironmentGateway = EnvironmentSpec['resources']['gateways'][number];
 

@@ -14,15 +14,15 @@ import {
   instanceRelease,
 } from '../orchestrate/FeatureRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
-import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
+import { DesiredState } from '../desired';
 import { DEFAULT_FEATURE_HEADER, previewHost } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
-import { summary } from './EnvironmentsEngine';
+import { summary } from '../queries/OperationQueries';
 import {
   deployFeatureInput,
   extendFeatureInput,
   parseInput,
-} from './validation';
+} from '../requests/validation';
 
 export type DeployFeatureInput = z.input<typeof deployFeatureInput>;
 
@@ -40,13 +40,13 @@ const HOUR_MS = 3600_000;
  * deploy against the base environment, keeps the desired state in the store and starts the persisted
  * operations (one active per feature branch, beside the environment's own) that FeatureRollout carries out.
  */
-export class FeatureBranchesEngine {
+export class FeatureCommands {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
       rollout: FeatureRollout;
-      releases: ServiceReleaseRenderer;
+      desired: DesiredState;
       runner: OperationRunner;
       logger: LoggerService;
       settings: FeatureBranchSettings;
@@ -74,7 +74,7 @@ export class FeatureBranchesEngine {
         `feature branch '${name}' has no instance of service '${service}'`,
       );
     }
-    return this.deps.releases.values(env, base, instance);
+    return this.deps.desired.values(env, base, instance);
   }
 
   async getFeature(name: string): Promise<FeatureBranchDetails> {

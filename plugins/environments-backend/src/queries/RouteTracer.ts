@@ -2,7 +2,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { DynamicClient } from '../apply/DynamicClient';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { serviceSelections } from '../features';
-import { ServiceReleaseRenderer } from '../orchestrate/ServiceReleaseRenderer';
+import { DesiredState } from '../desired';
 import type { RouteHop, RouteTrace } from '@envmesh/plugin-environments-common';
 import {
   readTraceObjects,
@@ -11,7 +11,7 @@ import {
   withoutSidecar,
 } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
-import { parseInput, traceRouteInput } from './validation';
+import { parseInput, traceRouteInput } from '../requests/validation';
 
 /**
  * Answers "where did my request go?": a request with given headers, traced from a host through a chain of
@@ -23,7 +23,7 @@ export class RouteTracer {
     private readonly deps: {
       store: DatabaseEnvironmentStore;
       clusters: ClusterRegistry;
-      releases: ServiceReleaseRenderer;
+      desired: DesiredState;
     },
   ) {}
 
@@ -61,7 +61,7 @@ export class RouteTracer {
     for (const service of input.chain ?? []) {
       const spec = env.services.find(s => s.name === service)!;
       const [selection] = serviceSelections(
-        await this.deps.releases.render(env, spec),
+        (await this.deps.desired.service(env, spec)).objects,
       );
       const host = selection?.host ?? service;
       hops.push({ service, ...traceRequest({ ...request, host }, objects) });

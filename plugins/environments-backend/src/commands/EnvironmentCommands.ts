@@ -1,0 +1,350 @@
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  EnvironmentServiceSpec,
+  EnvironmentSpec,
+  OperationType,
+  Revision,
+} from '@envmesh/plugin-environments-common';
+import { ReleaseApplier, SecretWriter } from '../apply';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { DesiredState } from '../desired';
+import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
+import { OperationRunner } from '../orchestrate/OperationRunner';
+import { OperationQueries, summary } from '../queries/OperationQueries';
+import { requireEnvironment } from '../queries/EnvironmentReader';
+import {
+  SecretValues,
+  applyUpdate,
+  checkServices,
+  pinOf,
+  toSpec,
+} from '../requests/environmentSpec';
+import {
+  copyEnvironmentInput,
+  createEnvironmentInput,
+  parseInput,
+} from '../requests/validation';
+import { DatabaseEnvironmentStore } from '../store';
+import type { z } from 'zod';
+
+type CopyInput = z.infer<typeof copyEnvironmentInput>;
+
+/**
+ * The changes to environments: each validates the request against the registry and the clusters, records
+ * the desired state and a persisted operation in one transaction, and wakes the runner that carries it out.
+ * Every method answers with the operation it started.
+ */
+export class EnvironmentCommands {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      desired: DesiredState;
+      applier: ReleaseApplier;
+      rollout: EnvironmentRollout;
+      runner: OperationRunner;
+      operations: OperationQueries;
+    },
+  ) {}
+
+  async createEnvironment(body: unknown, actor: string) {
+    const input = parseInput(createEnvironmentInput, body);
+    this.deps.clusters.kubeConfig(input.cluster);
+    const { spec, secretValues } = await toSpec(this.deps.store, input);
+    return this.#startOperation(
+      'create',
+      spec,
+      actor,
+      {},
+      {
+        persist: async store => {
+          await store.createEnvironment(spec);
+        },
+        inCluster: () => this.#writeSecrets(spec, secretValues),
+      },
+    );
+  }
+
+  async updateEnvironment(name: string, body: unknown, actor: string) {
+    const current = await this.#awakeEnvironment(name, 'updated');
+    const { spec, secretValues } = await applyUpdate(
+      { registry: this.deps.store, features: this.deps.store.features },
+      current,
+      body,
+    );
+    return this.#startOperation(
+      'update',
+      spec,
+      actor,
+      {},
+      {
+        persist: async store => {
+          await store.updateEnvironment(spec);
+        },
+        inCluster: () => this.#writeSecrets(spec, secretValues),
+      },
+    );
+  }
+
+  /** What an update would change, per service and for the environment's own objects; changes nothing. */
+
+  async deleteEnvironment(name: string, actor: string) {
+    const spec = await requireEnvironment(this.deps.store, name);
+    return this.#startOperation('delete', spec, actor, {});
+  }
+
+  async copyEnvironment(sourceName: string, body: unknown, actor: string) {
+    const source = await requireEnvironment(this.deps.store, sourceName);
+    const input: CopyInput = parseInput(copyEnvironmentInput, body);
+    const cluster = input.cluster ?? source.cluster;
+    this.deps.clusters.kubeConfig(cluster);
+    // An override can only adjust a service the source has; one naming another is a mistake, not a no-op.
+    (input.services ?? []).forEach((override, i) => {
+      if (!source.services.some(s => s.name === override.name)) {
+        throw new InputError(
+          `services[${i}].name: the environment ${sourceName} has no service ${override.name}`,
+        );
+      }
+    });
+    // Same versions: pin every service to the image tag, chart and service defaults its latest revision runs
+    // in the source (one query for all services; revisions come newest first).
+    const latest = new Map<string, Revision>();
+    for (const revision of await this.deps.store.listRevisions(sourceName)) {
+      if (!latest.has(revision.service)) latest.set(revision.service, revision);
+    }
+    const services: EnvironmentServiceSpec[] = source.services.map(service => {
+      const revision = latest.get(service.name);
+      const override = input.services?.find(s => s.name === service.name);
+      const pinned = revision && pinOf(revision);
+      return {
+        ...service,
+        ...(revision?.imageTag ? { imageTag: revision.imageTag } : {}),
+        ...(pinned ? { pinned } : {}),
+        ...override,
+      };
+    });
+    const spec: EnvironmentSpec = {
+      ...source,
+      name: input.name,
+      cluster,
+      namespace: input.namespace ?? input.name,
+      owner: input.owner ?? source.owner,
+      description: input.description ?? `Copy of ${source.name}`,
+      services,
+    };
+    await checkServices(this.deps.store, spec.services);
+    return this.#startOperation(
+      'copy',
+      spec,
+      actor,
+      {
+        from: {
+          environment: source.name,
+          cluster: source.cluster,
+          namespace: source.namespace,
+        },
+      },
+      { persist: store => store.createEnvironment(spec).then(() => undefined) },
+    );
+  }
+
+  async rollbackService(
+    name: string,
+    service: string,
+    revision: number,
+    actor: string,
+  ) {
+    const current = await this.#awakeEnvironment(name, 'rolled back');
+    const target = await this.deps.store.getRevision(name, service, revision);
+    if (!target) {
+      throw new NotFoundError(
+        `service '${service}' of environment '${name}' has no revision ${revision}`,
+      );
+    }
+    // The service is pinned to the revision's merged values, image, chart and service defaults; later global
+    // changes and re-imports no longer reach it.
+    const pinned = pinOf(target);
+    const spec: EnvironmentSpec = {
+      ...current,
+      services: current.services.map(s =>
+        s.name === service
+          ? {
+              name: s.name,
+              ...(s.startupGroup !== undefined
+                ? { startupGroup: s.startupGroup }
+                : {}),
+              ...(target.imageTag ? { imageTag: target.imageTag } : {}),
+              values: target.values,
+              ...(pinned ? { pinned } : {}),
+            }
+          : s,
+      ),
+    };
+    return this.#startOperation(
+      'rollback',
+      spec,
+      actor,
+      { service, revision },
+      { persist: store => store.updateEnvironment(spec).then(() => undefined) },
+    );
+  }
+
+  /** Scales every workload to zero (see EnvironmentRollout); 409 when it already sleeps. */
+  async sleepEnvironment(name: string, actor: string) {
+    const spec = await requireEnvironment(this.deps.store, name);
+    if (spec.asleepSince) {
+      throw new ConflictError(
+        `environment '${name}' is already asleep (since ${spec.asleepSince})`,
+      );
+    }
+    // A feature instance deployed while the sleep runs would stay awake.
+    const deploying = (
+      await this.deps.store.listOperations({ environment: name })
+    ).find(o => o.feature && (o.state === 'pending' || o.state === 'running'));
+    if (deploying) {
+      throw new ConflictError(
+        `environment '${name}' has operation ${deploying.id} (${deploying.type} of feature branch '${deploying.feature}') in progress`,
+      );
+    }
+    return this.#startOperation(
+      'sleep',
+      spec,
+      actor,
+      {},
+      {
+        persist: store => store.setAsleep(name, new Date()),
+      },
+    );
+  }
+
+  /** Scales the workloads back, group by group; 409 when it is awake. */
+  async wakeEnvironment(name: string, actor: string) {
+    const spec = await requireEnvironment(this.deps.store, name);
+    if (!spec.asleepSince) {
+      throw new ConflictError(`environment '${name}' is awake`);
+    }
+    return this.#startOperation(
+      'wake',
+      spec,
+      actor,
+      {},
+      {
+        persist: store => store.setAsleep(name),
+      },
+    );
+  }
+
+  async writeSecretValues(
+    name: string,
+    secret: string,
+    values: Record<string, string>,
+  ) {
+    const spec = await requireEnvironment(this.deps.store, name);
+    const declared = spec.config.secrets.find(s => s.name === secret);
+    if (!declared) {
+      throw new NotFoundError(
+        `environment '${name}' has no secret '${secret}'`,
+      );
+    }
+    await SecretWriter.write({
+      kubeConfig: this.deps.clusters.kubeConfig(spec.cluster),
+      namespace: spec.namespace,
+      environment: spec.name,
+      secret: declared,
+      values,
+    });
+  }
+
+  async cancelOperation(id: string) {
+    const operation = await this.deps.operations.getOperation(id);
+    if (operation.state !== 'pending' && operation.state !== 'running') {
+      throw new ConflictError(`operation ${id} is already ${operation.state}`);
+    }
+    await this.deps.store.requestCancel(id);
+    return this.deps.operations.getOperation(id);
+  }
+
+  /** The environment, or a ConflictError when it sleeps: a change would wake part of it behind the user's back. */
+  async #awakeEnvironment(name: string, change: string) {
+    const env = await requireEnvironment(this.deps.store, name);
+    if (env.asleepSince) {
+      throw new ConflictError(
+        `environment '${name}' is asleep and cannot be ${change}; wake it first`,
+      );
+    }
+    return env;
+  }
+
+  async #writeSecrets(spec: EnvironmentSpec, values: SecretValues) {
+    if (values.size === 0) return;
+    const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
+    try {
+      await this.deps.applier.apply({
+        kubeConfig,
+        namespace: spec.namespace,
+        environment: spec.name,
+        release: '',
+        objects: [this.deps.desired.namespace(spec)],
+        previousInventory: [],
+      });
+      for (const secret of spec.config.secrets) {
+        const secretValues = values.get(secret.name);
+        if (!secretValues) continue;
+        await SecretWriter.write({
+          kubeConfig,
+          namespace: spec.namespace,
+          environment: spec.name,
+          secret,
+          values: secretValues,
+        });
+      }
+    } catch (error) {
+      if (error instanceof InputError) throw error;
+      // Never echo the request: the message names the secret only.
+      throw new ServiceUnavailableError(
+        `could not write the secrets of '${spec.name}' to cluster '${
+          spec.cluster
+        }': ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * Records a new operation and the desired state it converges to (`persist`), then makes the cluster-side
+   * changes that cannot wait for the runner (`inCluster`: the request's secret values), all in one
+   * transaction: a 409 (another operation runs), a taken name or a failed secret write leave the store
+   * unchanged and write nothing to the cluster. The runner sees the operation once it is committed.
+   */
+  async #startOperation(
+    type: OperationType,
+    spec: EnvironmentSpec,
+    actor: string,
+    params: Record<string, unknown>,
+    changes: {
+      persist?: (store: DatabaseEnvironmentStore) => Promise<void>;
+      inCluster?: () => Promise<void>;
+    } = {},
+  ) {
+    // Planned before the transaction: it reads the registry, and SQLite has one connection.
+    const steps = await this.deps.rollout.plan(type, spec);
+    const operation = await this.deps.store.transaction(async store => {
+      const created = await store.createOperation({
+        environment: spec.name,
+        type,
+        actor,
+        params,
+        steps,
+      });
+      await changes.persist?.(store);
+      await changes.inCluster?.();
+      return created;
+    });
+    this.deps.runner.wake();
+    return summary(operation);
+  }
+}

@@ -1,0 +1,35 @@
+import { ServiceImporter, persistServiceImport } from '../registry';
+import { importSource } from '../requests/environmentSpec';
+import { importServicesInput, parseInput } from '../requests/validation';
+import { DatabaseEnvironmentStore } from '../store';
+
+/** The services environments are made of: bulk imports from a repository of Helm charts, and the list. */
+export class ServiceRegistry {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      importer: ServiceImporter;
+    },
+  ) {}
+
+  async importServices(body: unknown) {
+    const { source } = parseInput(importServicesInput, body);
+    const existing = await this.deps.store.listServices();
+    const result = await this.deps.importer.importServices(
+      importSource(source),
+      { existing },
+    );
+    await persistServiceImport(this.deps.store, result);
+    return {
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      failed: result.failed,
+      missing: result.missing,
+    };
+  }
+
+  listServices() {
+    return this.deps.store.listServices();
+  }
+}

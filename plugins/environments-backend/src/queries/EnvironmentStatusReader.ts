@@ -1,0 +1,143 @@
+import {
+  EnvironmentSpec,
+  EnvironmentStatus,
+  EnvironmentSummary,
+  ServiceStatus,
+} from '@envmesh/plugin-environments-common';
+import { WORKLOAD_KINDS } from '../apply';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { DatabaseEnvironmentStore } from '../store';
+import { NamespaceWatchers } from '../watch';
+import { checkReachable, fromCluster } from './clusterReads';
+import { requireEnvironment } from './EnvironmentReader';
+
+/**
+ * Desired against live: each environment's services, their workloads' readiness and drift, from the
+ * namespace watches' cache and the stored inventories and revisions.
+ */
+export class EnvironmentStatusReader {
+  constructor(
+    private readonly deps: {
+      store: DatabaseEnvironmentStore;
+      clusters: ClusterRegistry;
+      watchers: NamespaceWatchers;
+    },
+  ) {}
+
+  async listEnvironments(): Promise<EnvironmentSummary[]> {
+    const [environments, services] = await Promise.all([
+      this.deps.store.listEnvironments(),
+      this.deps.store.listServices(),
+    ]);
+    const refs = new Map(services.map(s => [s.name, s.catalogEntityRef]));
+    return Promise.all(
+      environments.map(async env => {
+        const status = await checkReachable(this.deps, env)
+          .then(() => this.#serviceStatuses(env))
+          .catch(() => []);
+        return {
+          name: env.name,
+          cluster: env.cluster,
+          namespace: env.namespace,
+          owner: env.owner,
+          ...(env.description ? { description: env.description } : {}),
+          componentRefs: env.services.flatMap(s => {
+            const ref = refs.get(s.name);
+            return ref ? [ref] : [];
+          }),
+          services: {
+            total: env.services.length,
+            ready: status.filter(s => s.ready).length,
+          },
+          sleepState: env.asleepSince ? 'asleep' : 'awake',
+          ...(env.asleepSince ? { asleepSince: env.asleepSince } : {}),
+        };
+      }),
+    );
+  }
+
+  /** Desired against live per service; 503 naming the cluster when its API server cannot be reached. */
+  async getStatus(name: string): Promise<EnvironmentStatus> {
+    const env = await requireEnvironment(this.deps.store, name);
+    await checkReachable(this.deps, env);
+    const [services, drift] = await Promise.all([
+      this.#serviceStatuses(env),
+      this.#environmentDrift(env),
+    ]);
+    return { services, drift };
+  }
+
+  /** Drift of the environment's own release '' (config, resources, Secrets). */
+  async #environmentDrift(env: EnvironmentSpec) {
+    if (!(await this.deps.store.getInventory(env.name, ''))) return [];
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    return fromCluster(env.cluster, () => watcher.drift(''));
+  }
+
+  async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    const definitions = new Map(
+      (await this.deps.store.listServices()).map(s => [s.name, s]),
+    );
+    const revisions = await this.deps.store.listRevisions(env.name);
+    return Promise.all(
+      env.services.map(async service => {
+        const inventory = await this.deps.store.getInventory(
+          env.name,
+          service.name,
+        );
+        const workloads = (inventory ?? []).filter(r =>
+          WORKLOAD_KINDS.has(r.kind),
+        );
+        const statuses = workloads.length
+          ? await fromCluster(env.cluster, () => watcher.status(workloads))
+          : [];
+        const latest = revisions.find(r => r.service === service.name);
+        const definition = definitions.get(service.name);
+        return {
+          name: service.name,
+          group: service.startupGroup ?? definition?.startupGroup ?? 0,
+          revision: latest?.revision,
+          desiredImage: latest
+            ? imageOfValues(latest.values, latest.imageTag)
+            : undefined,
+          workloads: statuses,
+          ready: !!inventory && statuses.every(s => s.ready),
+          drift: inventory
+            ? await fromCluster(env.cluster, () => watcher.drift(service.name))
+            : [],
+        };
+      }),
+    );
+  }
+}
+
+/**
+ * The image a revision deployed, from its merged values as the usual chart conventions read them:
+ * `[<image.registry>/]<image.repository>` then `@<image.digest>` or `:<image.tag>` (the revision's tag when the
+ * values hold none). Without a repository the tag alone; without a tag or digest the repository alone (the
+ * chart's own default tag applies).
+ */
+export function imageOfValues(
+  values: Record<string, unknown> | undefined,
+  imageTag?: string,
+): string | undefined {
+  const image = values?.image;
+  const field = (key: string) => {
+    const value =
+      image && typeof image === 'object' && !Array.isArray(image)
+        ? (image as Record<string, unknown>)[key]
+        : undefined;
+    return typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : undefined;
+  };
+  const tag = field('tag') || imageTag || undefined;
+  const repository = field('repository');
+  if (!repository) return tag;
+  const registry = field('registry');
+  const name = registry ? `${registry}/${repository}` : repository;
+  const digest = field('digest');
+  if (digest) return `${name}@${digest}`;
+  return tag ? `${name}:${tag}` : name;
+}

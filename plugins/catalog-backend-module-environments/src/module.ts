@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { EnvironmentsEntityProvider } from './provider/EnvironmentsEntityProvider';
 
@@ -22,13 +23,22 @@ export const catalogModuleEnvironmentsProvider = createBackendModule({
         scheduler: coreServices.scheduler,
         processing: catalogProcessingExtensionPoint,
         environments: environmentsServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ config, logger, scheduler, processing, environments }) {
+      async init({
+        config,
+        logger,
+        scheduler,
+        processing,
+        environments,
+        events,
+      }) {
         processing.addEntityProvider(
           EnvironmentsEntityProvider.fromConfig(config, {
             logger,
             scheduler,
             environments,
+            events,
           }),
         );
       },

@@ -18,9 +18,19 @@ import {
 import {
   ApiCall,
   apiCaller,
+  eventually,
   localClusterConfig,
   waitForOperation,
 } from './__testUtils__/integration';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  eventsServiceFactory,
+  eventsServiceRef,
+} from '@backstage/plugin-events-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsOperationEvent,
+} from '@envmesh/plugin-environments-node';
 import { environmentsPlugin } from './plugin';
 
 const examples = path.resolve(__dirname, '../../../examples');
@@ -81,6 +91,26 @@ for (const level of ['error', 'warn', 'info', 'debug'] as const) {
 }
 logger.child.mockImplementation(() => logger);
 
+/** What another plugin of the backend hears on the operations topic of the events service. */
+const announced: EnvironmentsOperationEvent[] = [];
+const operationsListener = createBackendPlugin({
+  pluginId: 'operations-listener',
+  register(reg) {
+    reg.registerInit({
+      deps: { events: eventsServiceRef },
+      async init({ events }) {
+        await events.subscribe({
+          id: 'test',
+          topics: [ENVIRONMENTS_OPERATIONS_TOPIC],
+          onEvent: async ({ eventPayload }) => {
+            announced.push(eventPayload as EnvironmentsOperationEvent);
+          },
+        });
+      },
+    });
+  },
+});
+
 async function startBackend(
   knex: Knex,
   leaseSeconds = 15,
@@ -89,6 +119,9 @@ async function startBackend(
   const backend = await startTestBackend({
     features: [
       environmentsPlugin,
+      operationsListener,
+      // The real events service (the mock keeps each plugin's events to itself).
+      eventsServiceFactory,
       mockServices.database.factory({ knex }),
       logger.factory,
       mockServices.rootConfig.factory({
@@ -436,6 +469,16 @@ describe.each(databases.eachSupportedId())(
       );
       // Not even re-rendered: the source's rendered objects (the chart never reads the namespace) were reused.
       expect(await helmTemplateRuns()).toBe(templatesBefore);
+      // Other plugins hear that the copy ended (once the runner announced it, right after it recorded the end).
+      const heard = await eventually(async () =>
+        announced.find(e => e.operationId === copy.body.id),
+      );
+      expect(heard).toEqual({
+        operationId: copy.body.id,
+        type: 'copy',
+        environment: `${env}-copy`,
+        state: 'succeeded',
+      });
       for (const name of ['config-service', 'demo-api', 'demo-orders']) {
         const source = await deployment(env, name);
         const target = await deployment(`${env}-copy`, name);

@@ -4,10 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { environmentsPermissions } from '@envmesh/plugin-environments-common';
 import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsOperationEvent,
   FeatureIsolationHook,
   environmentsFeatureIsolationExtensionPoint,
   environmentsServiceRef,
 } from '@envmesh/plugin-environments-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { createEnvironmentsBackend } from './engine/createEnvironmentsBackend';
@@ -55,6 +58,7 @@ export const environmentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         environmentsBridge: environmentsServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -80,6 +84,20 @@ export const environmentsPlugin = createBackendPlugin({
             ? notifier.operationFinished(operation, outcome)
             : undefined,
         );
+        // Other plugins (the catalog provider) react to ended operations through Backstage's events service.
+        backend.events.on('operationFinished', ({ operation, outcome }) => {
+          const eventPayload: EnvironmentsOperationEvent = {
+            operationId: operation.id,
+            type: operation.type,
+            environment: operation.environment,
+            ...(operation.feature ? { feature: operation.feature } : {}),
+            state: outcome.state,
+          };
+          return deps.events.publish({
+            topic: ENVIRONMENTS_OPERATIONS_TOPIC,
+            eventPayload,
+          });
+        });
         const { environments, reader, status, operations, features, runner } =
           backend;
 

@@ -19,3 +19,5 @@ export type {
   FeatureIsolationHook,
   FeatureIsolationJobTemplate,
 } from './featureIsolation';
+export { ENVIRONMENTS_OPERATIONS_TOPIC } from './events';
+export type { EnvironmentsOperationEvent } from './events';

@@ -3,7 +3,11 @@ import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plu
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
-import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
+import { DefaultEventsService } from '@backstage/plugin-events-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsServiceBridge,
+} from '@envmesh/plugin-environments-node';
 import { EnvironmentsEntityProvider } from './EnvironmentsEntityProvider';
 
 const environments: EnvironmentSummary[] = [
@@ -353,6 +357,45 @@ describe('EnvironmentsEntityProvider', () => {
       expect(await provider.refreshIfChanged()).toBe(true);
       expect(names()).toEqual(['demo-test']);
       expect(connection.applyMutation).toHaveBeenCalledTimes(4);
+    });
+
+    it('checks at once when the environments backend announces an ended operation', async () => {
+      let list: EnvironmentSummary[] = [environments[0]];
+      const events = DefaultEventsService.create({
+        logger: mockServices.logger.mock(),
+      });
+      const provider = new EnvironmentsEntityProvider({
+        logger: mockServices.logger.mock(),
+        environments: attachedBridge(async () => list),
+        events,
+      });
+      const connection = fakeConnection();
+      await provider.connect(connection);
+      const announce = () =>
+        events.publish({
+          topic: ENVIRONMENTS_OPERATIONS_TOPIC,
+          eventPayload: {
+            operationId: 'op-1',
+            type: 'create',
+            environment: 'demo-test',
+            state: 'succeeded',
+          },
+        });
+
+      await announce();
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+      list = [environments[0], environments[1]];
+      await announce();
+      expect(connection.applyMutation).toHaveBeenCalledTimes(2);
+      expect(
+        (connection.applyMutation.mock.calls.at(-1) as any)[0].entities.map(
+          (e: any) => e.entity.metadata.name,
+        ),
+      ).toEqual(['demo-dev', 'demo-test']);
+      // Another topic is not this provider's business.
+      list = [];
+      await events.publish({ topic: 'other', eventPayload: {} });
+      expect(connection.applyMutation).toHaveBeenCalledTimes(2);
     });
 
     it('does not apply again what the scheduled refresh just applied', async () => {

@@ -22,7 +22,11 @@ import {
   EnvironmentSummary,
   validateDnsLabel,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentsService } from '@envmesh/plugin-environments-node';
+import { EventsService } from '@backstage/plugin-events-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsService,
+} from '@envmesh/plugin-environments-node';
 
 /** Annotation with the name of the cluster an environment runs in. @public */
 export const ANNOTATION_ENVMESH_CLUSTER = 'envmesh.io/cluster';
@@ -58,6 +62,11 @@ export type EnvironmentsEntityProviderOptions = {
   changeCheckRunner?: SchedulerServiceTaskRunner;
   /** Entity ref of the system the environment resources belong to. */
   system?: string;
+  /**
+   * Backstage's events service: an operation that ended (announced on `envmesh.operations`) triggers a
+   * change check at once; the scheduled checks remain the fallback.
+   */
+  events?: EventsService;
 };
 
 /**
@@ -80,6 +89,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
       logger: LoggerService;
       scheduler: SchedulerService;
       environments: EnvironmentsService;
+      events?: EventsService;
     },
   ): EnvironmentsEntityProvider {
     const providerConfig = config.getOptionalConfig(CONFIG_KEY);
@@ -116,6 +126,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
         scope: 'local',
       }),
       system: providerConfig?.getOptionalString('system'),
+      events: options.events,
     });
   }
 
@@ -124,6 +135,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
   readonly #taskRunner?: SchedulerServiceTaskRunner;
   readonly #changeCheckRunner?: SchedulerServiceTaskRunner;
   readonly #system?: string;
+  readonly #events?: EventsService;
   #connection?: EntityProviderConnection;
   /** Fingerprint of the environments of the last applied mutation. */
   #applied?: string;
@@ -136,6 +148,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     this.#taskRunner = options.taskRunner;
     this.#changeCheckRunner = options.changeCheckRunner;
     this.#system = options.system;
+    this.#events = options.events;
   }
 
   getProviderName(): string {
@@ -157,26 +170,34 @@ export class EnvironmentsEntityProvider implements EntityProvider {
         }
       },
     });
+    await this.#events?.subscribe({
+      id: `${PROVIDER_NAME}:operations`,
+      topics: [ENVIRONMENTS_OPERATIONS_TOPIC],
+      onEvent: () => this.#checkForChanges(),
+    });
     await this.#changeCheckRunner?.run({
       id: `${PROVIDER_NAME}:change-check`,
-      fn: async () => {
-        try {
-          await this.refreshIfChanged();
-          if (this.#changeCheckFailing) {
-            this.#logger.info('Checking envmesh environments works again');
-          }
-          this.#changeCheckFailing = false;
-        } catch (error) {
-          if (!this.#changeCheckFailing) {
-            this.#logger.warn(
-              'Checking envmesh environments for changes failed',
-              error as Error,
-            );
-          }
-          this.#changeCheckFailing = true;
-        }
-      },
+      fn: () => this.#checkForChanges(),
     });
+  }
+
+  /** A change check whose failure is logged once, not every few seconds, and never thrown. */
+  async #checkForChanges() {
+    try {
+      await this.refreshIfChanged();
+      if (this.#changeCheckFailing) {
+        this.#logger.info('Checking envmesh environments works again');
+      }
+      this.#changeCheckFailing = false;
+    } catch (error) {
+      if (!this.#changeCheckFailing) {
+        this.#logger.warn(
+          'Checking envmesh environments for changes failed',
+          error as Error,
+        );
+      }
+      this.#changeCheckFailing = true;
+    }
   }
 
   /**

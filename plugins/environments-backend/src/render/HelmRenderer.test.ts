@@ -7,7 +7,8 @@ import { binaryPath } from '@envmesh/local-cluster';
 import { packageChart } from '../registry/charts';
 import { sha256Hex } from './util';
 import { parseYaml } from './yaml';
-import { ChartRenderError, HelmRenderer } from './HelmRenderer';
+import { ChartRenderError } from './ChartRenderError';
+import { HelmRenderer } from './HelmRenderer';
 
 const examples = path.resolve(__dirname, '../../../../examples');
 

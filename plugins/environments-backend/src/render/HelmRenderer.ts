@@ -1,22 +1,14 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { Config } from '@backstage/config';
-import { CustomErrorBase, InputError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ValuesObject } from '@envmesh/plugin-environments-common';
-import { canonicalJson, LruCache, Semaphore, sha256Hex } from './util';
+import { ChartRenderError } from './ChartRenderError';
+import { ChartArchiveRef, HelmProcess, archiveMentions } from './HelmProcess';
+import { canonicalJson, LruCache, sha256Hex } from './util';
 import { isPlainObject, parseYaml, parseYamlStream } from './yaml';
-
-/** A packaged chart (.tgz) and its digest, as stored. */
-export interface ChartArchiveRef {
-  digest: string;
-  archive: Buffer;
-}
 
 /** @public */
 export interface RenderRequest {
@@ -55,20 +47,6 @@ export interface HelmRendererStats {
   cacheMisses: number;
 }
 
-/**
- * helm failed to render a chart (or show its values): a template error, values the chart cannot take, output
- * that is not YAML, or a helm run that was killed. Carries helm's own message. Backstage's error middleware
- * answers it with its `statusCode`, 502: the renderer the request depends on failed, not the request.
- *
- * @public
- */
-export class ChartRenderError extends CustomErrorBase {
-  name = 'ChartRenderError' as const;
-  readonly statusCode = 502;
-}
-
-const gunzipAsync = promisify(gunzip);
-
 // Release names and namespaces are passed to helm as arguments: keep them to DNS-1123 characters so they
 // can never be read as flags.
 const RELEASE_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -87,24 +65,14 @@ const RELEASE_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * gives namespaced objects without one the environment's namespace. Any other chart is cached per namespace.
  */
 export class HelmRenderer {
-  readonly #helm: string;
-  readonly #configuredCacheDir?: string;
-  readonly #semaphore: Semaphore;
-  readonly #timeoutMs: number;
+  readonly #helm: HelmProcess;
   readonly #extraArgs: string[];
   readonly #rendered: LruCache<string, KubernetesObject[]>;
   readonly #inFlight = new Map<string, Promise<KubernetesObject[]>>();
   readonly #defaults = new LruCache<string, Promise<ValuesObject>>(100);
   /** Per chart digest: whether any file of the chart mentions `Namespace`. */
   readonly #readsNamespace = new LruCache<string, Promise<boolean>>(100);
-  readonly #archives = new Map<string, Promise<string>>();
-  #cacheDir?: Promise<string>;
-  readonly #subdirs = new Map<string, Promise<string>>();
-  #stats: HelmRendererStats = {
-    helmInvocations: 0,
-    cacheHits: 0,
-    cacheMisses: 0,
-  };
+  #stats = { cacheHits: 0, cacheMisses: 0 };
 
   /**
    * Reads `environments.helm.binary` (default `helm`), `environments.helm.concurrency` and
@@ -125,10 +93,12 @@ export class HelmRenderer {
   }
 
   constructor(options: HelmRendererOptions = {}) {
-    this.#helm = options.helmBinary ?? 'helm';
-    this.#configuredCacheDir = options.cacheDir;
-    this.#semaphore = new Semaphore(options.concurrency ?? 4);
-    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#helm = new HelmProcess({
+      helmBinary: options.helmBinary ?? 'helm',
+      cacheDir: options.cacheDir,
+      concurrency: options.concurrency ?? 4,
+      timeoutMs: options.timeoutMs ?? 120_000,
+    });
     this.#rendered = new LruCache(options.maxCacheEntries ?? 500);
     this.#extraArgs = [
       ...(options.kubeVersion ? ['--kube-version', options.kubeVersion] : []),
@@ -138,7 +108,7 @@ export class HelmRenderer {
 
   /** Counters, for tests and metrics. */
   get stats(): HelmRendererStats {
-    return { ...this.#stats };
+    return { ...this.#stats, helmInvocations: this.#helm.invocations };
   }
 
   /**
@@ -201,13 +171,8 @@ export class HelmRenderer {
   /** Removes the cache folder when the renderer created it. */
   async close(): Promise<void> {
     this.#rendered.clear();
-    this.#archives.clear();
     this.#defaults.clear();
-    const dir = this.#cacheDir;
-    this.#cacheDir = undefined;
-    if (dir && !this.#configuredCacheDir) {
-      await fs.rm(await dir, { recursive: true, force: true });
-    }
+    await this.#helm.close();
   }
 
   async #renderUncached({
@@ -216,9 +181,9 @@ export class HelmRenderer {
     chart,
     values,
   }: RenderRequest): Promise<{ objects: KubernetesObject[]; text: string }> {
-    const chartPath = await this.#chartFile(chart);
+    const chartPath = await this.#helm.chartFile(chart);
     const valuesPath = path.join(
-      await this.#dir('values'),
+      await this.#helm.dir('values'),
       `${randomUUID()}.json`,
     );
     // JSON is YAML, and avoids any YAML dump ambiguity.
@@ -227,7 +192,7 @@ export class HelmRenderer {
     });
     let stdout: string;
     try {
-      stdout = await this.#runHelm(
+      stdout = await this.#helm.run(
         [
           'template',
           release,
@@ -284,8 +249,8 @@ export class HelmRenderer {
   }
 
   async #showValues(chart: ChartArchiveRef): Promise<ValuesObject> {
-    const chartPath = await this.#chartFile(chart);
-    const stdout = await this.#runHelm(
+    const chartPath = await this.#helm.chartFile(chart);
+    const stdout = await this.#helm.run(
       ['show', 'values', chartPath],
       `helm show values (chart ${chart.digest})`,
     );
@@ -298,132 +263,6 @@ export class HelmRenderer {
     }
     return parsed;
   }
-
-  #runHelm(args: string[], what: string): Promise<string> {
-    return this.#semaphore.run(async () => {
-      const home = await this.#dir('helm-home');
-      this.#stats.helmInvocations++;
-      return new Promise<string>((resolve, reject) => {
-        execFile(
-          this.#helm,
-          args,
-          {
-            encoding: 'utf8',
-            maxBuffer: 512 * 1024 * 1024,
-            timeout: this.#timeoutMs,
-            env: {
-              ...process.env,
-              HELM_CACHE_HOME: path.join(home, 'cache'),
-              HELM_CONFIG_HOME: path.join(home, 'config'),
-              HELM_DATA_HOME: path.join(home, 'data'),
-            },
-          },
-          (error, stdout, stderr) => {
-            if (!error) {
-              resolve(stdout);
-              return;
-            }
-            const code = (error as NodeJS.ErrnoException).code;
-            if (code === 'ENOENT') {
-              reject(
-                new Error(
-                  `${what} failed: helm binary '${
-                    this.#helm
-                  }' not found (set environments.helm.binary)`,
-                ),
-              );
-              return;
-            }
-            // helm's hint to rerun with --debug does not apply to envmesh's users.
-            const detail =
-              stderr.replace(/^Use --debug flag.*$/m, '').trim() ||
-              (error.killed
-                ? `killed after ${this.#timeoutMs} ms`
-                : error.message);
-            reject(new ChartRenderError(`${what} failed: ${detail}`));
-          },
-        );
-      });
-    });
-  }
-
-  /** The archive written once per digest into the cache folder. */
-  #chartFile(chart: ChartArchiveRef): Promise<string> {
-    let pending = this.#archives.get(chart.digest);
-    if (!pending) {
-      pending = (async () => {
-        const file = path.join(
-          await this.#dir('charts'),
-          `${sha256Hex(chart.digest)}.tgz`,
-        );
-        const tmp = `${file}.${randomUUID()}.tmp`;
-        await fs.writeFile(tmp, chart.archive);
-        await fs.rename(tmp, file);
-        return file;
-      })();
-      this.#archives.set(chart.digest, pending);
-      pending.catch(() => this.#archives.delete(chart.digest));
-    }
-    return pending;
-  }
-
-  #dir(name: string): Promise<string> {
-    if (!this.#cacheDir) {
-      this.#subdirs.clear();
-      this.#cacheDir = this.#configuredCacheDir
-        ? fs
-            .mkdir(this.#configuredCacheDir, { recursive: true })
-            .then(() => this.#configuredCacheDir!)
-        : fs.mkdtemp(path.join(os.tmpdir(), 'envmesh-helm-'));
-    }
-    const root = this.#cacheDir;
-    let pending = this.#subdirs.get(name);
-    if (!pending) {
-      pending = root.then(async base => {
-        const dir = path.join(base, name);
-        await fs.mkdir(dir, { recursive: true });
-        return dir;
-      });
-      this.#subdirs.set(name, pending);
-      pending.catch(() => this.#subdirs.delete(name));
-    }
-    return pending;
-  }
-}
-
-/**
- * Whether a gzipped tar archive (a packaged chart) contains `word` in any entry, looking inside nested gzipped
- * archives (subcharts in `charts/`) too. Entry names count as well, which can only make the answer true.
- */
-async function archiveMentions(
-  gzipped: Buffer,
-  word: string,
-): Promise<boolean> {
-  const tar = await gunzipAsync(gzipped);
-  if (tar.includes(word)) return true;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every(byte => byte === 0)) break;
-    const sizeField = header.subarray(124, 136);
-    // Sizes beyond 8 GiB use a binary encoding; no chart is that large.
-    if (sizeField[0] & 0x80) return true;
-    const size = parseInt(
-      sizeField.toString('latin1').replace(/\0.*$/s, '').trim() || '0',
-      8,
-    );
-    if (!Number.isFinite(size)) return true;
-    const body = tar.subarray(offset + 512, offset + 512 + size);
-    if (
-      body.length > 2 &&
-      body[0] === 0x1f &&
-      body[1] === 0x8b &&
-      (await archiveMentions(body, word))
-    ) {
-      return true;
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return false;
 }
 
 function checkName(value: string, field: string) {

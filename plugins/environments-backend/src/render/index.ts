@@ -1,6 +1,7 @@
-export { ChartRenderError, HelmRenderer } from './HelmRenderer';
+export { ChartRenderError } from './ChartRenderError';
+export { HelmRenderer } from './HelmRenderer';
+export type { ChartArchiveRef } from './HelmProcess';
 export type {
-  ChartArchiveRef,
   HelmRendererOptions,
   HelmRendererStats,
   RenderRequest,

@@ -8,10 +8,10 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { z } from 'zod';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { instanceRelease } from '../features';
 import {
   FeatureOperationParams,
   FeatureRollout,
-  instanceRelease,
 } from '../orchestrate/FeatureRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { DesiredState } from '../desired';

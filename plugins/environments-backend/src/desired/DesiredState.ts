@@ -14,6 +14,7 @@ import { stableStringify } from '../apply';
 import {
   FeaturePlacement,
   featureInstanceObjects,
+  instanceRelease,
   isolateBaseRelease,
   serviceSelections,
 } from '../features';
@@ -137,7 +138,7 @@ export class DesiredState {
     const { objects, values, source } = await this.#render(env, base, instance);
     serviceSelections(objects);
     return {
-      release: `${base.name}.${options.feature}`,
+      release: instanceRelease(base.name, options.feature),
       objects: featureInstanceObjects(objects, {
         service: base.name,
         feature: options.feature,

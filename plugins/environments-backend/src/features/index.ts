@@ -26,6 +26,11 @@ export {
   topicPrefixHook,
 } from './isolationHooks';
 export type { ConfiguredIsolationJob } from './isolationHooks';
-export { NAME_LIMIT, suffixedName } from './names';
+export {
+  NAME_LIMIT,
+  instanceRelease,
+  isInstanceRelease,
+  suffixedName,
+} from './names';
 export { placementFromConfig } from './placement';
 export type { FeaturePlacement } from './placement';

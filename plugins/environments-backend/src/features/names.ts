@@ -26,3 +26,13 @@ export function suffixedName(
 export function instanceServiceName(host: string, feature: string): string {
   return suffixedName(host, feature);
 }
+
+/** The store key of a feature instance's inventory: its instance label value, `<service>.<feature>`. */
+export function instanceRelease(service: string, feature: string): string {
+  return `${service}.${feature}`;
+}
+
+/** Whether an inventory belongs to a feature instance rather than a base service (service names have no dot). */
+export function isInstanceRelease(release: string): boolean {
+  return release.includes('.');
+}

@@ -1,39 +1,20 @@
-import { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import {
   EnvironmentSpec,
-  FeatureBranch,
   FeatureInstanceSpec,
 } from '@envmesh/plugin-environments-common';
 import { ConflictError } from '@backstage/errors';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
-import {
-  ReleaseApplier,
-  WORKLOAD_KINDS,
-  formatRef,
-  mapSettled,
-} from '../apply';
-import type { ObjectRef } from '../apply';
+import { ReleaseApplier, mapSettled } from '../apply';
 import { DesiredState } from '../desired';
-import { FeaturePlacement, collectIsolation } from '../features';
+import { instanceRelease } from '../features';
 import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { OperationContext } from './OperationRunner';
 import { FeatureHosts } from './FeatureHosts';
-import { recordedApply } from './recordedApply';
-
-export interface FeatureRolloutSettings {
-  /** Feature instances deployed or removed at the same time. */
-  parallelism: number;
-  /** How long an instance (and its isolation Jobs) may take to become ready. */
-  readyTimeoutMs: number;
-  /** Where feature instances run: the dedicated feature nodes. */
-  placement?: FeaturePlacement;
-  /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
-  headerName?: string;
-}
+import { FeatureInstances, FeatureRolloutSettings } from './FeatureInstances';
 
 /** The parameters of a deploy-feature or remove-feature operation. */
 export interface FeatureOperationParams {
@@ -47,16 +28,6 @@ export interface FeatureOperationParams {
 
 const PREVIEW = 'update preview host';
 
-/** The store key of a feature instance's inventory: its instance label value, `<service>.<feature>`. */
-export function instanceRelease(service: string, feature: string): string {
-  return `${service}.${feature}`;
-}
-
-/** Whether an inventory belongs to a feature instance rather than a base service (service names have no dot). */
-export function isInstanceRelease(release: string): boolean {
-  return release.includes('.');
-}
-
 /**
  * Carries out feature-branch operations. deploy-feature, per service (up to `parallelism` at once): runs the
  * data-isolation Jobs, renders the service's chart with the instance's overrides over the base environment's
@@ -67,6 +38,7 @@ export function isInstanceRelease(release: string): boolean {
  */
 export class FeatureRollout {
   readonly #hosts: FeatureHosts;
+  readonly #instances: FeatureInstances;
 
   constructor(
     private readonly deps: {
@@ -84,6 +56,7 @@ export class FeatureRollout {
       ...deps,
       headerName: deps.settings.headerName,
     });
+    this.#instances = new FeatureInstances({ ...deps, hosts: this.#hosts });
   }
 
   plan(
@@ -120,8 +93,20 @@ export class FeatureRollout {
     const results = await mapSettled(steps, settings.parallelism, step =>
       context.step(step.index, () =>
         deploy
-          ? this.#deploy(env, feature, step.service!, kubeConfig, context)
-          : this.#remove(env, feature.name, step.service!, kubeConfig, context),
+          ? this.#instances.deploy(
+              env,
+              feature,
+              step.service!,
+              kubeConfig,
+              context,
+            )
+          : this.#instances.remove(
+              env,
+              feature.name,
+              step.service!,
+              kubeConfig,
+              context,
+            ),
       ),
     );
     const failed = results.flatMap((r, i) =>
@@ -207,213 +192,4 @@ export class FeatureRollout {
       }
     }
   }
-
-  async #deploy(
-    env: EnvironmentSpec,
-    feature: FeatureBranch,
-    service: string,
-    kubeConfig: KubeConfig,
-    context: OperationContext,
-  ): Promise<string> {
-    const { store, watchers, settings } = this.deps;
-    const instance = feature.instances.find(i => i.service === service);
-    const base = env.services.find(s => s.name === service);
-    if (!instance || !base) {
-      return `no longer part of ${instance ? env.name : feature.name}`;
-    }
-    await store.features.setInstanceState(feature.name, service, 'deploying');
-    try {
-      const watcher = watchers.forNamespace(env.cluster, env.namespace);
-      const wait = (refs: ObjectRef[]) =>
-        watcher.waitReady(refs, {
-          timeoutMs: settings.readyTimeoutMs,
-          signal: context.signal,
-        });
-      const isolation = await collectIsolation(this.deps.isolationHooks(), {
-        environment: env.name,
-        namespace: env.namespace,
-        service,
-        feature: feature.name,
-        placement: settings.placement,
-      });
-      if (isolation.jobs.length) {
-        await context.log(
-          'info',
-          `${service}: running ${isolation.jobs
-            .map(j => j.hook)
-            .join(', ')} before the instance starts`,
-        );
-        const jobs = await this.#applyObjects(
-          env,
-          service,
-          feature.name,
-          `${service}.${feature.name}.isolation`,
-          isolation.jobs.map(j => j.job as KubernetesObject),
-          kubeConfig,
-        );
-        await wait(jobs);
-      }
-
-      const { objects } = await this.deps.desired.instance(
-        env,
-        base,
-        instance,
-        { feature: feature.name, env: isolation.env },
-      );
-      const targets = await this.#hosts.routingTargets(
-        env,
-        service,
-        kubeConfig,
-      );
-      let instanceReady: Promise<void> | undefined;
-      const applyInstance = () =>
-        (instanceReady ??= (async () => {
-          const applied = await this.#applyObjects(
-            env,
-            service,
-            feature.name,
-            instanceRelease(service, feature.name),
-            objects,
-            kubeConfig,
-          );
-          const workloads = applied.filter(r => WORKLOAD_KINDS.has(r.kind));
-          await context.log(
-            'info',
-            `${service}: instance applied (${workloads
-              .map(formatRef)
-              .join(', ')}), routing ${targets
-              .map(t => t.ref.host)
-              .join(', ')}`,
-          );
-          await wait(workloads);
-        })());
-      // Feature pods are endpoints of the base Services as soon as they are ready, so every host first pins
-      // requests without the header to its base pods (DR subsets, then the VSs); only then is the instance
-      // applied, and its routes follow once it is ready.
-      const pinned = countdown(targets.length);
-      await Promise.all(
-        targets.map(target =>
-          this.deps.routing
-            .addFeature({
-              ...target.ref,
-              feature: feature.name,
-              waitReady: async () => {
-                await pinned.arrive();
-                await applyInstance();
-              },
-            })
-            .catch(error => {
-              pinned.fail(error);
-              throw error;
-            }),
-        ),
-      );
-      if (!targets.length) await applyInstance();
-      await store.features.setInstanceState(feature.name, service, 'ready');
-      return `ready and routed (${targets.length} host(s))`;
-    } catch (error) {
-      await store.features.setInstanceState(
-        feature.name,
-        service,
-        'failed',
-        (error as Error).message,
-      );
-      throw error;
-    }
-  }
-
-  async #remove(
-    env: EnvironmentSpec,
-    feature: string,
-    service: string,
-    kubeConfig: KubeConfig,
-    context: OperationContext,
-  ): Promise<string> {
-    const { store, applier, watchers } = this.deps;
-    await store.features.setInstanceState(feature, service, 'removing');
-    for (const target of await this.#hosts.routingTargets(
-      env,
-      service,
-      kubeConfig,
-    )) {
-      await this.deps.routing.removeFeature({ ...target.ref, feature });
-    }
-    const watcher = watchers.forNamespace(env.cluster, env.namespace);
-    let deleted = 0;
-    for (const release of [
-      instanceRelease(service, feature),
-      `${instanceRelease(service, feature)}.isolation`,
-    ]) {
-      const inventory = await store.getInventory(env.name, release);
-      if (!inventory) continue;
-      deleted += (await applier.deleteRelease(kubeConfig, inventory)).length;
-      await store.deleteInventory(env.name, release);
-      watcher.untrackInventory(release);
-    }
-    await store.features.deleteInstances(feature, [service]);
-    // The last instance of the service is gone: its hosts need no routing of their own any more.
-    const others = await store.features.listFeatures({
-      environment: env.name,
-    });
-    if (!others.some(f => f.instances.some(i => i.service === service))) {
-      for (const target of await this.#hosts.routingTargets(
-        env,
-        service,
-        kubeConfig,
-      )) {
-        await this.deps.routing.release(target.ref);
-      }
-    }
-    await context.log(
-      'info',
-      `${service}: unrouted, ${deleted} object(s) of the instance deleted`,
-    );
-    return `removed (${deleted} object(s))`;
-  }
-
-  /** Applies objects as a release of their own (pruning what left it) and tracks them for status and drift. */
-  async #applyObjects(
-    env: EnvironmentSpec,
-    service: string,
-    feature: string,
-    release: string,
-    objects: KubernetesObject[],
-    kubeConfig: KubeConfig,
-  ): Promise<ObjectRef[]> {
-    const previous = await this.deps.store.getInventory(env.name, release);
-    const result = await recordedApply(
-      this.deps,
-      { env, release },
-      {
-        kubeConfig,
-        namespace: env.namespace,
-        environment: env.name,
-        release: service,
-        feature,
-        objects,
-        previousInventory: previous ?? [],
-      },
-    );
-    return result.inventory;
-  }
-}
-
-/** Resolves once `count` parties arrived; rejects for all when one of them fails first. */
-function countdown(count: number) {
-  let arrived = 0;
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  done.catch(() => {}); // Observed through arrive(); a failure before any arrival is not unhandled.
-  return {
-    arrive() {
-      arrived++;
-      if (arrived >= count) resolve();
-      return done;
-    },
-    fail: reject,
-  };
 }

@@ -5,8 +5,8 @@ import {
 import { WORKLOAD_KINDS, formatRef } from '../apply';
 import type { ObjectRef } from '../apply';
 import { DatabaseEnvironmentStore } from '../store';
+import { isInstanceRelease } from '../features';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
-import { isInstanceRelease } from './FeatureRollout';
 import { OperationContext } from './OperationRunner';
 import { startupGroupOf } from './rolloutPlan';
 

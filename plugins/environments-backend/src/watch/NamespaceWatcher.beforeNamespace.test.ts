@@ -29,19 +29,21 @@ describe('NamespaceWatcher started before its namespace exists', () => {
       },
     });
     try {
-      await watcher.waitReady(
-        [
+      await expect(
+        watcher.waitReady(
+          [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace,
+              name: 'late',
+            },
+          ],
           {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            namespace,
-            name: 'late',
+            timeoutMs: 30_000,
           },
-        ],
-        {
-          timeoutMs: 30_000,
-        },
-      );
+        ),
+      ).resolves.toBeUndefined();
     } finally {
       await watcher.stop();
       await core.deleteNamespace({ name: namespace });

@@ -11,7 +11,8 @@ import {
 } from '@envmesh/local-cluster';
 import { ReleaseApplier } from '../apply/ReleaseApplier';
 import { ObjectRef } from '../apply/types';
-import { NamespaceWatcher, WorkloadNotReadyError } from './NamespaceWatcher';
+import { NamespaceWatcher } from './NamespaceWatcher';
+import { WorkloadNotReadyError } from './ReadinessWaiter';
 import { NamespaceWatchers } from './NamespaceWatchers';
 
 jest.setTimeout(90_000);

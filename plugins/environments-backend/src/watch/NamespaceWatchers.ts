@@ -1,7 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig } from '@kubernetes/client-node';
 import { BackoffOptions } from './KindWatch';
-import { NamespaceWatcher, ReleaseBaseline } from './NamespaceWatcher';
+import { ReleaseBaseline } from './DriftTracker';
+import { NamespaceWatcher } from './NamespaceWatcher';
 
 export interface NamespaceWatchersOptions {
   /** The client config of a cluster by name (e.g. ClusterRegistry.kubeConfig). */

@@ -1,11 +1,12 @@
-export { NamespaceWatcher, WorkloadNotReadyError } from './NamespaceWatcher';
+export { NamespaceWatcher } from './NamespaceWatcher';
 export type {
   DriftEntry,
   NamespaceWatcherOptions,
-  ReleaseBaseline,
-  WaitOptions,
   WorkloadStatus,
 } from './NamespaceWatcher';
+export type { ReleaseBaseline } from './DriftTracker';
+export { WorkloadNotReadyError } from './ReadinessWaiter';
+export type { WaitOptions } from './ReadinessWaiter';
 export { NamespaceWatchers } from './NamespaceWatchers';
 export type { NamespaceWatchersOptions } from './NamespaceWatchers';
 export { KindWatch } from './KindWatch';

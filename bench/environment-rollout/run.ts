@@ -333,7 +333,7 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
       m => m !== 'constructor' && !/^(assert|write|insert)[A-Z]/.test(m),
     ),
   );
-  const backend = createEnvironmentsBackend({
+  const backend = await createEnvironmentsBackend({
     logger,
     store,
     config: new ConfigReader({

@@ -8,12 +8,16 @@ import {
   EnvironmentsOperationEvent,
   FeatureIsolationHook,
   environmentsFeatureIsolationExtensionPoint,
+  environmentsPartsExtensionPoint,
   environmentsServiceRef,
 } from '@envmesh/plugin-environments-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { createEnvironmentsBackend } from './engine/createEnvironmentsBackend';
+import {
+  EnvironmentsPartFactories,
+  createEnvironmentsBackend,
+} from './engine/createEnvironmentsBackend';
 import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
@@ -39,6 +43,23 @@ export const environmentsPlugin = createBackendPlugin({
       addHook(...hooks) {
         addedHooks.push(...hooks);
       },
+    });
+    const partFactories: EnvironmentsPartFactories = {};
+    // Each part has one factory: two modules setting the same one would silently depend on their order.
+    const setOnce =
+      <K extends keyof EnvironmentsPartFactories>(key: K, what: string) =>
+      (factory: NonNullable<EnvironmentsPartFactories[K]>) => {
+        if (partFactories[key]) {
+          throw new Error(
+            `a ${what} was already set for the environments backend`,
+          );
+        }
+        partFactories[key] = factory;
+      };
+    env.registerExtensionPoint(environmentsPartsExtensionPoint, {
+      setRenderer: setOnce('renderer', 'renderer'),
+      setClusterSupplier: setOnce('clusterSupplier', 'cluster supplier'),
+      setRoutingDriver: setOnce('routingDriver', 'routing driver'),
     });
 
     env.registerInit({
@@ -72,12 +93,13 @@ export const environmentsPlugin = createBackendPlugin({
           baseUrl: config.getOptionalString('app.baseUrl') ?? '',
           logger: logger.child({ component: 'notifications' }),
         });
-        const backend = createEnvironmentsBackend({
+        const backend = await createEnvironmentsBackend({
           config,
           logger,
           store,
           urlReader: deps.urlReader,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
+          parts: partFactories,
         });
         backend.events.on('operationFinished', ({ operation, outcome }) =>
           operation.feature

@@ -19,7 +19,7 @@ import {
   featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
 import express, { Request } from 'express';
-import { ClusterRegistry } from './clusters/ClusterRegistry';
+import type { ClusterSupplier } from './clusters';
 import { EnvironmentCommands } from './commands/EnvironmentCommands';
 import { ServiceRegistry } from './commands/ServiceRegistry';
 import { EnvironmentDiffer } from './queries/EnvironmentDiffer';
@@ -42,7 +42,7 @@ const nameOfCreate = createEnvironmentInput.pick({ name: true });
 const nameOfCopy = copyEnvironmentInput.pick({ name: true });
 
 export interface RouterOptions {
-  clusters: ClusterRegistry;
+  clusters: ClusterSupplier;
   registry: ServiceRegistry;
   environments: EnvironmentCommands;
   reader: EnvironmentReader;

@@ -21,3 +21,22 @@ export type {
 } from './featureIsolation';
 export { ENVIRONMENTS_OPERATIONS_TOPIC } from './events';
 export type { EnvironmentsOperationEvent } from './events';
+export { environmentsPartsExtensionPoint } from './extensions';
+export type {
+  ChartArchiveRef,
+  ChartRenderer,
+  EnvironmentsClusterSupplier,
+  EnvironmentsPartFactory,
+  EnvironmentsPartsExtensionPoint,
+  RenderRequest,
+} from './extensions';
+export type {
+  FeatureRoutingInput,
+  ReleaseObjectWritten,
+  RoutingDriver,
+  RoutingDriverKind,
+  RoutingEvents,
+  RoutingState,
+  RoutingTarget,
+  ServiceRoutingRef,
+} from './routingDriver';

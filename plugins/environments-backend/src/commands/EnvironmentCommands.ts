@@ -11,7 +11,7 @@ import {
   Revision,
 } from '@envmesh/plugin-environments-common';
 import { ReleaseApplier, SecretWriter } from '../apply';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { DesiredState } from '../desired';
 import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
 import { OperationRunner } from '../orchestrate/OperationRunner';
@@ -43,7 +43,7 @@ export class EnvironmentCommands {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
       rollout: EnvironmentRollout;

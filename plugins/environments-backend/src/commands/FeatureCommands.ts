@@ -7,7 +7,7 @@ import {
   FeatureInstanceSpec,
 } from '@envmesh/plugin-environments-common';
 import { z } from 'zod';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { instanceRelease } from '../features';
 import {
   FeatureOperationParams,
@@ -44,7 +44,7 @@ export class FeatureCommands {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       rollout: FeatureRollout;
       desired: DesiredState;
       runner: OperationRunner;

@@ -18,7 +18,8 @@ import {
   isolateBaseRelease,
   serviceSelections,
 } from '../features';
-import { HelmRenderer, layerServiceValues } from '../render';
+import type { ChartRenderer } from '@envmesh/plugin-environments-node';
+import { layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
 import { RoutingDriver } from '../routing';
 import { DatabaseEnvironmentStore } from '../store';
@@ -77,7 +78,7 @@ export class DesiredState {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      renderer: HelmRenderer;
+      renderer: ChartRenderer;
       routing: RoutingDriver;
       /** Where feature instances run: the dedicated feature nodes. */
       placement?: FeaturePlacement;

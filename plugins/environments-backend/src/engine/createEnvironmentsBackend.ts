@@ -1,9 +1,14 @@
 import { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
-import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
+import type {
+  ChartRenderer,
+  EnvironmentsPartFactory,
+  FeatureIsolationHook,
+} from '@envmesh/plugin-environments-node';
 import { ReleaseApplier, formatRef } from '../apply';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { ClusterRegistry } from '../clusters';
+import type { ClusterSupplier } from '../clusters';
 import { placementFromConfig } from '../features';
 import { DesiredState } from '../desired';
 import { ConvergeExecutor } from '../orchestrate/ConvergeExecutor';
@@ -32,8 +37,8 @@ import { RouteTracer } from '../queries/RouteTracer';
 /** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
 export interface EnvironmentsBackend {
   store: DatabaseEnvironmentStore;
-  clusters: ClusterRegistry;
-  renderer: HelmRenderer;
+  clusters: ClusterSupplier;
+  renderer: ChartRenderer;
   applier: ReleaseApplier;
   watchers: NamespaceWatchers;
   routing: RoutingDriver;
@@ -57,18 +62,36 @@ export interface EnvironmentsBackend {
   close(): Promise<void>;
 }
 
+/** Factories that replace or wrap the parts built from config (see environmentsPartsExtensionPoint). */
+export interface EnvironmentsPartFactories {
+  renderer?: EnvironmentsPartFactory<ChartRenderer>;
+  clusterSupplier?: EnvironmentsPartFactory<ClusterSupplier>;
+  routingDriver?: EnvironmentsPartFactory<RoutingDriver>;
+}
+
+/** The part a factory makes of the default, or the default when there is no factory. */
+async function part<T>(
+  factory: EnvironmentsPartFactory<T> | undefined,
+  getDefault: () => T,
+): Promise<T> {
+  return factory ? factory({ getDefault }) : getDefault();
+}
+
 /**
- * Builds the engine from `environments.*` and the Kubernetes plugin's `kubernetes.clusterLocatorMethods`.
- * The runner is not started: call `runner.start()` when the backend is up.
+ * Builds the engine from `environments.*` and the Kubernetes plugin's `kubernetes.clusterLocatorMethods`,
+ * each pluggable part through its factory when one is given. The runner is not started: call
+ * `runner.start()` when the backend is up.
  */
-export function createEnvironmentsBackend(options: {
+export async function createEnvironmentsBackend(options: {
   config: Config;
   logger: LoggerService;
   store: DatabaseEnvironmentStore;
   urlReader?: UrlReaderService;
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
-}): EnvironmentsBackend {
+  parts?: EnvironmentsPartFactories;
+}): Promise<EnvironmentsBackend> {
+  const { parts = {} } = options;
   const { config, logger, store } = options;
   const settings = config.getOptionalConfig('environments');
   const helmBinary = settings?.getOptionalString('helm.binary') ?? 'helm';
@@ -77,11 +100,17 @@ export function createEnvironmentsBackend(options: {
   const parallelism = settings?.getOptionalNumber('rollout.parallelism') ?? 8;
   const headerName = settings?.getOptionalString('features.routing.headerName');
 
-  const clusters = ClusterRegistry.fromConfig(config);
-  const renderer = new HelmRenderer({
-    helmBinary,
-    concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
-  });
+  const clusters = await part(parts.clusterSupplier, () =>
+    ClusterRegistry.fromConfig(config),
+  );
+  const renderer = await part(
+    parts.renderer,
+    () =>
+      new HelmRenderer({
+        helmBinary,
+        concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
+      }),
+  );
   const applier = new ReleaseApplier({ logger });
   const watchers = new NamespaceWatchers({
     kubeConfigFor: name => clusters.kubeConfig(name),
@@ -105,14 +134,16 @@ export function createEnvironmentsBackend(options: {
     urlReader: options.urlReader,
     logger,
   });
-  const routing = createRoutingDriver(
-    (settings?.getOptionalString('features.routing.driver') ??
-      'istio') as 'istio',
-    {
-      logger: logger.child({ component: 'routing' }),
-      headerName,
-      baggage: settings?.getOptionalBoolean('features.routing.baggage'),
-    },
+  const routing = await part(parts.routingDriver, () =>
+    createRoutingDriver(
+      (settings?.getOptionalString('features.routing.driver') ??
+        'istio') as 'istio',
+      {
+        logger: logger.child({ component: 'routing' }),
+        headerName,
+        baggage: settings?.getOptionalBoolean('features.routing.baggage'),
+      },
+    ),
   );
   // Routing's own writes to a chart's VirtualService are not drift of its release.
   routing.events.on('releaseObjectWritten', write =>

@@ -4,7 +4,7 @@ import {
   EnvironmentSpec,
   ServiceDefinition,
 } from '@envmesh/plugin-environments-common';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import {
   ReleaseApplier,
   SecretWriter,
@@ -42,7 +42,7 @@ export class ConvergeExecutor implements RolloutExecutor {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
@@ -183,7 +183,7 @@ export class ConvergeExecutor implements RolloutExecutor {
     spec: EnvironmentSpec,
     kubeConfig: KubeConfig,
     context: OperationContext,
-    clusters: ClusterRegistry,
+    clusters: ClusterSupplier,
   ) {
     const { from } = operation.params as unknown as CopyParams;
     for (const secret of spec.config.secrets) {

@@ -2,7 +2,7 @@ import {
   EnvironmentSpec,
   OperationType,
 } from '@envmesh/plugin-environments-common';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
 import { OperationContext } from './OperationRunner';
@@ -31,7 +31,7 @@ export class EnvironmentRollout {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       groups: StartupGroups;
       executors: {
         converge: RolloutExecutor;

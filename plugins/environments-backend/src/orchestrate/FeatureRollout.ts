@@ -4,7 +4,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { ConflictError } from '@backstage/errors';
 import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { ReleaseApplier, mapSettled } from '../apply';
 import { DesiredState } from '../desired';
 import { instanceRelease } from '../features';
@@ -43,7 +43,7 @@ export class FeatureRollout {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;

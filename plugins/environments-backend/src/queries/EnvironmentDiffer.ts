@@ -1,7 +1,7 @@
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { ReleaseApplier } from '../apply';
 import type { DiffEntry } from '../apply';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { DesiredState } from '../desired';
 import { SecretWriter } from '../apply';
 import { SecretValues, applyUpdate } from '../requests/environmentSpec';
@@ -17,7 +17,7 @@ export class EnvironmentDiffer {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
     },

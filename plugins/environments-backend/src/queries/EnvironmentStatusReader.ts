@@ -5,7 +5,7 @@ import {
   ServiceStatus,
 } from '@envmesh/plugin-environments-common';
 import { WORKLOAD_KINDS } from '../apply';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { DatabaseEnvironmentStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { checkReachable, fromCluster } from './clusterReads';
@@ -19,7 +19,7 @@ export class EnvironmentStatusReader {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       watchers: NamespaceWatchers;
     },
   ) {}

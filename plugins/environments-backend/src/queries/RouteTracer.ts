@@ -1,6 +1,6 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DynamicClient } from '../apply/DynamicClient';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { serviceSelections } from '../features';
 import { DesiredState } from '../desired';
 import type { RouteHop, RouteTrace } from '@envmesh/plugin-environments-common';
@@ -22,7 +22,7 @@ export class RouteTracer {
   constructor(
     private readonly deps: {
       store: DatabaseEnvironmentStore;
-      clusters: ClusterRegistry;
+      clusters: ClusterSupplier;
       desired: DesiredState;
     },
   ) {}

@@ -5,7 +5,7 @@ import {
 } from '@backstage/errors';
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { apiErrorMessage } from '../apply';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import type { ClusterSupplier } from '../clusters';
 import { NamespaceWatchers } from '../watch';
 
 /** How long a status read waits for the namespace watches to sync before it asks the cluster if it is up. */
@@ -35,7 +35,7 @@ export async function fromCluster<T>(
  * synced and the cluster's API server does not answer either (one version request, not one per object).
  */
 export async function checkReachable(
-  deps: { clusters: ClusterRegistry; watchers: NamespaceWatchers },
+  deps: { clusters: ClusterSupplier; watchers: NamespaceWatchers },
   env: EnvironmentSpec,
 ): Promise<void> {
   const watcher = deps.watchers.forNamespace(env.cluster, env.namespace);

@@ -11,7 +11,7 @@ import {
   ServiceDefinition,
   validateDnsLabel,
 } from '@envmesh/plugin-environments-common';
-import { HelmRenderer } from '../render/HelmRenderer';
+import type { ChartRenderer } from '@envmesh/plugin-environments-node';
 import { canonicalJson, mapWithConcurrency } from '../render/util';
 import { isPlainObject } from '../render/yaml';
 import { PackagedChart, packageChart, realpathInside } from './charts';
@@ -71,7 +71,7 @@ export interface ServiceRegistryStore {
 
 export interface ServiceImporterOptions {
   /** Validates each service by rendering it once. */
-  renderer: HelmRenderer;
+  renderer: ChartRenderer;
   /** For `helm package`. Default `helm`. */
   helmBinary?: string;
   /** Default `git`. */
@@ -107,7 +107,7 @@ const NAMESPACE_FOR_VALIDATION = 'envmesh-import';
  * `failed` and does not stop the others.
  */
 export class ServiceImporter {
-  readonly #renderer: HelmRenderer;
+  readonly #renderer: ChartRenderer;
   readonly #helm: string;
   readonly #concurrency: number;
   readonly #workDir?: string;

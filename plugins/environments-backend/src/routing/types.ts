@@ -1,5 +1,4 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import type { RoutingMode } from '@envmesh/plugin-environments-common';
 
 /** The Istio networking API version envmesh writes. */
 export const ISTIO_API_VERSION = 'networking.istio.io/v1';
@@ -75,6 +74,8 @@ export interface DestinationRule extends KubernetesObject {
   };
 }
 
+export type { RoutingTarget } from '@envmesh/plugin-environments-node';
+
 /** How feature requests are recognised. */
 export interface MatchOptions {
   /** The routing header (default `X-FEATURE-NAME`); lower-cased in matches. */
@@ -83,24 +84,4 @@ export interface MatchOptions {
   baggage?: boolean;
   /** The baggage key (default: the lower-cased header name). */
   baggageKey?: string;
-}
-
-/** One routed service: its Service host and the instance labels of its base and feature instances. */
-export interface RoutingTarget {
-  /** The base Service name, e.g. `demo-api`: the DR host and the host of a generated VS. */
-  host: string;
-  /**
-   * The Service's namespace: lets chart destinations written as `demo-api.<ns>` or
-   * `demo-api.<ns>.svc.cluster.local` count as this host.
-   */
-  namespace?: string;
-  /** The `app.kubernetes.io/instance` value of the base pods (subset `default`). */
-  baseInstance: string;
-  /** The prefix of feature instance labels, `<service>.<feature>`; defaults to `baseInstance`. */
-  service?: string;
-  /**
-   * `subset` (default): feature routes go to DestinationRule subsets of the host; `service`: to the feature
-   * instance's own Service `<host>-<feature>`, and no DestinationRule is written.
-   */
-  mode?: RoutingMode;
 }

@@ -5,7 +5,7 @@ import { ReleaseBaseline } from './DriftTracker';
 import { NamespaceWatcher } from './NamespaceWatcher';
 
 export interface NamespaceWatchersOptions {
-  /** The client config of a cluster by name (e.g. ClusterRegistry.kubeConfig). */
+  /** The client config of a cluster by name (e.g. ClusterSupplier.kubeConfig). */
   kubeConfigFor: (cluster: string) => KubeConfig;
   logger?: LoggerService;
   backoff?: BackoffOptions;

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  ChartRenderer,
+  EnvironmentsClusterSupplier,
+  environmentsPartsExtensionPoint,
+} from '@envmesh/plugin-environments-node';
+import { apiCaller, localBackendConfig } from './__testUtils__/integration';
+import { environmentsPlugin } from './plugin';
+
+const examples = path.resolve(__dirname, '../../../examples');
+
+function backendWith(...modules: ReturnType<typeof createBackendModule>[]) {
+  return startTestBackend({
+    features: [
+      environmentsPlugin,
+      ...modules,
+      schedulerServiceFactory,
+      catalogServiceMock.factory({ entities: [] }),
+      mockServices.rootConfig.factory({ data: localBackendConfig() }),
+    ],
+  });
+}
+
+describe('environmentsPartsExtensionPoint', () => {
+  it('lets a module wrap the default renderer and replace the cluster supplier', async () => {
+    const rendered: string[] = [];
+    const wrapRenderer = createBackendModule({
+      pluginId: 'environments',
+      moduleId: 'counting-renderer',
+      register(reg) {
+        reg.registerInit({
+          deps: { parts: environmentsPartsExtensionPoint },
+          async init({ parts }) {
+            parts.setRenderer(({ getDefault }) => {
+              const helm: ChartRenderer = getDefault();
+              return {
+                render: request => {
+                  rendered.push(request.release);
+                  return helm.render(request);
+                },
+                chartDefaults: chart => helm.chartDefaults(chart),
+                close: () => helm.close(),
+              };
+            });
+            parts.setClusterSupplier(({ getDefault }) => {
+              const configured: EnvironmentsClusterSupplier = getDefault();
+              return {
+                ...configured,
+                kubeConfig: (name, field) => configured.kubeConfig(name, field),
+                // A supplier that knows one more cluster than the config says.
+                list: () => [
+                  ...configured.list(),
+                  {
+                    name: 'from-a-module',
+                    url: 'https://127.0.0.1:6443',
+                  },
+                ],
+                status: name => configured.status(name),
+              };
+            });
+          },
+        });
+      },
+    });
+    const backend = await backendWith(wrapRenderer);
+    try {
+      const call = apiCaller(backend.server);
+      const imported = await call('post', '/services/import', {
+        source: { type: 'directory', location: examples },
+      });
+      expect(imported.status).toBe(200);
+      // Every imported service was validated by a render through the wrapper.
+      expect(rendered.length).toBeGreaterThan(0);
+      expect(new Set(rendered)).toEqual(
+        new Set([
+          'config-service',
+          'demo-api',
+          'demo-orders',
+          'demo-payments',
+          'demo-ui',
+        ]),
+      );
+      const clusters = await call('get', '/clusters');
+      expect(clusters.body.items.map((c: { name: string }) => c.name)).toEqual([
+        'local',
+        'from-a-module',
+      ]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('refuses a second factory for the same part, naming it', async () => {
+    const setRouting = (moduleId: string) =>
+      createBackendModule({
+        pluginId: 'environments',
+        moduleId,
+        register(reg) {
+          reg.registerInit({
+            deps: { parts: environmentsPartsExtensionPoint },
+            async init({ parts }) {
+              parts.setRoutingDriver(({ getDefault }) => getDefault());
+            },
+          });
+        },
+      });
+    await expect(backendWith(setRouting('a'), setRouting('b'))).rejects.toThrow(
+      'a routing driver was already set for the environments backend',
+    );
+  });
+});

@@ -59,5 +59,11 @@ else
 fi
 stop_portal
 
+# A test run changes no committed file (screenshots and results go to .local/). Only in CI: a developer's
+# checkout has edits of its own.
+if [ "${CI:-}" = "true" ]; then
+  check "checkout clean" bash -c '[ -z "$(git status --porcelain --untracked-files=no)" ] || { git status --short; false; }'
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,11 @@
 import { test, expect, Page } from '@playwright/test';
 import path from 'node:path';
 
-const screenshots = path.resolve(__dirname, '../../../docs/screenshots');
+// A test run writes its screenshots to a git-ignored folder; `make screenshots` points this at docs/screenshots.
+const screenshots = path.resolve(
+  process.env.ENVMESH_SCREENSHOTS ??
+    path.resolve(__dirname, '../../../.local/screenshots'),
+);
 
 // One guest sign-in, then every check on the same page, as a person would click through the portal.
 test.describe.configure({ mode: 'serial' });

@@ -30,6 +30,7 @@ echo "=== yarn install"
 if ! "${install[@]}"; then echo "0 passed, 1 failed"; exit 1; fi
 
 check "tsc" yarn tsc
+check "packages publishable" yarn backstage-cli repo fix --publish --check
 check "lint" yarn backstage-cli repo lint
 build_plugins() { # every plugin package builds as it would be published
   local dir

@@ -1,13 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import type {
-  FeatureRoutingInput,
-  ReleaseObjectWritten,
-  RoutingDriver,
-  RoutingDriverKind,
-  RoutingEvents,
-  RoutingState,
-  ServiceRoutingRef,
-} from '@envmesh/plugin-environments-node';
+import type { RoutingDriverKind } from '@envmesh/plugin-environments-node';
 import { MatchOptions } from './types';
 
 // The driver's contract is public (a backend module may wrap or replace the driver): see
@@ -20,7 +12,7 @@ export type {
   RoutingEvents,
   RoutingState,
   ServiceRoutingRef,
-};
+} from '@envmesh/plugin-environments-node';
 
 export const ROUTING_DRIVER_KINDS: readonly RoutingDriverKind[] = [
   'istio',

@@ -23,6 +23,7 @@ import type { ClusterSupplier } from './clusters';
 import { EnvironmentCommands } from './commands/EnvironmentCommands';
 import { ServiceRegistry } from './commands/ServiceRegistry';
 import { EnvironmentDiffer } from './queries/EnvironmentDiffer';
+import { EnvironmentExporter } from './queries/EnvironmentExporter';
 import { EnvironmentReader } from './queries/EnvironmentReader';
 import { EnvironmentStatusReader } from './queries/EnvironmentStatusReader';
 import { OperationQueries } from './queries/OperationQueries';
@@ -48,6 +49,7 @@ export interface RouterOptions {
   reader: EnvironmentReader;
   status: EnvironmentStatusReader;
   differ: EnvironmentDiffer;
+  exporter: EnvironmentExporter;
   operations: OperationQueries;
   features: FeatureCommands;
   tracer: RouteTracer;
@@ -74,6 +76,7 @@ export async function createRouter(
     reader,
     status,
     differ,
+    exporter,
     operations,
     features,
     tracer,
@@ -321,6 +324,9 @@ export async function createRouter(
       res.type('application/yaml').send(manifest);
     },
   );
+  router.get('/environments/:name/export', async (req, res) => {
+    res.json(await exporter.exportEnvironment(req.params.name));
+  });
   router.get('/environments/:name/revisions', async (req, res) => {
     const service =
       typeof req.query.service === 'string' ? req.query.service : undefined;

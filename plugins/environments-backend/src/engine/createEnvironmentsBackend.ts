@@ -29,6 +29,7 @@ import { EnvironmentCommands } from '../commands/EnvironmentCommands';
 import { FeatureCommands } from '../commands/FeatureCommands';
 import { ServiceRegistry } from '../commands/ServiceRegistry';
 import { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
+import { EnvironmentExporter } from '../queries/EnvironmentExporter';
 import { EnvironmentReader } from '../queries/EnvironmentReader';
 import { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
 import { OperationQueries } from '../queries/OperationQueries';
@@ -55,6 +56,8 @@ export interface EnvironmentsBackend {
   status: EnvironmentStatusReader;
   /** What an update would change. */
   differ: EnvironmentDiffer;
+  /** The environment as files (its Environment document and rendered manifests). */
+  exporter: EnvironmentExporter;
   operations: OperationQueries;
   features: FeatureCommands;
   tracer: RouteTracer;
@@ -256,6 +259,7 @@ export async function createEnvironmentsBackend(options: {
     reader: new EnvironmentReader({ store, desired, operations }),
     status: new EnvironmentStatusReader({ store, clusters, watchers }),
     differ: new EnvironmentDiffer({ store, clusters, desired, applier }),
+    exporter: new EnvironmentExporter({ store, desired }),
     operations,
     features,
     tracer,

@@ -856,6 +856,62 @@ export const spec = {
         },
       },
     },
+    '/environments/{name}/export': {
+      get: {
+        operationId: 'ExportEnvironment',
+        tags: ['Environments'],
+        description:
+          "The environment as files: environment.yaml (an envmesh.io/v1alpha1 Environment that environments.seed and POST /environments accept back; Secrets as key names only) and manifests/ (what envmesh applies, rendered, one folder per service and one for the environment's own objects, each with a kustomization.yaml, and one at the top), for review, Argo CD or Flux.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The files, sorted by path.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    files: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          path: {
+                            type: 'string',
+                            description:
+                              "Relative to the export's root, `/`-separated.",
+                          },
+                          content: {
+                            type: 'string',
+                          },
+                        },
+                        required: ['path', 'content'],
+                        additionalProperties: false,
+                      },
+                    },
+                  },
+                  required: ['files'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '502': {
+            $ref: '#/components/responses/ChartRenderFailed',
+          },
+        },
+      },
+    },
     '/environments/{name}/operations': {
       get: {
         operationId: 'ListEnvironmentOperations',

@@ -80,6 +80,7 @@ describe('router.ts and the spec', () => {
       reader: {} as RouterOptions['reader'],
       status: {} as RouterOptions['status'],
       differ: {} as RouterOptions['differ'],
+      exporter: {} as RouterOptions['exporter'],
       operations: {} as RouterOptions['operations'],
       features: {} as FeatureCommands,
       tracer: {} as RouteTracer,

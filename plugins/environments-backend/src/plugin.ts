@@ -98,6 +98,7 @@ export const environmentsPlugin = createBackendPlugin({
           logger,
           store,
           urlReader: deps.urlReader,
+          catalog: deps.catalog,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
           parts: partFactories,
         });

@@ -24,6 +24,7 @@ import { EnvironmentCommands } from './commands/EnvironmentCommands';
 import { ServiceRegistry } from './commands/ServiceRegistry';
 import { EnvironmentDiffer } from './queries/EnvironmentDiffer';
 import { EnvironmentExporter } from './queries/EnvironmentExporter';
+import { FeatureReachabilityReader } from './queries/FeatureReachabilityReader';
 import { EnvironmentReader } from './queries/EnvironmentReader';
 import { EnvironmentStatusReader } from './queries/EnvironmentStatusReader';
 import { OperationQueries } from './queries/OperationQueries';
@@ -52,6 +53,7 @@ export interface RouterOptions {
   exporter: EnvironmentExporter;
   operations: OperationQueries;
   features: FeatureCommands;
+  reachability: FeatureReachabilityReader;
   tracer: RouteTracer;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
   webhooks?: express.Router;
@@ -79,6 +81,7 @@ export async function createRouter(
     exporter,
     operations,
     features,
+    reachability,
     tracer,
     httpAuth,
     permissions,
@@ -442,6 +445,14 @@ export async function createRouter(
       },
     );
     res.status(202).json(result);
+  });
+  router.get('/features/:feature/reachability', async (req, res) => {
+    res.json(
+      await reachability.reachability(req.params.feature, {
+        from: typeof req.query.from === 'string' ? req.query.from : undefined,
+        credentials: await httpAuth.credentials(req),
+      }),
+    );
   });
   router.get('/features/:feature', async (req, res) => {
     res.json(await features.getFeature(req.params.feature));

@@ -5,6 +5,7 @@ import yaml from 'js-yaml';
 import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { binaryPath } from '@envmesh/local-cluster';
 import { environmentsPlugin } from '../plugin';
@@ -106,18 +107,20 @@ export async function eventually<T>(
 }
 
 /**
- * A test backend with the environments plugin (the real scheduler, an empty catalog, these `environments`
+ * A test backend with the environments plugin (the real scheduler, a catalog of these entities (none by
+ * default), these `environments`
  * settings) that imported the services repository at `repo`: throws unless every service in it imported.
  */
 export async function startImportedBackend(
   repo: string,
   environments: object,
+  catalog: { entities?: Entity[] } = {},
 ): Promise<{ call: ApiCall; stop: () => Promise<void> }> {
   const backend = await startTestBackend({
     features: [
       environmentsPlugin,
       schedulerServiceFactory,
-      catalogServiceMock.factory({ entities: [] }),
+      catalogServiceMock.factory({ entities: catalog.entities ?? [] }),
       mockServices.rootConfig.factory({
         data: localBackendConfig(environments),
       }),

@@ -1,5 +1,6 @@
 import { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import type {
   ChartRenderer,
@@ -30,6 +31,7 @@ import { FeatureCommands } from '../commands/FeatureCommands';
 import { ServiceRegistry } from '../commands/ServiceRegistry';
 import { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
 import { EnvironmentExporter } from '../queries/EnvironmentExporter';
+import { FeatureReachabilityReader } from '../queries/FeatureReachabilityReader';
 import { EnvironmentReader } from '../queries/EnvironmentReader';
 import { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
 import { OperationQueries } from '../queries/OperationQueries';
@@ -60,6 +62,8 @@ export interface EnvironmentsBackend {
   exporter: EnvironmentExporter;
   operations: OperationQueries;
   features: FeatureCommands;
+  /** Which feature instances a request can reach (catalog call graph, propagation, sidecars). */
+  reachability: FeatureReachabilityReader;
   tracer: RouteTracer;
   /** Stops the runner, the watches and the helm workers. */
   close(): Promise<void>;
@@ -90,6 +94,8 @@ export async function createEnvironmentsBackend(options: {
   logger: LoggerService;
   store: DatabaseEnvironmentStore;
   urlReader?: UrlReaderService;
+  /** The catalog, for the call graph of the reachability pre-flight (without one, no service is known to call another). */
+  catalog?: CatalogService;
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
   parts?: EnvironmentsPartFactories;
@@ -262,6 +268,13 @@ export async function createEnvironmentsBackend(options: {
     exporter: new EnvironmentExporter({ store, desired }),
     operations,
     features,
+    reachability: new FeatureReachabilityReader({
+      store,
+      clusters,
+      catalog: options.catalog,
+      baggage:
+        settings?.getOptionalBoolean('features.routing.baggage') ?? false,
+    }),
     tracer,
     async close() {
       await runner.stop();

@@ -1165,6 +1165,116 @@ export const spec = {
         },
       },
     },
+    '/features/{feature}/reachability': {
+      get: {
+        operationId: 'GetFeatureReachability',
+        tags: ['Feature branches'],
+        description:
+          "Which of the feature branch's instances a request with the routing header can reach from an entry service (the environment's previewService unless `from` names another), walking the call graph of the catalog (dependsOn, consumesApis/providesApis), and where the header is lost on the way to the others: a service that does not forward it (annotation envmesh.io/propagates: none, or baggage without baggage routing), one no annotation describes, or one without a sidecar.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            description: 'The service a request enters by.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Each instance, reached (with its path) or not (with where and why).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    feature: {
+                      type: 'string',
+                    },
+                    environment: {
+                      type: 'string',
+                    },
+                    from: {
+                      type: 'string',
+                    },
+                    baggage: {
+                      type: 'boolean',
+                    },
+                    summary: {
+                      type: 'string',
+                    },
+                    instances: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          service: {
+                            type: 'string',
+                          },
+                          path: {
+                            type: 'array',
+                            items: {
+                              type: 'string',
+                            },
+                          },
+                          lostAt: {
+                            type: 'object',
+                            properties: {
+                              service: {
+                                type: 'string',
+                              },
+                              reason: {
+                                type: 'string',
+                                enum: [
+                                  'does-not-forward',
+                                  'unknown-propagation',
+                                  'no-sidecar',
+                                ],
+                              },
+                            },
+                            required: ['service', 'reason'],
+                            additionalProperties: false,
+                          },
+                          message: {
+                            type: 'string',
+                          },
+                        },
+                        required: ['service', 'message'],
+                        additionalProperties: false,
+                      },
+                    },
+                  },
+                  required: [
+                    'feature',
+                    'environment',
+                    'from',
+                    'baggage',
+                    'summary',
+                    'instances',
+                  ],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/features/{feature}': {
       get: {
         operationId: 'GetFeature',

@@ -81,6 +81,7 @@ describe('router.ts and the spec', () => {
       status: {} as RouterOptions['status'],
       differ: {} as RouterOptions['differ'],
       exporter: {} as RouterOptions['exporter'],
+      reachability: {} as RouterOptions['reachability'],
       operations: {} as RouterOptions['operations'],
       features: {} as FeatureCommands,
       tracer: {} as RouteTracer,

@@ -1,0 +1,211 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Entity } from '@backstage/catalog-model';
+import {
+  ApiCall,
+  startImportedBackend,
+  waitForOperation,
+} from './__testUtils__/integration';
+
+/**
+ * A shared chart whose pods get an `istio-proxy` container when `sidecar` is on, as Istio's injection would
+ * give them (the local cluster has no Istio), and one services folder per service.
+ */
+function writeRepository(services: Record<string, { sidecar: boolean }>) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-reach-'));
+  const chart = path.join(root, 'chart');
+  fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
+  fs.writeFileSync(
+    path.join(chart, 'Chart.yaml'),
+    'apiVersion: v2\nname: svc\nversion: 0.1.0\n',
+  );
+  fs.writeFileSync(path.join(chart, 'values.yaml'), 'sidecar: true\n');
+  fs.writeFileSync(
+    path.join(chart, 'templates/workload.yaml'),
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: {{ .Release.Name }} }
+  template:
+    metadata:
+      labels: { app: {{ .Release.Name }}, app.kubernetes.io/instance: {{ .Release.Name }} }
+    spec:
+      containers:
+        - name: app
+          image: example/{{ .Release.Name }}:1
+        {{- if .Values.sidecar }}
+        - name: istio-proxy
+          image: example/proxy:1
+        {{- end }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  selector: { app: {{ .Release.Name }} }
+  ports: [{ name: http, port: 80 }]
+`,
+  );
+  for (const [name, { sidecar }] of Object.entries(services)) {
+    const dir = path.join(root, 'services', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'values.yaml'), `sidecar: ${sidecar}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'service.yaml'),
+      `catalogEntityRef: component:default/${name}\n`,
+    );
+  }
+  return root;
+}
+
+function component(
+  name: string,
+  propagates: string | undefined,
+  spec: {
+    dependsOn?: string[];
+    consumesApis?: string[];
+    providesApis?: string[];
+  },
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      ...(propagates
+        ? { annotations: { 'envmesh.io/propagates': propagates } }
+        : {}),
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'team', ...spec },
+  };
+}
+
+describe('GET /features/{feature}/reachability', () => {
+  const suffix = crypto.randomBytes(3).toString('hex');
+  const env = `reach-${suffix}`;
+  let call: ApiCall;
+  let stop: () => Promise<void>;
+  let repo: string;
+
+  beforeAll(async () => {
+    repo = writeRepository({
+      ui: { sidecar: true },
+      api: { sidecar: true },
+      orders: { sidecar: true },
+      payments: { sidecar: true },
+      search: { sidecar: false },
+      index: { sidecar: true },
+    });
+    // ui → api (through the API it provides) → orders → payments; orders does not forward; ui → search
+    // (no sidecar) → index.
+    const entities = [
+      component('ui', 'header', {
+        consumesApis: ['api:default/shop'],
+        dependsOn: ['component:default/search'],
+      }),
+      component('api', 'header', {
+        providesApis: ['shop'],
+        dependsOn: ['orders'],
+      }),
+      component('orders', 'none', { dependsOn: ['payments'] }),
+      component('payments', 'header', {}),
+      component('search', 'header', { dependsOn: ['index'] }),
+      component('index', undefined, {}),
+    ];
+    ({ call, stop } = await startImportedBackend(repo, {}, { entities }));
+    const created = await call('post', '/environments', {
+      name: env,
+      cluster: 'local',
+      owner: 'group:default/team',
+      previewService: 'ui',
+      globalValues: {},
+      config: { configMaps: [], secrets: [] },
+      resources: { gateways: [], certificates: [] },
+      services: ['ui', 'api', 'orders', 'payments', 'search', 'index'].map(
+        name => ({ name }),
+      ),
+    });
+    expect(created.status).toBe(202);
+    expect((await waitForOperation(call, created.body.id)).state).toBe(
+      'succeeded',
+    );
+    const feature = await call('post', '/features', {
+      name: `f-${suffix}`,
+      environment: env,
+      instances: ['api', 'orders', 'payments', 'index'].map(service => ({
+        service,
+      })),
+    });
+    expect(feature.status).toBe(202);
+  });
+  afterAll(async () => {
+    await call('delete', `/features/f-${suffix}`);
+    await call('delete', `/environments/${env}`);
+    await stop();
+    fs.rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('says which instances a request from the preview service reaches, and where the header is lost', async () => {
+    const res = await call('get', `/features/f-${suffix}/reachability`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      feature: `f-${suffix}`,
+      environment: env,
+      from: 'ui',
+      baggage: false,
+      summary: `2 of 4 instance(s) of f-${suffix} reachable from ui`,
+      instances: [
+        {
+          service: 'api',
+          path: ['ui', 'api'],
+          message: 'reached: ui → api',
+        },
+        {
+          service: 'index',
+          lostAt: { service: 'search', reason: 'no-sidecar' },
+          message:
+            'not reached: search has no sidecar, so its calls are not routed by header',
+        },
+        {
+          service: 'orders',
+          path: ['ui', 'api', 'orders'],
+          message: 'reached: ui → api → orders',
+        },
+        {
+          service: 'payments',
+          lostAt: { service: 'orders', reason: 'does-not-forward' },
+          message: 'not reached: orders does not forward the routing header',
+        },
+      ],
+    });
+  });
+
+  it('starts from another service when asked, and refuses one the environment does not have', async () => {
+    const fromOrders = await call(
+      'get',
+      `/features/f-${suffix}/reachability?from=orders`,
+    );
+    expect(fromOrders.body.summary).toBe(
+      `1 of 4 instance(s) of f-${suffix} reachable from orders`,
+    );
+    const unknown = await call(
+      'get',
+      `/features/f-${suffix}/reachability?from=nowhere`,
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(
+      /^from: 'nowhere' is not a service/,
+    );
+    expect((await call('get', '/features/no-such/reachability')).status).toBe(
+      404,
+    );
+  });
+});

@@ -133,10 +133,10 @@ describe('GET /features/{feature}/reachability', () => {
         name => ({ name }),
       ),
     });
-    expect(created.status).toBe(202);
-    expect((await waitForOperation(call, created.body.id)).state).toBe(
-      'succeeded',
-    );
+    const operation = await waitForOperation(call, created.body.id);
+    if (operation.state !== 'succeeded') {
+      throw new Error(`creating ${env} failed: ${JSON.stringify(operation)}`);
+    }
     const feature = await call('post', '/features', {
       name: `f-${suffix}`,
       environment: env,
@@ -144,7 +144,11 @@ describe('GET /features/{feature}/reachability', () => {
         service,
       })),
     });
-    expect(feature.status).toBe(202);
+    if (feature.status !== 202) {
+      throw new Error(
+        `deploying the feature failed: ${JSON.stringify(feature.body)}`,
+      );
+    }
   });
   afterAll(async () => {
     await call('delete', `/features/f-${suffix}`);

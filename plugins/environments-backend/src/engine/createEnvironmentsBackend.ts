@@ -23,7 +23,7 @@ import { OperationRunner } from '../orchestrate/OperationRunner';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
 import { RoutingDriver, createRoutingDriver } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type { DatabaseStores } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { EnvironmentCommands } from '../commands/EnvironmentCommands';
 import { FeatureCommands } from '../commands/FeatureCommands';
@@ -36,7 +36,7 @@ import { RouteTracer } from '../queries/RouteTracer';
 
 /** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
 export interface EnvironmentsBackend {
-  store: DatabaseEnvironmentStore;
+  stores: DatabaseStores;
   clusters: ClusterSupplier;
   renderer: ChartRenderer;
   applier: ReleaseApplier;
@@ -85,14 +85,14 @@ async function part<T>(
 export async function createEnvironmentsBackend(options: {
   config: Config;
   logger: LoggerService;
-  store: DatabaseEnvironmentStore;
+  stores: DatabaseStores;
   urlReader?: UrlReaderService;
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
   parts?: EnvironmentsPartFactories;
 }): Promise<EnvironmentsBackend> {
   const { parts = {} } = options;
-  const { config, logger, store } = options;
+  const { config, logger, stores } = options;
   const settings = config.getOptionalConfig('environments');
   const helmBinary = settings?.getOptionalString('helm.binary') ?? 'helm';
   const readyTimeoutMs =
@@ -117,7 +117,9 @@ export async function createEnvironmentsBackend(options: {
     logger,
     // What was applied before a restart keeps its drift baseline.
     baselinesFor: async (cluster, namespace) =>
-      (await store.listNamespaceInventories(cluster, namespace)).map(i => ({
+      (
+        await stores.inventories.listNamespaceInventories(cluster, namespace)
+      ).map(i => ({
         release: i.release,
         recorded: i.objects,
       })),
@@ -147,10 +149,16 @@ export async function createEnvironmentsBackend(options: {
   );
   // Routing's own writes to a chart's VirtualService are not drift of its release.
   routing.events.on('releaseObjectWritten', write =>
-    store
+    stores.environments
       .getEnvironment(write.environment)
       .then(
-        env => env && recordOwnGenerations({ store, watchers }, env, [write]),
+        env =>
+          env &&
+          recordOwnGenerations(
+            { inventories: stores.inventories, watchers },
+            env,
+            [write],
+          ),
       )
       .catch(error =>
         logger.warn(
@@ -163,9 +171,16 @@ export async function createEnvironmentsBackend(options: {
   const placement = placementFromConfig(
     settings?.getOptionalConfig('features'),
   );
-  const desired = new DesiredState({ store, renderer, routing, placement });
+  const desired = new DesiredState({
+    registry: stores.registry,
+    renderer,
+    routing,
+    placement,
+  });
   const featureRollout = new FeatureRollout({
-    store,
+    environments: stores.environments,
+    features: stores.features,
+    inventories: stores.inventories,
     clusters,
     desired,
     applier,
@@ -183,14 +198,21 @@ export async function createEnvironmentsBackend(options: {
   events.on('serviceApplied', ({ environment, service }) =>
     featureRollout.restoreRoutes(environment, service),
   );
-  const groups = new StartupGroups({ store, watchers, readyTimeoutMs });
+  const groups = new StartupGroups({
+    registry: stores.registry,
+    inventories: stores.inventories,
+    watchers,
+    readyTimeoutMs,
+  });
   const rollout = new EnvironmentRollout({
-    store,
+    environments: stores.environments,
     clusters,
     groups,
     executors: {
       converge: new ConvergeExecutor({
-        store,
+        inventories: stores.inventories,
+        revisions: stores.revisions,
+        features: stores.features,
         clusters,
         desired,
         applier,
@@ -199,12 +221,22 @@ export async function createEnvironmentsBackend(options: {
         parallelism,
         events,
       }),
-      scale: new ScaleExecutor({ store, watchers, groups, parallelism }),
-      delete: new DeleteExecutor({ store, applier, watchers }),
+      scale: new ScaleExecutor({
+        inventories: stores.inventories,
+        watchers,
+        groups,
+        parallelism,
+      }),
+      delete: new DeleteExecutor({
+        environments: stores.environments,
+        inventories: stores.inventories,
+        applier,
+        watchers,
+      }),
     },
   });
   const runner = new OperationRunner({
-    store,
+    operations: stores.operations,
     logger: logger.child({ component: 'operations' }),
     execute: async (operation, context) => {
       if (!operation.feature) {
@@ -218,9 +250,14 @@ export async function createEnvironmentsBackend(options: {
       (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
     concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
   });
-  const operations = new OperationQueries({ store });
+  const operations = new OperationQueries({ operations: stores.operations });
   const environments = new EnvironmentCommands({
-    store,
+    environments: stores.environments,
+    registry: stores.registry,
+    features: stores.features,
+    revisions: stores.revisions,
+    operationStore: stores.operations,
+    transaction: stores.transaction,
     clusters,
     desired,
     applier,
@@ -229,7 +266,11 @@ export async function createEnvironmentsBackend(options: {
     operations,
   });
   const features = new FeatureCommands({
-    store,
+    environments: stores.environments,
+    features: stores.features,
+    operations: stores.operations,
+    inventories: stores.inventories,
+    transaction: stores.transaction,
     clusters,
     rollout: featureRollout,
     desired,
@@ -241,9 +282,13 @@ export async function createEnvironmentsBackend(options: {
       headerName,
     },
   });
-  const tracer = new RouteTracer({ store, clusters, desired });
+  const tracer = new RouteTracer({
+    environments: stores.environments,
+    clusters,
+    desired,
+  });
   return {
-    store,
+    stores,
     clusters,
     renderer,
     applier,
@@ -251,11 +296,31 @@ export async function createEnvironmentsBackend(options: {
     routing,
     runner,
     events,
-    registry: new ServiceRegistry({ store, importer }),
+    registry: new ServiceRegistry({ registry: stores.registry, importer }),
     environments,
-    reader: new EnvironmentReader({ store, desired, operations }),
-    status: new EnvironmentStatusReader({ store, clusters, watchers }),
-    differ: new EnvironmentDiffer({ store, clusters, desired, applier }),
+    reader: new EnvironmentReader({
+      environments: stores.environments,
+      revisions: stores.revisions,
+      desired,
+      operations,
+    }),
+    status: new EnvironmentStatusReader({
+      environments: stores.environments,
+      registry: stores.registry,
+      inventories: stores.inventories,
+      revisions: stores.revisions,
+      clusters,
+      watchers,
+    }),
+    differ: new EnvironmentDiffer({
+      environments: stores.environments,
+      registry: stores.registry,
+      features: stores.features,
+      inventories: stores.inventories,
+      clusters,
+      desired,
+      applier,
+    }),
     operations,
     features,
     tracer,

@@ -35,7 +35,7 @@ import {
   createEnvironmentsBackend,
 } from '../../plugins/environments-backend/src/engine/createEnvironmentsBackend';
 import { HelmRenderer } from '../../plugins/environments-backend/src/render';
-import { DatabaseEnvironmentStore } from '../../plugins/environments-backend/src/store';
+import { createDatabaseStores } from '../../plugins/environments-backend/src/store';
 
 const execFileAsync = promisify(execFile);
 
@@ -324,18 +324,28 @@ interface Engine {
 async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
   const logger = benchLogger();
   const probe = new Probe();
-  const store = await DatabaseEnvironmentStore.fromKnex(knex);
-  probe.wrap(
-    store,
-    'store',
-    // Public methods only: the private helpers run inside them and would be counted twice.
-    Object.getOwnPropertyNames(DatabaseEnvironmentStore.prototype).filter(
-      m => m !== 'constructor' && !/^(assert|write|insert)[A-Z]/.test(m),
-    ),
-  );
+  const stores = await createDatabaseStores({
+    database: { getClient: async () => knex },
+  });
+  for (const store of [
+    stores.environments,
+    stores.operations,
+    stores.inventories,
+    stores.revisions,
+    stores.registry,
+  ]) {
+    probe.wrap(
+      store,
+      'store',
+      // Public methods only: the private helpers run inside them and would be counted twice.
+      Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter(
+        m => m !== 'constructor' && !/^(assert|write|insert)[A-Z]/.test(m),
+      ),
+    );
+  }
   const backend = await createEnvironmentsBackend({
     logger,
-    store,
+    stores,
     config: new ConfigReader({
       kubernetes: {
         clusterLocatorMethods: [

@@ -23,7 +23,7 @@ import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './features/FeatureNotifier';
 import { createRouter } from './router';
-import { DatabaseEnvironmentStore } from './store';
+import { createDatabaseStores } from './store';
 import {
   featureNameFromBranch,
   PushDeployer,
@@ -83,20 +83,20 @@ export const environmentsPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
-        const store = await DatabaseEnvironmentStore.create({
+        const stores = await createDatabaseStores({
           database: deps.database,
         });
         const builtInHooks = isolationHooksFromConfig(config);
         const notifier = new FeatureNotifier({
           notifications: deps.notifications,
-          features: store.features,
+          features: stores.features,
           baseUrl: config.getOptionalString('app.baseUrl') ?? '',
           logger: logger.child({ component: 'notifications' }),
         });
         const backend = await createEnvironmentsBackend({
           config,
           logger,
-          store,
+          stores,
           urlReader: deps.urlReader,
           catalog: deps.catalog,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
@@ -128,7 +128,8 @@ export const environmentsPlugin = createBackendPlugin({
         const pushDeployer = new PushDeployer({
           settings: webhookSettings,
           features,
-          store,
+          featureStore: stores.features,
+          registry: stores.registry,
           catalog: deps.catalog,
           auth: deps.auth,
           notifier,
@@ -172,7 +173,7 @@ export const environmentsPlugin = createBackendPlugin({
 
         const janitor = new FeatureJanitor({
           features,
-          store: store.features,
+          featureStore: stores.features,
           logger: logger.child({ component: 'janitor' }),
         });
         await janitor.schedule(deps.scheduler, {

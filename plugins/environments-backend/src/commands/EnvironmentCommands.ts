@@ -29,7 +29,15 @@ import {
   createEnvironmentInput,
   parseInput,
 } from '../requests/validation';
-import { DatabaseEnvironmentStore } from '../store';
+import type {
+  EnvironmentStore,
+  EnvironmentsStores,
+  FeatureStore,
+  OperationStore,
+  RevisionStore,
+  ServiceRegistryStore,
+  StoreTransaction,
+} from '../store';
 import type { z } from 'zod';
 
 type CopyInput = z.infer<typeof copyEnvironmentInput>;
@@ -42,7 +50,12 @@ type CopyInput = z.infer<typeof copyEnvironmentInput>;
 export class EnvironmentCommands {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      registry: ServiceRegistryStore;
+      features: FeatureStore;
+      revisions: RevisionStore;
+      operationStore: OperationStore;
+      transaction: StoreTransaction;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
@@ -55,15 +68,15 @@ export class EnvironmentCommands {
   async createEnvironment(body: unknown, actor: string) {
     const input = parseInput(createEnvironmentInput, body);
     this.deps.clusters.kubeConfig(input.cluster);
-    const { spec, secretValues } = await toSpec(this.deps.store, input);
+    const { spec, secretValues } = await toSpec(this.deps.registry, input);
     return this.#startOperation(
       'create',
       spec,
       actor,
       {},
       {
-        persist: async store => {
-          await store.createEnvironment(spec);
+        persist: async ({ environments }) => {
+          await environments.createEnvironment(spec);
         },
         inCluster: () => this.#writeSecrets(spec, secretValues),
       },
@@ -73,7 +86,7 @@ export class EnvironmentCommands {
   async updateEnvironment(name: string, body: unknown, actor: string) {
     const current = await this.#awakeEnvironment(name, 'updated');
     const { spec, secretValues } = await applyUpdate(
-      { registry: this.deps.store, features: this.deps.store.features },
+      { registry: this.deps.registry, features: this.deps.features },
       current,
       body,
     );
@@ -83,8 +96,8 @@ export class EnvironmentCommands {
       actor,
       {},
       {
-        persist: async store => {
-          await store.updateEnvironment(spec);
+        persist: async ({ environments }) => {
+          await environments.updateEnvironment(spec);
         },
         inCluster: () => this.#writeSecrets(spec, secretValues),
       },
@@ -94,12 +107,12 @@ export class EnvironmentCommands {
   /** What an update would change, per service and for the environment's own objects; changes nothing. */
 
   async deleteEnvironment(name: string, actor: string) {
-    const spec = await requireEnvironment(this.deps.store, name);
+    const spec = await requireEnvironment(this.deps.environments, name);
     return this.#startOperation('delete', spec, actor, {});
   }
 
   async copyEnvironment(sourceName: string, body: unknown, actor: string) {
-    const source = await requireEnvironment(this.deps.store, sourceName);
+    const source = await requireEnvironment(this.deps.environments, sourceName);
     const input: CopyInput = parseInput(copyEnvironmentInput, body);
     const cluster = input.cluster ?? source.cluster;
     this.deps.clusters.kubeConfig(cluster);
@@ -114,7 +127,9 @@ export class EnvironmentCommands {
     // Same versions: pin every service to the image tag, chart and service defaults its latest revision runs
     // in the source (one query for all services; revisions come newest first).
     const latest = new Map<string, Revision>();
-    for (const revision of await this.deps.store.listRevisions(sourceName)) {
+    for (const revision of await this.deps.revisions.listRevisions(
+      sourceName,
+    )) {
       if (!latest.has(revision.service)) latest.set(revision.service, revision);
     }
     const services: EnvironmentServiceSpec[] = source.services.map(service => {
@@ -137,7 +152,7 @@ export class EnvironmentCommands {
       description: input.description ?? `Copy of ${source.name}`,
       services,
     };
-    await checkServices(this.deps.store, spec.services);
+    await checkServices(this.deps.registry, spec.services);
     return this.#startOperation(
       'copy',
       spec,
@@ -149,7 +164,10 @@ export class EnvironmentCommands {
           namespace: source.namespace,
         },
       },
-      { persist: store => store.createEnvironment(spec).then(() => undefined) },
+      {
+        persist: ({ environments }) =>
+          environments.createEnvironment(spec).then(() => undefined),
+      },
     );
   }
 
@@ -160,7 +178,11 @@ export class EnvironmentCommands {
     actor: string,
   ) {
     const current = await this.#awakeEnvironment(name, 'rolled back');
-    const target = await this.deps.store.getRevision(name, service, revision);
+    const target = await this.deps.revisions.getRevision(
+      name,
+      service,
+      revision,
+    );
     if (!target) {
       throw new NotFoundError(
         `service '${service}' of environment '${name}' has no revision ${revision}`,
@@ -190,13 +212,16 @@ export class EnvironmentCommands {
       spec,
       actor,
       { service, revision },
-      { persist: store => store.updateEnvironment(spec).then(() => undefined) },
+      {
+        persist: ({ environments }) =>
+          environments.updateEnvironment(spec).then(() => undefined),
+      },
     );
   }
 
   /** Scales every workload to zero (see EnvironmentRollout); 409 when it already sleeps. */
   async sleepEnvironment(name: string, actor: string) {
-    const spec = await requireEnvironment(this.deps.store, name);
+    const spec = await requireEnvironment(this.deps.environments, name);
     if (spec.asleepSince) {
       throw new ConflictError(
         `environment '${name}' is already asleep (since ${spec.asleepSince})`,
@@ -204,7 +229,7 @@ export class EnvironmentCommands {
     }
     // A feature instance deployed while the sleep runs would stay awake.
     const deploying = (
-      await this.deps.store.listOperations({ environment: name })
+      await this.deps.operationStore.listOperations({ environment: name })
     ).find(o => o.feature && (o.state === 'pending' || o.state === 'running'));
     if (deploying) {
       throw new ConflictError(
@@ -217,14 +242,14 @@ export class EnvironmentCommands {
       actor,
       {},
       {
-        persist: store => store.setAsleep(name, new Date()),
+        persist: ({ environments }) => environments.setAsleep(name, new Date()),
       },
     );
   }
 
   /** Scales the workloads back, group by group; 409 when it is awake. */
   async wakeEnvironment(name: string, actor: string) {
-    const spec = await requireEnvironment(this.deps.store, name);
+    const spec = await requireEnvironment(this.deps.environments, name);
     if (!spec.asleepSince) {
       throw new ConflictError(`environment '${name}' is awake`);
     }
@@ -234,7 +259,7 @@ export class EnvironmentCommands {
       actor,
       {},
       {
-        persist: store => store.setAsleep(name),
+        persist: ({ environments }) => environments.setAsleep(name),
       },
     );
   }
@@ -244,7 +269,7 @@ export class EnvironmentCommands {
     secret: string,
     values: Record<string, string>,
   ) {
-    const spec = await requireEnvironment(this.deps.store, name);
+    const spec = await requireEnvironment(this.deps.environments, name);
     const declared = spec.config.secrets.find(s => s.name === secret);
     if (!declared) {
       throw new NotFoundError(
@@ -265,13 +290,13 @@ export class EnvironmentCommands {
     if (operation.state !== 'pending' && operation.state !== 'running') {
       throw new ConflictError(`operation ${id} is already ${operation.state}`);
     }
-    await this.deps.store.requestCancel(id);
+    await this.deps.operationStore.requestCancel(id);
     return this.deps.operations.getOperation(id);
   }
 
   /** The environment, or a ConflictError when it sleeps: a change would wake part of it behind the user's back. */
   async #awakeEnvironment(name: string, change: string) {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     if (env.asleepSince) {
       throw new ConflictError(
         `environment '${name}' is asleep and cannot be ${change}; wake it first`,
@@ -326,21 +351,21 @@ export class EnvironmentCommands {
     actor: string,
     params: Record<string, unknown>,
     changes: {
-      persist?: (store: DatabaseEnvironmentStore) => Promise<void>;
+      persist?: (stores: EnvironmentsStores) => Promise<void>;
       inCluster?: () => Promise<void>;
     } = {},
   ) {
     // Planned before the transaction: it reads the registry, and SQLite has one connection.
     const steps = await this.deps.rollout.plan(type, spec);
-    const operation = await this.deps.store.transaction(async store => {
-      const created = await store.createOperation({
+    const operation = await this.deps.transaction(async stores => {
+      const created = await stores.operations.createOperation({
         environment: spec.name,
         type,
         actor,
         params,
         steps,
       });
-      await changes.persist?.(store);
+      await changes.persist?.(stores);
       await changes.inCluster?.();
       return created;
     });

@@ -16,7 +16,13 @@ import {
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { DesiredState } from '../desired';
 import { DEFAULT_FEATURE_HEADER, previewHost } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type {
+  EnvironmentStore,
+  FeatureStore,
+  InventoryStore,
+  OperationStore,
+  StoreTransaction,
+} from '../store';
 import { summary } from '../queries/OperationQueries';
 import {
   deployFeatureInput,
@@ -43,7 +49,11 @@ const HOUR_MS = 3600_000;
 export class FeatureCommands {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      features: FeatureStore;
+      operations: OperationStore;
+      inventories: InventoryStore;
+      transaction: StoreTransaction;
       clusters: ClusterSupplier;
       rollout: FeatureRollout;
       desired: DesiredState;
@@ -54,11 +64,11 @@ export class FeatureCommands {
   ) {}
 
   async listFeatures(environment?: string): Promise<FeatureBranchDetails[]> {
-    const features = await this.deps.store.features.listFeatures({
+    const features = await this.deps.features.listFeatures({
       environment,
     });
     const environments = new Map(
-      (await this.deps.store.listEnvironments()).map(e => [e.name, e]),
+      (await this.deps.environments.listEnvironments()).map(e => [e.name, e]),
     );
     return features.map(f => this.#details(f, environments.get(f.environment)));
   }
@@ -67,7 +77,9 @@ export class FeatureCommands {
   async getInstanceValues(name: string, service: string) {
     const feature = await this.#feature(name);
     const instance = feature.instances.find(i => i.service === service);
-    const env = await this.deps.store.getEnvironment(feature.environment);
+    const env = await this.deps.environments.getEnvironment(
+      feature.environment,
+    );
     const base = env?.services.find(s => s.name === service);
     if (!instance || !env || !base) {
       throw new NotFoundError(
@@ -79,7 +91,9 @@ export class FeatureCommands {
 
   async getFeature(name: string): Promise<FeatureBranchDetails> {
     const feature = await this.#feature(name);
-    const env = await this.deps.store.getEnvironment(feature.environment);
+    const env = await this.deps.environments.getEnvironment(
+      feature.environment,
+    );
     return this.#details(feature, env);
   }
 
@@ -93,7 +107,7 @@ export class FeatureCommands {
     options: { notice?: Record<string, unknown> } = {},
   ) {
     const input = parseInput(deployFeatureInput, body);
-    const env = await this.deps.store.getEnvironment(input.environment);
+    const env = await this.deps.environments.getEnvironment(input.environment);
     if (!env) {
       throw new InputError(
         `environment: no environment '${input.environment}'`,
@@ -105,7 +119,7 @@ export class FeatureCommands {
       );
     }
     await this.#checkInstances(env, input.name, input.instances);
-    const existing = await this.deps.store.features.getFeature(input.name);
+    const existing = await this.deps.features.getFeature(input.name);
     if (existing && existing.environment !== env.name) {
       throw new ConflictError(
         `feature branch '${input.name}' already exists in environment '${existing.environment}'`,
@@ -116,16 +130,16 @@ export class FeatureCommands {
       : undefined;
     // The instance spec, the operation and its conflict check in one transaction: a deploy refused with a
     // 409 (another operation of the feature runs) changes nothing.
-    const { feature, operation } = await this.deps.store.transaction(
-      async store => {
+    const { feature, operation } = await this.deps.transaction(
+      async ({ features, operations }) => {
         const saved = existing
-          ? await store.features.updateFeature(input.name, {
+          ? await features.updateFeature(input.name, {
               instances: input.instances,
               source: input.source,
               description: input.description,
               expiresAt,
             })
-          : await store.features.createFeature({
+          : await features.createFeature({
               name: input.name,
               environment: env.name,
               owner: input.owner ?? actor,
@@ -139,7 +153,7 @@ export class FeatureCommands {
               instances: input.instances,
             });
         const started = await this.#createOperation(
-          store,
+          operations,
           'deploy-feature',
           saved,
           actor,
@@ -181,7 +195,7 @@ export class FeatureCommands {
       Date.now(),
       feature.expiresAt ? Date.parse(feature.expiresAt) : 0,
     );
-    await this.deps.store.features.updateFeature(name, {
+    await this.deps.features.updateFeature(name, {
       expiresAt: new Date(from + hours * HOUR_MS).toISOString(),
     });
     return this.getFeature(name);
@@ -189,7 +203,7 @@ export class FeatureCommands {
 
   async listOperations(name: string) {
     const feature = await this.#feature(name);
-    const operations = await this.deps.store.listOperations({
+    const operations = await this.deps.operations.listOperations({
       environment: feature.environment,
       feature: name,
       limit: 50,
@@ -202,7 +216,7 @@ export class FeatureCommands {
    * that already has an operation in progress is left for the next run.
    */
   async removeExpired(now = new Date()): Promise<string[]> {
-    const expired = await this.deps.store.features.listFeatures({
+    const expired = await this.deps.features.listFeatures({
       expiredBefore: now,
     });
     const started: string[] = [];
@@ -226,7 +240,7 @@ export class FeatureCommands {
   }
 
   async #feature(name: string): Promise<FeatureBranch> {
-    const feature = await this.deps.store.features.getFeature(name);
+    const feature = await this.deps.features.getFeature(name);
     if (!feature) throw new NotFoundError(`no feature branch '${name}'`);
     return feature;
   }
@@ -255,7 +269,7 @@ export class FeatureCommands {
           `${field}: the instance label '${label}' is longer than 63 characters; use a shorter feature name`,
         );
       }
-      if (!(await this.deps.store.getInventory(env.name, service))) {
+      if (!(await this.deps.inventories.getInventory(env.name, service))) {
         throw new ConflictError(
           `service '${service}' of environment '${env.name}' is not deployed yet`,
         );
@@ -276,7 +290,7 @@ export class FeatureCommands {
     params: FeatureOperationParams,
   ) {
     const operation = await this.#createOperation(
-      this.deps.store,
+      this.deps.operations,
       type,
       feature,
       actor,
@@ -287,13 +301,13 @@ export class FeatureCommands {
   }
 
   async #createOperation(
-    store: DatabaseEnvironmentStore,
+    operations: OperationStore,
     type: 'deploy-feature' | 'remove-feature',
     feature: FeatureBranch,
     actor: string,
     params: FeatureOperationParams,
   ) {
-    const operation = await store.createOperation({
+    const operation = await operations.createOperation({
       environment: feature.environment,
       feature: feature.name,
       type,

@@ -1,25 +1,25 @@
 import { ServiceImporter, persistServiceImport } from '../registry';
 import { importSource } from '../requests/environmentSpec';
 import { importServicesInput, parseInput } from '../requests/validation';
-import { DatabaseEnvironmentStore } from '../store';
+import type { ServiceRegistryStore } from '../store';
 
 /** The services environments are made of: bulk imports from a repository of Helm charts, and the list. */
 export class ServiceRegistry {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      registry: ServiceRegistryStore;
       importer: ServiceImporter;
     },
   ) {}
 
   async importServices(body: unknown) {
     const { source } = parseInput(importServicesInput, body);
-    const existing = await this.deps.store.listServices();
+    const existing = await this.deps.registry.listServices();
     const result = await this.deps.importer.importServices(
       importSource(source),
       { existing },
     );
-    await persistServiceImport(this.deps.store, result);
+    await persistServiceImport(this.deps.registry, result);
     return {
       created: result.created,
       updated: result.updated,
@@ -30,6 +30,6 @@ export class ServiceRegistry {
   }
 
   listServices() {
-    return this.deps.store.listServices();
+    return this.deps.registry.listServices();
   }
 }

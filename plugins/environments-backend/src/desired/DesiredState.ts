@@ -22,7 +22,7 @@ import type { ChartRenderer } from '@envmesh/plugin-environments-node';
 import { layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
 import { RoutingDriver } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type { ServiceRegistryStore } from '../store';
 import { environmentObjects, namespaceObject } from './environmentObjects';
 import { isolationMode, withLiveRoutes } from './releaseRoutes';
 
@@ -77,7 +77,7 @@ export class DesiredState {
 
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      registry: ServiceRegistryStore;
       renderer: ChartRenderer;
       routing: RoutingDriver;
       /** Where feature instances run: the dedicated feature nodes. */
@@ -217,7 +217,7 @@ export class DesiredState {
     known?: ServiceDefinition,
   ) {
     const definition =
-      known ?? (await this.deps.store.getService(service.name));
+      known ?? (await this.deps.registry.getService(service.name));
     if (!definition) {
       throw new NotFoundError(
         `service '${service.name}' is not in the registry`,
@@ -244,7 +244,7 @@ export class DesiredState {
   #chartArchive(digest: string): Promise<Buffer | undefined> {
     let pending = this.#archives.get(digest);
     if (!pending) {
-      pending = this.deps.store.getChartArchive(digest);
+      pending = this.deps.registry.getChartArchive(digest);
       this.#archives.set(digest, pending);
       const loaded = pending;
       // Only a found archive stays: a failed or empty read is asked again next time.

@@ -24,7 +24,7 @@ import { OperationRunner } from '../orchestrate/OperationRunner';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
 import { RoutingDriver, createRoutingDriver } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type { DatabaseStores } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { EnvironmentCommands } from '../commands/EnvironmentCommands';
 import { FeatureCommands } from '../commands/FeatureCommands';
@@ -39,7 +39,7 @@ import { RouteTracer } from '../queries/RouteTracer';
 
 /** The engine's parts, wired from config; the backend plugin and the benchmarks build it the same way. */
 export interface EnvironmentsBackend {
-  store: DatabaseEnvironmentStore;
+  stores: DatabaseStores;
   clusters: ClusterSupplier;
   renderer: ChartRenderer;
   applier: ReleaseApplier;
@@ -92,7 +92,7 @@ async function part<T>(
 export async function createEnvironmentsBackend(options: {
   config: Config;
   logger: LoggerService;
-  store: DatabaseEnvironmentStore;
+  stores: DatabaseStores;
   urlReader?: UrlReaderService;
   /** The catalog, for the call graph of the reachability pre-flight (without one, no service is known to call another). */
   catalog?: CatalogService;
@@ -101,7 +101,7 @@ export async function createEnvironmentsBackend(options: {
   parts?: EnvironmentsPartFactories;
 }): Promise<EnvironmentsBackend> {
   const { parts = {} } = options;
-  const { config, logger, store } = options;
+  const { config, logger, stores } = options;
   const settings = config.getOptionalConfig('environments');
   const helmBinary = settings?.getOptionalString('helm.binary') ?? 'helm';
   const readyTimeoutMs =
@@ -126,7 +126,9 @@ export async function createEnvironmentsBackend(options: {
     logger,
     // What was applied before a restart keeps its drift baseline.
     baselinesFor: async (cluster, namespace) =>
-      (await store.listNamespaceInventories(cluster, namespace)).map(i => ({
+      (
+        await stores.inventories.listNamespaceInventories(cluster, namespace)
+      ).map(i => ({
         release: i.release,
         recorded: i.objects,
       })),
@@ -156,10 +158,16 @@ export async function createEnvironmentsBackend(options: {
   );
   // Routing's own writes to a chart's VirtualService are not drift of its release.
   routing.events.on('releaseObjectWritten', write =>
-    store
+    stores.environments
       .getEnvironment(write.environment)
       .then(
-        env => env && recordOwnGenerations({ store, watchers }, env, [write]),
+        env =>
+          env &&
+          recordOwnGenerations(
+            { inventories: stores.inventories, watchers },
+            env,
+            [write],
+          ),
       )
       .catch(error =>
         logger.warn(
@@ -172,9 +180,16 @@ export async function createEnvironmentsBackend(options: {
   const placement = placementFromConfig(
     settings?.getOptionalConfig('features'),
   );
-  const desired = new DesiredState({ store, renderer, routing, placement });
+  const desired = new DesiredState({
+    registry: stores.registry,
+    renderer,
+    routing,
+    placement,
+  });
   const featureRollout = new FeatureRollout({
-    store,
+    environments: stores.environments,
+    features: stores.features,
+    inventories: stores.inventories,
     clusters,
     desired,
     applier,
@@ -192,14 +207,21 @@ export async function createEnvironmentsBackend(options: {
   events.on('serviceApplied', ({ environment, service }) =>
     featureRollout.restoreRoutes(environment, service),
   );
-  const groups = new StartupGroups({ store, watchers, readyTimeoutMs });
+  const groups = new StartupGroups({
+    registry: stores.registry,
+    inventories: stores.inventories,
+    watchers,
+    readyTimeoutMs,
+  });
   const rollout = new EnvironmentRollout({
-    store,
+    environments: stores.environments,
     clusters,
     groups,
     executors: {
       converge: new ConvergeExecutor({
-        store,
+        inventories: stores.inventories,
+        revisions: stores.revisions,
+        features: stores.features,
         clusters,
         desired,
         applier,
@@ -208,12 +230,22 @@ export async function createEnvironmentsBackend(options: {
         parallelism,
         events,
       }),
-      scale: new ScaleExecutor({ store, watchers, groups, parallelism }),
-      delete: new DeleteExecutor({ store, applier, watchers }),
+      scale: new ScaleExecutor({
+        inventories: stores.inventories,
+        watchers,
+        groups,
+        parallelism,
+      }),
+      delete: new DeleteExecutor({
+        environments: stores.environments,
+        inventories: stores.inventories,
+        applier,
+        watchers,
+      }),
     },
   });
   const runner = new OperationRunner({
-    store,
+    operations: stores.operations,
     logger: logger.child({ component: 'operations' }),
     execute: async (operation, context) => {
       if (!operation.feature) {
@@ -227,9 +259,14 @@ export async function createEnvironmentsBackend(options: {
       (settings?.getOptionalNumber('operations.leaseSeconds') ?? 15) * 1000,
     concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
   });
-  const operations = new OperationQueries({ store });
+  const operations = new OperationQueries({ operations: stores.operations });
   const environments = new EnvironmentCommands({
-    store,
+    environments: stores.environments,
+    registry: stores.registry,
+    features: stores.features,
+    revisions: stores.revisions,
+    operationStore: stores.operations,
+    transaction: stores.transaction,
     clusters,
     desired,
     applier,
@@ -238,7 +275,11 @@ export async function createEnvironmentsBackend(options: {
     operations,
   });
   const features = new FeatureCommands({
-    store,
+    environments: stores.environments,
+    features: stores.features,
+    operations: stores.operations,
+    inventories: stores.inventories,
+    transaction: stores.transaction,
     clusters,
     rollout: featureRollout,
     desired,
@@ -250,9 +291,13 @@ export async function createEnvironmentsBackend(options: {
       headerName,
     },
   });
-  const tracer = new RouteTracer({ store, clusters, desired });
+  const tracer = new RouteTracer({
+    environments: stores.environments,
+    clusters,
+    desired,
+  });
   return {
-    store,
+    stores,
     clusters,
     renderer,
     applier,
@@ -260,16 +305,41 @@ export async function createEnvironmentsBackend(options: {
     routing,
     runner,
     events,
-    registry: new ServiceRegistry({ store, importer }),
+    registry: new ServiceRegistry({ registry: stores.registry, importer }),
     environments,
-    reader: new EnvironmentReader({ store, desired, operations }),
-    status: new EnvironmentStatusReader({ store, clusters, watchers }),
-    differ: new EnvironmentDiffer({ store, clusters, desired, applier }),
-    exporter: new EnvironmentExporter({ store, desired }),
+    reader: new EnvironmentReader({
+      environments: stores.environments,
+      revisions: stores.revisions,
+      desired,
+      operations,
+    }),
+    status: new EnvironmentStatusReader({
+      environments: stores.environments,
+      registry: stores.registry,
+      inventories: stores.inventories,
+      revisions: stores.revisions,
+      clusters,
+      watchers,
+    }),
+    differ: new EnvironmentDiffer({
+      environments: stores.environments,
+      registry: stores.registry,
+      features: stores.features,
+      inventories: stores.inventories,
+      clusters,
+      desired,
+      applier,
+    }),
+    exporter: new EnvironmentExporter({
+      environments: stores.environments,
+      desired,
+    }),
     operations,
     features,
     reachability: new FeatureReachabilityReader({
-      store,
+      environments: stores.environments,
+      features: stores.features,
+      registry: stores.registry,
       clusters,
       catalog: options.catalog,
       baggage:

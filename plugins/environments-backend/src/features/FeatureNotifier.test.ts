@@ -1,6 +1,6 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import type { NotificationSendOptions } from '@backstage/plugin-notifications-node';
-import { DatabaseEnvironmentStore } from '../store';
+import { createDatabaseStores } from '../store';
 import type { StoredOperation } from '../store';
 import { FeatureNotifier } from './FeatureNotifier';
 
@@ -11,10 +11,12 @@ describe('FeatureNotifier', () => {
   let notifier: FeatureNotifier;
 
   beforeAll(async () => {
-    const store = await DatabaseEnvironmentStore.fromKnex(
-      await databases.init('SQLITE_3'),
-    );
-    await store.createEnvironment({
+    const stores = await createDatabaseStores({
+      database: mockServices.database({
+        knex: await databases.init('SQLITE_3'),
+      }),
+    });
+    await stores.environments.createEnvironment({
       name: 'dev',
       cluster: 'local',
       namespace: 'dev',
@@ -28,7 +30,7 @@ describe('FeatureNotifier', () => {
       ['f-1', 'user:default/jane'],
       ['f-robot', 'envmesh:lifecycle'],
     ]) {
-      await store.features.createFeature({
+      await stores.features.createFeature({
         name,
         environment: 'dev',
         owner,
@@ -42,7 +44,7 @@ describe('FeatureNotifier', () => {
           sent.push(options);
         },
       },
-      features: store.features,
+      features: stores.features,
       baseUrl: 'https://portal.example',
       logger: mockServices.logger.mock(),
     });

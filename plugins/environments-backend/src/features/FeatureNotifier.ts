@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { OperationOutcome } from '../orchestrate/OperationEvents';
-import type { DatabaseFeatureStore, StoredOperation } from '../store';
+import type { FeatureStore, StoredOperation } from '../store';
 
 /**
  * Who a push-started deploy tells how it went; kept in the operation's params (a plain record), so it
@@ -33,7 +33,7 @@ export class FeatureNotifier {
   constructor(
     private readonly deps: {
       notifications: NotificationService;
-      features: DatabaseFeatureStore;
+      features: FeatureStore;
       /** The portal's base URL, for links. */
       baseUrl: string;
       logger: LoggerService;

@@ -4,7 +4,7 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { FeatureCommands } from '../commands/FeatureCommands';
-import { DatabaseFeatureStore } from '../store';
+import type { FeatureStore } from '../store';
 
 /** Webhook deliveries are remembered this long; providers redeliver within hours, not days. */
 const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
@@ -18,7 +18,7 @@ export class FeatureJanitor {
   constructor(
     private readonly deps: {
       features: FeatureCommands;
-      store: DatabaseFeatureStore;
+      featureStore: FeatureStore;
       logger: LoggerService;
     },
   ) {}
@@ -46,7 +46,7 @@ export class FeatureJanitor {
         )}`,
       );
     }
-    await this.deps.store.pruneDeliveries(
+    await this.deps.featureStore.pruneDeliveries(
       new Date(now.getTime() - DELIVERY_RETENTION_MS),
     );
     return removed;

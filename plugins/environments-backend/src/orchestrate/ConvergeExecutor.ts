@@ -16,8 +16,12 @@ import {
 import type { ObjectRef, ReleaseIdentity } from '../apply';
 import { DesiredState, manifestHash, secretRefs } from '../desired';
 import { ISTIO_API_VERSION } from '../routing/types';
-import { DatabaseEnvironmentStore } from '../store';
-import type { StoredOperation } from '../store';
+import type {
+  FeatureStore,
+  InventoryStore,
+  RevisionStore,
+  StoredOperation,
+} from '../store';
 import { isInstanceRelease } from '../features';
 import { NamespaceWatchers } from '../watch';
 import { OperationEvents } from './OperationEvents';
@@ -41,7 +45,9 @@ export interface CopyParams {
 export class ConvergeExecutor implements RolloutExecutor {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      inventories: InventoryStore;
+      revisions: RevisionStore;
+      features: FeatureStore;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
@@ -124,7 +130,7 @@ export class ConvergeExecutor implements RolloutExecutor {
     kubeConfig,
     context,
   }: RolloutRun): Promise<string> {
-    const { store, applier, clusters, desired } = this.deps;
+    const { inventories, applier, clusters, desired } = this.deps;
     await applier.apply({
       kubeConfig,
       namespace: spec.namespace,
@@ -142,7 +148,7 @@ export class ConvergeExecutor implements RolloutExecutor {
       environment: spec.name,
       keep: spec.config.secrets.map(s => s.name),
     });
-    const previous = await store.getInventory(spec.name, '');
+    const previous = await inventories.getInventory(spec.name, '');
     // The declared Secrets that exist, or existed (one deleted out of band stays drift until it is written
     // again), are part of the release for drift: their deletion only, nothing of their content.
     const tracked = spec.config.secrets
@@ -210,7 +216,7 @@ export class ConvergeExecutor implements RolloutExecutor {
     definition: ServiceDefinition | undefined,
     claimed: ReadonlyMap<string, ReleaseIdentity>,
   ): Promise<string> {
-    const { store, desired } = this.deps;
+    const { inventories, revisions, desired } = this.deps;
     if (!definition) {
       throw new Error(
         `service '${service.name}' is not in the service registry`,
@@ -218,8 +224,8 @@ export class ConvergeExecutor implements RolloutExecutor {
     }
     const release = await desired.service(spec, service, definition);
     const hash = manifestHash(release.objects);
-    const [latest] = await store.listRevisions(spec.name, service.name);
-    const previous = await store.getInventory(spec.name, service.name);
+    const [latest] = await revisions.listRevisions(spec.name, service.name);
+    const previous = await inventories.getInventory(spec.name, service.name);
     if (
       latest?.manifestHash === hash &&
       previous &&
@@ -253,7 +259,7 @@ export class ConvergeExecutor implements RolloutExecutor {
       return `re-applied (revision ${latest.revision})`;
     }
     const image = (release.values.values.image ?? {}) as { tag?: unknown };
-    const revision = await store.addRevision({
+    const revision = await revisions.addRevision({
       environment: spec.name,
       service: service.name,
       imageTag: image.tag === undefined ? undefined : String(image.tag),
@@ -282,7 +288,9 @@ export class ConvergeExecutor implements RolloutExecutor {
    */
   async #instanceObjects(spec: EnvironmentSpec) {
     const claimed = new Map<string, ReleaseIdentity>();
-    for (const inventory of await this.deps.store.listInventories(spec.name)) {
+    for (const inventory of await this.deps.inventories.listInventories(
+      spec.name,
+    )) {
       if (!isInstanceRelease(inventory.release)) continue;
       const [release, feature] = inventory.release.split('.');
       for (const ref of inventory.objects) {
@@ -308,10 +316,10 @@ export class ConvergeExecutor implements RolloutExecutor {
 
   /** Deletes the releases (and their feature instances) of services that left the environment. */
   async #prune({ spec, kubeConfig, context }: RolloutRun): Promise<string> {
-    const { store, applier, watchers } = this.deps;
+    const { inventories, features, applier, watchers } = this.deps;
     const wanted = new Set(spec.services.map(s => s.name));
     const removed: string[] = [];
-    for (const inventory of await store.listInventories(spec.name)) {
+    for (const inventory of await inventories.listInventories(spec.name)) {
       // A feature instance (`<service>.<feature>[.isolation]`) goes with its service.
       const [service, feature] = inventory.release.split('.');
       if (inventory.release === '' || wanted.has(service)) continue;
@@ -321,11 +329,11 @@ export class ConvergeExecutor implements RolloutExecutor {
           ? []
           : routingObjectsOf(spec.namespace, inventory.objects)),
       ]);
-      await store.setInventory(spec.name, inventory.release, []);
+      await inventories.setInventory(spec.name, inventory.release, []);
       watchers
         .forNamespace(spec.cluster, spec.namespace)
         .untrackInventory(inventory.release);
-      if (feature) await store.features.deleteInstances(feature, [service]);
+      if (feature) await features.deleteInstances(feature, [service]);
       removed.push(inventory.release);
       await context.log(
         'info',

@@ -1,6 +1,6 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ReleaseApplier } from '../apply';
-import { DatabaseEnvironmentStore } from '../store';
+import type { EnvironmentStore, InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { IndexedStep, RolloutExecutor, RolloutRun } from './rolloutPlan';
 
@@ -11,15 +11,16 @@ import { IndexedStep, RolloutExecutor, RolloutRun } from './rolloutPlan';
 export class DeleteExecutor implements RolloutExecutor {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      inventories: InventoryStore;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
     },
   ) {}
 
   async run({ operation, spec, kubeConfig, context, steps }: RolloutRun) {
-    const { store, applier, watchers } = this.deps;
-    const inventories = await store.listInventories(spec.name);
+    const { environments, applier, watchers } = this.deps;
+    const inventories = await this.deps.inventories.listInventories(spec.name);
     const step = (kind: IndexedStep['kind']) => {
       const found = steps.find(s => s.kind === kind);
       if (!found) throw new Error(`a delete has no step '${kind}'`);
@@ -46,6 +47,6 @@ export class DeleteExecutor implements RolloutExecutor {
       }
       await context.log('info', `namespace ${spec.namespace} deleted`);
     });
-    await store.deleteEnvironment(operation.environment);
+    await environments.deleteEnvironment(operation.environment);
   }
 }

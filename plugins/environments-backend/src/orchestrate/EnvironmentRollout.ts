@@ -3,8 +3,7 @@ import {
   OperationType,
 } from '@envmesh/plugin-environments-common';
 import type { ClusterSupplier } from '../clusters';
-import { DatabaseEnvironmentStore } from '../store';
-import type { StoredOperation } from '../store';
+import type { EnvironmentStore, StoredOperation } from '../store';
 import { OperationContext } from './OperationRunner';
 import {
   PersistedStep,
@@ -30,7 +29,7 @@ export interface RolloutSettings {
 export class EnvironmentRollout {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
       clusters: ClusterSupplier;
       groups: StartupGroups;
       executors: {
@@ -52,7 +51,9 @@ export class EnvironmentRollout {
   }
 
   async execute(operation: StoredOperation, context: OperationContext) {
-    const spec = await this.deps.store.getEnvironment(operation.environment);
+    const spec = await this.deps.environments.getEnvironment(
+      operation.environment,
+    );
     if (!spec) {
       throw new Error(
         `environment '${operation.environment}' no longer exists`,

@@ -10,8 +10,7 @@ import {
   routedPort,
 } from '../routing';
 import type { KubeService } from '../routing/gatewayApiTypes';
-import { DatabaseEnvironmentStore } from '../store';
-import type { InventoryObject } from '../store';
+import type { FeatureStore, InventoryObject, InventoryStore } from '../store';
 import {
   DesiredState,
   hostRef,
@@ -29,7 +28,8 @@ export class FeatureHosts {
 
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      inventories: InventoryStore;
+      features: FeatureStore;
       desired: DesiredState;
       routing: RoutingDriver;
       /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
@@ -58,7 +58,7 @@ export class FeatureHosts {
           (await this.deps.desired.service(env, base)).objects,
           kubeConfig,
         )
-      : ((await this.deps.store.getInventory(env.name, service)) ?? [])
+      : ((await this.deps.inventories.getInventory(env.name, service)) ?? [])
           .filter(
             (r: InventoryObject) =>
               r.kind === 'Service' && r.apiVersion === 'v1',
@@ -93,7 +93,7 @@ export class FeatureHosts {
       return 'the environment has no preview domain, gateway and service';
     }
     const client = DynamicClient.for(kubeConfig);
-    const features = await this.deps.store.features.listFeatures({
+    const features = await this.deps.features.listFeatures({
       environment: env.name,
     });
     const touchedFrontEnd = steps.some(s => s.service === frontEnd);

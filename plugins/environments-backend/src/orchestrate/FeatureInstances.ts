@@ -13,7 +13,7 @@ import {
   instanceRelease,
 } from '../features';
 import { RoutingDriver } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type { FeatureStore, InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { FeatureHosts } from './FeatureHosts';
 import { OperationContext } from './OperationRunner';
@@ -39,7 +39,8 @@ export interface FeatureRolloutSettings {
 export class FeatureInstances {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      features: FeatureStore;
+      inventories: InventoryStore;
       desired: DesiredState;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
@@ -57,13 +58,13 @@ export class FeatureInstances {
     kubeConfig: KubeConfig,
     context: OperationContext,
   ): Promise<string> {
-    const { store, watchers, settings } = this.deps;
+    const { features, watchers, settings } = this.deps;
     const instance = feature.instances.find(i => i.service === service);
     const base = env.services.find(s => s.name === service);
     if (!instance || !base) {
       return `no longer part of ${instance ? env.name : feature.name}`;
     }
-    await store.features.setInstanceState(feature.name, service, 'deploying');
+    await features.setInstanceState(feature.name, service, 'deploying');
     try {
       const watcher = watchers.forNamespace(env.cluster, env.namespace);
       const wait = (refs: ObjectRef[]) =>
@@ -151,10 +152,10 @@ export class FeatureInstances {
         ),
       );
       if (!targets.length) await applyInstance();
-      await store.features.setInstanceState(feature.name, service, 'ready');
+      await features.setInstanceState(feature.name, service, 'ready');
       return `ready and routed (${targets.length} host(s))`;
     } catch (error) {
-      await store.features.setInstanceState(
+      await features.setInstanceState(
         feature.name,
         service,
         'failed',
@@ -171,8 +172,8 @@ export class FeatureInstances {
     kubeConfig: KubeConfig,
     context: OperationContext,
   ): Promise<string> {
-    const { store, applier, watchers } = this.deps;
-    await store.features.setInstanceState(feature, service, 'removing');
+    const { features, inventories, applier, watchers } = this.deps;
+    await features.setInstanceState(feature, service, 'removing');
     for (const target of await this.deps.hosts.routingTargets(
       env,
       service,
@@ -186,15 +187,15 @@ export class FeatureInstances {
       instanceRelease(service, feature),
       `${instanceRelease(service, feature)}.isolation`,
     ]) {
-      const inventory = await store.getInventory(env.name, release);
+      const inventory = await inventories.getInventory(env.name, release);
       if (!inventory) continue;
       deleted += (await applier.deleteRelease(kubeConfig, inventory)).length;
-      await store.deleteInventory(env.name, release);
+      await inventories.deleteInventory(env.name, release);
       watcher.untrackInventory(release);
     }
-    await store.features.deleteInstances(feature, [service]);
+    await features.deleteInstances(feature, [service]);
     // The last instance of the service is gone: its hosts need no routing of their own any more.
-    const others = await store.features.listFeatures({
+    const others = await features.listFeatures({
       environment: env.name,
     });
     if (!others.some(f => f.instances.some(i => i.service === service))) {
@@ -222,7 +223,10 @@ export class FeatureInstances {
     objects: KubernetesObject[],
     kubeConfig: KubeConfig,
   ): Promise<ObjectRef[]> {
-    const previous = await this.deps.store.getInventory(env.name, release);
+    const previous = await this.deps.inventories.getInventory(
+      env.name,
+      release,
+    );
     const result = await recordedApply(
       this.deps,
       { env, release },

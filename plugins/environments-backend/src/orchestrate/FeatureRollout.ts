@@ -9,8 +9,12 @@ import { ReleaseApplier, mapSettled } from '../apply';
 import { DesiredState } from '../desired';
 import { instanceRelease } from '../features';
 import { RoutingDriver } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
-import type { StoredOperation } from '../store';
+import type {
+  EnvironmentStore,
+  FeatureStore,
+  InventoryStore,
+  StoredOperation,
+} from '../store';
 import { NamespaceWatchers } from '../watch';
 import { OperationContext } from './OperationRunner';
 import { FeatureHosts } from './FeatureHosts';
@@ -42,7 +46,9 @@ export class FeatureRollout {
 
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      features: FeatureStore;
+      inventories: InventoryStore;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
@@ -75,14 +81,14 @@ export class FeatureRollout {
 
   async execute(operation: StoredOperation, context: OperationContext) {
     const params = operation.params as unknown as FeatureOperationParams;
-    const { store, settings } = this.deps;
-    const env = await store.getEnvironment(operation.environment);
+    const { environments, features, settings } = this.deps;
+    const env = await environments.getEnvironment(operation.environment);
     if (!env) {
       throw new Error(
         `environment '${operation.environment}' no longer exists`,
       );
     }
-    const feature = await store.features.getFeature(params.feature);
+    const feature = await features.getFeature(params.feature);
     if (!feature) {
       if (operation.type === 'remove-feature') return;
       throw new Error(`feature branch '${params.feature}' no longer exists`);
@@ -124,7 +130,7 @@ export class FeatureRollout {
       );
     }
     if (!deploy && params.deleteFeature) {
-      await store.features.deleteFeature(feature.name);
+      await features.deleteFeature(feature.name);
       await context.log('info', `feature branch ${feature.name} removed`);
     }
   }
@@ -146,7 +152,9 @@ export class FeatureRollout {
     });
     const own = instanceRelease(instance.service, feature);
     const taken = new Map<string, string>();
-    for (const inventory of await this.deps.store.listInventories(env.name)) {
+    for (const inventory of await this.deps.inventories.listInventories(
+      env.name,
+    )) {
       if (inventory.release === own) continue;
       for (const o of inventory.objects) {
         taken.set(`${o.kind}/${o.name}`, inventory.release || env.name);
@@ -173,7 +181,7 @@ export class FeatureRollout {
    */
   async restoreRoutes(env: EnvironmentSpec, service: string) {
     const ready = (
-      await this.deps.store.features.listFeatures({ environment: env.name })
+      await this.deps.features.listFeatures({ environment: env.name })
     ).flatMap(f =>
       f.instances.some(i => i.service === service && i.state === 'ready')
         ? [f.name]

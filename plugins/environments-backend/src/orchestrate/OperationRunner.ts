@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { DatabaseEnvironmentStore } from '../store';
-import type { OperationLogLevel, StoredOperation } from '../store';
+import type {
+  OperationLogLevel,
+  OperationStore,
+  StoredOperation,
+} from '../store';
 import { OperationEvents, OperationOutcome } from './OperationEvents';
 
 /** What an operation's executor gets besides the operation itself. */
@@ -23,7 +26,7 @@ export type OperationExecutor = (
 ) => Promise<void>;
 
 export interface OperationRunnerOptions {
-  store: DatabaseEnvironmentStore;
+  operations: OperationStore;
   logger: LoggerService;
   execute: OperationExecutor;
   /** How long a claim lasts without renewal; another replica (or this one after a restart) resumes after. */
@@ -49,7 +52,7 @@ export class OperationRunner {
     8,
   )}`;
   readonly #options: Required<
-    Omit<OperationRunnerOptions, 'store' | 'logger' | 'execute' | 'events'>
+    Omit<OperationRunnerOptions, 'operations' | 'logger' | 'execute' | 'events'>
   > &
     OperationRunnerOptions;
   readonly #active = new Map<
@@ -92,12 +95,12 @@ export class OperationRunner {
   }
 
   async #run() {
-    const { store, logger, pollMs, concurrency, leaseMs } = this.#options;
+    const { operations, logger, pollMs, concurrency, leaseMs } = this.#options;
     while (this.#running) {
       let claimed: StoredOperation | undefined;
       if (this.#active.size < concurrency) {
         try {
-          claimed = await store.claimOperation(this.workerId, leaseMs);
+          claimed = await operations.claimOperation(this.workerId, leaseMs);
         } catch (error) {
           logger.warn(`claiming operations failed: ${error}`);
         }
@@ -140,13 +143,13 @@ export class OperationRunner {
   }
 
   async #execute(operation: StoredOperation, controller: AbortController) {
-    const { store, logger, leaseMs, execute } = this.#options;
+    const { operations, logger, leaseMs, execute } = this.#options;
     const { id } = operation;
     const heartbeat = setInterval(async () => {
       try {
-        if (await store.isCancelRequested(id)) {
+        if (await operations.isCancelRequested(id)) {
           controller.abort(new Error('cancelled'));
-        } else if (!(await store.renewLease(id, this.workerId, leaseMs))) {
+        } else if (!(await operations.renewLease(id, this.workerId, leaseMs))) {
           controller.abort(new StopReason('lease lost to another worker'));
         }
       } catch (error) {
@@ -155,7 +158,7 @@ export class OperationRunner {
     }, Math.max(200, Math.floor(leaseMs / 3)));
 
     const log = async (level: OperationLogLevel, message: string) => {
-      await store.appendLog(id, level, message);
+      await operations.appendLog(id, level, message);
     };
     const finished = new Set(
       operation.steps
@@ -168,10 +171,10 @@ export class OperationRunner {
       step: async (index, fn) => {
         if (finished.has(index)) return;
         controller.signal.throwIfAborted();
-        await store.updateStep(id, index, { state: 'running' });
+        await operations.updateStep(id, index, { state: 'running' });
         try {
           const message = await fn();
-          await store.updateStep(id, index, {
+          await operations.updateStep(id, index, {
             state: 'succeeded',
             ...(message ? { message } : {}),
           });
@@ -179,7 +182,7 @@ export class OperationRunner {
           const reason = controller.signal.aborted
             ? String((controller.signal.reason as Error)?.message ?? 'aborted')
             : (error as Error).message;
-          await store.updateStep(id, index, {
+          await operations.updateStep(id, index, {
             state: controller.signal.aborted ? 'pending' : 'failed',
             message: reason,
           });
@@ -196,7 +199,7 @@ export class OperationRunner {
         await log('info', `resumed by ${this.workerId}`);
       }
       await execute(operation, context);
-      await store.finishOperation(id, 'succeeded');
+      await operations.finishOperation(id, 'succeeded');
       logger.info(
         `operation ${id} (${operation.type} ${operation.environment}) succeeded`,
       );
@@ -207,12 +210,16 @@ export class OperationRunner {
         logger.info(`operation ${id} left to resume: ${reason.message}`);
       } else if (controller.signal.aborted) {
         await log('warn', 'cancelled');
-        await store.finishOperation(id, 'cancelled', 'cancelled by request');
+        await operations.finishOperation(
+          id,
+          'cancelled',
+          'cancelled by request',
+        );
         await this.#finished(operation, { state: 'cancelled' });
       } else {
         const message = (error as Error).message ?? String(error);
         await log('error', message);
-        await store.finishOperation(id, 'failed', message);
+        await operations.finishOperation(id, 'failed', message);
         logger.warn(
           `operation ${id} (${operation.type} ${operation.environment}) failed: ${message}`,
         );

@@ -1,5 +1,5 @@
 import { apiErrorMessage, formatRef, mapSettled } from '../apply';
-import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { recordOwnGenerations } from './ownGenerations';
 import { RolloutExecutor, RolloutRun } from './rolloutPlan';
@@ -13,7 +13,7 @@ import { SCALABLE_KINDS, WorkloadScaler } from './WorkloadScaler';
 export class ScaleExecutor implements RolloutExecutor {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      inventories: InventoryStore;
       watchers: NamespaceWatchers;
       groups: StartupGroups;
       /** Workloads scaled at the same time. */

@@ -4,7 +4,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { WORKLOAD_KINDS, formatRef } from '../apply';
 import type { ObjectRef } from '../apply';
-import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryStore, ServiceRegistryStore } from '../store';
 import { isInstanceRelease } from '../features';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
 import { OperationContext } from './OperationRunner';
@@ -24,7 +24,8 @@ export interface GroupWorkload {
 export class StartupGroups {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      registry: ServiceRegistryStore;
+      inventories: InventoryStore;
       watchers: NamespaceWatchers;
       /** How long a startup group's workloads may take to become ready. */
       readyTimeoutMs: number;
@@ -33,7 +34,7 @@ export class StartupGroups {
 
   /** The registry's definitions by name, for the groups they default to. */
   async definitions(): Promise<Map<string, ServiceDefinition>> {
-    const services = await this.deps.store.listServices();
+    const services = await this.deps.registry.listServices();
     return new Map(services.map(s => [s.name, s]));
   }
 
@@ -53,7 +54,9 @@ export class StartupGroups {
         .map(s => s.name),
     );
     const workloads: GroupWorkload[] = [];
-    for (const inventory of await this.deps.store.listInventories(spec.name)) {
+    for (const inventory of await this.deps.inventories.listInventories(
+      spec.name,
+    )) {
       const instance = isInstanceRelease(inventory.release);
       if (instance && !options.instances) continue;
       const service = instance

@@ -1,6 +1,6 @@
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { ObjectRef, refKey } from '../apply';
-import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 
 /** A change envmesh itself made to an object of a release outside its apply, and the generation it gave. */
@@ -16,7 +16,7 @@ export interface OwnWrite {
  * in the namespace's watcher, and in the stored inventories so that a restarted backend agrees.
  */
 export async function recordOwnGenerations(
-  deps: { store: DatabaseEnvironmentStore; watchers: NamespaceWatchers },
+  deps: { inventories: InventoryStore; watchers: NamespaceWatchers },
   spec: Pick<EnvironmentSpec, 'name' | 'cluster' | 'namespace'>,
   writes: OwnWrite[],
 ): Promise<void> {
@@ -29,9 +29,9 @@ export async function recordOwnGenerations(
     byRelease.get(release)!.set(refKey(ref), generation);
   }
   for (const [release, generations] of byRelease) {
-    const inventory = await deps.store.getInventory(spec.name, release);
+    const inventory = await deps.inventories.getInventory(spec.name, release);
     if (!inventory) continue;
-    await deps.store.setInventory(
+    await deps.inventories.setInventory(
       spec.name,
       release,
       inventory.map(object => {

@@ -1,7 +1,7 @@
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { ApplyError, ReleaseApplier } from '../apply';
 import type { ApplyInput, ApplyResult, RecordedObject } from '../apply';
-import { DatabaseEnvironmentStore } from '../store';
+import type { InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 
 /**
@@ -12,7 +12,7 @@ import { NamespaceWatchers } from '../watch';
  */
 export async function recordedApply(
   deps: {
-    store: DatabaseEnvironmentStore;
+    inventories: InventoryStore;
     applier: ReleaseApplier;
     watchers: NamespaceWatchers;
   },
@@ -25,14 +25,14 @@ export async function recordedApply(
   },
   input: ApplyInput,
 ): Promise<ApplyResult> {
-  const { store, applier, watchers } = deps;
+  const { inventories, applier, watchers } = deps;
   const { env, release, extra = [] } = target;
   let result: ApplyResult;
   try {
     result = await applier.apply(input);
   } catch (error) {
     if (error instanceof ApplyError) {
-      await store.setInventory(env.name, release, [
+      await inventories.setInventory(env.name, release, [
         ...error.partialInventory,
         ...extra,
       ]);
@@ -40,7 +40,7 @@ export async function recordedApply(
     throw error;
   }
   const recorded = [...result.recorded, ...extra];
-  await store.setInventory(env.name, release, recorded);
+  await inventories.setInventory(env.name, release, recorded);
   await watchers
     .forNamespace(env.cluster, env.namespace)
     .trackInventory(release, recorded);

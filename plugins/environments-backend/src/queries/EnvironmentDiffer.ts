@@ -5,7 +5,12 @@ import type { ClusterSupplier } from '../clusters';
 import { DesiredState } from '../desired';
 import { SecretWriter } from '../apply';
 import { SecretValues, applyUpdate } from '../requests/environmentSpec';
-import { DatabaseEnvironmentStore } from '../store';
+import type {
+  EnvironmentStore,
+  FeatureStore,
+  InventoryStore,
+  ServiceRegistryStore,
+} from '../store';
 import { fromCluster } from './clusterReads';
 import { requireEnvironment } from './EnvironmentReader';
 
@@ -16,7 +21,10 @@ import { requireEnvironment } from './EnvironmentReader';
 export class EnvironmentDiffer {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      registry: ServiceRegistryStore;
+      features: FeatureStore;
+      inventories: InventoryStore;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
@@ -24,10 +32,11 @@ export class EnvironmentDiffer {
   ) {}
 
   async diffEnvironment(name: string, body: unknown) {
-    const { store, clusters, desired, applier } = this.deps;
-    const current = await requireEnvironment(store, name);
+    const { environments, registry, features, inventories } = this.deps;
+    const { clusters, desired, applier } = this.deps;
+    const current = await requireEnvironment(environments, name);
     const { spec, secretValues } = await applyUpdate(
-      { registry: store, features: store.features },
+      { registry, features },
       current,
       body,
     );
@@ -44,7 +53,7 @@ export class EnvironmentDiffer {
       const objects = await fromCluster(spec.cluster, () =>
         desired.withLiveRoutes(spec, release, kubeConfig),
       );
-      const previous = await store.getInventory(spec.name, service.name);
+      const previous = await inventories.getInventory(spec.name, service.name);
       const entries = await fromCluster(spec.cluster, () =>
         applier.diff({
           kubeConfig,
@@ -73,7 +82,7 @@ export class EnvironmentDiffer {
     secretValues: SecretValues,
   ): Promise<DiffEntry[]> {
     const kubeConfig = this.deps.clusters.kubeConfig(spec.cluster);
-    const previous = await this.deps.store.getInventory(spec.name, '');
+    const previous = await this.deps.inventories.getInventory(spec.name, '');
     const objects = await this.deps.applier.diff({
       kubeConfig,
       namespace: spec.namespace,

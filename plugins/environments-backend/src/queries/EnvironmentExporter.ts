@@ -2,7 +2,7 @@ import yaml from 'js-yaml';
 import { KubernetesObject } from '@kubernetes/client-node';
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { DesiredState } from '../desired';
-import { DatabaseEnvironmentStore } from '../store';
+import type { EnvironmentStore } from '../store';
 import { requireEnvironment } from './EnvironmentReader';
 
 /** One file of an export, by its path relative to the export's root. */
@@ -52,13 +52,13 @@ const CLUSTER_SCOPED = new Set([
 export class EnvironmentExporter {
   constructor(
     private readonly deps: {
-      store: Pick<DatabaseEnvironmentStore, 'getEnvironment' | 'getService'>;
+      environments: Pick<EnvironmentStore, 'getEnvironment'>;
       desired: DesiredState;
     },
   ) {}
 
   async exportEnvironment(name: string): Promise<{ files: ExportedFile[] }> {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     const files: ExportedFile[] = [
       { path: 'environment.yaml', content: dump(environmentDocument(env)) },
       ...folder(

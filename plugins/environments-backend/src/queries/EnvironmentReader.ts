@@ -5,15 +5,15 @@ import {
   MergedValues,
 } from '@envmesh/plugin-environments-common';
 import { DesiredState } from '../desired';
-import { DatabaseEnvironmentStore } from '../store';
+import type { EnvironmentStore, RevisionStore } from '../store';
 import { OperationQueries } from './OperationQueries';
 
 /** The stored environment of that name; a NotFoundError when there is none. */
 export async function requireEnvironment(
-  store: Pick<DatabaseEnvironmentStore, 'getEnvironment'>,
+  environments: Pick<EnvironmentStore, 'getEnvironment'>,
   name: string,
 ) {
-  const env = await store.getEnvironment(name);
+  const env = await environments.getEnvironment(name);
   if (!env) throw new NotFoundError(`no environment '${name}'`);
   return env;
 }
@@ -33,14 +33,15 @@ export function requireService(env: EnvironmentSpec, service: string) {
 export class EnvironmentReader {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      revisions: RevisionStore;
       desired: DesiredState;
       operations: OperationQueries;
     },
   ) {}
 
   async getEnvironment(name: string) {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     return {
       ...env,
       lastOperation: await this.deps.operations.latestOperation(name),
@@ -49,13 +50,13 @@ export class EnvironmentReader {
 
   /** The merged values of a service, each leaf with the layer that set it. */
   async getServiceValues(name: string, service: string): Promise<MergedValues> {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     return this.deps.desired.values(env, requireService(env, service));
   }
 
   /** The objects envmesh applies for a service, as YAML documents. */
   async getServiceManifest(name: string, service: string): Promise<string> {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     const { objects } = await this.deps.desired.service(
       env,
       requireService(env, service),
@@ -66,7 +67,7 @@ export class EnvironmentReader {
   }
 
   async listRevisions(name: string, service?: string) {
-    await requireEnvironment(this.deps.store, name);
-    return this.deps.store.listRevisions(name, service);
+    await requireEnvironment(this.deps.environments, name);
+    return this.deps.revisions.listRevisions(name, service);
   }
 }

@@ -6,7 +6,12 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { WORKLOAD_KINDS } from '../apply';
 import type { ClusterSupplier } from '../clusters';
-import { DatabaseEnvironmentStore } from '../store';
+import type {
+  EnvironmentStore,
+  InventoryStore,
+  RevisionStore,
+  ServiceRegistryStore,
+} from '../store';
 import { NamespaceWatchers } from '../watch';
 import { checkReachable, fromCluster } from './clusterReads';
 import { requireEnvironment } from './EnvironmentReader';
@@ -18,7 +23,10 @@ import { requireEnvironment } from './EnvironmentReader';
 export class EnvironmentStatusReader {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      registry: ServiceRegistryStore;
+      inventories: InventoryStore;
+      revisions: RevisionStore;
       clusters: ClusterSupplier;
       watchers: NamespaceWatchers;
     },
@@ -26,8 +34,8 @@ export class EnvironmentStatusReader {
 
   async listEnvironments(): Promise<EnvironmentSummary[]> {
     const [environments, services] = await Promise.all([
-      this.deps.store.listEnvironments(),
-      this.deps.store.listServices(),
+      this.deps.environments.listEnvironments(),
+      this.deps.registry.listServices(),
     ]);
     const refs = new Map(services.map(s => [s.name, s.catalogEntityRef]));
     return Promise.all(
@@ -58,7 +66,7 @@ export class EnvironmentStatusReader {
 
   /** Desired against live per service; 503 naming the cluster when its API server cannot be reached. */
   async getStatus(name: string): Promise<EnvironmentStatus> {
-    const env = await requireEnvironment(this.deps.store, name);
+    const env = await requireEnvironment(this.deps.environments, name);
     await checkReachable(this.deps, env);
     const [services, drift] = await Promise.all([
       this.#serviceStatuses(env),
@@ -69,7 +77,7 @@ export class EnvironmentStatusReader {
 
   /** Drift of the environment's own release '' (config, resources, Secrets). */
   async #environmentDrift(env: EnvironmentSpec) {
-    if (!(await this.deps.store.getInventory(env.name, ''))) return [];
+    if (!(await this.deps.inventories.getInventory(env.name, ''))) return [];
     const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
     return fromCluster(env.cluster, () => watcher.drift(''));
   }
@@ -77,12 +85,12 @@ export class EnvironmentStatusReader {
   async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
     const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
     const definitions = new Map(
-      (await this.deps.store.listServices()).map(s => [s.name, s]),
+      (await this.deps.registry.listServices()).map(s => [s.name, s]),
     );
-    const revisions = await this.deps.store.listRevisions(env.name);
+    const revisions = await this.deps.revisions.listRevisions(env.name);
     return Promise.all(
       env.services.map(async service => {
-        const inventory = await this.deps.store.getInventory(
+        const inventory = await this.deps.inventories.getInventory(
           env.name,
           service.name,
         );

@@ -10,7 +10,11 @@ import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply';
 import type { ClusterSupplier } from '../clusters';
 import { readTraceObjects, withoutSidecar } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type {
+  EnvironmentStore,
+  FeatureStore,
+  ServiceRegistryStore,
+} from '../store';
 import { requireEnvironment } from './EnvironmentReader';
 import {
   CallGraphNode,
@@ -34,7 +38,9 @@ const PROPAGATIONS = new Set<Propagation>(['header', 'baggage', 'none']);
 export class FeatureReachabilityReader {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
+      features: FeatureStore;
+      registry: ServiceRegistryStore;
       clusters: ClusterSupplier;
       catalog?: CatalogService;
       /** Whether routes also match the W3C baggage entry (`features.routing.baggage`). */
@@ -46,10 +52,12 @@ export class FeatureReachabilityReader {
     featureName: string,
     options: { from?: string; credentials: BackstageCredentials },
   ) {
-    const { store } = this.deps;
-    const feature = await store.features.getFeature(featureName);
+    const feature = await this.deps.features.getFeature(featureName);
     if (!feature) throw new NotFoundError(`no feature branch '${featureName}'`);
-    const env = await requireEnvironment(store, feature.environment);
+    const env = await requireEnvironment(
+      this.deps.environments,
+      feature.environment,
+    );
     const entry = options.from ?? env.previewService;
     if (!entry) {
       throw new InputError(
@@ -85,7 +93,7 @@ export class FeatureReachabilityReader {
     credentials: BackstageCredentials,
   ): Promise<Map<string, CallGraphNode>> {
     const definitions = new Map(
-      (await this.deps.store.listServices()).map(d => [d.name, d]),
+      (await this.deps.registry.listServices()).map(d => [d.name, d]),
     );
     const refs = env.services.flatMap(s => {
       const ref = definitions.get(s.name)?.catalogEntityRef;

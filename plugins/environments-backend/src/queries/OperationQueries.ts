@@ -1,6 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
-import { DatabaseEnvironmentStore } from '../store';
-import type { StoredOperation } from '../store';
+import type { OperationStore, StoredOperation } from '../store';
 
 /** An operation as the API shows it: without its worker fields and parameters, with its progress. */
 export function summary(operation: StoredOperation) {
@@ -23,28 +22,28 @@ export function summary(operation: StoredOperation) {
 
 /** Operations and their logs, as the API shows them. */
 export class OperationQueries {
-  constructor(private readonly deps: { store: DatabaseEnvironmentStore }) {}
+  constructor(private readonly deps: { operations: OperationStore }) {}
 
   async getOperation(id: string) {
-    const operation = await this.deps.store.getOperation(id);
+    const operation = await this.deps.operations.getOperation(id);
     if (!operation) throw new NotFoundError(`no operation '${id}'`);
     return summary(operation);
   }
 
   listOperations(environment?: string) {
-    return this.deps.store
+    return this.deps.operations
       .listOperations({ environment, limit: 50 })
       .then(ops => ops.map(summary));
   }
 
   async getOperationLogs(id: string, afterSeq?: number) {
     await this.getOperation(id);
-    return this.deps.store.listLogs(id, { afterSeq });
+    return this.deps.operations.listLogs(id, { afterSeq });
   }
 
   /** The latest operation on the environment itself (not on one of its feature branches). */
   async latestOperation(environment: string) {
-    const [operation] = await this.deps.store.listOperations({
+    const [operation] = await this.deps.operations.listOperations({
       environment,
       feature: '',
       limit: 1,

@@ -10,7 +10,7 @@ import {
   traceRequest,
   withoutSidecar,
 } from '../routing';
-import { DatabaseEnvironmentStore } from '../store';
+import type { EnvironmentStore } from '../store';
 import { parseInput, traceRouteInput } from '../requests/validation';
 
 /**
@@ -21,7 +21,7 @@ import { parseInput, traceRouteInput } from '../requests/validation';
 export class RouteTracer {
   constructor(
     private readonly deps: {
-      store: DatabaseEnvironmentStore;
+      environments: EnvironmentStore;
       clusters: ClusterSupplier;
       desired: DesiredState;
     },
@@ -29,7 +29,7 @@ export class RouteTracer {
 
   async trace(name: string, body: unknown): Promise<RouteTrace> {
     const input = parseInput(traceRouteInput, body);
-    const env = await this.deps.store.getEnvironment(name);
+    const env = await this.deps.environments.getEnvironment(name);
     if (!env) throw new NotFoundError(`no environment '${name}'`);
     for (const [index, service] of (input.chain ?? []).entries()) {
       if (!env.services.some(s => s.name === service)) {

@@ -21,6 +21,7 @@ import {
   redact,
 } from './ImportSourceFetcher';
 import { detectLayout, readServiceFile, readValuesFile } from './layout';
+import type { ServiceRegistryStore } from '../store';
 
 /** A chart archive to store (`putChart`). */
 export interface ChartArchive {
@@ -61,12 +62,6 @@ export interface ServiceImportResult {
   upsert: ServiceDefinition[];
   /** The commit imported from Git, or the UrlReader's etag. */
   revision?: string;
-}
-
-/** What {@link persistServiceImport} needs of the store. */
-export interface ServiceRegistryStore {
-  putChart(chart: ChartArchive): Promise<void>;
-  upsertServices(definitions: ServiceDefinition[]): Promise<void>;
 }
 
 export interface ServiceImporterOptions {
@@ -342,7 +337,7 @@ export class ServiceImporter {
 
 /** Stores the charts, then upserts the created and updated definitions. */
 export async function persistServiceImport(
-  store: ServiceRegistryStore,
+  store: Pick<ServiceRegistryStore, 'putChart' | 'upsertServices'>,
   result: Pick<ServiceImportResult, 'charts' | 'upsert'>,
 ): Promise<void> {
   const needed = new Set(result.upsert.map(d => d.chart.digest));

@@ -5,7 +5,6 @@ export type {
   ServiceImportFailure,
   ServiceImporterOptions,
   ServiceImportResult,
-  ServiceRegistryStore,
 } from './ServiceImporter';
 export { chartDigest } from './charts';
 export type { ServiceImportSource } from './ImportSourceFetcher';

@@ -1,16 +1,16 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
+import { createDatabaseStores } from './DatabaseStores';
 
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-async function createStore(id: Parameters<typeof databases.init>[0]) {
-  const store = await DatabaseEnvironmentStore.fromKnex(
-    await databases.init(id),
-  );
-  await store.createEnvironment({
+async function createStores(id: Parameters<typeof databases.init>[0]) {
+  const stores = await createDatabaseStores({
+    database: mockServices.database({ knex: await databases.init(id) }),
+  });
+  await stores.environments.createEnvironment({
     name: 'dev',
     cluster: 'local',
     namespace: 'dev',
@@ -20,15 +20,15 @@ async function createStore(id: Parameters<typeof databases.init>[0]) {
     resources: { gateways: [], certificates: [] },
     services: [{ name: 'api' }, { name: 'web' }],
   });
-  return store;
+  return stores;
 }
 
 describe.each(databases.eachSupportedId())(
   'DatabaseFeatureStore on %s',
   databaseId => {
     it('keeps feature branches with their instances and refuses a second of one name', async () => {
-      const store = await createStore(databaseId);
-      const created = await store.features.createFeature({
+      const stores = await createStores(databaseId);
+      const created = await stores.features.createFeature({
         name: 'feature-1',
         environment: 'dev',
         owner: 'user:default/alice',
@@ -44,7 +44,7 @@ describe.each(databases.eachSupportedId())(
         instances: [{ service: 'api', imageTag: '2.0.0', state: 'pending' }],
       });
       await expect(
-        store.features.createFeature({
+        stores.features.createFeature({
           name: 'feature-1',
           environment: 'dev',
           owner: 'user:default/bob',
@@ -52,8 +52,8 @@ describe.each(databases.eachSupportedId())(
         }),
       ).rejects.toThrow(ConflictError);
 
-      await store.features.setInstanceState('feature-1', 'api', 'ready');
-      const updated = await store.features.updateFeature('feature-1', {
+      await stores.features.setInstanceState('feature-1', 'api', 'ready');
+      const updated = await stores.features.updateFeature('feature-1', {
         instances: [{ service: 'web', values: { replicas: 1 } }],
       });
       expect(updated.instances.map(i => [i.service, i.state])).toEqual([
@@ -61,24 +61,24 @@ describe.each(databases.eachSupportedId())(
         ['web', 'pending'],
       ]);
       await expect(
-        store.features.updateFeature('nope', { expiresAt: '2030-01-01' }),
+        stores.features.updateFeature('nope', { expiresAt: '2030-01-01' }),
       ).rejects.toThrow(NotFoundError);
 
-      await store.features.deleteInstances('feature-1', ['api']);
+      await stores.features.deleteInstances('feature-1', ['api']);
       expect(
-        (await store.features.getFeature('feature-1'))!.instances.map(
+        (await stores.features.getFeature('feature-1'))!.instances.map(
           i => i.service,
         ),
       ).toEqual(['web']);
     });
 
     it('finds expired feature branches', async () => {
-      const store = await createStore(databaseId);
+      const stores = await createStores(databaseId);
       for (const [name, expiresAt] of [
         ['old', '2020-01-01T00:00:00.000Z'],
         ['new', '2099-01-01T00:00:00.000Z'],
       ]) {
-        await store.features.createFeature({
+        await stores.features.createFeature({
           name,
           environment: 'dev',
           owner: 'user:default/alice',
@@ -86,14 +86,14 @@ describe.each(databases.eachSupportedId())(
           instances: [],
         });
       }
-      const expired = await store.features.listFeatures({
+      const expired = await stores.features.listFeatures({
         expiredBefore: new Date('2026-01-01T00:00:00.000Z'),
       });
       expect(expired.map(f => f.name)).toEqual(['old']);
     });
 
     it('runs feature operations beside the environment operation, one per feature', async () => {
-      const store = await createStore(databaseId);
+      const stores = await createStores(databaseId);
       const operation = (feature?: string) => ({
         environment: 'dev',
         feature,
@@ -101,48 +101,56 @@ describe.each(databases.eachSupportedId())(
         actor: 'user:default/alice',
         steps: [{ name: 'deploy api', service: 'api' }],
       });
-      await store.createOperation({ ...operation(), type: 'update' });
-      const first = await store.createOperation(operation('feature-1'));
+      await stores.operations.createOperation({
+        ...operation(),
+        type: 'update',
+      });
+      const first = await stores.operations.createOperation(
+        operation('feature-1'),
+      );
       expect(first.feature).toBe('feature-1');
-      await store.createOperation(operation('feature-2'));
+      await stores.operations.createOperation(operation('feature-2'));
       await expect(
-        store.createOperation(operation('feature-1')),
+        stores.operations.createOperation(operation('feature-1')),
       ).rejects.toThrow(/feature branch 'feature-1' has operation/);
       await expect(
-        store.createOperation({ ...operation(), type: 'update' }),
+        stores.operations.createOperation({ ...operation(), type: 'update' }),
       ).rejects.toThrow(/environment 'dev' has operation/);
       expect(
-        (await store.listOperations({ environment: 'dev', feature: '' })).map(
-          o => o.type,
-        ),
+        (
+          await stores.operations.listOperations({
+            environment: 'dev',
+            feature: '',
+          })
+        ).map(o => o.type),
       ).toEqual(['update']);
-      expect(await store.listOperations({ environment: 'dev' })).toHaveLength(
-        3,
-      );
+      expect(
+        await stores.operations.listOperations({ environment: 'dev' }),
+      ).toHaveLength(3);
     });
 
     it('deduplicates webhook deliveries and forgets old ones', async () => {
-      const store = await createStore(databaseId);
-      expect(await store.features.recordDelivery('github', 'd-1')).toBe(true);
-      expect(await store.features.recordDelivery('github', 'd-1')).toBe(false);
-      expect(await store.features.recordDelivery('gitlab', 'd-1')).toBe(true);
-      await store.features.forgetDelivery('github', 'd-1');
-      expect(await store.features.recordDelivery('github', 'd-1')).toBe(true);
+      const stores = await createStores(databaseId);
+      expect(await stores.features.recordDelivery('github', 'd-1')).toBe(true);
+      expect(await stores.features.recordDelivery('github', 'd-1')).toBe(false);
+      expect(await stores.features.recordDelivery('gitlab', 'd-1')).toBe(true);
+      await stores.features.forgetDelivery('github', 'd-1');
+      expect(await stores.features.recordDelivery('github', 'd-1')).toBe(true);
       expect(
-        await store.features.pruneDeliveries(new Date(Date.now() + 1000)),
+        await stores.features.pruneDeliveries(new Date(Date.now() + 1000)),
       ).toBe(2);
     });
 
     it('deletes the feature branches of a deleted environment', async () => {
-      const store = await createStore(databaseId);
-      await store.features.createFeature({
+      const stores = await createStores(databaseId);
+      await stores.features.createFeature({
         name: 'feature-1',
         environment: 'dev',
         owner: 'user:default/alice',
         instances: [{ service: 'api' }],
       });
-      await store.deleteEnvironment('dev');
-      expect(await store.features.getFeature('feature-1')).toBeUndefined();
+      await stores.environments.deleteEnvironment('dev');
+      expect(await stores.features.getFeature('feature-1')).toBeUndefined();
     });
   },
 );

@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   FeatureBranch,
@@ -7,6 +8,8 @@ import type {
   FeatureSource,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
+import { FeatureStore, NewFeature } from './FeatureStore';
+import { applyDatabaseMigrations } from './migrations';
 import {
   isUniqueViolation,
   optional,
@@ -17,22 +20,22 @@ import {
 
 type Row = Record<string, any>;
 
-/** What createFeature records; every instance starts `pending`. */
-export interface NewFeature {
-  name: string;
-  environment: string;
-  owner: string;
-  description?: string;
-  source?: FeatureSource;
-  expiresAt?: string;
-  instances: FeatureInstanceSpec[];
-}
-
 /**
- * Feature branches and their instances (the desired state; the routing objects in the cluster hold which
- * features are routed), and the webhook deliveries already acted on.
+ * Feature branches, their instances and webhook deliveries in the plugin's database.
+ *
+ * @internal
  */
-export class DatabaseFeatureStore {
+export class DatabaseFeatureStore implements FeatureStore {
+  /** Opens the plugin's database, migrated unless the backend config skips it. */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseFeatureStore> {
+    return new DatabaseFeatureStore(
+      await applyDatabaseMigrations(options.database),
+    );
+  }
+
+  /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 
   /** Throws ConflictError if a feature branch of that name exists (in any environment). */

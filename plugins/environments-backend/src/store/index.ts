@@ -1,4 +1,19 @@
+export type { EnvironmentStore } from './EnvironmentStore';
+export type { FeatureStore, NewFeature } from './FeatureStore';
+export type { InventoryStore } from './InventoryStore';
+export type { OperationStore } from './OperationStore';
+export type { RevisionStore } from './RevisionStore';
+export type { ServiceRegistryStore } from './ServiceRegistryStore';
+export type { EnvironmentsStores, StoreTransaction } from './StoreTransaction';
 export { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
+export { DatabaseFeatureStore } from './DatabaseFeatureStore';
+export { DatabaseInventoryStore } from './DatabaseInventoryStore';
+export { DatabaseOperationStore } from './DatabaseOperationStore';
+export { DatabaseRevisionStore } from './DatabaseRevisionStore';
+export { DatabaseServiceRegistryStore } from './DatabaseServiceRegistryStore';
+export { createDatabaseStores } from './DatabaseStores';
+export type { DatabaseStores } from './DatabaseStores';
+export { applyDatabaseMigrations } from './migrations';
 export type {
   Inventory,
   InventoryObject,
@@ -11,5 +26,3 @@ export type {
   StoredEnvironment,
   StoredOperation,
 } from './types';
-export { DatabaseFeatureStore } from './DatabaseFeatureStore';
-export type { NewFeature } from './DatabaseFeatureStore';

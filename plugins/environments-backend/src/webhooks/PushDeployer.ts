@@ -5,7 +5,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { FeatureNotifier, PushNotice } from '../features/FeatureNotifier';
-import type { DatabaseEnvironmentStore } from '../store';
+import type { FeatureStore, ServiceRegistryStore } from '../store';
 import {
   DEFAULT_DEPLOY_KEYWORD,
   featureNameFromBranch,
@@ -73,7 +73,8 @@ export class PushDeployer {
     private readonly deps: {
       settings: WebhookSettings;
       features: FeatureCommands;
-      store: DatabaseEnvironmentStore;
+      featureStore: FeatureStore;
+      registry: ServiceRegistryStore;
       catalog: CatalogService;
       auth: AuthService;
       notifier: FeatureNotifier;
@@ -83,13 +84,13 @@ export class PushDeployer {
 
   /** `POST /webhooks/:provider`. */
   router(): express.Router {
-    const { settings, store } = this.deps;
+    const { settings, featureStore } = this.deps;
     return createWebhookRouter({
       secretFor: provider => settings.secrets[provider],
       recordDelivery: (provider, id) =>
-        store.features.recordDelivery(provider, id),
+        featureStore.recordDelivery(provider, id),
       releaseDelivery: (provider, id) =>
-        store.features.forgetDelivery(provider, id),
+        featureStore.forgetDelivery(provider, id),
       onPush: event => this.onPush(event),
       logger: this.deps.logger,
     });
@@ -189,7 +190,7 @@ export class PushDeployer {
   async #candidates(): Promise<
     Array<RepositoryCandidate & { service: string; owner?: string }>
   > {
-    const services = await this.deps.store.listServices();
+    const services = await this.deps.registry.listServices();
     const refs = services.flatMap(s =>
       s.catalogEntityRef ? [s.catalogEntityRef] : [],
     );

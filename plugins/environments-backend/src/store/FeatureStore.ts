@@ -1,0 +1,71 @@
+import type {
+  FeatureBranch,
+  FeatureInstanceSpec,
+  FeatureInstanceState,
+  FeatureSource,
+} from '@envmesh/plugin-environments-common';
+
+/**
+ * What createFeature records; every instance starts `pending`.
+ *
+ * @internal
+ */
+export interface NewFeature {
+  name: string;
+  environment: string;
+  owner: string;
+  description?: string;
+  source?: FeatureSource;
+  expiresAt?: string;
+  instances: FeatureInstanceSpec[];
+}
+
+/**
+ * Feature branches and their instances (the desired state; the routing objects in the cluster hold which
+ * features are routed), and the webhook deliveries already acted on.
+ *
+ * @internal
+ */
+export interface FeatureStore {
+  /** Throws ConflictError if a feature branch of that name exists (in any environment). */
+  createFeature(feature: NewFeature): Promise<FeatureBranch>;
+
+  /** Adds or replaces instances (they become `pending`) and the fields given; others stay as they are. */
+  updateFeature(
+    name: string,
+    patch: {
+      instances?: FeatureInstanceSpec[];
+      source?: FeatureSource;
+      expiresAt?: string;
+      description?: string;
+    },
+  ): Promise<FeatureBranch>;
+
+  getFeature(name: string): Promise<FeatureBranch | undefined>;
+
+  listFeatures(options?: {
+    environment?: string;
+    expiredBefore?: Date;
+  }): Promise<FeatureBranch[]>;
+
+  setInstanceState(
+    feature: string,
+    service: string,
+    state: FeatureInstanceState,
+    message?: string,
+  ): Promise<void>;
+
+  deleteInstances(feature: string, services: string[]): Promise<void>;
+
+  /** Returns false if there was no such feature branch. */
+  deleteFeature(name: string): Promise<boolean>;
+
+  /** Records a webhook delivery; false if it was recorded before (a redelivery). */
+  recordDelivery(provider: string, deliveryId: string): Promise<boolean>;
+
+  /** Forgets one delivery, so that the provider's retry of a delivery that failed is acted on. */
+  forgetDelivery(provider: string, deliveryId: string): Promise<void>;
+
+  /** Forgets deliveries older than the given time; providers do not redeliver that late. */
+  pruneDeliveries(before: Date): Promise<number>;
+}

@@ -1,0 +1,21 @@
+import type { Revision } from '@envmesh/plugin-environments-common';
+import { NewRevision } from './types';
+
+/**
+ * The numbered history of what each service of an environment was deployed with.
+ *
+ * @internal
+ */
+export interface RevisionStore {
+  /** Records the next revision (1, 2, ...) of a service in an environment. Throws NotFoundError. */
+  addRevision(input: NewRevision): Promise<Revision>;
+
+  /** Newest first. */
+  listRevisions(environment: string, service?: string): Promise<Revision[]>;
+
+  getRevision(
+    environment: string,
+    service: string,
+    revision: number,
+  ): Promise<Revision | undefined>;
+}

@@ -10,10 +10,9 @@ import {
   testKubeConfig,
 } from '@envmesh/local-cluster';
 import { ReleaseApplier } from '../apply/ReleaseApplier';
-import { ObjectRef } from '../apply/types';
 import { NamespaceWatcher } from './NamespaceWatcher';
 import { WorkloadNotReadyError } from './ReadinessWaiter';
-import { NamespaceWatchers } from './NamespaceWatchers';
+import { deployment, ref, rejection } from './__testUtils__/workloads';
 
 jest.setTimeout(90_000);
 
@@ -23,54 +22,7 @@ const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
 const applier = new ReleaseApplier();
 
-function deployment(
-  name: string,
-  options: { replicas?: number; podSpec?: object; image?: string } = {},
-): KubernetesObject {
-  const labels = { 'app.kubernetes.io/name': name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas: options.replicas ?? 2,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          containers: [
-            {
-              name: 'main',
-              image: options.image ?? `example.invalid/${name}:1.0`,
-            },
-          ],
-          ...options.podSpec,
-        },
-      },
-    },
-  } as KubernetesObject;
-}
-
-const ref = (
-  kind: string,
-  name: string,
-  apiVersion = 'apps/v1',
-): ObjectRef => ({
-  apiVersion,
-  kind,
-  name,
-});
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    error => error,
-  );
-}
-
-describe('NamespaceWatcher', () => {
+describe('NamespaceWatcher readiness', () => {
   let ns: { name: string; delete(): Promise<void> };
   let watcher: NamespaceWatcher;
 
@@ -289,131 +241,5 @@ describe('NamespaceWatcher', () => {
     expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
       /not found/,
     );
-  });
-
-  it('reports drift when a Deployment is scaled and a ConfigMap deleted out of band', async () => {
-    const objects = [
-      deployment('drifty', { replicas: 1 }),
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'drifty-config' },
-        data: { A: '1' },
-      } as KubernetesObject,
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'drifty-secret' },
-        stringData: { PASSWORD: 'first-s3cret' },
-      } as KubernetesObject,
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'drifty' },
-        spec: { ports: [{ port: 80 }] },
-      } as KubernetesObject,
-    ];
-    const result = await apply('drifty', objects);
-    await watcher.trackInventory('drifty', result.recorded);
-    expect(await watcher.drift('drifty')).toEqual([]);
-
-    await apps.replaceNamespacedDeploymentScale({
-      name: 'drifty',
-      namespace: ns.name,
-      body: {
-        metadata: { name: 'drifty', namespace: ns.name },
-        spec: { replicas: 3 },
-      },
-    });
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 1,
-      { timeoutMs: 30_000 },
-    );
-    expect(await watcher.drift('drifty')).toEqual([
-      {
-        ref: expect.objectContaining({ kind: 'Deployment', name: 'drifty' }),
-        change: 'modified',
-        detail: expect.stringMatching(/generation 2 is past 1/),
-      },
-    ]);
-
-    await core.deleteNamespacedConfigMap({
-      name: 'drifty-config',
-      namespace: ns.name,
-    });
-    await core.replaceNamespacedSecret({
-      name: 'drifty-secret',
-      namespace: ns.name,
-      body: {
-        metadata: {
-          name: 'drifty-secret',
-          namespace: ns.name,
-          labels: result.applied.find(o => o.kind === 'Secret')!.metadata!
-            .labels,
-        },
-        stringData: { PASSWORD: 'changed-s3cret' },
-      },
-    });
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 3,
-      { timeoutMs: 30_000 },
-    );
-    const drift = await watcher.drift('drifty');
-    expect(drift.map(d => [d.ref.kind, d.change]).sort()).toEqual([
-      ['ConfigMap', 'deleted'],
-      ['Deployment', 'modified'],
-      ['Secret', 'modified'],
-    ]);
-    // Drift details never carry secret values.
-    expect(JSON.stringify(drift)).not.toMatch(/s3cret/);
-
-    // Re-applying restores the desired state; tracking the new records clears the drift.
-    const again = await applier.apply({
-      kubeConfig: kc,
-      namespace: ns.name,
-      environment: 'dev-1',
-      release: 'drifty',
-      objects,
-      previousInventory: result.inventory,
-    });
-    await watcher.trackInventory('drifty', again.recorded);
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 0,
-      { timeoutMs: 30_000 },
-    );
-    const live = await apps.readNamespacedDeployment({
-      name: 'drifty',
-      namespace: ns.name,
-    });
-    expect(live.spec?.replicas).toBe(1);
-  });
-});
-
-describe('NamespaceWatchers', () => {
-  it('starts one watcher per (cluster, namespace) lazily and stops them all', async () => {
-    const ns = await createTestNamespace('watchers');
-    const seen: string[] = [];
-    const registry = new NamespaceWatchers({
-      kubeConfigFor: cluster => {
-        seen.push(cluster);
-        return kc;
-      },
-    });
-    try {
-      expect(registry.get('local', ns.name)).toBeUndefined();
-      const a = registry.forNamespace('local', ns.name);
-      expect(registry.forNamespace('local', ns.name)).toBe(a);
-      const b = registry.forNamespace('other', ns.name);
-      expect(b).not.toBe(a);
-      expect(seen).toEqual(['local', 'other']);
-      await a.start();
-      expect(await a.status([ref('Deployment', 'none')])).toEqual([
-        expect.objectContaining({ found: false }),
-      ]);
-    } finally {
-      await registry.stopAll();
-      await ns.delete();
-    }
-    expect(registry.get('local', ns.name)).toBeUndefined();
   });
 });

@@ -3,10 +3,8 @@ import {
   CoreV1Api,
   KubernetesObject,
 } from '@kubernetes/client-node';
-import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
-import { ReleaseApplier } from '../apply/ReleaseApplier';
-import { NamespaceWatcher } from './NamespaceWatcher';
-import { deployment } from './__testUtils__/workloads';
+import { testKubeConfig } from '@envmesh/local-cluster';
+import { deployment, watchedTestNamespace } from './__testUtils__/fixtures';
 
 jest.setTimeout(90_000);
 
@@ -14,31 +12,9 @@ jest.setTimeout(90_000);
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
-const applier = new ReleaseApplier();
 
 describe('NamespaceWatcher drift', () => {
-  let ns: { name: string; delete(): Promise<void> };
-  let watcher: NamespaceWatcher;
-
-  const apply = (release: string, objects: KubernetesObject[]) =>
-    applier.apply({
-      kubeConfig: kc,
-      namespace: ns.name,
-      environment: 'dev-1',
-      release,
-      objects,
-      previousInventory: [],
-    });
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('drift');
-    watcher = new NamespaceWatcher({ kubeConfig: kc, namespace: ns.name });
-    await watcher.start();
-  });
-  afterAll(async () => {
-    await watcher?.stop();
-    await ns?.delete();
-  });
+  const ns = watchedTestNamespace('drift');
 
   it('reports drift when a Deployment is scaled and a ConfigMap deleted out of band', async () => {
     const objects = [
@@ -62,9 +38,9 @@ describe('NamespaceWatcher drift', () => {
         spec: { ports: [{ port: 80 }] },
       } as KubernetesObject,
     ];
-    const result = await apply('drifty', objects);
-    await watcher.trackInventory('drifty', result.recorded);
-    expect(await watcher.drift('drifty')).toEqual([]);
+    const result = await ns.apply('drifty', objects);
+    await ns.watcher.trackInventory('drifty', result.recorded);
+    expect(await ns.watcher.drift('drifty')).toEqual([]);
 
     await apps.replaceNamespacedDeploymentScale({
       name: 'drifty',
@@ -74,11 +50,11 @@ describe('NamespaceWatcher drift', () => {
         spec: { replicas: 3 },
       },
     });
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 1,
+    await ns.watcher.waitUntil(
+      async () => (await ns.watcher.drift('drifty')).length === 1,
       { timeoutMs: 30_000 },
     );
-    expect(await watcher.drift('drifty')).toEqual([
+    expect(await ns.watcher.drift('drifty')).toEqual([
       {
         ref: expect.objectContaining({ kind: 'Deployment', name: 'drifty' }),
         change: 'modified',
@@ -103,11 +79,11 @@ describe('NamespaceWatcher drift', () => {
         stringData: { PASSWORD: 'changed-s3cret' },
       },
     });
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 3,
+    await ns.watcher.waitUntil(
+      async () => (await ns.watcher.drift('drifty')).length === 3,
       { timeoutMs: 30_000 },
     );
-    const drift = await watcher.drift('drifty');
+    const drift = await ns.watcher.drift('drifty');
     expect(drift.map(d => [d.ref.kind, d.change]).sort()).toEqual([
       ['ConfigMap', 'deleted'],
       ['Deployment', 'modified'],
@@ -117,17 +93,10 @@ describe('NamespaceWatcher drift', () => {
     expect(JSON.stringify(drift)).not.toMatch(/s3cret/);
 
     // Re-applying restores the desired state; tracking the new records clears the drift.
-    const again = await applier.apply({
-      kubeConfig: kc,
-      namespace: ns.name,
-      environment: 'dev-1',
-      release: 'drifty',
-      objects,
-      previousInventory: result.inventory,
-    });
-    await watcher.trackInventory('drifty', again.recorded);
-    await watcher.waitUntil(
-      async () => (await watcher.drift('drifty')).length === 0,
+    const again = await ns.apply('drifty', objects, result.inventory);
+    await ns.watcher.trackInventory('drifty', again.recorded);
+    await ns.watcher.waitUntil(
+      async () => (await ns.watcher.drift('drifty')).length === 0,
       { timeoutMs: 30_000 },
     );
     const live = await apps.readNamespacedDeployment({

@@ -4,15 +4,14 @@ import {
   KubernetesObject,
   V1Pod,
 } from '@kubernetes/client-node';
-import {
-  FEATURE_NODE_POOL,
-  createTestNamespace,
-  testKubeConfig,
-} from '@envmesh/local-cluster';
-import { ReleaseApplier } from '../apply/ReleaseApplier';
-import { NamespaceWatcher } from './NamespaceWatcher';
+import { FEATURE_NODE_POOL, testKubeConfig } from '@envmesh/local-cluster';
 import { WorkloadNotReadyError } from './ReadinessWaiter';
-import { deployment, ref, rejection } from './__testUtils__/workloads';
+import {
+  deployment,
+  ref,
+  rejection,
+  watchedTestNamespace,
+} from './__testUtils__/fixtures';
 
 jest.setTimeout(90_000);
 
@@ -20,38 +19,18 @@ jest.setTimeout(90_000);
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
-const applier = new ReleaseApplier();
 
 describe('NamespaceWatcher readiness', () => {
-  let ns: { name: string; delete(): Promise<void> };
-  let watcher: NamespaceWatcher;
-
-  const apply = (release: string, objects: KubernetesObject[]) =>
-    applier.apply({
-      kubeConfig: kc,
-      namespace: ns.name,
-      environment: 'dev-1',
-      release,
-      objects,
-      previousInventory: [],
-    });
-
-  beforeAll(async () => {
-    ns = await createTestNamespace('watch');
-    watcher = new NamespaceWatcher({ kubeConfig: kc, namespace: ns.name });
-    await watcher.start();
-  });
-  afterAll(async () => {
-    await watcher?.stop();
-    await ns?.delete();
-  });
+  const ns = watchedTestNamespace('watch');
 
   it('resolves waitReady when a 2-replica Deployment is available on kwok nodes', async () => {
-    await apply('web', [deployment('web')]);
-    await watcher.waitReady([ref('Deployment', 'web')], { timeoutMs: 60_000 });
+    await ns.apply('web', [deployment('web')]);
+    await ns.watcher.waitReady([ref('Deployment', 'web')], {
+      timeoutMs: 60_000,
+    });
 
     // The cache and the cluster agree.
-    const [status] = await watcher.status([ref('Deployment', 'web')]);
+    const [status] = await ns.watcher.status([ref('Deployment', 'web')]);
     expect(status).toMatchObject({
       found: true,
       desiredReplicas: 2,
@@ -64,7 +43,7 @@ describe('NamespaceWatcher readiness', () => {
       namespace: ns.name,
     });
     expect(live.status?.availableReplicas).toBe(2);
-    const pods = watcher.podsOf(ref('Deployment', 'web'));
+    const pods = ns.watcher.podsOf(ref('Deployment', 'web'));
     expect(pods).toHaveLength(2);
     expect(pods.every(p => p.spec?.nodeName?.startsWith('kwok-general-'))).toBe(
       true,
@@ -73,7 +52,7 @@ describe('NamespaceWatcher readiness', () => {
 
   it('resolves for a Job once kwok completes its pod', async () => {
     // kwok's default stages complete pods owned by a Job (phase Succeeded), so the Job gets Complete.
-    await apply('migrate', [
+    await ns.apply('migrate', [
       {
         apiVersion: 'batch/v1',
         kind: 'Job',
@@ -92,8 +71,8 @@ describe('NamespaceWatcher readiness', () => {
       } as KubernetesObject,
     ]);
     const job = ref('Job', 'migrate', 'batch/v1');
-    await watcher.waitReady([job], { timeoutMs: 60_000 });
-    const [status] = await watcher.status([job]);
+    await ns.watcher.waitReady([job], { timeoutMs: 60_000 });
+    const [status] = await ns.watcher.status([job]);
     expect(status).toMatchObject({
       desiredReplicas: 1,
       readyReplicas: 1,
@@ -103,7 +82,7 @@ describe('NamespaceWatcher readiness', () => {
   });
 
   it('times out with the scheduler message when no node has the selected label', async () => {
-    await apply('nowhere', [
+    await ns.apply('nowhere', [
       deployment('nowhere', {
         replicas: 1,
         podSpec: { nodeSelector: { 'envmesh.io/no-such-pool': 'x' } },
@@ -112,7 +91,7 @@ describe('NamespaceWatcher readiness', () => {
     const error = await rejection(
       // The completed Job stays ready (a Deployment's kwok pods can lose readiness when the local cluster's
       // nodes miss a heartbeat, so a Deployment is not used as the ready one here).
-      watcher.waitReady(
+      ns.watcher.waitReady(
         [ref('Deployment', 'nowhere'), ref('Job', 'migrate', 'batch/v1')],
         { timeoutMs: 5_000 },
       ),
@@ -143,11 +122,11 @@ describe('NamespaceWatcher readiness', () => {
     // As recordedApply does: the apply's records are tracked before waiting, so a cache still holding the
     // previous generation is not read as ready either.
     const applyTracked = async (object: KubernetesObject) => {
-      const { recorded } = await apply('moving', [object]);
-      await watcher.trackInventory('moving', recorded);
+      const { recorded } = await ns.apply('moving', [object]);
+      await ns.watcher.trackInventory('moving', recorded);
     };
     await applyTracked(deployment('moving', { replicas: 1 }));
-    await watcher.waitReady([ref('Deployment', 'moving')], {
+    await ns.watcher.waitReady([ref('Deployment', 'moving')], {
       timeoutMs: 60_000,
     });
 
@@ -158,7 +137,7 @@ describe('NamespaceWatcher readiness', () => {
       }),
     );
     const error = await rejection(
-      watcher.waitReady([ref('Deployment', 'moving')], { timeoutMs: 5_000 }),
+      ns.watcher.waitReady([ref('Deployment', 'moving')], { timeoutMs: 5_000 }),
     );
     expect(error).toBeInstanceOf(WorkloadNotReadyError);
     expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
@@ -177,18 +156,21 @@ describe('NamespaceWatcher readiness', () => {
   });
 
   it('names the untolerated taint when pods select the feature pool without tolerating it', async () => {
-    await apply('feature-no-toleration', [
-      deployment('feature-no-toleration', {
-        replicas: 1,
-        podSpec: {
-          nodeSelector: {
-            [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+    const onFeaturePool = (podSpec: object = {}) =>
+      ns.apply('feature-no-toleration', [
+        deployment('feature-no-toleration', {
+          replicas: 1,
+          podSpec: {
+            nodeSelector: {
+              [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
+            },
+            ...podSpec,
           },
-        },
-      }),
-    ]);
+        }),
+      ]);
+    await onFeaturePool();
     const error = await rejection(
-      watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
+      ns.watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
         timeoutMs: 5_000,
       }),
     );
@@ -197,21 +179,13 @@ describe('NamespaceWatcher readiness', () => {
     );
 
     // With the toleration it runs on the feature node.
-    await apply('feature-no-toleration', [
-      deployment('feature-no-toleration', {
-        replicas: 1,
-        podSpec: {
-          nodeSelector: {
-            [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
-          },
-          tolerations: [{ ...FEATURE_NODE_POOL.taint, operator: 'Equal' }],
-        },
-      }),
-    ]);
-    await watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
+    await onFeaturePool({
+      tolerations: [{ ...FEATURE_NODE_POOL.taint, operator: 'Equal' }],
+    });
+    await ns.watcher.waitReady([ref('Deployment', 'feature-no-toleration')], {
       timeoutMs: 60_000,
     });
-    const running = watcher
+    const running = ns.watcher
       .podsOf(ref('Deployment', 'feature-no-toleration'))
       .filter(
         (p: V1Pod) =>
@@ -221,14 +195,14 @@ describe('NamespaceWatcher readiness', () => {
   });
 
   it('treats other kinds as ready, reports missing workloads, and honours an abort signal', async () => {
-    await watcher.waitReady([ref('ConfigMap', 'anything', 'v1')], {
+    await ns.watcher.waitReady([ref('ConfigMap', 'anything', 'v1')], {
       timeoutMs: 1_000,
     });
-    const [missing] = await watcher.status([ref('Deployment', 'missing')]);
+    const [missing] = await ns.watcher.status([ref('Deployment', 'missing')]);
     expect(missing).toMatchObject({ found: false, ready: false });
 
     const controller = new AbortController();
-    const waiting = watcher.waitReady([ref('Deployment', 'missing')], {
+    const waiting = ns.watcher.waitReady([ref('Deployment', 'missing')], {
       timeoutMs: 60_000,
       signal: controller.signal,
     });
@@ -236,7 +210,7 @@ describe('NamespaceWatcher readiness', () => {
     await expect(waiting).rejects.toThrow('operation cancelled');
 
     const error = await rejection(
-      watcher.waitReady([ref('Deployment', 'missing')], { timeoutMs: 500 }),
+      ns.watcher.waitReady([ref('Deployment', 'missing')], { timeoutMs: 500 }),
     );
     expect((error as WorkloadNotReadyError).workloads[0].reason).toMatch(
       /not found/,

@@ -1,6 +1,6 @@
 import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
 import { NamespaceWatchers } from './NamespaceWatchers';
-import { ref } from './__testUtils__/workloads';
+import { ref } from './__testUtils__/fixtures';
 
 jest.setTimeout(90_000);
 

@@ -13,6 +13,7 @@ import { applyDatabaseMigrations } from './migrations';
 import {
   isUniqueViolation,
   optional,
+  childRows,
   parseJson,
   toIso,
   toIsoRequired,
@@ -115,20 +116,14 @@ export class DatabaseFeatureStore implements FeatureStore {
       query.where('expires_at', '<=', options.expiredBefore);
     }
     const rows = await query;
-    const instances = rows.length
-      ? await this.db('feature_instances')
-          .whereIn(
-            'feature',
-            rows.map(r => r.name),
-          )
-          .orderBy(['feature', 'service'])
-      : [];
-    return rows.map(row =>
-      toFeature(
-        row,
-        instances.filter(i => i.feature === row.name),
-      ),
+    const instances = await childRows(
+      this.db,
+      'feature_instances',
+      'feature',
+      rows.map(r => r.name),
+      'service',
     );
+    return rows.map(row => toFeature(row, instances.get(row.name)!));
   }
 
   async setInstanceState(

@@ -19,6 +19,7 @@ import {
   chunks,
   isUniqueViolation,
   optional,
+  childRows,
   parseJson,
   toIso,
   toIsoRequired,
@@ -140,20 +141,14 @@ export class DatabaseOperationStore implements OperationStore {
     if (options.feature !== undefined)
       query.where({ feature: options.feature });
     const rows = await query;
-    const steps = rows.length
-      ? await this.db('operation_steps')
-          .whereIn(
-            'operation_id',
-            rows.map(r => r.id),
-          )
-          .orderBy(['operation_id', 'step_index'])
-      : [];
-    return rows.map(row =>
-      toOperation(
-        row,
-        steps.filter(s => s.operation_id === row.id),
-      ),
+    const steps = await childRows(
+      this.db,
+      'operation_steps',
+      'operation_id',
+      rows.map(r => r.id),
+      'step_index',
     );
+    return rows.map(row => toOperation(row, steps.get(row.id)!));
   }
 
   /**

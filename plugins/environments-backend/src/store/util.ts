@@ -1,3 +1,26 @@
+import type { Knex } from 'knex';
+
+/**
+ * The rows of a child table whose `column` is one of `keys`, grouped by it (one query for all parents, in
+ * `orderBy` order); no query for no keys.
+ */
+export async function childRows(
+  db: Knex,
+  table: string,
+  column: string,
+  keys: string[],
+  orderBy: string,
+): Promise<Map<string, any[]>> {
+  const byKey = new Map<string, any[]>(keys.map(k => [k, []]));
+  if (!keys.length) return byKey;
+  for (const row of await db(table)
+    .whereIn(column, keys)
+    .orderBy([column, orderBy])) {
+    byKey.get(row[column])?.push(row);
+  }
+  return byKey;
+}
+
 /** A timestamp column as an ISO string: PostgreSQL gives Dates, SQLite the epoch milliseconds we wrote. */
 export function toIso(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;

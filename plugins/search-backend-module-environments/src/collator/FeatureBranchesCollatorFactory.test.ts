@@ -5,7 +5,6 @@ import {
   EnvironmentSummary,
   FeatureBranchDetails,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
 import { FeatureBranchesCollatorFactory } from './FeatureBranchesCollatorFactory';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -62,14 +61,12 @@ const demoDev: EnvironmentSummary = {
 };
 
 function createFactory(list: () => Promise<FeatureBranchDetails[]>) {
-  const bridge = new EnvironmentsServiceBridge();
-  bridge.attach(
-    environmentsServiceMock({
-      listFeatures: list,
-      listEnvironments: async () => [demoDev],
-    }),
-  );
+  const bridge = environmentsServiceMock({
+    listFeatures: list,
+    listEnvironments: async () => [demoDev],
+  });
   return FeatureBranchesCollatorFactory.create({
+    auth: mockServices.auth(),
     logger: mockServices.logger.mock(),
     environments: bridge,
   });

@@ -1,5 +1,6 @@
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
-import { mockServices } from '@backstage/backend-test-utils';
+import type { EnvironmentsService } from '@envmesh/plugin-environments-node';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
 import {
   EnvironmentSummary,
@@ -60,7 +61,7 @@ const demoDev: EnvironmentSummary = {
   sleepState: 'awake',
 };
 
-function createFactory(list: () => Promise<FeatureBranchDetails[]>) {
+function createFactory(list: EnvironmentsService['listFeatures']) {
   const bridge = environmentsServiceMock({
     listFeatures: list,
     listEnvironments: async () => [demoDev],
@@ -78,16 +79,20 @@ describe('FeatureBranchesCollatorFactory', () => {
   });
 
   it("yields one document per feature branch, with its base environment's cluster and namespace", async () => {
-    const listFeatures = jest.fn(async (_environment?: string) => features);
+    const listFeatures = jest.fn(
+      async (_options: { environment?: string }) => features,
+    );
     const collator = await createFactory(listFeatures).getCollator();
     const { error, documents } = await TestPipeline.fromCollator(
       collator,
     ).execute();
 
     expect(error).toBeUndefined();
-    // Every feature branch, of all environments.
+    // Every feature branch, of all environments, read as the collator's own service.
     expect(listFeatures).toHaveBeenCalledTimes(1);
-    expect(listFeatures.mock.calls[0]).toEqual([undefined]);
+    expect(listFeatures.mock.calls[0]).toEqual([
+      { credentials: mockCredentials.service('plugin:test') },
+    ]);
     expect(documents).toEqual([
       {
         title: 'checkout-redesign',

@@ -1,39 +1,9 @@
 import { examples } from './copyEnvironment.examples';
-import {
-  ExamplesBackend,
-  exampleParameters,
-  startExamplesBackend,
-} from './__testUtils__/examplesBackend';
+import { describeExamples } from './__testUtils__/examplesBackend';
 
 jest.setTimeout(300_000);
 
-describe('envmesh:environment:copy examples', () => {
-  let backend: ExamplesBackend;
-  beforeAll(async () => {
-    backend = await startExamplesBackend();
-  }, 300_000);
-  afterAll(async () => {
-    await backend?.stop();
-  });
-
-  it.each(examples.map(example => [example.description, example] as const))(
-    'runs in dry-run against the real engine: %s',
-    async (_description, example) => {
-      const { status, log, body } = await backend.dryRun(example, {
-        ...exampleParameters,
-        name: 'examples-copy',
-      });
-
-      expect(status).toBe(200);
-      expect({ log, output: body.output }).toEqual(
-        expect.objectContaining({
-          log: expect.arrayContaining([
-            expect.stringMatching(
-              /^dry run: would copy environment 'demo-dev' to /,
-            ),
-          ]),
-        }),
-      );
-    },
-  );
+describeExamples('envmesh:environment:copy', examples, {
+  name: 'examples-copy',
+  expected: /^dry run: would copy environment 'demo-dev' to /,
 });

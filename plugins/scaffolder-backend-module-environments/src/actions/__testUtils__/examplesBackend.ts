@@ -64,6 +64,7 @@ async function dryRun(
  * Declares one test per example of an action: it runs in dry-run against the real engine and logs the line
  * that `expected` matches. `name` is the value of `${{ parameters.name }}`.
  */
+// eslint-disable-next-line jest/no-export -- a helper that declares the tests of each *.examples.test.ts
 export function describeExamples(
   action: string,
   examples: TemplateExample[],

@@ -32,6 +32,8 @@ if ! "${install[@]}"; then echo "0 passed, 1 failed"; exit 1; fi
 check "tsc" yarn tsc
 check "packages publishable" yarn backstage-cli repo fix --publish --check
 check "lint" yarn backstage-cli repo lint
+# The server types and the common package's client and models are generated from the backend's openapi.yaml.
+check "openapi generated" node plugins/environments-backend/src/schema/generate.js --check
 build_plugins() { # every plugin package builds as it would be published
   local dir
   for dir in plugins/*/; do

@@ -41,6 +41,8 @@ export const examples = resolvePackagePath(
 );
 
 export interface RealEngine {
+  /** The test backend's URL (`http://localhost:<port>`), for clients of another backend. */
+  baseUrl: string;
   /** `fetch` on the test backend as a user; JSON in and out. */
   call(
     method: string,
@@ -241,6 +243,7 @@ export async function startRealEngine(options: {
     });
 
     return {
+      baseUrl: base,
       call,
       kube,
       environments: environments!,

@@ -7,10 +7,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  environmentsServiceRef,
-  EnvironmentsServiceBridge,
-} from '@envmesh/plugin-environments-node';
+import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
 import { catalogModuleEnvironmentsProvider } from './module';
 
@@ -18,23 +15,20 @@ jest.setTimeout(60_000);
 
 describe('catalogModuleEnvironmentsProvider', () => {
   it('adds the environments to the catalog as Resource entities related to their components', async () => {
-    const bridge = new EnvironmentsServiceBridge();
-    bridge.attach(
-      environmentsServiceMock({
-        listEnvironments: async () => [
-          {
-            name: 'demo-dev',
-            cluster: 'local',
-            namespace: 'demo-dev',
-            owner: 'group:default/platform-team',
-            description: 'Shared development environment',
-            componentRefs: ['component:default/demo-api'],
-            services: { total: 1, ready: 1 },
-            sleepState: 'awake' as const,
-          },
-        ],
-      }),
-    );
+    const bridge = environmentsServiceMock({
+      listEnvironments: async () => [
+        {
+          name: 'demo-dev',
+          cluster: 'local',
+          namespace: 'demo-dev',
+          owner: 'group:default/platform-team',
+          description: 'Shared development environment',
+          componentRefs: ['component:default/demo-api'],
+          services: { total: 1, ready: 1 },
+          sleepState: 'awake' as const,
+        },
+      ],
+    });
 
     // Captures the (mock) scheduler the test backend gives the catalog, to run the refresh now.
     let scheduler: SchedulerService | undefined;
@@ -126,8 +120,7 @@ describe('catalogModuleEnvironmentsProvider', () => {
     });
     let list = [env('demo-dev')];
     const listEnvironments = jest.fn(async () => list);
-    const bridge = new EnvironmentsServiceBridge();
-    bridge.attach(environmentsServiceMock({ listEnvironments }));
+    const bridge = environmentsServiceMock({ listEnvironments });
 
     let scheduler: SchedulerService | undefined;
     const captureScheduler = createBackendModule({

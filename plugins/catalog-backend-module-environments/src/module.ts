@@ -20,6 +20,7 @@ export const catalogModuleEnvironmentsProvider = createBackendModule({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
         scheduler: coreServices.scheduler,
         processing: catalogProcessingExtensionPoint,
         environments: environmentsServiceRef,
@@ -28,6 +29,7 @@ export const catalogModuleEnvironmentsProvider = createBackendModule({
       async init({
         config,
         logger,
+        auth,
         scheduler,
         processing,
         environments,
@@ -36,6 +38,7 @@ export const catalogModuleEnvironmentsProvider = createBackendModule({
         processing.addEntityProvider(
           EnvironmentsEntityProvider.fromConfig(config, {
             logger,
+            auth,
             scheduler,
             environments,
             events,

@@ -14,7 +14,7 @@ import {
   waitForOperation,
 } from './__testUtils__/integration';
 import { environmentsPlugin } from './plugin';
-import { spec } from './schema/openapi.generated';
+import { spec } from './schema/openapi/generated';
 
 /**
  * Every mutating endpoint, denied by Backstage's permission decision: 403 naming the permission (never a

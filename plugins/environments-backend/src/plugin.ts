@@ -9,7 +9,7 @@ import {
   FeatureIsolationHook,
   environmentsFeatureIsolationExtensionPoint,
   environmentsPartsExtensionPoint,
-  environmentsServiceRef,
+  environmentsServiceBridgeRef,
 } from '@envmesh/plugin-environments-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -22,6 +22,7 @@ import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './features/FeatureNotifier';
+import { actorOf, MutationAuthorizer } from './requests/authorization';
 import { createRouter } from './router';
 import { createDatabaseStores } from './store';
 import {
@@ -78,7 +79,7 @@ export const environmentsPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
-        environmentsBridge: environmentsServiceRef,
+        environmentsBridge: environmentsServiceBridgeRef,
         events: eventsServiceRef,
       },
       async init(deps) {
@@ -125,6 +126,11 @@ export const environmentsPlugin = createBackendPlugin({
           backend;
 
         const webhookSettings = webhookSettingsFromConfig(config);
+        const featureNameOf = (branch: string) =>
+          featureNameFromBranch(branch, {
+            pattern: webhookSettings.branchPattern,
+            template: webhookSettings.featureName,
+          });
         const pushDeployer = new PushDeployer({
           settings: webhookSettings,
           features,
@@ -137,25 +143,39 @@ export const environmentsPlugin = createBackendPlugin({
         });
 
         deps.permissionsRegistry.addPermissions(environmentsPermissions);
+        // Other plugins of this backend call the engine in process, authorized as the REST API would be.
+        const authorizer = new MutationAuthorizer({
+          permissions: deps.permissions,
+          reader,
+        });
         deps.environmentsBridge.attach({
           listEnvironments: () => status.listEnvironments(),
           getEnvironment: name => reader.getEnvironment(name),
-          createEnvironment: (body, actor) =>
-            environments.createEnvironment(body, actor),
-          copyEnvironment: (source, body, actor) =>
-            environments.copyEnvironment(source, body, actor),
+          createEnvironment: async (body, { credentials }) => {
+            await authorizer.createEnvironment(credentials, body);
+            return environments.createEnvironment(body, actorOf(credentials));
+          },
+          copyEnvironment: async (source, body, { credentials }) => {
+            await authorizer.copyEnvironment(credentials, source, body);
+            return environments.copyEnvironment(
+              source,
+              body,
+              actorOf(credentials),
+            );
+          },
           getOperation: id => operations.getOperation(id),
-          listFeatures: environment => features.listFeatures(environment),
+          listFeatures: ({ environment }) => features.listFeatures(environment),
           getFeature: name => features.getFeature(name),
-          deployFeature: (body, actor) => features.deployFeature(body, actor),
-          removeFeature: (name, actor, services) =>
-            features.removeFeature(name, actor, services),
+          deployFeature: async (body, { credentials }) => {
+            await authorizer.deployFeature(credentials);
+            return features.deployFeature(body, actorOf(credentials));
+          },
+          removeFeature: async (name, { credentials, services }) => {
+            await authorizer.removeFeature(credentials);
+            return features.removeFeature(name, actorOf(credentials), services);
+          },
           // The push webhooks' rule, so that templates name a branch's feature as a push would.
-          featureNameFromBranch: async branch =>
-            featureNameFromBranch(branch, {
-              pattern: webhookSettings.branchPattern,
-              template: webhookSettings.featureName,
-            }),
+          featureNameFromBranch: async branch => featureNameOf(branch),
         });
         deps.httpRouter.addAuthPolicy({
           path: '/webhooks',
@@ -165,6 +185,7 @@ export const environmentsPlugin = createBackendPlugin({
           await createRouter({
             ...backend,
             webhooks: pushDeployer.router(),
+            featureNameFromBranch: featureNameOf,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -163,7 +163,7 @@ describe('GET /features/{feature}/reachability', () => {
     expect(res.body).toEqual({
       feature: `f-${suffix}`,
       environment: env,
-      from: 'ui',
+      entry: 'ui',
       baggage: false,
       summary: `2 of 4 instance(s) of f-${suffix} reachable from ui`,
       instances: [
@@ -195,18 +195,18 @@ describe('GET /features/{feature}/reachability', () => {
   it('starts from another service when asked, and refuses one the environment does not have', async () => {
     const fromOrders = await call(
       'get',
-      `/features/f-${suffix}/reachability?from=orders`,
+      `/features/f-${suffix}/reachability?entry=orders`,
     );
     expect(fromOrders.body.summary).toBe(
       `1 of 4 instance(s) of f-${suffix} reachable from orders`,
     );
     const unknown = await call(
       'get',
-      `/features/f-${suffix}/reachability?from=nowhere`,
+      `/features/f-${suffix}/reachability?entry=nowhere`,
     );
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toMatch(
-      /^from: 'nowhere' is not a service/,
+      /^entry: 'nowhere' is not a service/,
     );
     expect((await call('get', '/features/no-such/reachability')).status).toBe(
       404,

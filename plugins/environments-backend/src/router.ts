@@ -4,9 +4,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
 import {
-  AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
@@ -16,7 +14,6 @@ import {
   environmentSecretWritePermission,
   environmentUpdatePermission,
   featureCreatePermission,
-  featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
 import express, { Request } from 'express';
 import type { ClusterSupplier } from './clusters';
@@ -31,17 +28,16 @@ import { OperationQueries } from './queries/OperationQueries';
 import { FeatureCommands } from './commands/FeatureCommands';
 import { RouteTracer } from './queries/RouteTracer';
 import {
-  copyEnvironmentInput,
-  createEnvironmentInput,
+  actorOf,
+  hasSecretValues,
+  MutationAuthorizer,
+} from './requests/authorization';
+import {
   parseInput,
   rollbackInput,
   secretValuesInput,
 } from './requests/validation';
-import { createOpenApiRouter } from './schema/openapi.generated';
-
-/** Only the name of a create or copy body: the resource a secret write is authorized on. */
-const nameOfCreate = createEnvironmentInput.pick({ name: true });
-const nameOfCopy = copyEnvironmentInput.pick({ name: true });
+import { createOpenApiRouter } from './schema/openApiRouter';
 
 export interface RouterOptions {
   clusters: ClusterSupplier;
@@ -55,6 +51,8 @@ export interface RouterOptions {
   features: FeatureCommands;
   reachability: FeatureReachabilityReader;
   tracer: RouteTracer;
+  /** The feature name a branch deploys as by the push webhooks' rule. */
+  featureNameFromBranch: (branch: string) => string | undefined;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
   webhooks?: express.Router;
   httpAuth: HttpAuthService;
@@ -94,39 +92,16 @@ export async function createRouter(
   if (options.webhooks) root.use(options.webhooks);
   root.use(router);
 
+  const authorizer = new MutationAuthorizer({ permissions, reader });
+  /** Authorizes the request's caller and answers its credentials. */
   async function authorize(
     req: Request,
     permission: BasicPermission | ResourcePermission,
     resourceRef?: string,
   ): Promise<BackstageCredentials> {
     const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize(
-      [
-        permission.type === 'resource'
-          ? {
-              permission: permission as ResourcePermission,
-              resourceRef: resourceRef!,
-            }
-          : { permission: permission as BasicPermission },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `not allowed: ${permission.name}${
-          resourceRef ? ` on ${resourceRef}` : ''
-        }`,
-      );
-    }
+    await authorizer.authorize(credentials, permission, resourceRef);
     return credentials;
-  }
-
-  function actorOf(credentials: BackstageCredentials): string {
-    const principal = credentials.principal as {
-      userEntityRef?: string;
-      subject?: string;
-    };
-    return principal.userEntityRef ?? principal.subject ?? 'unknown';
   }
 
   /**
@@ -193,11 +168,8 @@ export async function createRouter(
       'create',
       { environment: req.body?.name },
       async () => {
-        const credentials = await authorize(req, environmentCreatePermission);
-        if (hasSecretValues(req.body)) {
-          const { name } = parseInput(nameOfCreate, req.body);
-          await authorize(req, environmentSecretWritePermission, name);
-        }
+        const credentials = await httpAuth.credentials(req);
+        await authorizer.createEnvironment(credentials, req.body);
         return environments.createEnvironment(req.body, actorOf(credentials));
       },
     );
@@ -274,13 +246,8 @@ export async function createRouter(
       'copy',
       { environment: req.body?.name, from },
       async () => {
-        const credentials = await authorize(req, environmentCreatePermission);
-        // The copy writes the source's Secrets (cluster-side) into the new environment.
-        const source = await reader.getEnvironment(from);
-        if (source.config.secrets.length > 0) {
-          const { name } = parseInput(nameOfCopy, req.body);
-          await authorize(req, environmentSecretWritePermission, name);
-        }
+        const credentials = await httpAuth.credentials(req);
+        await authorizer.copyEnvironment(credentials, from, req.body);
         return environments.copyEnvironment(
           from,
           req.body,
@@ -427,6 +394,10 @@ export async function createRouter(
   });
 
   // ---- feature branches ----
+  router.get('/feature-name', async (req, res) => {
+    const name = options.featureNameFromBranch(String(req.query.branch));
+    res.json(name === undefined ? {} : { name });
+  });
   router.get('/features', async (req, res) => {
     const environment =
       typeof req.query.environment === 'string'
@@ -440,7 +411,8 @@ export async function createRouter(
       'deploy-feature',
       { feature: req.body?.name, environment: req.body?.environment },
       async () => {
-        const credentials = await authorize(req, featureCreatePermission);
+        const credentials = await httpAuth.credentials(req);
+        await authorizer.deployFeature(credentials);
         return features.deployFeature(req.body, actorOf(credentials));
       },
     );
@@ -449,7 +421,7 @@ export async function createRouter(
   router.get('/features/:feature/reachability', async (req, res) => {
     res.json(
       await reachability.reachability(req.params.feature, {
-        from: typeof req.query.from === 'string' ? req.query.from : undefined,
+        entry: req.query.entry,
         credentials: await httpAuth.credentials(req),
       }),
     );
@@ -459,13 +431,17 @@ export async function createRouter(
   });
   router.delete('/features/:feature', async (req, res) => {
     const { feature: name } = req.params;
+    const services = req.query.service?.length
+      ? [req.query.service].flat()
+      : undefined;
     const operation = await mutation(
       req,
       'remove-feature',
-      { feature: name },
+      { feature: name, ...(services ? { services } : {}) },
       async () => {
-        const credentials = await authorize(req, featureDeletePermission);
-        return features.removeFeature(name, actorOf(credentials));
+        const credentials = await httpAuth.credentials(req);
+        await authorizer.removeFeature(credentials);
+        return features.removeFeature(name, actorOf(credentials), services);
       },
     );
     res.status(202).json(operation);
@@ -477,7 +453,8 @@ export async function createRouter(
       'remove-feature',
       { feature: name, service },
       async () => {
-        const credentials = await authorize(req, featureDeletePermission);
+        const credentials = await httpAuth.credentials(req);
+        await authorizer.removeFeature(credentials);
         return features.removeFeature(name, actorOf(credentials), [service]);
       },
     );
@@ -505,11 +482,4 @@ export async function createRouter(
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasSecretValues(body: unknown): boolean {
-  const secrets = (
-    body as { config?: { secrets?: Array<{ values?: object }> } }
-  )?.config?.secrets;
-  return !!secrets?.some(s => s.values && Object.keys(s.values).length > 0);
 }

@@ -4,14 +4,17 @@
  * @packageDocumentation
  */
 
-export {
-  EnvironmentsServiceBridge,
-  environmentsServiceRef,
-} from './EnvironmentsService';
+export { environmentsServiceRef } from './EnvironmentsService';
 export type {
+  EnvironmentsRequestOptions,
   EnvironmentsService,
   OperationReport,
 } from './EnvironmentsService';
+export {
+  EnvironmentsServiceBridge,
+  environmentsServiceBridgeRef,
+} from './EnvironmentsServiceBridge';
+export { HttpEnvironmentsService } from './HttpEnvironmentsService';
 export { environmentsFeatureIsolationExtensionPoint } from './featureIsolation';
 export type {
   EnvironmentsFeatureIsolationExtensionPoint,

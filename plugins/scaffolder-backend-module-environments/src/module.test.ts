@@ -5,10 +5,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import {
-  environmentsServiceRef,
-  EnvironmentsServiceBridge,
-} from '@envmesh/plugin-environments-node';
+import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,8 +30,7 @@ function exampleTemplate(name: string) {
 
 describe('scaffolderModuleEnvmeshEnvironments', () => {
   async function start(service: ReturnType<typeof environmentsServiceMock>) {
-    const bridge = new EnvironmentsServiceBridge();
-    bridge.attach(service);
+    const bridge = service;
     const { server } = await startTestBackend({
       features: [
         scaffolderPlugin,

@@ -7,53 +7,47 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import searchPlugin from '@backstage/plugin-search-backend';
-import {
-  environmentsServiceRef,
-  EnvironmentsServiceBridge,
-} from '@envmesh/plugin-environments-node';
+import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
 import { searchModuleEnvironmentsCollator } from './module';
 
 describe('searchModuleEnvironmentsCollator', () => {
   it('registers the environment and feature branch collators with the search plugin, which indexes both', async () => {
-    const bridge = new EnvironmentsServiceBridge();
-    bridge.attach(
-      environmentsServiceMock({
-        listEnvironments: async () => [
-          {
-            name: 'demo-dev',
-            cluster: 'local',
-            namespace: 'demo-dev',
-            owner: 'group:default/platform-team',
-            description: 'Shared development environment',
-            componentRefs: ['component:default/demo-api'],
-            services: { total: 1, ready: 1 },
-            sleepState: 'awake' as const,
-          },
-        ],
-        listFeatures: async () => [
-          {
-            name: 'checkout-redesign',
-            environment: 'demo-dev',
-            owner: 'group:default/team-a',
-            source: { branch: 'feature/checkout-redesign' },
-            instances: [
-              {
-                service: 'demo-api',
-                imageTag: 'pr-42',
-                values: { env: { API_TOKEN: 'tok-9f8e7d' } },
-                state: 'ready',
-                updatedAt: '2026-01-01T00:00:00.000Z',
-              },
-            ],
-            previewUrls: ['https://checkout-redesign.demo.net'],
-            routingHeader: 'X-FEATURE-NAME',
-            routing: [{ service: 'demo-api', target: 'feature' }],
-            createdAt: '2026-01-01T00:00:00.000Z',
-            updatedAt: '2026-01-01T00:00:00.000Z',
-          },
-        ],
-      }),
-    );
+    const bridge = environmentsServiceMock({
+      listEnvironments: async () => [
+        {
+          name: 'demo-dev',
+          cluster: 'local',
+          namespace: 'demo-dev',
+          owner: 'group:default/platform-team',
+          description: 'Shared development environment',
+          componentRefs: ['component:default/demo-api'],
+          services: { total: 1, ready: 1 },
+          sleepState: 'awake' as const,
+        },
+      ],
+      listFeatures: async () => [
+        {
+          name: 'checkout-redesign',
+          environment: 'demo-dev',
+          owner: 'group:default/team-a',
+          source: { branch: 'feature/checkout-redesign' },
+          instances: [
+            {
+              service: 'demo-api',
+              imageTag: 'pr-42',
+              values: { env: { API_TOKEN: 'tok-9f8e7d' } },
+              state: 'ready',
+              updatedAt: '2026-01-01T00:00:00.000Z',
+            },
+          ],
+          previewUrls: ['https://checkout-redesign.demo.net'],
+          routingHeader: 'X-FEATURE-NAME',
+          routing: [{ service: 'demo-api', target: 'feature' }],
+          createdAt: '2026-01-01T00:00:00.000Z',
+          updatedAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+    });
 
     // Captures the (mock) scheduler the test backend gives the search plugin, to run the collation now.
     let scheduler: SchedulerService | undefined;

@@ -49,16 +49,28 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
         scheduler: coreServices.scheduler,
         indexRegistry: searchIndexRegistryExtensionPoint,
         environments: environmentsServiceRef,
       },
-      async init({ config, logger, scheduler, indexRegistry, environments }) {
+      async init({
+        config,
+        logger,
+        auth,
+        scheduler,
+        indexRegistry,
+        environments,
+      }) {
         indexRegistry.addCollator({
           schedule: scheduler.createScheduledTaskRunner(
             readSchedule(config, ENVIRONMENTS_SCHEDULE_KEY),
           ),
-          factory: EnvironmentsCollatorFactory.create({ logger, environments }),
+          factory: EnvironmentsCollatorFactory.create({
+            logger,
+            auth,
+            environments,
+          }),
         });
         indexRegistry.addCollator({
           schedule: scheduler.createScheduledTaskRunner(
@@ -66,6 +78,7 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
           ),
           factory: FeatureBranchesCollatorFactory.create({
             logger,
+            auth,
             environments,
           }),
         });

@@ -101,12 +101,14 @@ describe('the collators on the real engine', () => {
     const logger = mockServices.logger.mock();
     const environments = await collect(
       EnvironmentsCollatorFactory.create({
+        auth: mockServices.auth(),
         logger,
         environments: engine.environments,
       }),
     );
     const features = await collect(
       FeatureBranchesCollatorFactory.create({
+        auth: mockServices.auth(),
         logger,
         environments: engine.environments,
       }),

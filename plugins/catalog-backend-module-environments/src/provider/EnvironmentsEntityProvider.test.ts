@@ -4,10 +4,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
 import { DefaultEventsService } from '@backstage/plugin-events-node';
-import {
-  ENVIRONMENTS_OPERATIONS_TOPIC,
-  EnvironmentsServiceBridge,
-} from '@envmesh/plugin-environments-node';
+import { ENVIRONMENTS_OPERATIONS_TOPIC } from '@envmesh/plugin-environments-node';
 import { EnvironmentsEntityProvider } from './EnvironmentsEntityProvider';
 
 const environments: EnvironmentSummary[] = [
@@ -33,8 +30,7 @@ const environments: EnvironmentSummary[] = [
 ];
 
 function attachedBridge(list: () => Promise<EnvironmentSummary[]>) {
-  const bridge = new EnvironmentsServiceBridge();
-  bridge.attach(environmentsServiceMock({ listEnvironments: list }));
+  const bridge = environmentsServiceMock({ listEnvironments: list });
   return bridge;
 }
 
@@ -60,6 +56,7 @@ function capturingScheduler() {
 describe('EnvironmentsEntityProvider', () => {
   it('provides one Resource entity per environment as a full mutation', async () => {
     const provider = new EnvironmentsEntityProvider({
+      auth: mockServices.auth(),
       logger: mockServices.logger.mock(),
       environments: attachedBridge(async () => environments),
     });
@@ -152,6 +149,7 @@ describe('EnvironmentsEntityProvider', () => {
       }),
       {
         logger: mockServices.logger.mock(),
+        auth: mockServices.auth(),
         scheduler,
         environments: attachedBridge(async () => [environments[1]]),
       },
@@ -192,6 +190,7 @@ describe('EnvironmentsEntityProvider', () => {
     const scheduler = mockServices.scheduler.mock();
     EnvironmentsEntityProvider.fromConfig(mockServices.rootConfig(), {
       logger: mockServices.logger.mock(),
+      auth: mockServices.auth(),
       scheduler,
       environments: attachedBridge(async () => []),
     });
@@ -204,6 +203,7 @@ describe('EnvironmentsEntityProvider', () => {
     const logger = mockServices.logger.mock();
     let task: SchedulerServiceTaskInvocationDefinition | undefined;
     const provider = new EnvironmentsEntityProvider({
+      auth: mockServices.auth(),
       logger,
       environments: attachedBridge(async () => {
         throw new Error('store unavailable');
@@ -228,6 +228,7 @@ describe('EnvironmentsEntityProvider', () => {
 
   it('skips environments with invalid names and invalid component refs, and takes no other fields', async () => {
     const provider = new EnvironmentsEntityProvider({
+      auth: mockServices.auth(),
       logger: mockServices.logger.mock(),
       environments: attachedBridge(async () => [
         { ...environments[1], name: 'Not A Name' },
@@ -253,6 +254,7 @@ describe('EnvironmentsEntityProvider', () => {
 
   it('cannot refresh before the catalog connected it', async () => {
     const provider = new EnvironmentsEntityProvider({
+      auth: mockServices.auth(),
       logger: mockServices.logger.mock(),
       environments: attachedBridge(async () => environments),
     });
@@ -264,6 +266,7 @@ describe('EnvironmentsEntityProvider', () => {
       const scheduler = mockServices.scheduler.mock();
       EnvironmentsEntityProvider.fromConfig(mockServices.rootConfig(), {
         logger: mockServices.logger.mock(),
+        auth: mockServices.auth(),
         scheduler,
         environments: attachedBridge(async () => []),
       });
@@ -285,6 +288,7 @@ describe('EnvironmentsEntityProvider', () => {
           }),
           {
             logger: mockServices.logger.mock(),
+            auth: mockServices.auth(),
             scheduler,
             environments: attachedBridge(async () => []),
           },
@@ -307,6 +311,7 @@ describe('EnvironmentsEntityProvider', () => {
           }),
           {
             logger: mockServices.logger.mock(),
+            auth: mockServices.auth(),
             scheduler: mockServices.scheduler.mock(),
             environments: attachedBridge(async () => []),
           },
@@ -317,6 +322,7 @@ describe('EnvironmentsEntityProvider', () => {
     it('replaces the entities only when an environment was added, changed or removed', async () => {
       let list: EnvironmentSummary[] = [environments[0]];
       const provider = new EnvironmentsEntityProvider({
+        auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         environments: attachedBridge(async () => list),
       });
@@ -365,6 +371,7 @@ describe('EnvironmentsEntityProvider', () => {
         logger: mockServices.logger.mock(),
       });
       const provider = new EnvironmentsEntityProvider({
+        auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         environments: attachedBridge(async () => list),
         events,
@@ -400,6 +407,7 @@ describe('EnvironmentsEntityProvider', () => {
 
     it('does not apply again what the scheduled refresh just applied', async () => {
       const provider = new EnvironmentsEntityProvider({
+        auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         environments: attachedBridge(async () => environments),
       });
@@ -413,6 +421,7 @@ describe('EnvironmentsEntityProvider', () => {
 
     it('applies again after a mutation failed', async () => {
       const provider = new EnvironmentsEntityProvider({
+        auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         environments: attachedBridge(async () => environments),
       });
@@ -433,6 +442,7 @@ describe('EnvironmentsEntityProvider', () => {
         mockServices.rootConfig(),
         {
           logger,
+          auth: mockServices.auth(),
           scheduler,
           environments: attachedBridge(async () => {
             if (failing) throw new Error('store unavailable');
@@ -466,6 +476,7 @@ describe('EnvironmentsEntityProvider', () => {
 
     it('cannot check before the catalog connected it', async () => {
       const provider = new EnvironmentsEntityProvider({
+        auth: mockServices.auth(),
         logger: mockServices.logger.mock(),
         environments: attachedBridge(async () => environments),
       });

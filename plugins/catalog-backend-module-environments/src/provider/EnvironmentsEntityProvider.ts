@@ -1,4 +1,5 @@
 import {
+  AuthService,
   LoggerService,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerService,
@@ -51,7 +52,9 @@ const DEFAULT_CHANGE_CHECK_INTERVAL: ReturnType<typeof readDurationFromConfig> =
  */
 export type EnvironmentsEntityProviderOptions = {
   logger: LoggerService;
-  /** The environments engine, usually the bridge from `environmentsServiceRef`. */
+  /** Gives the provider's own service credentials, with which it reads the engine. */
+  auth: AuthService;
+  /** The environments engine, from `environmentsServiceRef`. */
   environments: EnvironmentsService;
   /** Runs the scheduled refresh; without one the provider only refreshes when {@link EnvironmentsEntityProvider.refresh} is called. */
   taskRunner?: SchedulerServiceTaskRunner;
@@ -87,6 +90,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     config: Config,
     options: {
       logger: LoggerService;
+      auth: AuthService;
       scheduler: SchedulerService;
       environments: EnvironmentsService;
       events?: EventsService;
@@ -117,6 +121,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     }
     return new EnvironmentsEntityProvider({
       logger: options.logger,
+      auth: options.auth,
       environments: options.environments,
       taskRunner: options.scheduler.createScheduledTaskRunner(schedule),
       // Each backend instance checks on its own; the check is one in-process read of the environment list.
@@ -131,6 +136,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
   }
 
   readonly #logger: LoggerService;
+  readonly #auth: AuthService;
   readonly #environments: EnvironmentsService;
   readonly #taskRunner?: SchedulerServiceTaskRunner;
   readonly #changeCheckRunner?: SchedulerServiceTaskRunner;
@@ -144,6 +150,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
 
   constructor(options: EnvironmentsEntityProviderOptions) {
     this.#logger = options.logger;
+    this.#auth = options.auth;
     this.#environments = options.environments;
     this.#taskRunner = options.taskRunner;
     this.#changeCheckRunner = options.changeCheckRunner;
@@ -212,7 +219,7 @@ export class EnvironmentsEntityProvider implements EntityProvider {
         `The ${PROVIDER_NAME} entity provider is not connected to the catalog yet`,
       );
     }
-    const environments = await this.#environments.listEnvironments();
+    const environments = await this.#listEnvironments();
     await this.#apply(connection, environments);
   }
 
@@ -227,12 +234,18 @@ export class EnvironmentsEntityProvider implements EntityProvider {
         `The ${PROVIDER_NAME} entity provider is not connected to the catalog yet`,
       );
     }
-    const environments = await this.#environments.listEnvironments();
+    const environments = await this.#listEnvironments();
     if (fingerprint(environments) === this.#applied) {
       return false;
     }
     await this.#apply(connection, environments);
     return true;
+  }
+
+  /** As the provider's service principal: it reads for the catalog, for no user in particular. */
+  async #listEnvironments(): Promise<EnvironmentSummary[]> {
+    const credentials = await this.#auth.getOwnServiceCredentials();
+    return this.#environments.listEnvironments({ credentials });
   }
 
   async #apply(

@@ -50,7 +50,7 @@ export class FeatureReachabilityReader {
 
   async reachability(
     featureName: string,
-    options: { from?: string; credentials: BackstageCredentials },
+    options: { entry?: string; credentials: BackstageCredentials },
   ) {
     const feature = await this.deps.features.getFeature(featureName);
     if (!feature) throw new NotFoundError(`no feature branch '${featureName}'`);
@@ -58,15 +58,15 @@ export class FeatureReachabilityReader {
       this.deps.environments,
       feature.environment,
     );
-    const entry = options.from ?? env.previewService;
+    const entry = options.entry ?? env.previewService;
     if (!entry) {
       throw new InputError(
-        `from: environment '${env.name}' has no previewService; name the service a request enters by`,
+        `entry: environment '${env.name}' has no previewService; name the service a request enters by`,
       );
     }
     if (!env.services.some(s => s.name === entry)) {
       throw new InputError(
-        `from: '${entry}' is not a service of environment '${env.name}'`,
+        `entry: '${entry}' is not a service of environment '${env.name}'`,
       );
     }
     const graph = await this.#callGraph(env, options.credentials);
@@ -80,7 +80,7 @@ export class FeatureReachabilityReader {
     return {
       feature: feature.name,
       environment: env.name,
-      from: entry,
+      entry,
       baggage: this.deps.baggage,
       instances,
       summary: `${reached} of ${instances.length} instance(s) of ${feature.name} reachable from ${entry}`,

@@ -1,4 +1,7 @@
-import { createMockDirectory } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockCredentials,
+} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { createEnvironmentCopyAction } from './copyEnvironment';
@@ -35,6 +38,9 @@ const copyOf = (state: 'pending' | 'running' | 'succeeded' | 'failed') =>
     },
   );
 
+/** The task's initiator, whose credentials every call of the action carries. */
+const jane = mockCredentials.user('user:default/jane');
+
 describe('envmesh:environment:copy', () => {
   const workspacePath = createMockDirectory().resolve('workspace');
 
@@ -47,6 +53,7 @@ describe('envmesh:environment:copy', () => {
         workspacePath,
         user: { ref: 'user:default/jane' },
       }),
+      getInitiatorCredentials: async () => jane,
       ...overrides,
     };
     return { ctx, lines };
@@ -75,7 +82,7 @@ describe('envmesh:environment:copy', () => {
         description: undefined,
         services: [{ name: 'demo-api', imageTag: 'pr-42' }],
       },
-      'user:default/jane',
+      { credentials: jane },
     );
     expect([...store.values.keys()]).toEqual(['copy-demo-dev-copy']);
     expect(ctx.output).toHaveBeenCalledWith('environmentName', 'demo-dev-copy');
@@ -121,7 +128,7 @@ describe('envmesh:environment:copy', () => {
         owner: undefined,
         description: undefined,
       },
-      'user:default/jane',
+      { credentials: jane },
     );
   });
 
@@ -180,7 +187,9 @@ describe('envmesh:environment:copy', () => {
 
     expect(copyEnvironment).toHaveBeenCalledTimes(1);
     expect(getOperation).toHaveBeenCalledTimes(2);
-    expect(getOperation).toHaveBeenLastCalledWith('op-7');
+    expect(getOperation).toHaveBeenLastCalledWith('op-7', {
+      credentials: jane,
+    });
   });
 
   it('fails with the reason of a failed copy', async () => {

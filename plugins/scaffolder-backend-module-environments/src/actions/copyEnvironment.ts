@@ -85,7 +85,7 @@ export function createEnvironmentCopyAction(options: EnvironmentActionOptions) {
         checkpointKey: `copy-${name}`,
         waitForReady: ctx.input.waitForReady,
         timeoutMinutes: ctx.input.timeoutMinutes,
-        start: actor =>
+        start: request =>
           options.environments.copyEnvironment(
             source,
             {
@@ -96,7 +96,7 @@ export function createEnvironmentCopyAction(options: EnvironmentActionOptions) {
               description,
               ...(services.length ? { services } : {}),
             },
-            actor,
+            request,
           ),
       });
     },

@@ -1,5 +1,6 @@
 import {
   createMockDirectory,
+  mockCredentials,
   mockServices,
 } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -39,6 +40,9 @@ const done = operation('succeeded', [
   ['demo-api', 'succeeded'],
 ]);
 
+/** The task's initiator, whose credentials every call of the action carries. */
+const jane = mockCredentials.user('user:default/jane');
+
 describe('envmesh:environment:create', () => {
   const workspacePath = createMockDirectory().resolve('workspace');
 
@@ -56,6 +60,7 @@ describe('envmesh:environment:create', () => {
         workspacePath,
         user: { ref: 'user:default/jane' },
       }),
+      getInitiatorCredentials: async () => jane,
       checkpoint: store.checkpoint,
       ...overrides,
     };
@@ -90,9 +95,9 @@ describe('envmesh:environment:create', () => {
           { name: 'demo-api', imageTag: '1.2.3' },
         ],
       },
-      'user:default/jane',
+      { credentials: jane },
     );
-    expect(getOperation).toHaveBeenCalledWith('op-1');
+    expect(getOperation).toHaveBeenCalledWith('op-1', { credentials: jane });
     expect(getOperation).toHaveBeenCalledTimes(3);
     expect(ctx.output).toHaveBeenCalledWith('environmentName', 'team-a-dev');
     expect(ctx.output).toHaveBeenCalledWith('operationId', 'op-1');
@@ -110,7 +115,8 @@ describe('envmesh:environment:create', () => {
     ]);
   });
 
-  it('acts as "scaffolder" without a user and builds a relative URL without app.baseUrl', async () => {
+  it("passes the initiator's credentials, the scaffolder's own without a user, and builds a relative URL without app.baseUrl", async () => {
+    const scaffolder = mockCredentials.service('plugin:scaffolder');
     const createEnvironment = jest.fn(async () => pending);
     const action = createEnvironmentCreateAction({
       environments: environmentsServiceMock({ createEnvironment }),
@@ -119,14 +125,14 @@ describe('envmesh:environment:create', () => {
     const { ctx } = context({
       input: { ...input, waitForReady: false },
       user: undefined,
+      getInitiatorCredentials: async () => scaffolder,
     });
 
     await action.handler(ctx as any);
 
-    expect(createEnvironment).toHaveBeenCalledWith(
-      expect.anything(),
-      'scaffolder',
-    );
+    expect(createEnvironment).toHaveBeenCalledWith(expect.anything(), {
+      credentials: scaffolder,
+    });
     expect(ctx.output).toHaveBeenCalledWith(
       'environmentUrl',
       '/environments/team-a-dev',
@@ -167,7 +173,7 @@ describe('envmesh:environment:create', () => {
         description: undefined,
         services: [{ name: 'demo-api', imageTag: 'pr-42' }],
       },
-      'user:default/jane',
+      { credentials: jane },
     );
     expect([...store.values.keys()]).toEqual(['create-team-a-dev']);
   });
@@ -299,7 +305,9 @@ describe('envmesh:environment:create', () => {
     await action.handler(second.ctx as any);
 
     expect(createEnvironment).toHaveBeenCalledTimes(1);
-    expect(getOperation).toHaveBeenLastCalledWith('op-1');
+    expect(getOperation).toHaveBeenLastCalledWith('op-1', {
+      credentials: jane,
+    });
     expect(second.ctx.output).toHaveBeenCalledWith('operationId', 'op-1');
     expect(second.lines).not.toContainEqual(expect.stringMatching(/^started /));
   });

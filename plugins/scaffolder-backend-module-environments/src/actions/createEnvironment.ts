@@ -99,7 +99,7 @@ export function createEnvironmentCreateAction(
         checkpointKey: `create-${name}`,
         waitForReady: ctx.input.waitForReady,
         timeoutMinutes: ctx.input.timeoutMinutes,
-        start: actor =>
+        start: request =>
           copyFrom
             ? options.environments.copyEnvironment(
                 copyFrom,
@@ -110,11 +110,11 @@ export function createEnvironmentCreateAction(
                   description,
                   ...(services.length ? { services } : {}),
                 },
-                actor,
+                request,
               )
             : options.environments.createEnvironment(
                 { name, cluster, owner, description, globalValues, services },
-                actor,
+                request,
               ),
       });
     },

@@ -1,4 +1,7 @@
-import { createMockDirectory } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockCredentials,
+} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { createFeatureDeleteAction } from './deleteFeature';
@@ -39,6 +42,9 @@ const removalOf = (
     },
   );
 
+/** The task's initiator, whose credentials every call of the action carries. */
+const jane = mockCredentials.user('user:default/jane');
+
 describe('envmesh:feature:delete', () => {
   const workspacePath = createMockDirectory().resolve('workspace');
 
@@ -55,6 +61,7 @@ describe('envmesh:feature:delete', () => {
         workspacePath,
         user: { ref: 'user:default/jane' },
       }),
+      getInitiatorCredentials: async () => jane,
       ...overrides,
     };
     return { ctx, lines };
@@ -80,11 +87,10 @@ describe('envmesh:feature:delete', () => {
 
     await action.handler(ctx as any);
 
-    expect(removeFeature).toHaveBeenCalledWith(
-      'checkout-redesign',
-      'user:default/jane',
-      undefined,
-    );
+    expect(removeFeature).toHaveBeenCalledWith('checkout-redesign', {
+      credentials: jane,
+      services: undefined,
+    });
     expect([...store.values.keys()]).toEqual([
       'remove-feature-checkout-redesign',
     ]);
@@ -127,11 +133,10 @@ describe('envmesh:feature:delete', () => {
 
     await action.handler(ctx as any);
 
-    expect(removeFeature).toHaveBeenCalledWith(
-      'checkout-redesign',
-      'user:default/jane',
-      ['demo-ui'],
-    );
+    expect(removeFeature).toHaveBeenCalledWith('checkout-redesign', {
+      credentials: jane,
+      services: ['demo-ui'],
+    });
     expect([...store.values.keys()]).toEqual([
       'remove-feature-checkout-redesign-demo-ui',
     ]);
@@ -156,7 +161,9 @@ describe('envmesh:feature:delete', () => {
 
       await action.handler(ctx as any);
 
-      expect(getFeature).toHaveBeenCalledWith('checkout-redesign');
+      expect(getFeature).toHaveBeenCalledWith('checkout-redesign', {
+        credentials: jane,
+      });
       expect(checkpoint).not.toHaveBeenCalled();
       expect(lines).toEqual([
         "dry run: would remove feature branch 'checkout-redesign' of environment 'demo-dev' with its instances demo-api, demo-ui",
@@ -258,7 +265,9 @@ describe('envmesh:feature:delete', () => {
 
     expect(removeFeature).toHaveBeenCalledTimes(1);
     expect(getFeature).toHaveBeenCalledTimes(1);
-    expect(getOperation).toHaveBeenLastCalledWith('op-12');
+    expect(getOperation).toHaveBeenLastCalledWith('op-12', {
+      credentials: jane,
+    });
     expect(retry.ctx.output).toHaveBeenCalledWith('operationId', 'op-12');
   });
 

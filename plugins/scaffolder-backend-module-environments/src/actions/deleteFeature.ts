@@ -80,9 +80,11 @@ export function createFeatureDeleteAction(options: EnvironmentActionOptions) {
         ? [...new Set(ctx.input.services)]
         : undefined;
       const url = featureUrl(config, name);
+      // The task's initiator: the engine authorizes the removal for them and records them as its actor.
+      const credentials = await ctx.getInitiatorCredentials();
 
       if (ctx.isDryRun) {
-        const feature = await environments.getFeature(name);
+        const feature = await environments.getFeature(name, { credentials });
         const { describe, deletesFeature } = plan(feature, services);
         ctx.logger.info(`dry run: ${describe('would remove')}`);
         outputFeature(ctx, {
@@ -94,20 +96,18 @@ export function createFeatureDeleteAction(options: EnvironmentActionOptions) {
         return;
       }
 
-      const actor = ctx.user?.ref ?? 'scaffolder';
       // A retried task finds the started removal here (the feature branch may be gone by then) and waits on it.
       const { operationId, previewUrls } = await ctx.checkpoint({
         key: `remove-feature-${name}${
           services ? `-${[...services].sort().join(',')}` : ''
         }`,
         fn: async () => {
-          const feature = await environments.getFeature(name);
+          const feature = await environments.getFeature(name, { credentials });
           const { describe, deletesFeature } = plan(feature, services);
-          const operation = await environments.removeFeature(
-            name,
-            actor,
+          const operation = await environments.removeFeature(name, {
+            credentials,
             services,
-          );
+          });
           ctx.logger.info(
             `${describe('started removing')} (operation ${operation.id}, ${
               operation.steps.length

@@ -1,4 +1,7 @@
-import { createMockDirectory } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockCredentials,
+} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
 import { createFeatureDeployAction } from './deployFeature';
@@ -50,6 +53,9 @@ const deployed = () => ({
   operation: deployOf('pending'),
 });
 
+/** The task's initiator, whose credentials every call of the action carries. */
+const jane = mockCredentials.user('user:default/jane');
+
 describe('envmesh:feature:deploy', () => {
   const workspacePath = createMockDirectory().resolve('workspace');
 
@@ -62,6 +68,7 @@ describe('envmesh:feature:deploy', () => {
         workspacePath,
         user: { ref: 'user:default/jane' },
       }),
+      getInitiatorCredentials: async () => jane,
       ...overrides,
     };
     return { ctx, lines };
@@ -101,9 +108,9 @@ describe('envmesh:feature:deploy', () => {
           },
         ],
       },
-      'user:default/jane',
+      { credentials: jane },
     );
-    expect(getOperation).toHaveBeenCalledWith('op-9');
+    expect(getOperation).toHaveBeenCalledWith('op-9', { credentials: jane });
     expect([...store.values.keys()]).toEqual([
       'deploy-feature-checkout-redesign',
     ]);
@@ -166,7 +173,7 @@ describe('envmesh:feature:deploy', () => {
           { service: 'demo-api' },
         ],
       },
-      'user:default/jane',
+      { credentials: jane },
     );
   });
 
@@ -217,7 +224,7 @@ describe('envmesh:feature:deploy', () => {
       await action.handler(ctx as any);
 
       expect(checkpoint).not.toHaveBeenCalled();
-      expect(listFeatures).toHaveBeenCalledWith();
+      expect(listFeatures).toHaveBeenCalledWith({ credentials: jane });
       expect(lines).toEqual([
         "dry run: would create feature branch 'checkout-redesign' of environment 'demo-dev' on cluster 'local' with instances demo-ui, demo-api:pr-42 (with values), expiring in 24 hours",
       ]);
@@ -313,7 +320,9 @@ describe('envmesh:feature:deploy', () => {
 
     expect(deployFeature).toHaveBeenCalledTimes(1);
     expect(getOperation).toHaveBeenCalledTimes(2);
-    expect(getOperation).toHaveBeenLastCalledWith('op-9');
+    expect(getOperation).toHaveBeenLastCalledWith('op-9', {
+      credentials: jane,
+    });
     expect(retry.ctx.output).toHaveBeenCalledWith('previewUrls', [
       'http://checkout-redesign.demo.net',
     ]);
@@ -362,13 +371,14 @@ describe('envmesh:feature:deploy', () => {
 
       expect(featureNameFromBranch).toHaveBeenCalledWith(
         'feature/Checkout_Redesign',
+        { credentials: jane },
       );
       expect(deployFeature).toHaveBeenCalledWith(
         expect.objectContaining({
           name: 'checkout-redesign',
           source: { branch: 'feature/Checkout_Redesign' },
         }),
-        'user:default/jane',
+        { credentials: jane },
       );
       expect([...store.values.keys()]).toEqual([
         'deploy-feature-checkout-redesign',
@@ -398,7 +408,7 @@ describe('envmesh:feature:deploy', () => {
 
       expect(deployFeature).toHaveBeenCalledWith(
         expect.objectContaining({ name: 'checkout-redesign' }),
-        'user:default/jane',
+        { credentials: jane },
       );
     });
 

@@ -1,3 +1,4 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { EnvironmentsService } from '@envmesh/plugin-environments-node';
@@ -109,8 +110,11 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
     },
     async handler(ctx) {
       const { environment } = ctx.input;
+      // The task's initiator: the engine authorizes the deploy for them and records them as its actor.
+      const credentials = await ctx.getInitiatorCredentials();
       const name = await resolveFeatureName(
         environments,
+        credentials,
         ctx.input.name,
         ctx.input.branch,
       );
@@ -134,15 +138,15 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
       const ttl = ttlHours ? `, expiring in ${ttlHours} hours` : '';
 
       if (ctx.isDryRun) {
-        const env = (await environments.listEnvironments()).find(
+        const env = (await environments.listEnvironments({ credentials })).find(
           e => e.name === environment,
         );
         if (!env) {
           throw new Error(`there is no environment named '${environment}'`);
         }
-        const existing = (await environments.listFeatures()).find(
-          f => f.name === name,
-        );
+        const existing = (
+          await environments.listFeatures({ credentials })
+        ).find(f => f.name === name);
         if (existing && existing.environment !== environment) {
           throw new Error(
             `feature branch '${name}' already exists in environment '${existing.environment}'`,
@@ -166,7 +170,6 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
         return;
       }
 
-      const actor = ctx.user?.ref ?? 'scaffolder';
       // A retried task finds the started operation here and waits on it instead of deploying again.
       const { operationId, previewUrls } = await ctx.checkpoint({
         key: `deploy-feature-${name}`,
@@ -181,7 +184,7 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
               ...(Object.keys(source).length ? { source } : {}),
               instances,
             },
-            actor,
+            { credentials },
           );
           ctx.logger.info(
             `started deploy of feature branch '${name}' in environment '${
@@ -228,6 +231,7 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
  */
 async function resolveFeatureName(
   environments: EnvironmentsService,
+  credentials: BackstageCredentials,
   name: string | undefined,
   branch: string | undefined,
 ): Promise<string> {
@@ -237,7 +241,9 @@ async function resolveFeatureName(
       'name: give the feature name, or a branch to derive it from',
     );
   }
-  const derived = await environments.featureNameFromBranch(branch);
+  const derived = await environments.featureNameFromBranch(branch, {
+    credentials,
+  });
   if (!derived) {
     throw new InputError(
       `name: not given, and branch '${branch}' does not yield a feature name (lower case letters, digits and -, at most 63) by the pattern of environments.webhooks.branchPattern; give name`,

@@ -1,4 +1,5 @@
 import {
+  BackstageCredentials,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
@@ -118,18 +119,23 @@ function operationSubject(operation: OperationReport) {
 export async function waitForOperation(options: {
   environments: EnvironmentsService;
   operationId: string;
+  /** Whom the operation is read for. */
+  credentials: BackstageCredentials;
   logger: LoggerService;
   timeoutMs: number;
   pollIntervalMs?: number;
   signal?: AbortSignal;
 }): Promise<OperationReport> {
-  const { environments, operationId, logger, timeoutMs, signal } = options;
+  const { environments, operationId, credentials, logger, timeoutMs, signal } =
+    options;
   const interval = options.pollIntervalMs ?? 2000;
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<number, string>();
   for (;;) {
     if (signal?.aborted) throw cancelled();
-    const operation = await environments.getOperation(operationId);
+    const operation = await environments.getOperation(operationId, {
+      credentials,
+    });
     const { steps } = operation;
     steps.forEach((step, position) => {
       if ((seen.get(step.index) ?? 'pending') === step.state) return;
@@ -188,17 +194,22 @@ export async function runEnvironmentOperation(
     services: Array<{ name: string; imageTag?: string }>;
     waitForReady?: boolean;
     timeoutMinutes?: number;
-    start(actor: string): Promise<OperationReport>;
+    /** Starts the operation for the task's initiator. */
+    start(request: {
+      credentials: BackstageCredentials;
+    }): Promise<OperationReport>;
   },
 ): Promise<void> {
   const { environments, config, name, source } = options;
+  // The task's initiator: the engine authorizes the operation for them and records them as its actor.
+  const credentials = await ctx.getInitiatorCredentials();
   const environmentUrl = portalUrl(
     config,
     `/environments/${encodeURIComponent(name)}`,
   );
 
   if (ctx.isDryRun) {
-    const existing = await environments.listEnvironments();
+    const existing = await environments.listEnvironments({ credentials });
     if (existing.some(e => e.name === name)) {
       throw new Error(`an environment named '${name}' already exists`);
     }
@@ -222,11 +233,10 @@ export async function runEnvironmentOperation(
     return;
   }
 
-  const actor = ctx.user?.ref ?? 'scaffolder';
   const { operationId } = await ctx.checkpoint({
     key: options.checkpointKey,
     fn: async () => {
-      const operation = await options.start(actor);
+      const operation = await options.start({ credentials });
       ctx.logger.info(
         `started ${operation.type} of environment '${name}' (operation ${operation.id}, ${operation.steps.length} steps)`,
       );
@@ -267,6 +277,7 @@ export async function followOperation(
   await waitForOperation({
     environments: options.environments,
     operationId,
+    credentials: await ctx.getInitiatorCredentials(),
     logger: ctx.logger,
     // The scaffolder validates inputs against the schema but does not fill in its defaults.
     timeoutMs: (options.timeoutMinutes ?? 30) * 60_000,

@@ -5,7 +5,6 @@ import {
   EnvironmentSpec,
   EnvironmentSummary,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
 import { EnvironmentsCollatorFactory } from './EnvironmentsCollatorFactory';
 
 const environments: EnvironmentSummary[] = [
@@ -57,17 +56,15 @@ function createFactory(
     });
   },
 ) {
-  const bridge = new EnvironmentsServiceBridge();
-  bridge.attach(
-    environmentsServiceMock({
-      listEnvironments: async () => list,
-      getEnvironment,
-    }),
-  );
+  const bridge = environmentsServiceMock({
+    listEnvironments: async () => list,
+    getEnvironment,
+  });
   const logger = mockServices.logger.mock();
   return {
     logger,
     factory: EnvironmentsCollatorFactory.create({
+      auth: mockServices.auth(),
       logger,
       environments: bridge,
     }),
@@ -164,15 +161,13 @@ describe('EnvironmentsCollatorFactory', () => {
   });
 
   it('fails the collation when the engine fails, so the index keeps its previous documents', async () => {
-    const bridge = new EnvironmentsServiceBridge();
-    bridge.attach(
-      environmentsServiceMock({
-        listEnvironments: async () => {
-          throw new Error('store unavailable');
-        },
-      }),
-    );
+    const bridge = environmentsServiceMock({
+      listEnvironments: async () => {
+        throw new Error('store unavailable');
+      },
+    });
     const factory = EnvironmentsCollatorFactory.create({
+      auth: mockServices.auth(),
       logger: mockServices.logger.mock(),
       environments: bridge,
     });

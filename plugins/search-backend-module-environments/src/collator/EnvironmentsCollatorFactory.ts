@@ -1,4 +1,8 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   DocumentCollatorFactory,
   IndexableDocument,
@@ -28,7 +32,9 @@ export interface EnvironmentDocument extends IndexableDocument {
  */
 export type EnvironmentsCollatorFactoryOptions = {
   logger: LoggerService;
-  /** The environments engine, usually the bridge from `environmentsServiceRef`. */
+  /** Gives the collator's own service credentials, with which it reads the engine. */
+  auth: AuthService;
+  /** The environments engine, from `environmentsServiceRef`. */
   environments: EnvironmentsService;
 };
 
@@ -43,6 +49,7 @@ export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
   readonly type = 'environment';
 
   readonly #logger: LoggerService;
+  readonly #auth: AuthService;
   readonly #environments: EnvironmentsService;
 
   static create(
@@ -53,6 +60,7 @@ export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
 
   private constructor(options: EnvironmentsCollatorFactoryOptions) {
     this.#logger = options.logger;
+    this.#auth = options.auth;
     this.#environments = options.environments;
   }
 
@@ -61,19 +69,31 @@ export class EnvironmentsCollatorFactory implements DocumentCollatorFactory {
   }
 
   async *#execute(): AsyncGenerator<EnvironmentDocument> {
-    const environments = await this.#environments.listEnvironments();
+    // The collator's service principal: it indexes for no user in particular.
+    const credentials = await this.#auth.getOwnServiceCredentials();
+    const environments = await this.#environments.listEnvironments({
+      credentials,
+    });
     this.#logger.info(
       `Collating ${environments.length} environments for search`,
     );
     for (const environment of environments) {
-      yield toDocument(environment, await this.#serviceNames(environment));
+      yield toDocument(
+        environment,
+        await this.#serviceNames(environment, credentials),
+      );
     }
   }
 
   /** Only the names of the services are taken from the desired state; an environment gone meanwhile has none. */
-  async #serviceNames(environment: EnvironmentSummary): Promise<string[]> {
+  async #serviceNames(
+    environment: EnvironmentSummary,
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
     try {
-      const spec = await this.#environments.getEnvironment(environment.name);
+      const spec = await this.#environments.getEnvironment(environment.name, {
+        credentials,
+      });
       return (spec.services ?? []).map(service => service.name);
     } catch (error) {
       this.#logger.warn(

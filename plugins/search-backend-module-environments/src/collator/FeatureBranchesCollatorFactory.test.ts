@@ -1,11 +1,11 @@
 import { environmentsServiceMock } from '@envmesh/plugin-environments-node/testUtils';
-import { mockServices } from '@backstage/backend-test-utils';
+import type { EnvironmentsService } from '@envmesh/plugin-environments-node';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
 import {
   EnvironmentSummary,
   FeatureBranchDetails,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentsServiceBridge } from '@envmesh/plugin-environments-node';
 import { FeatureBranchesCollatorFactory } from './FeatureBranchesCollatorFactory';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -61,15 +61,13 @@ const demoDev: EnvironmentSummary = {
   sleepState: 'awake',
 };
 
-function createFactory(list: () => Promise<FeatureBranchDetails[]>) {
-  const bridge = new EnvironmentsServiceBridge();
-  bridge.attach(
-    environmentsServiceMock({
-      listFeatures: list,
-      listEnvironments: async () => [demoDev],
-    }),
-  );
+function createFactory(list: EnvironmentsService['listFeatures']) {
+  const bridge = environmentsServiceMock({
+    listFeatures: list,
+    listEnvironments: async () => [demoDev],
+  });
   return FeatureBranchesCollatorFactory.create({
+    auth: mockServices.auth(),
     logger: mockServices.logger.mock(),
     environments: bridge,
   });
@@ -81,16 +79,20 @@ describe('FeatureBranchesCollatorFactory', () => {
   });
 
   it("yields one document per feature branch, with its base environment's cluster and namespace", async () => {
-    const listFeatures = jest.fn(async (_environment?: string) => features);
+    const listFeatures = jest.fn(
+      async (_options: { environment?: string }) => features,
+    );
     const collator = await createFactory(listFeatures).getCollator();
     const { error, documents } = await TestPipeline.fromCollator(
       collator,
     ).execute();
 
     expect(error).toBeUndefined();
-    // Every feature branch, of all environments.
+    // Every feature branch, of all environments, read as the collator's own service.
     expect(listFeatures).toHaveBeenCalledTimes(1);
-    expect(listFeatures.mock.calls[0]).toEqual([undefined]);
+    expect(listFeatures.mock.calls[0]).toEqual([
+      { credentials: mockCredentials.service('plugin:test') },
+    ]);
     expect(documents).toEqual([
       {
         title: 'checkout-redesign',

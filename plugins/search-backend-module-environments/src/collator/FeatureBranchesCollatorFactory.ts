@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import {
   DocumentCollatorFactory,
   IndexableDocument,
@@ -35,7 +35,9 @@ export interface FeatureBranchDocument extends IndexableDocument {
  */
 export type FeatureBranchesCollatorFactoryOptions = {
   logger: LoggerService;
-  /** The environments engine, usually the bridge from `environmentsServiceRef`. */
+  /** Gives the collator's own service credentials, with which it reads the engine. */
+  auth: AuthService;
+  /** The environments engine, from `environmentsServiceRef`. */
   environments: EnvironmentsService;
 };
 
@@ -50,6 +52,7 @@ export class FeatureBranchesCollatorFactory implements DocumentCollatorFactory {
   readonly type = 'feature-branch';
 
   readonly #logger: LoggerService;
+  readonly #auth: AuthService;
   readonly #environments: EnvironmentsService;
 
   static create(
@@ -60,6 +63,7 @@ export class FeatureBranchesCollatorFactory implements DocumentCollatorFactory {
 
   private constructor(options: FeatureBranchesCollatorFactoryOptions) {
     this.#logger = options.logger;
+    this.#auth = options.auth;
     this.#environments = options.environments;
   }
 
@@ -68,9 +72,11 @@ export class FeatureBranchesCollatorFactory implements DocumentCollatorFactory {
   }
 
   async *#execute(): AsyncGenerator<FeatureBranchDocument> {
+    // The collator's service principal: it indexes for no user in particular.
+    const credentials = await this.#auth.getOwnServiceCredentials();
     const [features, environments] = await Promise.all([
-      this.#environments.listFeatures(),
-      this.#environments.listEnvironments(),
+      this.#environments.listFeatures({ credentials }),
+      this.#environments.listEnvironments({ credentials }),
     ]);
     const bases = new Map(environments.map(e => [e.name, e]));
     this.#logger.info(

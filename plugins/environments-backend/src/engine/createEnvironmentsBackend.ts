@@ -80,7 +80,9 @@ export function createEnvironmentsBackend(options: {
   const clusters = ClusterRegistry.fromConfig(config);
   const renderer = new HelmRenderer({
     helmBinary,
+    rendererBinary: settings?.getOptionalString('helm.rendererBinary'),
     concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
+    logger: logger.child({ component: 'render' }),
   });
   const applier = new ReleaseApplier({ logger });
   const watchers = new NamespaceWatchers({

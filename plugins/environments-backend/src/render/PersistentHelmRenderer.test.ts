@@ -307,6 +307,7 @@ describe('PersistentHelmRenderer', () => {
     const byRenderer = await timed(() =>
       renderer.template(request, 'helm template'),
     );
+    expect(byRenderer).toBeGreaterThan(0);
     // One line for the log; no assertion on a shared machine's timing.
     // eslint-disable-next-line no-console
     console.log(

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) and helm
-# from the wrapper modules beside this script into a cache folder outside the clone. The folder is keyed by the
-# Go version and the wrapper modules, so a second run with nothing changed only checks that the files exist.
+# Builds the local control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok), helm and
+# envmesh-helm-renderer (helm template as a long-lived process, tools/helm/renderer) from the wrapper modules
+# beside this script into a cache folder outside the clone. The folder is keyed by the Go version, the wrapper
+# modules and the renderer's source, so a second run with nothing changed only checks that the files exist.
 # Prints the bin folder on its last line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${ENVMESH_CACHE:-$HOME/.cache/envmesh}
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
-key=$( { go version; cat "$here"/*/go.mod "$here"/*/go.sum "$0"; } | sha256sum | cut -c1-16)
+key=$( { go version; cat "$here"/*/go.mod "$here"/*/go.sum "$here"/helm/renderer/*.go "$0"; } | sha256sum | cut -c1-16)
 bin="$cache/bin/$key"
 mkdir -p "$bin"
 
@@ -30,7 +31,10 @@ build() {
 
 build etcd etcd "-s -w" go.etcd.io/etcd/server/v3
 build kwok kwok "-s -w" sigs.k8s.io/kwok/cmd/kwok
-build helm helm "-s -w -X helm.sh/helm/v3/internal/version.version=v3.21.4" helm.sh/helm/v3/cmd/helm
+# The renderer gets helm's flags: `.Capabilities.HelmVersion` must render the same in both.
+helm_ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=v3.21.4"
+build helm helm "$helm_ldflags" helm.sh/helm/v3/cmd/helm
+build envmesh-helm-renderer helm "$helm_ldflags" ./renderer
 build kube-apiserver k8s "$k8s_ldflags" k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager k8s "$k8s_ldflags" k8s.io/kubernetes/cmd/kube-controller-manager
 build kube-scheduler k8s "$k8s_ldflags" k8s.io/kubernetes/cmd/kube-scheduler

@@ -4,9 +4,16 @@ export interface Config {
     helm?: {
       /** The helm binary: a path, or a name looked up on PATH. Default `helm`. */
       binary?: string;
+      /**
+       * envmesh-helm-renderer, which renders with helm's own packages in long-lived processes, byte for byte as
+       * `helm template` but without a helm process per render. Default: the one beside the helm binary (as
+       * tools/build-binaries.sh builds them into `ENVMESH_BIN_DIR`), when there is one. `''` always runs helm;
+       * helm also runs whenever the renderer cannot start or answer.
+       */
+      rendererBinary?: string;
     };
     render?: {
-      /** helm processes at the same time. Default 4. */
+      /** helm (or renderer) processes at the same time. Default 4. */
       concurrency?: number;
     };
     import?: {

@@ -117,7 +117,9 @@ export async function createEnvironmentsBackend(options: {
     () =>
       new HelmRenderer({
         helmBinary,
+        rendererBinary: settings?.getOptionalString('helm.rendererBinary'),
         concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
+        logger: logger.child({ component: 'render' }),
       }),
   );
   const applier = new ReleaseApplier({ logger });

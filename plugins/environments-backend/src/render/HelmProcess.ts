@@ -48,10 +48,21 @@ export class HelmProcess {
     return this.#invocations;
   }
 
+  /** The environment helm runs in: its own cache, config and data folders inside the cache folder. */
+  async env(): Promise<NodeJS.ProcessEnv> {
+    const home = await this.dir('helm-home');
+    return {
+      ...process.env,
+      HELM_CACHE_HOME: path.join(home, 'cache'),
+      HELM_CONFIG_HOME: path.join(home, 'config'),
+      HELM_DATA_HOME: path.join(home, 'data'),
+    };
+  }
+
   /** Runs helm with its own cache and config folders, at most `concurrency` at a time. */
   run(args: string[], what: string): Promise<string> {
     return this.#semaphore.run(async () => {
-      const home = await this.dir('helm-home');
+      const env = await this.env();
       this.#invocations++;
       return new Promise<string>((resolve, reject) => {
         execFile(
@@ -61,12 +72,7 @@ export class HelmProcess {
             encoding: 'utf8',
             maxBuffer: 512 * 1024 * 1024,
             timeout: this.#timeoutMs,
-            env: {
-              ...process.env,
-              HELM_CACHE_HOME: path.join(home, 'cache'),
-              HELM_CONFIG_HOME: path.join(home, 'config'),
-              HELM_DATA_HOME: path.join(home, 'data'),
-            },
+            env,
           },
           (error, stdout, stderr) => {
             if (!error) {
@@ -84,13 +90,15 @@ export class HelmProcess {
               );
               return;
             }
-            // helm's hint to rerun with --debug does not apply to envmesh's users.
-            const detail =
-              stderr.replace(/^Use --debug flag.*$/m, '').trim() ||
-              (error.killed
-                ? `killed after ${this.#timeoutMs} ms`
-                : error.message);
-            reject(new ChartRenderError(`${what} failed: ${detail}`));
+            reject(
+              helmFailure(
+                what,
+                stderr,
+                error.killed
+                  ? `killed after ${this.#timeoutMs} ms`
+                  : error.message,
+              ),
+            );
           },
         );
       });
@@ -150,6 +158,19 @@ export class HelmProcess {
       await fs.rm(await dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The error for a failed helm command: what helm printed on stderr (`fallback` when it printed nothing),
+ * without helm's hint to rerun with --debug, which does not apply to envmesh's users.
+ */
+export function helmFailure(
+  what: string,
+  stderr: string,
+  fallback: string,
+): ChartRenderError {
+  const detail = stderr.replace(/^Use --debug flag.*$/m, '').trim() || fallback;
+  return new ChartRenderError(`${what} failed: ${detail}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { binaryPath } from '@envmesh/local-cluster';
+import { binaryPath, binDir } from '@envmesh/local-cluster';
 import { packageChart } from '../registry/charts';
 import { sha256Hex } from './util';
 import { parseYaml } from './yaml';
@@ -117,6 +117,7 @@ describe('HelmRenderer', () => {
     expect(await helmRuns()).toBe(1);
     expect(renderer.stats).toEqual({
       helmInvocations: 1,
+      rendererRequests: 0,
       cacheHits: 1,
       cacheMisses: 1,
     });
@@ -401,6 +402,51 @@ describe('HelmRenderer', () => {
       repository: 'ghcr.io/envmesh-examples/service',
     });
     expect(await helmRuns()).toBe(1);
+  });
+
+  it('renders with the renderer beside helm, the same objects and errors as helm', async () => {
+    const request = {
+      release: 'demo-api',
+      namespace: 'env-a',
+      chart,
+      values: demoApiValues,
+    };
+    const byHelm = await newRenderer().render(request);
+    const withRenderer = newRenderer({
+      rendererBinary: path.join(binDir(), 'envmesh-helm-renderer'),
+    });
+    expect(await withRenderer.render(request)).toEqual(byHelm);
+    expect(await withRenderer.chartDefaults(chart)).toEqual(
+      await newRenderer().chartDefaults(chart),
+    );
+    const badValues = { ...request, values: { image: 'not-a-table' } };
+    const helmError = await newRenderer()
+      .render(badValues)
+      .catch(e => e);
+    const rendererError = await withRenderer.render(badValues).catch(e => e);
+    expect(rendererError).toBeInstanceOf(ChartRenderError);
+    expect(rendererError.message).toBe(helmError.message);
+    expect(withRenderer.stats).toMatchObject({
+      helmInvocations: 0,
+      rendererRequests: 3,
+    });
+  });
+
+  it('runs helm when the renderer cannot start', async () => {
+    const renderer = newRenderer({
+      rendererBinary: path.join(temp, 'no-such-renderer'),
+    });
+    const objects = await renderer.render({
+      release: 'demo-api',
+      namespace: 'env-a',
+      chart,
+      values: demoApiValues,
+    });
+    expect(objects.length).toBeGreaterThan(0);
+    expect(renderer.stats).toMatchObject({
+      helmInvocations: 1,
+      rendererRequests: 1,
+    });
   });
 
   it('fails clearly when the helm binary is missing', async () => {

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ValuesObject } from '@envmesh/plugin-environments-common';
 import { ChartRenderError } from './ChartRenderError';
 import { ChartArchiveRef, HelmProcess, archiveMentions } from './HelmProcess';
+import {
+  helmTemplateArgs,
+  PersistentHelmRenderer,
+  RendererTemplateRequest,
+  RendererUnavailableError,
+} from './PersistentHelmRenderer';
+import { rendererBeside } from './rendererBinary';
 import { canonicalJson, LruCache, sha256Hex } from './util';
 import { isPlainObject, parseYaml, parseYamlStream } from './yaml';
 
@@ -23,13 +31,21 @@ export interface HelmRendererOptions {
   /** The helm binary: a path, or a name looked up on PATH. Default `helm`. */
   helmBinary?: string;
   /**
+   * envmesh-helm-renderer (built beside helm by tools/build-binaries.sh): renders with helm's own packages in
+   * long-lived processes, byte for byte as `helm template`. Default: the one beside the helm binary, when
+   * there is one. `''` always runs helm. helm runs instead whenever the renderer cannot answer.
+   */
+  rendererBinary?: string;
+  /** Told when the renderer cannot answer and helm runs instead. */
+  logger?: LoggerService;
+  /**
    * Where chart archives (one per digest) and helm's own cache/config folders are written. Default: a new
    * temporary folder, removed by {@link HelmRenderer.close}.
    */
   cacheDir?: string;
   /** Entries of the rendered-output cache. Default 500. */
   maxCacheEntries?: number;
-  /** helm processes running at the same time. Default 4. */
+  /** helm (or renderer) processes running at the same time. Default 4. */
   concurrency?: number;
   /** A helm run that takes longer is killed and fails. Default 120 s. */
   timeoutMs?: number;
@@ -43,6 +59,8 @@ export interface HelmRendererOptions {
 export interface HelmRendererStats {
   /** helm processes started (template and show values). */
   helmInvocations: number;
+  /** Requests (template and show values) sent to the renderer instead. */
+  rendererRequests: number;
   cacheHits: number;
   cacheMisses: number;
 }
@@ -66,7 +84,10 @@ const RELEASE_PATTERN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  */
 export class HelmRenderer {
   readonly #helm: HelmProcess;
-  readonly #extraArgs: string[];
+  readonly #renderer?: PersistentHelmRenderer;
+  readonly #logger?: LoggerService;
+  readonly #kubeVersion?: string;
+  readonly #apiVersions: string[];
   readonly #rendered: LruCache<string, KubernetesObject[]>;
   readonly #inFlight = new Map<string, Promise<KubernetesObject[]>>();
   readonly #defaults = new LruCache<string, Promise<ValuesObject>>(100);
@@ -75,12 +96,12 @@ export class HelmRenderer {
   #stats = { cacheHits: 0, cacheMisses: 0 };
 
   /**
-   * Reads `environments.helm.binary` (default `helm`), `environments.helm.concurrency` and
-   * `environments.helm.renderCacheSize`.
+   * Reads `environments.helm.binary` (default `helm`), `environments.helm.rendererBinary`,
+   * `environments.helm.concurrency` and `environments.helm.renderCacheSize`.
    */
   static fromConfig(
     config: Config,
-    options: Omit<HelmRendererOptions, 'helmBinary'> = {},
+    options: Omit<HelmRendererOptions, 'helmBinary' | 'rendererBinary'> = {},
   ): HelmRenderer {
     return new HelmRenderer({
       concurrency: config.getOptionalNumber('environments.helm.concurrency'),
@@ -89,26 +110,45 @@ export class HelmRenderer {
       ),
       ...options,
       helmBinary: config.getOptionalString('environments.helm.binary'),
+      rendererBinary: config.getOptionalString(
+        'environments.helm.rendererBinary',
+      ),
     });
   }
 
   constructor(options: HelmRendererOptions = {}) {
-    this.#helm = new HelmProcess({
-      helmBinary: options.helmBinary ?? 'helm',
+    const helmBinary = options.helmBinary ?? 'helm';
+    const concurrency = options.concurrency ?? 4;
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const helm = new HelmProcess({
+      helmBinary,
       cacheDir: options.cacheDir,
-      concurrency: options.concurrency ?? 4,
-      timeoutMs: options.timeoutMs ?? 120_000,
+      concurrency,
+      timeoutMs,
     });
+    this.#helm = helm;
+    const rendererBinary = options.rendererBinary ?? rendererBeside(helmBinary);
+    if (rendererBinary) {
+      this.#renderer = new PersistentHelmRenderer({
+        binary: rendererBinary,
+        env: () => helm.env(),
+        concurrency,
+        timeoutMs,
+      });
+    }
+    this.#logger = options.logger;
     this.#rendered = new LruCache(options.maxCacheEntries ?? 500);
-    this.#extraArgs = [
-      ...(options.kubeVersion ? ['--kube-version', options.kubeVersion] : []),
-      ...(options.apiVersions ?? []).flatMap(v => ['--api-versions', v]),
-    ];
+    this.#kubeVersion = options.kubeVersion;
+    this.#apiVersions = options.apiVersions ?? [];
   }
 
   /** Counters, for tests and metrics. */
   get stats(): HelmRendererStats {
-    return { ...this.#stats, helmInvocations: this.#helm.invocations };
+    return {
+      ...this.#stats,
+      helmInvocations: this.#helm.invocations,
+      rendererRequests: this.#renderer?.requests ?? 0,
+    };
   }
 
   /**
@@ -168,10 +208,11 @@ export class HelmRenderer {
     return structuredClone(await pending);
   }
 
-  /** Removes the cache folder when the renderer created it. */
+  /** Stops the renderer's processes and removes the cache folder when the renderer created it. */
   async close(): Promise<void> {
     this.#rendered.clear();
     this.#defaults.clear();
+    await this.#renderer?.close();
     await this.#helm.close();
   }
 
@@ -192,20 +233,15 @@ export class HelmRenderer {
     });
     let stdout: string;
     try {
-      stdout = await this.#helm.run(
-        [
-          'template',
-          release,
-          chartPath,
-          '--namespace',
-          namespace,
-          '-f',
-          valuesPath,
-          '--skip-tests',
-          ...this.#extraArgs,
-        ],
-        `helm template ${release}`,
-      );
+      stdout = await this.#template({
+        release,
+        namespace,
+        chartPath,
+        valuesPath,
+        skipTests: true,
+        kubeVersion: this.#kubeVersion,
+        apiVersions: this.#apiVersions,
+      });
     } finally {
       await fs.rm(valuesPath, { force: true });
     }
@@ -248,12 +284,36 @@ export class HelmRenderer {
     return pending;
   }
 
+  /** `helm template` by the renderer, or by helm when there is none or it cannot answer. */
+  async #template(request: RendererTemplateRequest): Promise<string> {
+    const what = `helm template ${request.release}`;
+    const byRenderer = await this.#byRenderer(r => r.template(request, what));
+    if (byRenderer !== undefined) return byRenderer;
+    return this.#helm.run(helmTemplateArgs(request), what);
+  }
+
+  /** The renderer's answer; undefined when there is no renderer or it cannot answer (helm runs instead). */
+  async #byRenderer(
+    ask: (renderer: PersistentHelmRenderer) => Promise<string>,
+  ): Promise<string | undefined> {
+    if (!this.#renderer?.available) return undefined;
+    try {
+      return await ask(this.#renderer);
+    } catch (error) {
+      if (!(error instanceof RendererUnavailableError)) throw error;
+      this.#logger?.warn(
+        `envmesh-helm-renderer cannot answer, running helm instead: ${error.message}`,
+      );
+      return undefined;
+    }
+  }
+
   async #showValues(chart: ChartArchiveRef): Promise<ValuesObject> {
     const chartPath = await this.#helm.chartFile(chart);
-    const stdout = await this.#helm.run(
-      ['show', 'values', chartPath],
-      `helm show values (chart ${chart.digest})`,
-    );
+    const what = `helm show values (chart ${chart.digest})`;
+    const stdout =
+      (await this.#byRenderer(r => r.showValues(chartPath, what))) ??
+      (await this.#helm.run(['show', 'values', chartPath], what));
     const parsed = parseYaml(stdout);
     if (parsed === null || parsed === undefined) return {};
     if (!isPlainObject(parsed)) {

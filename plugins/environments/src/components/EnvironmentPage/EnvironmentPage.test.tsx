@@ -212,5 +212,5 @@ describe('EnvironmentPage', () => {
     expect(progress).toHaveAttribute('aria-valuenow', '100');
     expect(screen.getByText(/demo-api ready/)).toBeInTheDocument();
     expect(getOperationLogs).toHaveBeenLastCalledWith('op-2', 1);
-  }, 15_000);
+  });
 });

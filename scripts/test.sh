@@ -32,6 +32,7 @@ if ! "${install[@]}"; then echo "0 passed, 1 failed"; exit 1; fi
 check "tsc" yarn tsc
 check "packages publishable" yarn backstage-cli repo fix --publish --check
 check "lint" yarn backstage-cli repo lint
+check "import cycles" node scripts/check-folder-cycles.js plugins/environments-backend/src
 build_plugins() { # every plugin package builds as it would be published
   local dir
   for dir in plugins/*/; do

@@ -21,7 +21,7 @@ import {
 import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
-import { FeatureNotifier } from './features/FeatureNotifier';
+import { FeatureNotifier } from './notifications/FeatureNotifier';
 import { createRouter } from './router';
 import { DatabaseEnvironmentStore } from './store';
 import {

@@ -8,7 +8,7 @@ import {
 } from '@envmesh/plugin-environments-common';
 import { z } from 'zod';
 import type { ClusterSupplier } from '../clusters';
-import { instanceRelease } from '../features';
+import { instanceRelease } from '../naming';
 import {
   FeatureOperationParams,
   FeatureRollout,

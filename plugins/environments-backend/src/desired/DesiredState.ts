@@ -14,10 +14,10 @@ import { stableStringify } from '../apply';
 import {
   FeaturePlacement,
   featureInstanceObjects,
-  instanceRelease,
   isolateBaseRelease,
   serviceSelections,
 } from '../features';
+import { instanceRelease } from '../naming';
 import type { ChartRenderer } from '@envmesh/plugin-environments-node';
 import { layerServiceValues } from '../render';
 import { LruCache } from '../render/util';

@@ -2,7 +2,7 @@ import { InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RoutingMode } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
-import { INSTANCE_LABEL } from '../routing/types';
+import { INSTANCE_LABEL } from '../naming';
 import { podTemplateOf } from './podTemplates';
 
 /**

@@ -7,7 +7,7 @@ import type {
 } from '@envmesh/plugin-environments-node';
 import { LABELS } from '../apply';
 import { assertUniqueHookNames, validateJobTemplate } from './isolationHooks';
-import { suffixedName } from './names';
+import { suffixedName } from '../naming';
 import { FeaturePlacement } from './placement';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;

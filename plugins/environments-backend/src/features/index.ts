@@ -26,11 +26,5 @@ export {
   topicPrefixHook,
 } from './isolationHooks';
 export type { ConfiguredIsolationJob } from './isolationHooks';
-export {
-  NAME_LIMIT,
-  instanceRelease,
-  isInstanceRelease,
-  suffixedName,
-} from './names';
 export { placementFromConfig } from './placement';
 export type { FeaturePlacement } from './placement';

@@ -18,7 +18,7 @@ import { DesiredState, manifestHash, secretRefs } from '../desired';
 import { ISTIO_API_VERSION } from '../routing/types';
 import { DatabaseEnvironmentStore } from '../store';
 import type { StoredOperation } from '../store';
-import { isInstanceRelease } from '../features';
+import { isInstanceRelease } from '../naming';
 import { NamespaceWatchers } from '../watch';
 import { OperationEvents } from './OperationEvents';
 import { OperationContext } from './OperationRunner';

@@ -1,9 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { V1ServicePort } from '@kubernetes/client-node';
 import { LABELS, MANAGER } from '../apply/types';
-import { instanceServiceName, suffixedName } from '../features/names';
-
-export { instanceServiceName };
+import { INSTANCE_LABEL, instanceServiceName, suffixedName } from '../naming';
 import { baggageRegex, headerKey } from './featureMatch';
 import {
   GATEWAY_API_VERSION,
@@ -19,7 +17,6 @@ import { instanceLabel, sortFeatures } from './routingModel';
 import {
   DEFAULT_FEATURE_HEADER,
   DEFAULT_SUBSET,
-  INSTANCE_LABEL,
   MatchOptions,
   RoutingTarget,
 } from './types';

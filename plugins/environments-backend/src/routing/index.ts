@@ -25,7 +25,6 @@ export {
   computeInstanceService,
   defaultServiceName,
   httpRouteName,
-  instanceServiceName,
   routedPort,
   validateGatewayRouting,
 } from './gatewayApiModel';

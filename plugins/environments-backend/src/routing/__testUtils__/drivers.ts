@@ -2,11 +2,8 @@ import { KubernetesObject, Watch } from '@kubernetes/client-node';
 import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
 import { DynamicClient } from '../../apply/DynamicClient';
 import { GatewayApiRoutingWriter } from '../GatewayApiRoutingWriter';
-import {
-  instanceServiceName,
-  routeBackends,
-  validateGatewayRouting,
-} from '../gatewayApiModel';
+import { instanceServiceName } from '../../naming';
+import { routeBackends, validateGatewayRouting } from '../gatewayApiModel';
 import {
   GATEWAY_API_VERSION,
   GatewayHTTPRoute,

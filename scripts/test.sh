@@ -33,6 +33,8 @@ check "tsc" yarn tsc
 check "packages publishable" yarn backstage-cli repo fix --publish --check
 check "lint" yarn backstage-cli repo lint
 check "import cycles" node scripts/check-folder-cycles.js plugins/environments-backend/src
+# The published packages' API, as checked in (report*.api.md): `yarn build:api-reports` updates the reports.
+check "API reports" yarn build:api-reports --ci
 build_plugins() { # every plugin package builds as it would be published
   local dir
   for dir in plugins/*/; do

@@ -12,7 +12,11 @@ export const entityFilter = {
   'metadata.annotations.backstage.io/kubernetes-id': { $exists: true },
 };
 
-/** The "Environments" tab of a component: where it runs. */
+/**
+ * The "Environments" tab of a component: where it runs.
+ *
+ * @alpha
+ */
 export const entityEnvironmentsContent = EntityContentBlueprint.make({
   name: 'environments',
   params: {
@@ -27,7 +31,11 @@ export const entityEnvironmentsContent = EntityContentBlueprint.make({
   },
 });
 
-/** The short version of the tab, for the component's overview: beside the About card, where it is seen first. */
+/**
+ * The short version of the tab, for the component's overview: beside the About card, where it is seen first.
+ *
+ * @alpha
+ */
 export const entityEnvironmentsCard = EntityCardBlueprint.make({
   name: 'environments',
   params: {

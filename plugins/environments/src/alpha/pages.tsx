@@ -5,6 +5,8 @@ import { featureBranchesRouteRef, rootRouteRef } from './routes';
 
 /**
  * The environments pages: the list at `/environments`, one environment at `/environments/:name`. Its title and icon also make it the "Environments" item in the app's nav.
+ *
+ * @alpha
  */
 export const environmentsPage = PageBlueprint.make({
   params: {

@@ -35,6 +35,8 @@ check "lint" yarn backstage-cli repo lint
 check "import cycles" node scripts/check-folder-cycles.js plugins/environments-backend/src
 # The published packages' API, as checked in (report*.api.md): `yarn build:api-reports` updates the reports.
 check "API reports" yarn build:api-reports --ci
+# Unused files, dependencies and exports; knip.jsonc says which entry points the Backstage CLI adds.
+check "unused code" yarn knip
 build_plugins() { # every plugin package builds as it would be published
   local dir
   for dir in plugins/*/; do

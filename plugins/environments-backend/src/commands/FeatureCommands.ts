@@ -6,7 +6,6 @@ import {
   FeatureBranchDetails,
   FeatureInstanceSpec,
 } from '@envmesh/plugin-environments-common';
-import { z } from 'zod';
 import type { ClusterSupplier } from '../clusters';
 import { instanceRelease } from '../naming';
 import {
@@ -23,8 +22,6 @@ import {
   extendFeatureInput,
   parseInput,
 } from '../requests/validation';
-
-export type DeployFeatureInput = z.input<typeof deployFeatureInput>;
 
 export interface FeatureBranchSettings {
   /** TTL of a new feature branch that names none. */

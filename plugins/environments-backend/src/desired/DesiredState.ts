@@ -48,7 +48,7 @@ export interface InstanceOptions {
  * The chart and service defaults a service of an environment renders with: its pin (set by a rollback or a
  * copy), else the registry's current ones.
  */
-export function renderSource(
+function renderSource(
   definition: ServiceDefinition,
   service: EnvironmentServiceSpec,
 ): ServicePin {

@@ -29,7 +29,7 @@ import { StartupGroups } from './StartupGroups';
 type ApplyStep = Extract<IndexedStep, { kind: 'apply' }>;
 
 /** The parameters of a copy: where the environment's Secrets are copied from, cluster-side. */
-export interface CopyParams {
+interface CopyParams {
   from: { environment: string; cluster: string; namespace: string };
 }
 

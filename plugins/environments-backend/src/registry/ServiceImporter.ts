@@ -23,7 +23,7 @@ import {
 import { detectLayout, readServiceFile, readValuesFile } from './layout';
 
 /** A chart archive to store (`putChart`). */
-export interface ChartArchive {
+interface ChartArchive {
   digest: string;
   name: string;
   version: string;
@@ -31,13 +31,13 @@ export interface ChartArchive {
 }
 
 /** A service that imported: its definition and its packaged chart. */
-export interface ImportedService {
+interface ImportedService {
   definition: ServiceDefinition;
   archive: Buffer;
 }
 
 /** A service that did not import, and why. */
-export interface ServiceImportFailure {
+interface ServiceImportFailure {
   name: string;
   error: string;
 }

@@ -82,7 +82,7 @@ export function isMeshVirtualServiceFor(
   return mesh && (vs.spec?.hosts ?? []).some(h => isTargetHost(h, target));
 }
 
-export function isFeatureRoute(route: HTTPRoute): boolean {
+function isFeatureRoute(route: HTTPRoute): boolean {
   return route.name?.startsWith(FEATURE_ROUTE_PREFIX) ?? false;
 }
 

@@ -28,13 +28,13 @@ export interface HTTPMatchRequest {
   [field: string]: unknown;
 }
 
-export interface Destination {
+interface Destination {
   host: string;
   subset?: string;
   port?: { number?: number };
 }
 
-export interface HTTPRouteDestination {
+interface HTTPRouteDestination {
   destination: Destination;
   weight?: number;
   [field: string]: unknown;
@@ -57,7 +57,7 @@ export interface VirtualService extends KubernetesObject {
   };
 }
 
-export interface Subset {
+interface Subset {
   name: string;
   labels?: Record<string, string>;
   [field: string]: unknown;

@@ -7,7 +7,7 @@ import {
  * Components linked to an envmesh service: `kind: Component` with the `backstage.io/kubernetes-id` annotation
  * (the same test as `isEnvironmentsAvailable`, as a predicate the app config can override).
  */
-export const entityFilter = {
+const entityFilter = {
   kind: 'component',
   'metadata.annotations.backstage.io/kubernetes-id': { $exists: true },
 };

@@ -15,9 +15,9 @@ export const environmentsPage = PageBlueprint.make({
     title: 'Environments',
     icon: <LayersIcon fontSize="inherit" />,
     loader: () =>
-      import('../components/EnvironmentsRoutes').then(m => (
-        <m.EnvironmentsRoutes />
-      )),
+      import('../components/EnvironmentsRoutes').then(
+        ({ EnvironmentsRoutes }) => <EnvironmentsRoutes />,
+      ),
   },
 });
 
@@ -33,8 +33,8 @@ export const featureBranchesPage = PageBlueprint.make({
     title: 'Feature branches',
     icon: <CallSplitIcon fontSize="inherit" />,
     loader: () =>
-      import('../components/FeatureBranchesRoutes').then(m => (
-        <m.FeatureBranchesRoutes />
-      )),
+      import('../components/FeatureBranchesRoutes').then(
+        ({ FeatureBranchesRoutes }) => <FeatureBranchesRoutes />,
+      ),
   },
 });

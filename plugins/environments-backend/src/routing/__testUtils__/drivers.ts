@@ -63,7 +63,7 @@ export async function routedNamespace(prefix: string) {
 export type Snapshot = Map<string, KubernetesObject[]>;
 
 /** Each driver's objects and how to judge them, so that one set of behaviour tests runs for both. */
-export type CountingDriver = RoutingDriver & {
+type CountingDriver = RoutingDriver & {
   stats: { batches: number; writes: number; conflicts: number };
 };
 

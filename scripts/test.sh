@@ -34,6 +34,11 @@ check "packages publishable" yarn backstage-cli repo fix --publish --check
 check "lint" yarn backstage-cli repo lint
 # The server types and the common package's client and models are generated from the backend's openapi.yaml.
 check "openapi generated" node plugins/environments-backend/src/schema/generate.js --check
+check "import cycles" node scripts/check-folder-cycles.js plugins/environments-backend/src
+# The published packages' API, as checked in (report*.api.md): `yarn build:api-reports` updates the reports.
+check "API reports" yarn build:api-reports --ci
+# Unused files, dependencies and exports; knip.jsonc says which entry points the Backstage CLI adds.
+check "unused code" yarn knip
 build_plugins() { # every plugin package builds as it would be published
   local dir
   for dir in plugins/*/; do

@@ -50,13 +50,15 @@ import {
   ServiceRoutingRef,
 } from '../../plugins/environments-backend/src/routing/RoutingWriter';
 import { routedFeatures } from '../../plugins/environments-backend/src/routing/routingModel';
-import { instanceServiceName } from '../../plugins/environments-backend/src/features/names';
+import {
+  INSTANCE_LABEL,
+  instanceServiceName,
+} from '../../plugins/environments-backend/src/naming';
 import {
   DEFAULT_FEATURE_HEADER,
   DEFAULT_SUBSET,
   DestinationRule,
   HTTPRoute,
-  INSTANCE_LABEL,
   ISTIO_API_VERSION,
   VirtualService,
 } from '../../plugins/environments-backend/src/routing/types';

@@ -77,7 +77,7 @@ export function startSupervisedProcess(
 }
 
 /** The last lines of a process log, for error messages. */
-export function logTail(proc: ManagedProcess, lines = 20): string {
+function logTail(proc: ManagedProcess, lines = 20): string {
   try {
     return fs
       .readFileSync(proc.logPath, 'utf8')

@@ -21,8 +21,8 @@ import {
 import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
-import { FeatureNotifier } from './features/FeatureNotifier';
-import { actorOf, MutationAuthorizer } from './requests/authorization';
+import { FeatureNotifier } from './notifications/FeatureNotifier';
+import { actorOf, MutationAuthorizer } from './access/authorization';
 import { createRouter } from './router';
 import { createDatabaseStores } from './store';
 import {

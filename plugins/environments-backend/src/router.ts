@@ -31,7 +31,7 @@ import {
   actorOf,
   hasSecretValues,
   MutationAuthorizer,
-} from './requests/authorization';
+} from './access/authorization';
 import {
   parseInput,
   rollbackInput,

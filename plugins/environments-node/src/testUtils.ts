@@ -1,4 +1,5 @@
-import { EnvironmentsService } from './EnvironmentsService';
+// From the package's main entry point, so that this entry point's API refers to the type there.
+import type { EnvironmentsService } from '@envmesh/plugin-environments-node';
 
 /**
  * An EnvironmentsService for tests of other plugins' modules: the given methods, and ones that fail loudly

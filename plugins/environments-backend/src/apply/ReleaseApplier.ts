@@ -4,10 +4,7 @@ import {
   KubernetesObject,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import type {
-  DiffAction,
-  DiffEntry,
-} from '@envmesh/plugin-environments-common';
+import type { DiffEntry } from '@envmesh/plugin-environments-common';
 import { mapSettled } from './concurrency';
 import { DynamicClient, apiErrorMessage, isApiStatus } from './DynamicClient';
 import { diffOne, readLive } from './diff';
@@ -52,7 +49,7 @@ export interface ApplyResult {
   recorded: RecordedObject[];
 }
 
-export type { DiffAction, DiffEntry };
+export type { DiffEntry };
 
 export interface ReleaseApplierOptions {
   /** Objects of one kind applied at once (default 8). */

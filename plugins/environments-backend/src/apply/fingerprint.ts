@@ -24,7 +24,7 @@ export function stableStringify(value: unknown): string {
 }
 
 /** Kinds whose drift is told by a hash of their content rather than by metadata.generation. */
-export const HASHED_KINDS = new Set(['ConfigMap', 'Secret', 'Service']);
+const HASHED_KINDS = new Set(['ConfigMap', 'Secret', 'Service']);
 
 /**
  * A SHA-256 of an object's content: every top-level field except apiVersion, kind, metadata and status (for a
@@ -45,7 +45,7 @@ export function contentHash(object: KubernetesObject): string {
 }
 
 /** Whether drift of this object is told by its content hash (else by its generation). */
-export function usesContentHash(object: KubernetesObject): boolean {
+function usesContentHash(object: KubernetesObject): boolean {
   return (
     HASHED_KINDS.has(object.kind ?? '') ||
     typeof object.metadata?.generation !== 'number'

@@ -14,11 +14,7 @@ export interface ReleaseIdentity {
 }
 
 /** `service demo-api of dev-1`, `feature f's instance of demo-api in dev-1`, for messages. */
-export function describeRelease({
-  environment,
-  release,
-  feature,
-}: ReleaseIdentity) {
+function describeRelease({ environment, release, feature }: ReleaseIdentity) {
   if (feature)
     return `feature ${feature}'s instance of ${release} in ${environment}`;
   return release

@@ -6,9 +6,8 @@ import {
   FeatureBranchDetails,
   FeatureInstanceSpec,
 } from '@envmesh/plugin-environments-common';
-import { z } from 'zod';
 import type { ClusterSupplier } from '../clusters';
-import { instanceRelease } from '../features';
+import { instanceRelease } from '../naming';
 import {
   FeatureOperationParams,
   FeatureRollout,
@@ -29,8 +28,6 @@ import {
   extendFeatureInput,
   parseInput,
 } from '../requests/validation';
-
-export type DeployFeatureInput = z.input<typeof deployFeatureInput>;
 
 export interface FeatureBranchSettings {
   /** TTL of a new feature branch that names none. */

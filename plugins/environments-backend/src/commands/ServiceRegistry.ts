@@ -1,4 +1,5 @@
 import { ServiceImporter, persistServiceImport } from '../registry';
+import type { ServiceImportResult } from '../registry';
 import { importSource } from '../requests/environmentSpec';
 import { importServicesInput, parseInput } from '../requests/validation';
 import type { ServiceRegistryStore } from '../store';
@@ -12,7 +13,14 @@ export class ServiceRegistry {
     },
   ) {}
 
-  async importServices(body: unknown) {
+  async importServices(
+    body: unknown,
+  ): Promise<
+    Pick<
+      ServiceImportResult,
+      'created' | 'updated' | 'unchanged' | 'failed' | 'missing'
+    >
+  > {
     const { source } = parseInput(importServicesInput, body);
     const existing = await this.deps.registry.listServices();
     const result = await this.deps.importer.importServices(

@@ -14,10 +14,10 @@ import { stableStringify } from '../apply';
 import {
   FeaturePlacement,
   featureInstanceObjects,
-  instanceRelease,
   isolateBaseRelease,
   serviceSelections,
 } from '../features';
+import { instanceRelease } from '../naming';
 import type { ChartRenderer } from '@envmesh/plugin-environments-node';
 import { layerServiceValues } from '../render';
 import { LruCache } from '../render/util';
@@ -48,7 +48,7 @@ export interface InstanceOptions {
  * The chart and service defaults a service of an environment renders with: its pin (set by a rollback or a
  * copy), else the registry's current ones.
  */
-export function renderSource(
+function renderSource(
   definition: ServiceDefinition,
   service: EnvironmentServiceSpec,
 ): ServicePin {

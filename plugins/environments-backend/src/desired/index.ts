@@ -1,4 +1,4 @@
-export { DesiredState, manifestHash, renderSource } from './DesiredState';
-export type { DesiredRelease, InstanceOptions } from './DesiredState';
+export { DesiredState, manifestHash } from './DesiredState';
+
 export { previewGateway, secretRefs } from './environmentObjects';
 export { hostRef, isolationMode, routingRefs } from './releaseRoutes';

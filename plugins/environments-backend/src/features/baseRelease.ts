@@ -2,7 +2,7 @@ import { InputError } from '@backstage/errors';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RoutingMode } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
-import { INSTANCE_LABEL } from '../routing/types';
+import { INSTANCE_LABEL } from '../naming';
 import { podTemplateOf } from './podTemplates';
 
 /**
@@ -10,7 +10,7 @@ import { podTemplateOf } from './podTemplates';
  * also the release name). A Service that selected the base pods by their instance label selects on it
  * instead, so it reaches the feature pods that routing sends feature requests to.
  */
-export const SERVICE_POD_LABEL = LABELS.service;
+const SERVICE_POD_LABEL = LABELS.service;
 
 /** A Service of a release and the release's workloads whose pods it selects. */
 export interface ServiceSelection {

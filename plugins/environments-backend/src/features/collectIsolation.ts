@@ -7,13 +7,13 @@ import type {
 } from '@envmesh/plugin-environments-node';
 import { LABELS } from '../apply';
 import { assertUniqueHookNames, validateJobTemplate } from './isolationHooks';
-import { suffixedName } from './names';
+import { suffixedName } from '../naming';
 import { FeaturePlacement } from './placement';
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** The label that tells which hook a Job came from. */
-export const ISOLATION_HOOK_LABEL = 'envmesh.io/isolation-hook';
+const ISOLATION_HOOK_LABEL = 'envmesh.io/isolation-hook';
 
 /** What the isolation hooks want for one feature instance. */
 export interface FeatureIsolation {
@@ -137,7 +137,7 @@ export function hookSegment(hook: string): string {
 }
 
 /** The Job of one hook for one instance. */
-export function isolationJob(
+function isolationJob(
   hook: string,
   template: FeatureIsolationJobTemplate,
   context: CollectIsolationContext,

@@ -11,8 +11,12 @@ import {
   validateDnsLabel,
 } from '@envmesh/plugin-environments-common';
 import { LABELS, WORKLOAD_KINDS } from '../apply';
-import { INSTANCE_LABEL } from '../routing/types';
-import { instanceServiceName, suffixedName, NAME_LIMIT } from './names';
+import {
+  INSTANCE_LABEL,
+  NAME_LIMIT,
+  instanceServiceName,
+  suffixedName,
+} from '../naming';
 import { PodTemplate, podTemplateOf } from './podTemplates';
 import { isolateBaseRelease, serviceSelections } from './baseRelease';
 import { FeaturePlacement } from './placement';

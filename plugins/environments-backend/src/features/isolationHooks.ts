@@ -9,7 +9,7 @@ import type {
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 
 /** The env var names the built-in hooks set unless configured otherwise. */
-export const DEFAULT_ISOLATION_ENV = {
+const DEFAULT_ISOLATION_ENV = {
   schemaName: 'ENVMESH_DB_SCHEMA',
   topicPrefix: 'ENVMESH_TOPIC_PREFIX',
   cacheMap: 'ENVMESH_CACHE_MAP',

@@ -22,7 +22,7 @@ import type {
   RevisionStore,
   StoredOperation,
 } from '../store';
-import { isInstanceRelease } from '../features';
+import { isInstanceRelease } from '../naming';
 import { NamespaceWatchers } from '../watch';
 import { OperationEvents } from './OperationEvents';
 import { OperationContext } from './OperationRunner';
@@ -33,7 +33,7 @@ import { StartupGroups } from './StartupGroups';
 type ApplyStep = Extract<IndexedStep, { kind: 'apply' }>;
 
 /** The parameters of a copy: where the environment's Secrets are copied from, cluster-side. */
-export interface CopyParams {
+interface CopyParams {
   from: { environment: string; cluster: string; namespace: string };
 }
 

@@ -14,13 +14,6 @@ import {
 } from './rolloutPlan';
 import { StartupGroups } from './StartupGroups';
 
-export interface RolloutSettings {
-  /** Services applied at the same time inside a startup group. */
-  parallelism: number;
-  /** How long a startup group's workloads may take to become ready. */
-  readyTimeoutMs: number;
-}
-
 /**
  * Carries out environment operations as persisted step lists: plans the typed steps of an operation (see
  * planRollout) and hands them, read back from the store, to the executor of its kind — converge (create,

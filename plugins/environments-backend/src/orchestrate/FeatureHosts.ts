@@ -6,9 +6,9 @@ import {
   PreviewHostWriter,
   RoutingDriver,
   ServiceRoutingRef,
-  instanceServiceName,
   routedPort,
 } from '../routing';
+import { instanceServiceName } from '../naming';
 import type { KubeService } from '../routing/gatewayApiTypes';
 import type { FeatureStore, InventoryObject, InventoryStore } from '../store';
 import {

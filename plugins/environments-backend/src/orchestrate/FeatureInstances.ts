@@ -7,11 +7,8 @@ import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier, WORKLOAD_KINDS, formatRef } from '../apply';
 import type { ObjectRef } from '../apply';
 import { DesiredState } from '../desired';
-import {
-  FeaturePlacement,
-  collectIsolation,
-  instanceRelease,
-} from '../features';
+import { FeaturePlacement, collectIsolation } from '../features';
+import { instanceRelease } from '../naming';
 import { RoutingDriver } from '../routing';
 import type { FeatureStore, InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';

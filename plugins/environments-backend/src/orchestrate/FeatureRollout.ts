@@ -7,7 +7,7 @@ import type { FeatureIsolationHook } from '@envmesh/plugin-environments-node';
 import type { ClusterSupplier } from '../clusters';
 import { ReleaseApplier, mapSettled } from '../apply';
 import { DesiredState } from '../desired';
-import { instanceRelease } from '../features';
+import { instanceRelease } from '../naming';
 import { RoutingDriver } from '../routing';
 import type {
   EnvironmentStore,

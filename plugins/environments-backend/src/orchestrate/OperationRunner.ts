@@ -20,7 +20,7 @@ export interface OperationContext {
   step(index: number, fn: () => Promise<string | void>): Promise<void>;
 }
 
-export type OperationExecutor = (
+type OperationExecutor = (
   operation: StoredOperation,
   context: OperationContext,
 ) => Promise<void>;

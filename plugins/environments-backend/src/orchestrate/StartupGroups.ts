@@ -5,7 +5,7 @@ import {
 import { WORKLOAD_KINDS, formatRef } from '../apply';
 import type { ObjectRef } from '../apply';
 import type { InventoryStore, ServiceRegistryStore } from '../store';
-import { isInstanceRelease } from '../features';
+import { isInstanceRelease } from '../naming';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
 import { OperationContext } from './OperationRunner';
 import { startupGroupOf } from './rolloutPlan';

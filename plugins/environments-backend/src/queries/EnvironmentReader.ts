@@ -19,7 +19,7 @@ export async function requireEnvironment(
 }
 
 /** The service of that name in the environment; a NotFoundError when it has none. */
-export function requireService(env: EnvironmentSpec, service: string) {
+function requireService(env: EnvironmentSpec, service: string) {
   const found = env.services.find(s => s.name === service);
   if (!found) {
     throw new NotFoundError(

@@ -126,7 +126,7 @@ export class EnvironmentStatusReader {
  * values hold none). Without a repository the tag alone; without a tag or digest the repository alone (the
  * chart's own default tag applies).
  */
-export function imageOfValues(
+function imageOfValues(
   values: Record<string, unknown> | undefined,
   imageTag?: string,
 ): string | undefined {

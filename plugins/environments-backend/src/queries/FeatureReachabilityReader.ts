@@ -25,7 +25,7 @@ import {
 } from './reachability';
 
 /** The annotation on a service's catalog component that says how it forwards the routing context. */
-export const PROPAGATES_ANNOTATION = 'envmesh.io/propagates';
+const PROPAGATES_ANNOTATION = 'envmesh.io/propagates';
 
 const PROPAGATIONS = new Set<Propagation>(['header', 'baggage', 'none']);
 

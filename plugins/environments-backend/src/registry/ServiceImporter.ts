@@ -24,7 +24,7 @@ import { detectLayout, readServiceFile, readValuesFile } from './layout';
 import type { ServiceRegistryStore } from '../store';
 
 /** A chart archive to store (`putChart`). */
-export interface ChartArchive {
+interface ChartArchive {
   digest: string;
   name: string;
   version: string;
@@ -32,13 +32,13 @@ export interface ChartArchive {
 }
 
 /** A service that imported: its definition and its packaged chart. */
-export interface ImportedService {
+interface ImportedService {
   definition: ServiceDefinition;
   archive: Buffer;
 }
 
 /** A service that did not import, and why. */
-export interface ServiceImportFailure {
+interface ServiceImportFailure {
   name: string;
   error: string;
 }

@@ -1,10 +1,4 @@
 export { ServiceImporter, persistServiceImport } from './ServiceImporter';
-export type {
-  ChartArchive,
-  ImportedService,
-  ServiceImportFailure,
-  ServiceImporterOptions,
-  ServiceImportResult,
-} from './ServiceImporter';
-export { chartDigest } from './charts';
+export type { ServiceImportResult } from './ServiceImporter';
+
 export type { ServiceImportSource } from './ImportSourceFetcher';

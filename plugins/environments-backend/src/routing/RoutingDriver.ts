@@ -6,7 +6,6 @@ import { MatchOptions } from './types';
 // environmentsPartsExtensionPoint in @envmesh/plugin-environments-node.
 export type {
   FeatureRoutingInput,
-  ReleaseObjectWritten,
   RoutingDriver,
   RoutingDriverKind,
   RoutingEvents,

@@ -24,7 +24,7 @@ import {
 } from './routingModel';
 import { DestinationRule, VirtualService } from './types';
 
-export type { FeatureRoutingInput, ServiceRoutingRef } from './RoutingDriver';
+export type { ServiceRoutingRef } from './RoutingDriver';
 
 export type RoutingWriterOptions = RoutingDriverOptions;
 

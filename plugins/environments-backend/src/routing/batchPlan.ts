@@ -1,5 +1,5 @@
 import { stableStringify } from '../apply/fingerprint';
-import { instanceServiceName } from '../features/names';
+import { instanceServiceName } from '../naming';
 import type { RoutingSetChange } from './RoutingDriver';
 import {
   computeDestinationRule,

@@ -1,5 +1,5 @@
 import { LABELS } from '../apply/types';
-import { instanceServiceName } from '../features/names';
+import { instanceServiceName } from '../naming';
 import { baggageRegex, headerKey } from './featureMatch';
 import {
   GATEWAY_API_VERSION,

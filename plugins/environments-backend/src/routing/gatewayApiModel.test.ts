@@ -1,9 +1,9 @@
 import { InputError } from '@backstage/errors';
 import { LABELS, MANAGER } from '../apply/types';
+import { instanceServiceName } from '../naming';
 import {
   computeHttpRoutes,
   computeInstanceService,
-  instanceServiceName,
   routedPort,
   sameRouteSpec,
   validateGatewayRouting,

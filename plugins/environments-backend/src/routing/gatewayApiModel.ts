@@ -1,9 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { V1ServicePort } from '@kubernetes/client-node';
 import { LABELS, MANAGER } from '../apply/types';
-import { instanceServiceName, suffixedName } from '../features/names';
-
-export { instanceServiceName };
+import { INSTANCE_LABEL, instanceServiceName, suffixedName } from '../naming';
 import { baggageRegex, headerKey } from './featureMatch';
 import {
   GATEWAY_API_VERSION,
@@ -19,7 +17,6 @@ import { instanceLabel, sortFeatures } from './routingModel';
 import {
   DEFAULT_FEATURE_HEADER,
   DEFAULT_SUBSET,
-  INSTANCE_LABEL,
   MatchOptions,
   RoutingTarget,
 } from './types';
@@ -50,7 +47,7 @@ export function defaultServiceName(host: string): string {
  * The name of a host's n-th HTTPRoute (1-based): `<host>-mesh`, then `<host>-mesh.2`, `<host>-mesh.3`... Not
  * `<host>`: a chart made with `helm create` names its own (gateway-bound) HTTPRoute after its Service.
  */
-export function httpRouteName(host: string, index: number): string {
+function httpRouteName(host: string, index: number): string {
   return index === 1 ? `${host}-mesh` : `${host}-mesh.${index}`;
 }
 
@@ -99,7 +96,7 @@ function isServiceParent(
 }
 
 /** Whether an HTTPRoute applies to mesh traffic to the host (has the host's Service as a parent). */
-export function attachesToHost(
+function attachesToHost(
   route: GatewayHTTPRoute,
   target: RoutingTarget,
 ): boolean {

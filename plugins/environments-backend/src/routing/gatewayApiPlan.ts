@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { stableStringify } from '../apply/fingerprint';
+import { instanceServiceName } from '../naming';
 import { applyChange, failIsolation, notReady, sameSet } from './batchPlan';
 import {
   chartGatewayRoutesFor,
@@ -10,7 +11,6 @@ import {
   computeHttpRoutes,
   computeInstanceService,
   defaultServiceName,
-  instanceServiceName,
   isRoutingObjectOf,
   ownRouteIndex,
   routedFeaturesOf,

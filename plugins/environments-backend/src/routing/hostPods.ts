@@ -1,7 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
-import { DEFAULT_SUBSET, INSTANCE_LABEL, RoutingTarget } from './types';
+import { INSTANCE_LABEL } from '../naming';
+import { DEFAULT_SUBSET, RoutingTarget } from './types';
 import { instanceLabel } from './routingModel';
 import type { RoutingViolation } from './validateRouting';
 

@@ -38,7 +38,7 @@ export function previewHost(feature: string, previewDomain: string): string {
 }
 
 /** The name of the gateway-bound VirtualService of a feature's preview host. */
-export function previewVirtualServiceName(feature: string): string {
+function previewVirtualServiceName(feature: string): string {
   return `envmesh-preview-${feature}`.slice(0, 253);
 }
 
@@ -46,9 +46,7 @@ export function previewVirtualServiceName(feature: string): string {
  * The gateway-bound VirtualService of a preview host: every request to `<feature>.<previewDomain>` gets the
  * routing header set to the feature (so each later hop routes by it) and goes to the front end.
  */
-export function computePreviewVirtualService(
-  input: PreviewHostInput,
-): VirtualService {
+function computePreviewVirtualService(input: PreviewHostInput): VirtualService {
   const header = input.headerName ?? DEFAULT_FEATURE_HEADER;
   return {
     apiVersion: ISTIO_API_VERSION,
@@ -94,9 +92,7 @@ function previewMetadata(input: PreviewHostInput) {
  * `<feature>.<previewDomain>`, setting the header (RequestHeaderModifier) and sending to the front end's
  * Service (its instance Service when the feature has one).
  */
-export function computePreviewHttpRoute(
-  input: PreviewHostInput,
-): GatewayHTTPRoute {
+function computePreviewHttpRoute(input: PreviewHostInput): GatewayHTTPRoute {
   const header = input.headerName ?? DEFAULT_FEATURE_HEADER;
   return {
     apiVersion: GATEWAY_API_VERSION,

@@ -1,14 +1,13 @@
 import { InputError } from '@backstage/errors';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 import { LABELS } from '../apply/types';
-import { instanceServiceName } from '../features/names';
+import { INSTANCE_LABEL, instanceServiceName } from '../naming';
 import { featureMatches } from './featureMatch';
 import {
   DEFAULT_SUBSET,
   DestinationRule,
   FEATURE_ROUTE_PREFIX,
   HTTPRoute,
-  INSTANCE_LABEL,
   ISTIO_API_VERSION,
   MatchOptions,
   RoutingTarget,
@@ -83,7 +82,7 @@ export function isMeshVirtualServiceFor(
   return mesh && (vs.spec?.hosts ?? []).some(h => isTargetHost(h, target));
 }
 
-export function isFeatureRoute(route: HTTPRoute): boolean {
+function isFeatureRoute(route: HTTPRoute): boolean {
   return route.name?.startsWith(FEATURE_ROUTE_PREFIX) ?? false;
 }
 

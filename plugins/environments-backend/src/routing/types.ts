@@ -15,9 +15,6 @@ export const DEFAULT_SUBSET = 'default';
 /** The routing header, as users write it; matches use it lower-cased (Istio requires lower-case keys). */
 export const DEFAULT_FEATURE_HEADER = 'X-FEATURE-NAME';
 
-/** The pod label that tells the base instance (`demo-api`) from feature instances (`demo-api.feature-31337`). */
-export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
-
 /** Istio StringMatch: exactly one of the fields. */
 export interface StringMatch {
   exact?: string;
@@ -31,13 +28,13 @@ export interface HTTPMatchRequest {
   [field: string]: unknown;
 }
 
-export interface Destination {
+interface Destination {
   host: string;
   subset?: string;
   port?: { number?: number };
 }
 
-export interface HTTPRouteDestination {
+interface HTTPRouteDestination {
   destination: Destination;
   weight?: number;
   [field: string]: unknown;
@@ -60,7 +57,7 @@ export interface VirtualService extends KubernetesObject {
   };
 }
 
-export interface Subset {
+interface Subset {
   name: string;
   labels?: Record<string, string>;
   [field: string]: unknown;

@@ -4,7 +4,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import type { FeatureCommands } from '../commands/FeatureCommands';
-import type { FeatureNotifier, PushNotice } from '../features/FeatureNotifier';
+import type { FeatureNotifier, PushNotice } from '../notifications/FeatureNotifier';
 import type { FeatureStore, ServiceRegistryStore } from '../store';
 import {
   DEFAULT_DEPLOY_KEYWORD,

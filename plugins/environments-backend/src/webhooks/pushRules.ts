@@ -5,11 +5,11 @@ import { PushCommit, PushEvent } from './types';
 /** The commit message keyword that asks for a feature deployment. */
 export const DEFAULT_DEPLOY_KEYWORD = 'deploy_feature';
 /** Feature branches are `feature/<name>` or just `<name>`. */
-export const DEFAULT_BRANCH_PATTERN = '^(?:feature/)?(.+)$';
+const DEFAULT_BRANCH_PATTERN = '^(?:feature/)?(.+)$';
 /** The feature name is the pattern's first capture group. */
-export const DEFAULT_FEATURE_NAME_TEMPLATE = '{1}';
+const DEFAULT_FEATURE_NAME_TEMPLATE = '{1}';
 /** Images of a push are tagged with the full commit sha. */
-export const DEFAULT_IMAGE_TAG_TEMPLATE = '{sha}';
+const DEFAULT_IMAGE_TAG_TEMPLATE = '{sha}';
 
 /**
  * The newest commit of the push whose message contains `keyword` (case-sensitive substring), or undefined.
@@ -62,7 +62,7 @@ function compilePattern(pattern: string): RegExp {
  * Lower-cases, turns every run of characters other than `a-z`, `0-9` and `-` into one `-`, trims `-` from
  * both ends and cuts to 63 characters.
  */
-export function sanitizeFeatureName(text: string): string {
+function sanitizeFeatureName(text: string): string {
   return text
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -120,7 +120,7 @@ export interface ImageTagVariables {
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** A string as an image tag fragment: runs of characters other than `A-Za-z0-9_.-` become `-`, at most 128. */
-export function sanitizeImageTag(text: string): string {
+function sanitizeImageTag(text: string): string {
   return text
     .replace(/[^A-Za-z0-9_.-]+/g, '-')
     .replace(/^[.-]+/, '')

@@ -2,7 +2,7 @@
 export type WebhookProvider = 'github' | 'gitlab' | 'bitbucket';
 
 /** Every provider, in the order the router lists them. */
-export const WEBHOOK_PROVIDERS: readonly WebhookProvider[] = [
+const WEBHOOK_PROVIDERS: readonly WebhookProvider[] = [
   'github',
   'gitlab',
   'bitbucket',

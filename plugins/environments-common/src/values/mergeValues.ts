@@ -139,7 +139,7 @@ function mergeInto(
 }
 
 /**
- * Merges values layers, lowest precedence first (chart < environment < service < override). Maps merge
+ * Merges values layers, lowest precedence first (chart, then environment, service, override). Maps merge
  * deeply, lists and scalars are replaced, null removes a key. Each leaf of the result keeps the layer that set
  * it.
  *

@@ -12,7 +12,7 @@ import { EnvironmentsApi } from '../api';
 type Json = { [key: string]: any };
 
 /** The backend's OpenAPI spec, the contract every API response in these tests is held to. */
-export const openApiSpec = load(
+const openApiSpec = load(
   readFileSync(
     resolve(__dirname, '../../../environments-backend/src/schema/openapi.yaml'),
     'utf8',
@@ -87,7 +87,7 @@ export function specErrors(
 }
 
 /** The endpoint whose response each API method returns as it is (none: no JSON body). */
-export const responseEndpoints: Record<
+const responseEndpoints: Record<
   keyof EnvironmentsApi,
   [method: string, path: string] | undefined
 > = {

@@ -7,12 +7,16 @@ import {
  * Components linked to an envmesh service: `kind: Component` with the `backstage.io/kubernetes-id` annotation
  * (the same test as `isEnvironmentsAvailable`, as a predicate the app config can override).
  */
-export const entityFilter = {
+const entityFilter = {
   kind: 'component',
   'metadata.annotations.backstage.io/kubernetes-id': { $exists: true },
 };
 
-/** The "Environments" tab of a component: where it runs. */
+/**
+ * The "Environments" tab of a component: where it runs.
+ *
+ * @alpha
+ */
 export const entityEnvironmentsContent = EntityContentBlueprint.make({
   name: 'environments',
   params: {
@@ -27,7 +31,11 @@ export const entityEnvironmentsContent = EntityContentBlueprint.make({
   },
 });
 
-/** The short version of the tab, for the component's overview: beside the About card, where it is seen first. */
+/**
+ * The short version of the tab, for the component's overview: beside the About card, where it is seen first.
+ *
+ * @alpha
+ */
 export const entityEnvironmentsCard = EntityCardBlueprint.make({
   name: 'environments',
   params: {

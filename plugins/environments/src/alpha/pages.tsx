@@ -5,6 +5,8 @@ import { featureBranchesRouteRef, rootRouteRef } from './routes';
 
 /**
  * The environments pages: the list at `/environments`, one environment at `/environments/:name`. Its title and icon also make it the "Environments" item in the app's nav.
+ *
+ * @alpha
  */
 export const environmentsPage = PageBlueprint.make({
   params: {
@@ -13,9 +15,9 @@ export const environmentsPage = PageBlueprint.make({
     title: 'Environments',
     icon: <LayersIcon fontSize="inherit" />,
     loader: () =>
-      import('../components/EnvironmentsRoutes').then(m => (
-        <m.EnvironmentsRoutes />
-      )),
+      import('../components/EnvironmentsRoutes').then(
+        ({ EnvironmentsRoutes }) => <EnvironmentsRoutes />,
+      ),
   },
 });
 
@@ -31,8 +33,8 @@ export const featureBranchesPage = PageBlueprint.make({
     title: 'Feature branches',
     icon: <CallSplitIcon fontSize="inherit" />,
     loader: () =>
-      import('../components/FeatureBranchesRoutes').then(m => (
-        <m.FeatureBranchesRoutes />
-      )),
+      import('../components/FeatureBranchesRoutes').then(
+        ({ FeatureBranchesRoutes }) => <FeatureBranchesRoutes />,
+      ),
   },
 });

@@ -2,7 +2,11 @@ import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/al
 import LayersIcon from '@material-ui/icons/Layers';
 import { isEnvironmentSearchResult } from '../lib/search';
 
-/** Search results of type `environment` (and `feature-branch`, once indexed). */
+/**
+ * Search results of type `environment` (and `feature-branch`, once indexed).
+ *
+ * @alpha
+ */
 export const environmentSearchResultListItem =
   SearchResultListItemBlueprint.make({
     name: 'environments',

@@ -8,7 +8,7 @@ import { EnvironmentsApi } from '../api';
 import { ServiceStatus } from '../api/types';
 
 /** The annotation that links a catalog component to the envmesh service of the same name. */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
 
 /**
  * Whether an entity gets the "Environments" tab and card: a component with the `backstage.io/kubernetes-id`

@@ -1,5 +1,5 @@
 /** The search document types envmesh indexes. */
-export const ENVIRONMENT_DOCUMENT_TYPES = ['environment', 'feature-branch'];
+const ENVIRONMENT_DOCUMENT_TYPES = ['environment', 'feature-branch'];
 
 /**
  * Whether a search result is an envmesh document: an `environment`, or a `feature-branch` once those are

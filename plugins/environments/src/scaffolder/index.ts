@@ -2,12 +2,6 @@ export {
   EnvmeshClusterPickerFieldExtension,
   EnvmeshServicesPickerFieldExtension,
 } from './extensions';
-export {
-  EnvmeshClusterPicker,
-  EnvmeshClusterPickerFieldSchema,
-} from './EnvmeshClusterPicker';
-export {
-  EnvmeshServicesPicker,
-  EnvmeshServicesPickerFieldSchema,
-} from './EnvmeshServicesPicker';
+export { EnvmeshClusterPickerFieldSchema } from './EnvmeshClusterPicker';
+export { EnvmeshServicesPickerFieldSchema } from './EnvmeshServicesPicker';
 export type { EnvmeshServicesPickerUiOptions } from './EnvmeshServicesPicker';

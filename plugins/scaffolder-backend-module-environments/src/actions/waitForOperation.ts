@@ -66,7 +66,7 @@ export function toServiceSpecs(services: ServiceItem[] | undefined) {
   return (services ?? []).map(s => (typeof s === 'string' ? { name: s } : s));
 }
 
-export function describeServices(
+function describeServices(
   services: Array<{ name: string; imageTag?: string }>,
 ) {
   return services.length
@@ -116,7 +116,7 @@ function operationSubject(operation: OperationReport) {
  * Resolves with the succeeded operation; throws with the operation's error when it fails, is cancelled or
  * does not finish in time.
  */
-export async function waitForOperation(options: {
+async function waitForOperation(options: {
   environments: EnvironmentsService;
   operationId: string;
   /** Whom the operation is read for. */

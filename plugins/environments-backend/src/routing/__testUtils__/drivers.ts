@@ -2,11 +2,8 @@ import { KubernetesObject, Watch } from '@kubernetes/client-node';
 import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
 import { DynamicClient } from '../../apply/DynamicClient';
 import { GatewayApiRoutingWriter } from '../GatewayApiRoutingWriter';
-import {
-  instanceServiceName,
-  routeBackends,
-  validateGatewayRouting,
-} from '../gatewayApiModel';
+import { instanceServiceName } from '../../naming';
+import { routeBackends, validateGatewayRouting } from '../gatewayApiModel';
 import {
   GATEWAY_API_VERSION,
   GatewayHTTPRoute,
@@ -66,7 +63,7 @@ export async function routedNamespace(prefix: string) {
 export type Snapshot = Map<string, KubernetesObject[]>;
 
 /** Each driver's objects and how to judge them, so that one set of behaviour tests runs for both. */
-export type CountingDriver = RoutingDriver & {
+type CountingDriver = RoutingDriver & {
   stats: { batches: number; writes: number; conflicts: number };
 };
 

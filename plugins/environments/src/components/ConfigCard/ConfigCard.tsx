@@ -32,7 +32,7 @@ const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The ConfigMaps as the YAML the editor shows: `{ <name>: { <key>: <value> } }`. */
-export function configMapsToYaml(configMaps: ConfigMapSpec[]): string {
+function configMapsToYaml(configMaps: ConfigMapSpec[]): string {
   if (configMaps.length === 0) {
     return '';
   }

@@ -28,7 +28,7 @@ import { LastOperation, LastOperationCacheProvider } from '../LastOperation';
 import { PermittedButton } from '../PermittedButton';
 
 /** How many rows a page of the table shows. */
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 const readyShare = ({ services }: EnvironmentSummary) =>
   services.total === 0 ? 1 : services.ready / services.total;

@@ -7,7 +7,7 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 
 /** Up to this many services, every one gets its chip; above it, the ones falling back are summed up. */
-export const ROUTING_CHIPS_SHOWN = 12;
+const ROUTING_CHIPS_SHOWN = 12;
 
 const RouteChip = (props: { service: string; target: string }) => {
   const toFeature = props.target !== 'default';

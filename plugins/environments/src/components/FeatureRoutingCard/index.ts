@@ -1,1 +1,1 @@
-export { FeatureRoutingCard, ROUTING_CHIPS_SHOWN } from './FeatureRoutingCard';
+export { FeatureRoutingCard } from './FeatureRoutingCard';

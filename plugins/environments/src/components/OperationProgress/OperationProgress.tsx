@@ -13,7 +13,7 @@ import { isFinished } from '../../lib/operations';
 import { PermittedButton } from '../PermittedButton';
 
 /** How often a pending or running operation is polled. */
-export const POLL_INTERVAL_MS = 2000;
+const POLL_INTERVAL_MS = 2000;
 
 /**
  * Follows one operation: its progress as a bar and its log lines, polled every 2 seconds until it ends.

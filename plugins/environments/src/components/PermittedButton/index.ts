@@ -1,2 +1,1 @@
 export { PermittedButton } from './PermittedButton';
-export type { PermittedButtonProps } from './PermittedButton';

@@ -1,7 +1,7 @@
 import { makeFieldSchema } from '@backstage/plugin-scaffolder-react';
 
 /**
- * The value of {@link EnvmeshClusterPicker}: the name of a cluster.
+ * The value of {@link EnvmeshClusterPickerFieldExtension}: the name of a cluster.
  *
  * @public
  */

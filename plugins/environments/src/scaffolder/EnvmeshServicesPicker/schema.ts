@@ -1,7 +1,7 @@
 import { makeFieldSchema } from '@backstage/plugin-scaffolder-react';
 
 /**
- * The value and `ui:options` of {@link EnvmeshServicesPicker}.
+ * The value and `ui:options` of {@link EnvmeshServicesPickerFieldExtension}.
  *
  * @public
  */

@@ -627,7 +627,7 @@ export const spec = {
         operationId: 'GetServiceValues',
         tags: ['Environments'],
         description:
-          'The Helm values a service of the environment is rendered with: chart defaults < environment global values < service override < key/value overrides, with the layer that set each leaf.',
+          'The Helm values a service of the environment is rendered with: chart defaults, then environment global values, then the service override, then key/value overrides, with the layer that set each leaf.',
         parameters: [
           {
             $ref: '#/components/parameters/EnvironmentName',
@@ -1431,7 +1431,7 @@ export const spec = {
         operationId: 'GetFeatureInstanceValues',
         tags: ['Feature branches'],
         description:
-          "The Helm values a feature instance is rendered with: the base environment's service (chart < environment < service < key/value) with the instance's values and image tag on top (`feature`), with the layer that set each leaf.",
+          "The Helm values a feature instance is rendered with: the base environment's service (chart, then environment, then service, then key/value) with the instance's values and image tag on top (`feature`), with the layer that set each leaf.",
         parameters: [
           {
             $ref: '#/components/parameters/FeatureName',

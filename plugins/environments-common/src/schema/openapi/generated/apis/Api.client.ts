@@ -633,7 +633,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * The Helm values a service of the environment is rendered with: chart defaults < environment global values < service override < key/value overrides, with the layer that set each leaf.
+   * The Helm values a service of the environment is rendered with: chart defaults, then environment global values, then the service override, then key/value overrides, with the layer that set each leaf.
    * @param name - The environment\&#39;s name.
    * @param service - The name of a service of the environment.
    */
@@ -987,7 +987,7 @@ export class DefaultApiClient {
   }
 
   /**
-   * The Helm values a feature instance is rendered with: the base environment\'s service (chart < environment < service < key/value) with the instance\'s values and image tag on top (`feature`), with the layer that set each leaf.
+   * The Helm values a feature instance is rendered with: the base environment\'s service (chart, then environment, then service, then key/value) with the instance\'s values and image tag on top (`feature`), with the layer that set each leaf.
    * @param feature - A feature branch name (DNS-1123 label).
    * @param service - The name of a service of the environment.
    */

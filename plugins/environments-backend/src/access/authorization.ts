@@ -14,12 +14,12 @@ import {
   featureCreatePermission,
   featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
-import { EnvironmentReader } from '../queries/EnvironmentReader';
+import type { EnvironmentReader } from '../queries/EnvironmentReader';
 import {
   copyEnvironmentInput,
   createEnvironmentInput,
   parseInput,
-} from './validation';
+} from '../requests/validation';
 
 /** Only the name of a create or copy body: the resource a secret write is authorized on. */
 const nameOfCreate = createEnvironmentInput.pick({ name: true });

@@ -27,6 +27,22 @@ import { fixture, githubHeaders } from './webhooks/__fixtures__/deliveries';
 
 const WEBHOOK_SECRET = 'github-hook-secret';
 const sent: NotificationSendOptions[] = [];
+/** Every auditor event's meta and how it ended. */
+const audited: Array<Record<string, unknown>> = [];
+const auditor = mockServices.auditor.mock({
+  createEvent: async options => {
+    const record: Record<string, unknown> = { ...options.meta };
+    audited.push(record);
+    return {
+      success: async () => {
+        record.status = 'succeeded';
+      },
+      fail: async () => {
+        record.status = 'failed';
+      },
+    };
+  },
+});
 
 const examples = path.resolve(__dirname, '../../../examples');
 const ENV = 'feat-env';
@@ -69,6 +85,7 @@ describe('feature branches', () => {
     const backend = await startTestBackend({
       features: [
         environmentsPlugin,
+        auditor.factory,
         // The real scheduler: the test backend's mock one runs tasks only at startup.
         schedulerServiceFactory,
         catalogServiceMock.factory({
@@ -468,6 +485,15 @@ describe('feature branches', () => {
           o.type === 'remove-feature' && o.feature === 'feature-short',
       ),
     ).toMatchObject({ actor: 'envmesh:ttl-janitor', state: 'succeeded' });
+    // The janitor removes through the same authorize-and-audit step as a user.
+    expect(audited).toContainEqual(
+      expect.objectContaining({
+        actionType: 'remove-feature',
+        feature: 'feature-short',
+        actor: 'envmesh:ttl-janitor',
+        status: 'succeeded',
+      }),
+    );
   });
 
   it('deploys a feature from a signed push whose commit asks for it, once, and tells the author', async () => {
@@ -492,6 +518,16 @@ describe('feature branches', () => {
     });
     const redelivered = await post(githubHeaders(body, WEBHOOK_SECRET));
     expect(redelivered.body.status).toBe('duplicate');
+    // Authorized and audited as the plugin's service acting for the webhook, once.
+    expect(
+      audited.filter(
+        a =>
+          a.actionType === 'deploy-feature' &&
+          a.actor === 'envmesh:webhook:github',
+      ),
+    ).toEqual([
+      expect.objectContaining({ feature: FEATURE, status: 'succeeded' }),
+    ]);
 
     expect((await waitForOperation(call, res.body.operation)).state).toBe(
       'succeeded',

@@ -1,10 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
+import {
+  EnvironmentsService,
+  environmentsServiceRef,
+} from '@envmesh/plugin-environments-node';
 import type request from 'supertest';
 import {
   ApiCall,
@@ -68,6 +77,9 @@ interface AuditRecord {
   status: 'initiated' | 'succeeded' | 'failed';
   error?: string;
 }
+/** The EnvironmentsService another plugin of the backend gets (as the scaffolder actions do). */
+let inProcess: EnvironmentsService;
+
 /** Every auditor event the plugin created, with how it ended. */
 const audits: AuditRecord[] = [];
 const auditor = mockServices.auditor.mock({
@@ -438,6 +450,18 @@ beforeAll(async () => {
   const backend = await startTestBackend({
     features: [
       environmentsPlugin,
+      // Another plugin of the same backend, as the scaffolder actions are: it calls envmesh in process.
+      createBackendPlugin({
+        pluginId: 'in-process-caller',
+        register(env) {
+          env.registerInit({
+            deps: { environments: environmentsServiceRef },
+            async init({ environments }) {
+              inProcess = environments;
+            },
+          });
+        },
+      }),
       permissions.factory,
       auditor.factory,
       mockServices.rootConfig.factory({
@@ -581,5 +605,60 @@ describe('permissions and auditing of every mutation', () => {
       `${SECRET}-2`,
     );
     expect((await call('get', `/environments/${PREFIX}-new`)).status).toBe(404);
+  });
+});
+
+describe('the in-process EnvironmentsService (scaffolder actions)', () => {
+  const runner = mockCredentials.user('user:default/template-runner');
+
+  it('authorizes with the caller’s credentials and audits a denied attempt as failed, changing nothing', async () => {
+    const before = await snapshot();
+    const auditsBefore = audits.length;
+    denied.add(CREATE);
+
+    await expect(
+      inProcess.createEnvironment(small(`${PREFIX}-in-process`) as any, {
+        credentials: runner,
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: `not allowed: ${CREATE}`,
+    });
+    expect(audits.slice(auditsBefore)).toEqual([
+      expect.objectContaining({
+        eventId: 'environment-mutate',
+        meta: expect.objectContaining({
+          actionType: 'create',
+          environment: `${PREFIX}-in-process`,
+          actor: 'user:default/template-runner',
+        }),
+        status: 'failed',
+        error: `NotAllowedError: not allowed: ${CREATE}`,
+      }),
+    ]);
+    denied.clear();
+    await new Promise(resolve => setTimeout(resolve, 500));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('audits an allowed mutation as succeeded, recorded as done by the caller', async () => {
+    const auditsBefore = audits.length;
+    const operation = await inProcess.createEnvironment(
+      small(`${PREFIX}-in-process`) as any,
+      { credentials: runner },
+    );
+    expect(audits.slice(auditsBefore)).toEqual([
+      expect.objectContaining({
+        meta: expect.objectContaining({
+          actionType: 'create',
+          actor: 'user:default/template-runner',
+        }),
+        status: 'succeeded',
+      }),
+    ]);
+    expect(operation.actor).toBe('user:default/template-runner');
+    expect(await waitForOperation(call, operation.id)).toMatchObject({
+      state: 'succeeded',
+    });
   });
 });

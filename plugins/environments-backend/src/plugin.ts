@@ -18,12 +18,12 @@ import {
   EnvironmentsPartFactories,
   createEnvironmentsBackend,
 } from './engine/createEnvironmentsBackend';
-import { EnvironmentSeeder } from './commands/EnvironmentSeeder';
+import { EnvironmentSeeder } from './seed/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './notifications/FeatureNotifier';
-import { actorOf, MutationAuthorizer } from './access/authorization';
-import { createRouter } from './router';
+import { GuardedCommands } from './access/GuardedCommands';
+import { createRouter } from './router/createRouter';
 import { createDatabaseStores } from './store';
 import {
   featureNameFromBranch,
@@ -122,8 +122,12 @@ export const environmentsPlugin = createBackendPlugin({
             eventPayload,
           });
         });
-        const { environments, reader, status, operations, features, runner } =
-          backend;
+        const { reader, status, operations, features, runner } = backend;
+        const commands = new GuardedCommands({
+          ...backend,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+        });
 
         const webhookSettings = webhookSettingsFromConfig(config);
         const featureNameOf = (branch: string) =>
@@ -134,6 +138,7 @@ export const environmentsPlugin = createBackendPlugin({
         const pushDeployer = new PushDeployer({
           settings: webhookSettings,
           features,
+          commands,
           featureStore: stores.features,
           registry: stores.registry,
           catalog: deps.catalog,
@@ -143,37 +148,21 @@ export const environmentsPlugin = createBackendPlugin({
         });
 
         deps.permissionsRegistry.addPermissions(environmentsPermissions);
-        // Other plugins of this backend call the engine in process, authorized as the REST API would be.
-        const authorizer = new MutationAuthorizer({
-          permissions: deps.permissions,
-          reader,
-        });
+        // Other plugins of this backend call the engine in process, through the same guarded commands.
         deps.environmentsBridge.attach({
           listEnvironments: () => status.listEnvironments(),
           getEnvironment: name => reader.getEnvironment(name),
-          createEnvironment: async (body, { credentials }) => {
-            await authorizer.createEnvironment(credentials, body);
-            return environments.createEnvironment(body, actorOf(credentials));
-          },
-          copyEnvironment: async (source, body, { credentials }) => {
-            await authorizer.copyEnvironment(credentials, source, body);
-            return environments.copyEnvironment(
-              source,
-              body,
-              actorOf(credentials),
-            );
-          },
+          createEnvironment: (body, { credentials }) =>
+            commands.createEnvironment(body, { credentials }),
+          copyEnvironment: (source, body, { credentials }) =>
+            commands.copyEnvironment(source, body, { credentials }),
           getOperation: id => operations.getOperation(id),
           listFeatures: ({ environment }) => features.listFeatures(environment),
           getFeature: name => features.getFeature(name),
-          deployFeature: async (body, { credentials }) => {
-            await authorizer.deployFeature(credentials);
-            return features.deployFeature(body, actorOf(credentials));
-          },
-          removeFeature: async (name, { credentials, services }) => {
-            await authorizer.removeFeature(credentials);
-            return features.removeFeature(name, actorOf(credentials), services);
-          },
+          deployFeature: (body, { credentials }) =>
+            commands.deployFeature(body, { credentials }),
+          removeFeature: (name, { credentials, services }) =>
+            commands.removeFeature(name, { credentials }, services),
           // The push webhooks' rule, so that templates name a branch's feature as a push would.
           featureNameFromBranch: async branch => featureNameOf(branch),
         });
@@ -186,15 +175,15 @@ export const environmentsPlugin = createBackendPlugin({
             ...backend,
             webhooks: pushDeployer.router(),
             featureNameFromBranch: featureNameOf,
+            commands,
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            auditor: deps.auditor,
           }),
         );
 
         const janitor = new FeatureJanitor({
-          features,
+          commands,
           featureStore: stores.features,
+          auth: deps.auth,
           logger: logger.child({ component: 'janitor' }),
         });
         await janitor.schedule(deps.scheduler, {
@@ -209,7 +198,10 @@ export const environmentsPlugin = createBackendPlugin({
         });
 
         const seeder = EnvironmentSeeder.fromConfig(config, {
-          ...backend,
+          commands,
+          status,
+          features,
+          auth: deps.auth,
           logger,
         });
         lifecycle.addStartupHook(() => {

@@ -208,26 +208,6 @@ export class FeatureCommands {
     return operations.map(summary);
   }
 
-  /**
-   * Starts the removal of every feature branch whose TTL has run out (routes first, as any removal). One
-   * that already has an operation in progress is left for the next run.
-   */
-  async removeExpired(now = new Date()): Promise<string[]> {
-    const expired = await this.deps.features.listFeatures({
-      expiredBefore: now,
-    });
-    const started: string[] = [];
-    for (const feature of expired) {
-      try {
-        await this.removeFeature(feature.name, 'envmesh:ttl-janitor');
-        started.push(feature.name);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    return started;
-  }
-
   #details(feature: FeatureBranch, env: EnvironmentSpec | undefined) {
     return details(
       feature,

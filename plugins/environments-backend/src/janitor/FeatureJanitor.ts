@@ -1,9 +1,11 @@
 import {
+  AuthService,
   LoggerService,
   SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { FeatureCommands } from '../commands/FeatureCommands';
+import { ConflictError } from '@backstage/errors';
+import type { GuardedCommands } from '../access/GuardedCommands';
 import type { FeatureStore } from '../store';
 
 /** Webhook deliveries are remembered this long; providers redeliver within hours, not days. */
@@ -17,8 +19,9 @@ const DELIVERY_RETENTION_MS = 7 * 24 * 3600_000;
 export class FeatureJanitor {
   constructor(
     private readonly deps: {
-      features: FeatureCommands;
+      commands: GuardedCommands;
       featureStore: FeatureStore;
+      auth: AuthService;
       logger: LoggerService;
     },
   ) {}
@@ -38,7 +41,7 @@ export class FeatureJanitor {
   }
 
   async run(now = new Date()): Promise<string[]> {
-    const removed = await this.deps.features.removeExpired(now);
+    const removed = await this.#removeExpired(now);
     if (removed.length) {
       this.deps.logger.info(
         `feature branches past their TTL, removal started: ${removed.join(
@@ -50,5 +53,30 @@ export class FeatureJanitor {
       new Date(now.getTime() - DELIVERY_RETENTION_MS),
     );
     return removed;
+  }
+
+  /**
+   * Starts the removal of every feature branch whose TTL has run out (routes first, as any removal), as the
+   * plugin's own service through the same authorize-and-audit step as a user's removal. One that already has
+   * an operation in progress is left for the next run.
+   */
+  async #removeExpired(now: Date): Promise<string[]> {
+    const expired = await this.deps.featureStore.listFeatures({
+      expiredBefore: now,
+    });
+    const caller = {
+      credentials: await this.deps.auth.getOwnServiceCredentials(),
+      actor: 'envmesh:ttl-janitor',
+    };
+    const started: string[] = [];
+    for (const feature of expired) {
+      try {
+        await this.deps.commands.removeFeature(feature.name, caller);
+        started.push(feature.name);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    return started;
   }
 }

@@ -16,3 +16,6 @@ export const createOpenApiRouter = async (
     withoutRequestBodySchemas(spec),
     options,
   );
+
+/** The typed router the REST API's routes are added to. */
+export type ApiRouter = Awaited<ReturnType<typeof createOpenApiRouter>>;

@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
+import type { GuardedCommands } from '../access/GuardedCommands';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { FeatureNotifier, PushNotice } from '../notifications/FeatureNotifier';
 import type { FeatureStore, ServiceRegistryStore } from '../store';
@@ -72,7 +73,9 @@ export class PushDeployer {
   constructor(
     private readonly deps: {
       settings: WebhookSettings;
-      features: FeatureCommands;
+      /** Reads only: the feature a push redeploys. */
+      features: Pick<FeatureCommands, 'getFeature'>;
+      commands: GuardedCommands;
       featureStore: FeatureStore;
       registry: ServiceRegistryStore;
       catalog: CatalogService;
@@ -147,7 +150,12 @@ export class PushDeployer {
     const existing = await features.getFeature(feature).catch(() => undefined);
     const actor = `envmesh:webhook:${event.provider}`;
     try {
-      const { operation } = await features.deployFeature(
+      // As the plugin's own service, through the same authorize-and-audit step as a user's deploy.
+      const caller = {
+        credentials: await this.deps.auth.getOwnServiceCredentials(),
+        actor,
+      };
+      const { operation } = await this.deps.commands.deployFeature(
         {
           name: feature,
           environment: existing?.environment ?? settings.environment,
@@ -160,7 +168,7 @@ export class PushDeployer {
           ...(settings.ttlHours ? { ttlHours: settings.ttlHours } : {}),
           instances: services.map(service => ({ service, imageTag })),
         },
-        actor,
+        caller,
         { notice },
       );
       logger.info(

@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import yaml from 'js-yaml';
 import { ConflictError } from '@backstage/errors';
-import { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
-import { EnvironmentCommands } from './EnvironmentCommands';
-import { ServiceRegistry } from './ServiceRegistry';
-import { FeatureCommands } from './FeatureCommands';
+import type { Caller, GuardedCommands } from '../access/GuardedCommands';
+import type { FeatureCommands } from '../commands/FeatureCommands';
+import type { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
 
 interface EnvironmentDefinition {
   metadata?: { name?: string; description?: string };
@@ -23,6 +22,14 @@ interface FeatureBranchDefinition {
   spec?: Record<string, unknown>;
 }
 
+interface SeederDeps {
+  commands: GuardedCommands;
+  status: Pick<EnvironmentStatusReader, 'listEnvironments'>;
+  features: Pick<FeatureCommands, 'listFeatures'>;
+  auth: AuthService;
+  logger: LoggerService;
+}
+
 /** How long a seeded feature branch waits for its base environment's services to be deployed. */
 const FEATURE_WAIT_MS = 15 * 60_000;
 
@@ -36,20 +43,12 @@ const FEATURE_WAIT_MS = 15 * 60_000;
 export class EnvironmentSeeder {
   static fromConfig(
     config: Config,
-    options: {
-      registry: ServiceRegistry;
-      environments: EnvironmentCommands;
-      status: EnvironmentStatusReader;
-      features: FeatureCommands;
-      logger: LoggerService;
-    },
+    options: SeederDeps,
   ): EnvironmentSeeder | undefined {
     const seed = config.getOptionalConfig('environments.seed');
     if (!seed) return undefined;
     return new EnvironmentSeeder(
       options,
-      options.features,
-      options.logger,
       seed.getOptional('services'),
       seed.getOptionalStringArray('environments') ?? [],
       seed.getOptionalStringArray('features') ?? [],
@@ -58,13 +57,7 @@ export class EnvironmentSeeder {
   }
 
   private constructor(
-    private readonly backend: {
-      registry: ServiceRegistry;
-      environments: EnvironmentCommands;
-      status: EnvironmentStatusReader;
-    },
-    private readonly features: FeatureCommands,
-    private readonly logger: LoggerService,
+    private readonly deps: SeederDeps,
     private readonly services: unknown,
     private readonly environmentFiles: string[],
     private readonly featureFiles: string[],
@@ -72,21 +65,28 @@ export class EnvironmentSeeder {
   ) {}
 
   async run(): Promise<void> {
+    // The seeder acts as the plugin's own service, through the same authorize-and-audit step as a user.
+    const caller: Caller = {
+      credentials: await this.deps.auth.getOwnServiceCredentials(),
+      actor: 'envmesh:seed',
+    };
+    const { commands, logger } = this.deps;
     if (this.services) {
-      const result = await this.backend.registry.importServices({
-        source: this.services,
-      });
-      this.logger.info(
+      const result = await commands.importServices(
+        { source: this.services },
+        caller,
+      );
+      logger.info(
         `seed: services created ${result.created.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, failed ${result.failed.length}`,
       );
       for (const failure of result.failed) {
-        this.logger.warn(
+        logger.warn(
           `seed: service ${failure.name} failed to import: ${failure.error}`,
         );
       }
     }
     const existing = new Set(
-      (await this.backend.status.listEnvironments()).map(e => e.name),
+      (await this.deps.status.listEnvironments()).map(e => e.name),
     );
     for (const file of this.environmentFiles) {
       const definition = yaml.load(
@@ -109,24 +109,23 @@ export class EnvironmentSeeder {
           );
         }
       }
-      const operation = await this.backend.environments.createEnvironment(
-        body,
-        'envmesh:seed',
-      );
-      this.logger.info(
+      const operation = await commands.createEnvironment(body, caller);
+      logger.info(
         `seed: creating environment ${name} (operation ${operation.id})`,
       );
     }
-    await Promise.all(this.featureFiles.map(file => this.#seedFeature(file)));
+    await Promise.all(
+      this.featureFiles.map(file => this.#seedFeature(file, caller)),
+    );
   }
 
-  async #seedFeature(file: string) {
+  async #seedFeature(file: string, caller: Caller) {
     const definition = yaml.load(
       await fs.readFile(file, 'utf8'),
     ) as FeatureBranchDefinition;
     const name = definition.metadata?.name;
     if (!name) return;
-    const existing = await this.features.listFeatures();
+    const existing = await this.deps.features.listFeatures();
     if (existing.some(f => f.name === name)) return;
     const body = {
       ...definition.spec,
@@ -136,11 +135,11 @@ export class EnvironmentSeeder {
     const deadline = Date.now() + FEATURE_WAIT_MS;
     for (;;) {
       try {
-        const { operation } = await this.features.deployFeature(
+        const { operation } = await this.deps.commands.deployFeature(
           body,
-          'envmesh:seed',
+          caller,
         );
-        this.logger.info(
+        this.deps.logger.info(
           `seed: deploying feature branch ${name} (operation ${operation.id})`,
         );
         return;

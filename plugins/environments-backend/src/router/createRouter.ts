@@ -1,0 +1,78 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import express, { Request } from 'express';
+import type { Caller, GuardedCommands } from '../access/GuardedCommands';
+import type { ClusterSupplier } from '../clusters';
+import type { FeatureCommands } from '../commands/FeatureCommands';
+import type { ServiceRegistry } from '../commands/ServiceRegistry';
+import type { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
+import type { EnvironmentExporter } from '../queries/EnvironmentExporter';
+import type { EnvironmentReader } from '../queries/EnvironmentReader';
+import type { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
+import type { FeatureReachabilityReader } from '../queries/FeatureReachabilityReader';
+import type { OperationQueries } from '../queries/OperationQueries';
+import type { RouteTracer } from '../queries/RouteTracer';
+import { createOpenApiRouter } from '../schema/openApiRouter';
+import { addEnvironmentRoutes } from './environmentRoutes';
+import { addFeatureRoutes } from './featureRoutes';
+
+export interface RouterOptions {
+  /** Every mutation, authorized and audited. */
+  commands: GuardedCommands;
+  clusters: ClusterSupplier;
+  registry: Pick<ServiceRegistry, 'listServices'>;
+  reader: EnvironmentReader;
+  status: EnvironmentStatusReader;
+  differ: EnvironmentDiffer;
+  exporter: EnvironmentExporter;
+  operations: OperationQueries;
+  features: FeatureCommands;
+  reachability: FeatureReachabilityReader;
+  tracer: RouteTracer;
+  /** The feature name a branch deploys as by the push webhooks' rule. */
+  featureNameFromBranch: (branch: string) => string | undefined;
+  /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
+  webhooks?: express.Router;
+  httpAuth: HttpAuthService;
+}
+
+/** The caller of a REST request, as the guarded commands take it. */
+export type CallerOf = (req: Request) => Promise<Caller>;
+
+/**
+ * The REST API, typed by and validated against src/schema/openapi.yaml (path and query parameters, JSON
+ * bodies; the bodies themselves are validated by the engine's zod schemas so that a 400 names the field).
+ * Reads go to the queries; every mutation goes through the guarded commands (authorized and audited, like
+ * any other caller's) and is answered with the operation it started.
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const router = await createOpenApiRouter({
+    middleware: [express.json({ limit: '5mb' })],
+  });
+  const root = express.Router();
+  if (options.webhooks) root.use(options.webhooks);
+  root.use(router);
+
+  const callerOf: CallerOf = async req => ({
+    credentials: await options.httpAuth.credentials(req),
+    request: req,
+  });
+  const { clusters, registry, commands } = options;
+
+  router.get('/clusters', async (_req, res) => {
+    res.json({ items: clusters.list() });
+  });
+  router.get('/clusters/:name/status', async (req, res) => {
+    res.json(await clusters.status(req.params.name));
+  });
+  router.get('/services', async (_req, res) => {
+    res.json({ items: await registry.listServices() });
+  });
+  router.post('/services/import', async (req, res) => {
+    res.json(await commands.importServices(req.body, await callerOf(req)));
+  });
+  addEnvironmentRoutes(router, options, callerOf);
+  addFeatureRoutes(router, options, callerOf);
+  return root;
+}

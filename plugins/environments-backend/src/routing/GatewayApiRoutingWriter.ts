@@ -5,13 +5,8 @@ import {
   chartGatewayRoutesFor,
   withFeatureRules,
 } from './gatewayApiChartRoutes';
-import {
-  isRoutingObjectOf,
-  ownRouteIndex,
-  routedFeaturesOf,
-  serviceFeature,
-  defaultServiceName,
-} from './gatewayApiModel';
+import { isRoutingObjectOf, ownRouteIndex, routedFeaturesOf } from './gatewayApiModel';
+import { serviceFeature, defaultServiceName } from './gatewayApiServices';
 import {
   deleteGatewayObject,
   listHttpRoutes,

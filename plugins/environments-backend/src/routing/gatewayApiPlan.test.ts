@@ -1,4 +1,5 @@
-import { computeHttpRoutes, computeInstanceService } from './gatewayApiModel';
+import { computeHttpRoutes } from './gatewayApiModel';
+import { computeInstanceService } from './gatewayApiServices';
 import { GatewayFeatureSetChange, planGatewayBatch } from './gatewayApiPlan';
 import { KubeService } from './gatewayApiTypes';
 

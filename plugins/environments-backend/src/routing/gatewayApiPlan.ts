@@ -7,19 +7,8 @@ import {
   withFeatureRules,
 } from './gatewayApiChartRoutes';
 import { HostPod, readyFeatures } from './hostPods';
-import {
-  computeHttpRoutes,
-  computeInstanceService,
-  defaultServiceName,
-  isRoutingObjectOf,
-  ownRouteIndex,
-  routedFeaturesOf,
-  routedPort,
-  sameRouteSpec,
-  sameServiceSpec,
-  serviceFeature,
-  validateGatewayRouting,
-} from './gatewayApiModel';
+import { computeHttpRoutes, isRoutingObjectOf, ownRouteIndex, routedFeaturesOf, sameRouteSpec, validateGatewayRouting } from './gatewayApiModel';
+import { computeInstanceService, defaultServiceName, routedPort, sameServiceSpec, serviceFeature } from './gatewayApiServices';
 import { GatewayHTTPRoute, KubeService } from './gatewayApiTypes';
 import type { RoutingSetChange } from './RoutingDriver';
 import { MatchOptions, RoutingTarget } from './types';

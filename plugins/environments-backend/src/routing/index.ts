@@ -3,7 +3,7 @@ export type { ServiceRoutingRef } from './RoutingWriter';
 export type { RoutingDriver } from './RoutingDriver';
 export { createRoutingDriver } from './createRoutingDriver';
 
-export { routedPort } from './gatewayApiModel';
+export { routedPort } from './gatewayApiServices';
 
 export * from './gatewayApiTypes';
 export { featureSubsets } from './routingModel';

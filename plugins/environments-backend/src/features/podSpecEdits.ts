@@ -3,7 +3,7 @@ import { FeaturePlacement } from './placement';
 
 /* The edits a feature instance makes to its pod specs: placement, env vars, and the config they name. */
 
-export type ConfigKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
+type ConfigKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 
 /** A place in a pod spec that names a ConfigMap, Secret or PersistentVolumeClaim. */
 export interface ConfigRef {

@@ -27,15 +27,27 @@ import knexFactory, { Knex } from 'knex';
 import {
   binaryPath,
   startLocalCluster,
-} from '../../packages/local-cluster/src';
-import type { LocalCluster } from '../../packages/local-cluster/src';
+} from '@envmesh/local-cluster';
+import type { LocalCluster } from '@envmesh/local-cluster';
 import { cpuSample, machineInfo, otherCpuShare } from '../lib/machine';
 import {
-  EnvironmentsBackend,
+  describeOtherCpu,
+  verdict,
+  fmt,
+  formatLoad,
+  machineLines,
+  readArgs,
+  runMain,
+  say,
+  stopOnSignals,
+  writeReport,
+} from '../lib/report';
+import {
+  createDatabaseStores,
   createEnvironmentsBackend,
-} from '../../plugins/environments-backend/src/engine/createEnvironmentsBackend';
-import { HelmRenderer } from '../../plugins/environments-backend/src/render';
-import { createDatabaseStores } from '../../plugins/environments-backend/src/store';
+  HelmRenderer,
+} from '@envmesh/engine-test-utils/engineParts';
+import type { EnvironmentsBackend } from '@envmesh/engine-test-utils/engineParts';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,55 +69,38 @@ function parseArgs(argv: string[]) {
   let out = 'bench/environment-rollout/results.md';
   let skipHelmLoop = false;
   const notes: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--sizes') {
-      sizes = value()
-        .split(',')
-        .map(s => Number(s.trim()));
-      if (sizes.some(n => !Number.isInteger(n) || n < 1 || n > 9999)) {
-        throw new Error(
-          '--sizes takes a comma-separated list of integers 1..9999',
-        );
+  readArgs(
+    argv,
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--note TEXT]...',
+    (arg, value) => {
+      if (arg === '--sizes') {
+        sizes = value()
+          .split(',')
+          .map(s => Number(s.trim()));
+        if (sizes.some(n => !Number.isInteger(n) || n < 1 || n > 9999)) {
+          throw new Error(
+            '--sizes takes a comma-separated list of integers 1..9999',
+          );
+        }
+      } else if (arg === '--out') {
+        out = value();
+      } else if (arg === '--skip-helm-loop') {
+        skipHelmLoop = true;
+      } else if (arg === '--note') {
+        notes.push(value());
+      } else {
+        return false;
       }
-    } else if (arg === '--out') {
-      out = value();
-    } else if (arg === '--skip-helm-loop') {
-      skipHelmLoop = true;
-    } else if (arg === '--note') {
-      notes.push(value());
-    } else if (arg === '--help' || arg === '-h') {
-      console.log(
-        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--note TEXT]...',
-      );
-      process.exit(0);
-    } else {
-      throw new Error(`unknown argument ${arg}`);
-    }
-  }
+      return true;
+    },
+  );
   return { sizes, out: path.resolve(out), skipHelmLoop, notes };
 }
 
 // ---------------------------------------------------------------- helpers
 
-const t0 = Date.now();
-function say(line: string) {
-  console.log(
-    `[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}s] ${line}`,
-  );
-}
-
 function seconds(ms: number) {
   return ms / 1000;
-}
-
-function fmt(s: number | undefined, digits = 1) {
-  return s === undefined || Number.isNaN(s) ? '—' : s.toFixed(digits);
 }
 
 function peakRssMb() {
@@ -120,12 +115,11 @@ function benchLogger(meta: Record<string, unknown> = {}): LoggerService {
     .join(' ');
   const print =
     (level: string) => (message: string, extra?: Error | object) => {
-      const detail =
-        extra instanceof Error
-          ? ` ${extra.stack ?? extra.message}`
-          : extra && Object.keys(extra).length
-          ? ` ${JSON.stringify(extra)}`
-          : '';
+      let detail = '';
+      if (extra instanceof Error) detail = ` ${extra.stack ?? extra.message}`;
+      else if (extra && Object.keys(extra).length) {
+        detail = ` ${JSON.stringify(extra)}`;
+      }
       console.error(
         `[engine ${level}]${where ? ` (${where})` : ''} ${message}${detail}`,
       );
@@ -375,12 +369,17 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
     }),
   });
   // The engine as the backend plugin builds it; the probe counts calls on the very instances it uses.
-  probe.wrap(backend.renderer, 'renderer', ['render', 'chartDefaults']);
+  const renderer = backend.renderer;
+  // No parts are replaced here, so the renderer is the default one, whose helm runs the report counts.
+  if (!(renderer instanceof HelmRenderer)) {
+    throw new Error('the engine was built without its Helm renderer');
+  }
+  probe.wrap(renderer, 'renderer', ['render', 'chartDefaults']);
   probe.wrap(backend.applier, 'applier', ['apply']);
   backend.runner.start();
   return {
     engine: backend,
-    renderer: backend.renderer,
+    renderer,
     probe,
     close: () => backend.close(),
   };
@@ -913,20 +912,18 @@ function verdicts(results: SizeResult[]): string[] {
       '- Targets are defined for N = 300, which this run did not include: not evaluated.',
     ];
   }
-  const mark = (ok: boolean | undefined) =>
-    ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**';
   const ratio =
     r.helmLoopS !== undefined && r.createS
       ? r.helmLoopS / r.createS
       : undefined;
   return [
-    `- 300 services ready in ≤ 60 s: ${fmt(r.createS)} s — ${mark(
+    `- 300 services ready in ≤ 60 s: ${fmt(r.createS)} s — ${verdict(
       r.createS === undefined ? undefined : r.createS <= 60,
     )}`,
     `- ≥ 10× faster than the sequential helm loop: ${
       ratio === undefined ? '—' : `${ratio.toFixed(1)}×`
-    } — ${mark(ratio === undefined ? undefined : ratio >= 10)}`,
-    `- copy ≤ 30 s: ${fmt(r.copyS)} s — ${mark(
+    } — ${verdict(ratio === undefined ? undefined : ratio >= 10)}`,
+    `- copy ≤ 30 s: ${fmt(r.copyS)} s — ${verdict(
       r.copyS === undefined ? undefined : r.copyS <= 30,
     )}`,
   ];
@@ -939,8 +936,6 @@ function report(
   helmTemplateMs: number,
   notes: string[],
 ): string {
-  const load = (l?: number[]) =>
-    l ? l.map(x => x.toFixed(2)).join(' / ') : '—';
   const lines = [
     '# Benchmark: environment rollout',
     '',
@@ -954,36 +949,18 @@ function report(
     '',
     '## Machine',
     '',
-    `- nproc: ${machine.nproc}`,
-    `- CPU: ${machine.cpuModel}`,
-    `- memory: ${machine.totalMemGiB.toFixed(1)} GiB`,
-    `- Node: ${machine.node}`,
-    `- date: ${machine.date}`,
-    `- load average (1/5/15 min) at start: ${load(machine.loadStart)}`,
-    ...results.map(
-      r => `- load average before N = ${r.n}: ${load(r.loadBefore)}`,
+    ...machineLines(
+      machine,
+      results.map(
+        r => `- load average before N = ${r.n}: ${formatLoad(r.loadBefore)}`,
+      ),
     ),
-    `- load average at end: ${load(os.loadavg())}`,
-    ...results.map(r => {
-      const phases = Object.entries(r.otherCpu).filter(
-        ([, share]) => share !== undefined,
-      );
-      return `- CPU used by processes outside the benchmark during N = ${
-        r.n
-      }: ${
-        phases.length
-          ? phases
-              .map(
-                ([phase, share]) => `${phase} ${(share! * 100).toFixed(0)} %`,
-              )
-              .join(', ')
-          : 'not measured'
-      } of the machine (${
-        phases.some(([, share]) => share! >= 0.2)
-          ? '**loaded machine**: other work competed for the CPUs'
-          : 'quiet machine'
-      })`;
-    }),
+    ...results.map(
+      r =>
+        `- CPU used by processes outside the benchmark during N = ${
+          r.n
+        }: ${describeOtherCpu(r.otherCpu)}`,
+    ),
     ...notes.map(note => `- note: ${note}`),
     `- local cluster start: ${clusterStartS.toFixed(1)} s (not in the table)`,
     `- one \`helm template\` of the shared chart, run sequentially, before the sizes: ${fmt(
@@ -1086,12 +1063,7 @@ async function main() {
     await cluster?.stop().catch(e => say(`cluster stop: ${e}`));
     fs.rmSync(workRoot, { recursive: true, force: true });
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping`);
-      shutdown().finally(() => process.exit(130));
-    });
-  }
+  stopOnSignals(shutdown);
 
   const results: SizeResult[] = [];
   try {
@@ -1147,9 +1119,7 @@ async function main() {
 
     const text = report(machine, results, clusterStartS, helmTemplateMs, notes);
     console.log(`\n${table(results)}\n\n${verdicts(results).join('\n')}\n`);
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, text);
-    say(`wrote ${path.relative(process.cwd(), out) || out}`);
+    writeReport(out, text);
   } finally {
     say('stopping engine and cluster');
     await shutdown();
@@ -1157,7 +1127,4 @@ async function main() {
   if (results.some(r => r.error)) process.exitCode = 1;
 }
 
-main().catch(error => {
-  console.error(`bench failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -27,7 +27,6 @@
  * only to an existing one). Those objects are created untimed before the preload; addFeature is called without
  * `waitReady`, as they are ready already. The naive client writes subsets in both modes.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -37,32 +36,40 @@ import {
   KubernetesObject,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import { startLocalCluster } from '../../packages/local-cluster/src';
-import type { LocalCluster } from '../../packages/local-cluster/src';
+import { startLocalCluster } from '@envmesh/local-cluster';
+import type { LocalCluster } from '@envmesh/local-cluster';
 import { cpuSample, machineInfo, otherCpuShare } from '../lib/machine';
 import {
-  DynamicClient,
-  apiErrorMessage,
-  isApiStatus,
-} from '../../plugins/environments-backend/src/apply/DynamicClient';
-import {
-  RoutingWriter,
-  ServiceRoutingRef,
-} from '../../plugins/environments-backend/src/routing/RoutingWriter';
-import { routedFeatures } from '../../plugins/environments-backend/src/routing/routingModel';
-import {
-  INSTANCE_LABEL,
-  instanceServiceName,
-} from '../../plugins/environments-backend/src/naming';
+  describeOtherCpu,
+  verdict,
+  fmt,
+  formatLoad,
+  machineLines,
+  readArgs,
+  runMain,
+  say,
+  stopOnSignals,
+  writeReport,
+} from '../lib/report';
 import {
   DEFAULT_FEATURE_HEADER,
   DEFAULT_SUBSET,
+  DynamicClient,
+  INSTANCE_LABEL,
+  ISTIO_API_VERSION,
+  RoutingWriter,
+  apiErrorMessage,
+  instanceServiceName,
+  isApiStatus,
+  routedFeatures,
+  validateRouting,
+} from '@envmesh/engine-test-utils/engineParts';
+import type {
   DestinationRule,
   HTTPRoute,
-  ISTIO_API_VERSION,
+  ServiceRoutingRef,
   VirtualService,
-} from '../../plugins/environments-backend/src/routing/types';
-import { validateRouting } from '../../plugins/environments-backend/src/routing/validateRouting';
+} from '@envmesh/engine-test-utils/engineParts';
 
 const ENVIRONMENT = 'bench';
 /** The envmesh-routed service and the naively routed one. */
@@ -90,54 +97,37 @@ function parseArgs(argv: string[]) {
     }
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--preload') {
-      preload = int(arg, value(), 999);
-    } else if (arg === '--reps') {
-      reps = int(arg, value(), 1000);
-    } else if (arg === '--concurrent') {
-      concurrent = int(arg, value(), 500);
-    } else if (arg === '--mode') {
-      const v = value();
-      if (v !== 'subset' && v !== 'service') {
-        throw new Error('--mode takes subset or service');
+  readArgs(
+    argv,
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts [--mode subset|service] [--preload 300] [--reps 30] [--concurrent 50] [--out FILE] [--note TEXT]...',
+    (arg, value) => {
+      if (arg === '--preload') {
+        preload = int(arg, value(), 999);
+      } else if (arg === '--reps') {
+        reps = int(arg, value(), 1000);
+      } else if (arg === '--concurrent') {
+        concurrent = int(arg, value(), 500);
+      } else if (arg === '--mode') {
+        const v = value();
+        if (v !== 'subset' && v !== 'service') {
+          throw new Error('--mode takes subset or service');
+        }
+        mode = v;
+      } else if (arg === '--out') {
+        out = value();
+      } else if (arg === '--note') {
+        notes.push(value());
+      } else {
+        return false;
       }
-      mode = v;
-    } else if (arg === '--out') {
-      out = value();
-    } else if (arg === '--note') {
-      notes.push(value());
-    } else if (arg === '--help' || arg === '-h') {
-      console.log(
-        'usage: node --require @backstage/cli/config/nodeTransform.cjs bench/feature-routing/run.ts [--mode subset|service] [--preload 300] [--reps 30] [--concurrent 50] [--out FILE] [--note TEXT]...',
-      );
-      process.exit(0);
-    } else {
-      throw new Error(`unknown argument ${arg}`);
-    }
-  }
+      return true;
+    },
+  );
   out ??= `bench/feature-routing/results-${mode}.md`;
   return { mode, preload, reps, concurrent, out: path.resolve(out), notes };
 }
 
 // ---------------------------------------------------------------- helpers
-
-const t0 = Date.now();
-function say(line: string) {
-  console.log(
-    `[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(7)}s] ${line}`,
-  );
-}
-
-function fmt(x: number | undefined, digits = 1) {
-  return x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits);
-}
 
 /** Nearest-rank percentile (p in 0..1) of a sample. */
 function percentile(sample: number[], p: number): number | undefined {
@@ -679,15 +669,15 @@ async function run(
   };
   const expectExactly = async (
     ref: ServiceRoutingRef,
-    features: string[],
+    expected: string[],
     what: string,
   ) => {
     const seen = await observe(client, ref);
     const problems = [
-      ...missing(features, seen.routes).map(f => `route ${f} missing`),
-      ...missing(features, seen.subsets).map(f => `subset ${f} missing`),
+      ...missing(expected, seen.routes).map(f => `route ${f} missing`),
+      ...missing(expected, seen.subsets).map(f => `subset ${f} missing`),
       ...[...seen.routes]
-        .filter(f => !features.includes(f))
+        .filter(f => !expected.includes(f))
         .map(f => `stray route ${f}`),
       seen.violations ? `${seen.violations} violation(s)` : '',
       seen.defaultLast ? '' : 'default route not last',
@@ -814,7 +804,7 @@ async function run(
   const runBurst = async (
     side: Side,
     ref: ServiceRoutingRef,
-    counters: () => Counters,
+    countersNow: () => Counters,
   ): Promise<NonNullable<SideResult['burst']>> => {
     const started = performance.now();
     const settled = await Promise.allSettled(burst.map(f => ops[side].add(f)));
@@ -842,17 +832,19 @@ async function run(
       subsetsLost: missing(burst, seen.subsets).length,
       violations: seen.violations,
       defaultLast: seen.defaultLast,
-      counters: counters(),
+      counters: countersNow(),
     };
   };
   for (const side of ['envmesh', 'naive'] as const) {
     startPhase(`${side} burst`);
-    w = envMark();
-    n = naiveMark();
+    const writerMark = envMark();
+    const naiveMarkNow = naiveMark();
     const res = await runBurst(
       side,
       side === 'envmesh' ? envRef : naiveRef,
-      side === 'envmesh' ? () => writerCounters(w) : () => naiveCounters(n),
+      side === 'envmesh'
+        ? () => writerCounters(writerMark)
+        : () => naiveCounters(naiveMarkNow),
     );
     phase(`${side} burst`);
     result[side].burst = res;
@@ -960,12 +952,10 @@ function table(r: RunResult): string {
 
 function verdicts(r: RunResult): string[] {
   const b = r.envmesh.burst;
-  const mark = (ok: boolean | undefined) =>
-    ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**';
   return [
     `- ${r.concurrent} concurrent creations on one service lose no route: ${
       b ? `${b.routesLost} lost` : '—'
-    } — ${mark(b ? b.routesLost === 0 && b.failedCalls === 0 : undefined)}`,
+    } — ${verdict(b ? b.routesLost === 0 && b.failedCalls === 0 : undefined)}`,
     `- compared with a naive read-modify-write client in the same run: ${
       r.naive.burst
         ? `${r.naive.burst.routesLost} of ${r.concurrent} routes lost by the naive client`
@@ -979,10 +969,7 @@ function report(
   r: RunResult,
   notes: string[],
 ): string {
-  const load = (l?: number[]) =>
-    l ? l.map(x => x.toFixed(2)).join(' / ') : '—';
   const ms = (x?: number) => (x === undefined ? '—' : `${fmt(x, 0)} ms`);
-  const others = Object.entries(r.otherCpu).filter(([, s]) => s !== undefined);
   const side = (name: Side) => {
     const s = r[name];
     const b = s.burst;
@@ -1058,27 +1045,15 @@ function report(
     '',
     '## Machine',
     '',
-    `- nproc: ${machine.nproc}`,
-    `- CPU: ${machine.cpuModel}`,
-    `- memory: ${machine.totalMemGiB.toFixed(1)} GiB`,
-    `- Node: ${machine.node}`,
-    `- date: ${machine.date}`,
-    `- load average (1/5/15 min) at start: ${load(machine.loadStart)}`,
-    ...Object.entries(r.loadBefore).map(
-      ([phase, l]) => `- load average before ${phase}: ${load(l)}`,
+    ...machineLines(
+      machine,
+      Object.entries(r.loadBefore).map(
+        ([phase, l]) => `- load average before ${phase}: ${formatLoad(l)}`,
+      ),
     ),
-    `- load average at end: ${load(os.loadavg())}`,
-    `- CPU used by processes outside the benchmark: ${
-      others.length
-        ? others
-            .map(([phase, s]) => `${phase} ${(s! * 100).toFixed(0)} %`)
-            .join(', ')
-        : 'not measured'
-    } of the machine (${
-      others.some(([, s]) => s! >= 0.2)
-        ? '**loaded machine**: other work competed for the CPUs'
-        : 'quiet machine'
-    })`,
+    `- CPU used by processes outside the benchmark: ${describeOtherCpu(
+      r.otherCpu,
+    )}`,
     ...notes.map(note => `- note: ${note}`),
     `- local cluster start: ${r.clusterStartS.toFixed(1)} s (not in the table)`,
     '',
@@ -1153,12 +1128,7 @@ async function main() {
     stopping = true;
     await cluster?.stop().catch(e => say(`cluster stop: ${e}`));
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping`);
-      shutdown().finally(() => process.exit(130));
-    });
-  }
+  stopOnSignals(shutdown);
 
   const result: RunResult = {
     mode: args.mode,
@@ -1190,9 +1160,7 @@ async function main() {
         result,
       ).join('\n')}\n`,
     );
-    fs.mkdirSync(path.dirname(args.out), { recursive: true });
-    fs.writeFileSync(args.out, text);
-    say(`wrote ${path.relative(process.cwd(), args.out) || args.out}`);
+    writeReport(args.out, text);
   } finally {
     say('stopping the cluster');
     await shutdown();
@@ -1201,7 +1169,4 @@ async function main() {
   if (result.error || !b || b.routesLost || b.failedCalls) process.exitCode = 1;
 }
 
-main().catch(error => {
-  console.error(`bench failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -469,16 +469,46 @@ describe.each(databases.eachSupportedId())(
       );
       // Not even re-rendered: the source's rendered objects (the chart never reads the namespace) were reused.
       expect(await helmTemplateRuns()).toBe(templatesBefore);
-      // Other plugins hear that the copy ended (once the runner announced it, right after it recorded the end).
-      const heard = await eventually(async () =>
-        announced.find(e => e.operationId === copy.body.id),
+      // Other plugins hear the copy start, each of its steps finish, and its end (the end once the runner
+      // announced it, right after it recorded it).
+      await eventually(async () =>
+        announced.find(
+          e => e.operationId === copy.body.id && e.event === 'finished',
+        ),
       );
-      expect(heard).toEqual({
+      const heard = announced.filter(e => e.operationId === copy.body.id);
+      const about = {
         operationId: copy.body.id,
         type: 'copy',
         environment: `${env}-copy`,
+      };
+      const { steps } = (await call('get', `/operations/${copy.body.id}`))
+        .body;
+      expect(heard[0]).toEqual({
+        event: 'started',
+        ...about,
+        state: 'running',
+        resumed: false,
+      });
+      expect(heard.at(-1)).toEqual({
+        event: 'finished',
+        ...about,
         state: 'succeeded',
       });
+      // Steps of one startup group run at once: their events come in the order they finished.
+      const stepEvents = heard.slice(1, -1);
+      expect(
+        [...stepEvents].sort((x, y) => x.step!.index - y.step!.index),
+      ).toEqual(
+        steps
+          .filter((step: { state: string }) => step.state === 'succeeded')
+          .map((step: { index: number; name: string }) => ({
+            event: 'stepFinished',
+            ...about,
+            state: 'running',
+            step: { index: step.index, name: step.name, state: 'succeeded' },
+          })),
+      );
       for (const name of ['config-service', 'demo-api', 'demo-orders']) {
         const source = await deployment(env, name);
         const target = await deployment(`${env}-copy`, name);

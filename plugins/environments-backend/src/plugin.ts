@@ -4,8 +4,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import { environmentsPermissions } from '@envmesh/plugin-environments-common';
 import {
-  ENVIRONMENTS_OPERATIONS_TOPIC,
-  EnvironmentsOperationEvent,
   FeatureIsolationHook,
   environmentsFeatureIsolationExtensionPoint,
   environmentsPartsExtensionPoint,
@@ -22,6 +20,7 @@ import { EnvironmentSeeder } from './seed/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './notifications/FeatureNotifier';
+import { publishOperationEvents } from './notifications/publishOperationEvents';
 import { GuardedCommands } from './access/GuardedCommands';
 import { createRouter } from './router/createRouter';
 import { createDatabaseStores } from './store';
@@ -108,20 +107,7 @@ export const environmentsPlugin = createBackendPlugin({
             ? notifier.operationFinished(operation, outcome)
             : undefined,
         );
-        // Other plugins (the catalog provider) react to ended operations through Backstage's events service.
-        backend.events.on('operationFinished', ({ operation, outcome }) => {
-          const eventPayload: EnvironmentsOperationEvent = {
-            operationId: operation.id,
-            type: operation.type,
-            environment: operation.environment,
-            ...(operation.feature ? { feature: operation.feature } : {}),
-            state: outcome.state,
-          };
-          return deps.events.publish({
-            topic: ENVIRONMENTS_OPERATIONS_TOPIC,
-            eventPayload,
-          });
-        });
+        publishOperationEvents(backend.events, deps.events);
         const { reader, status, operations, features, runner } = backend;
         const commands = new GuardedCommands({
           ...backend,

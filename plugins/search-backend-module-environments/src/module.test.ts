@@ -7,7 +7,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import searchPlugin from '@backstage/plugin-search-backend';
-import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
+import {
+  eventsServiceFactory,
+  eventsServiceRef,
+  EventsService,
+} from '@backstage/plugin-events-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsOperationEvent,
+  environmentsServiceRef,
+} from '@envmesh/plugin-environments-node';
 import { searchModuleEnvironmentsCollator } from './module';
 
 describe('searchModuleEnvironmentsCollator', () => {
@@ -160,5 +169,98 @@ describe('searchModuleEnvironmentsCollator', () => {
     ]);
     expect(await search('term=tok-9f8e7d')).toEqual([]);
     expect(JSON.stringify(all)).not.toContain('tok-9f8e7d');
+  });
+
+  it('indexes again as soon as an envmesh operation ends, not on its start or steps', async () => {
+    const summary = {
+      name: 'demo-new',
+      cluster: 'local',
+      namespace: 'demo-new',
+      owner: 'group:default/platform-team',
+      componentRefs: [],
+      services: { total: 1, ready: 1 },
+      sleepState: 'awake' as const,
+    };
+    const list: Array<typeof summary> = [];
+    let collations = 0;
+    const bridge = environmentsServiceMock({
+      listEnvironments: async () => {
+        collations += 1;
+        return [...list];
+      },
+      listFeatures: async () => [],
+    });
+    // Another plugin of the backend, publishing as the environments backend does.
+    let events: EventsService | undefined;
+    const publisher = createBackendModule({
+      pluginId: 'search',
+      moduleId: 'test-publisher',
+      register(reg) {
+        reg.registerInit({
+          deps: { e: eventsServiceRef },
+          async init({ e }) {
+            events = e;
+          },
+        });
+      },
+    });
+    const { server } = await startTestBackend({
+      features: [
+        searchPlugin,
+        searchModuleEnvironmentsCollator,
+        publisher,
+        // The real events service: the mock keeps each plugin's events to itself.
+        eventsServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            search: {
+              collators: {
+                environments: {
+                  schedule: { frequency: { hours: 6 }, timeout: { minutes: 1 } },
+                },
+              },
+            },
+          },
+        }),
+        createServiceFactory({
+          service: environmentsServiceRef,
+          deps: {},
+          factory: () => bridge,
+        }),
+      ],
+    });
+    const found = async () => {
+      const res = await fetch(
+        `http://localhost:${server.port()}/api/search/query?term=demo-new&types[0]=environment`,
+      );
+      return res.ok ? (await res.json()).results.length : 0;
+    };
+    const announce = (event: EnvironmentsOperationEvent['event']) => {
+      const eventPayload: EnvironmentsOperationEvent = {
+        event,
+        operationId: 'op-1',
+        type: 'create',
+        environment: 'demo-new',
+        state: event === 'finished' ? 'succeeded' : 'running',
+      };
+      return events!.publish({
+        topic: ENVIRONMENTS_OPERATIONS_TOPIC,
+        eventPayload,
+      });
+    };
+
+    list.push(summary);
+    const before = collations;
+    await announce('started');
+    await announce('stepFinished');
+    expect(collations).toBe(before);
+    expect(await found()).toBe(0);
+
+    await announce('finished');
+    for (let i = 0; i < 50 && (await found()) === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    expect(await found()).toBe(1);
+    expect(collations).toBeGreaterThan(before);
   });
 });

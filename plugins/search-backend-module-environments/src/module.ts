@@ -1,12 +1,20 @@
 import {
   coreServices,
   createBackendModule,
+  LoggerService,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerService,
+  SchedulerServiceTaskRunner,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
-import { environmentsServiceRef } from '@envmesh/plugin-environments-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  environmentsServiceRef,
+  EnvironmentsOperationEvent,
+} from '@envmesh/plugin-environments-node';
 import { EnvironmentsCollatorFactory } from './collator/EnvironmentsCollatorFactory';
 import { FeatureBranchesCollatorFactory } from './collator/FeatureBranchesCollatorFactory';
 
@@ -36,8 +44,38 @@ function readSchedule(
 }
 
 /**
+ * A collator's schedule that can also be run now: the search plugin gives the runner its task (and task id)
+ * when it schedules the collator, and `runNow` triggers that task through the scheduler, once across
+ * replicas. A task already running or not scheduled yet is left to its schedule.
+ */
+function runnableNow(
+  scheduler: SchedulerService,
+  schedule: SchedulerServiceTaskScheduleDefinition,
+  logger: LoggerService,
+) {
+  const runner = scheduler.createScheduledTaskRunner(schedule);
+  let taskId: string | undefined;
+  const schedulable: SchedulerServiceTaskRunner = {
+    run: task => {
+      taskId = task.id;
+      return runner.run(task);
+    },
+  };
+  const runNow = async () => {
+    if (!taskId) return;
+    try {
+      await scheduler.triggerTask(taskId);
+    } catch (error) {
+      logger.debug(`${taskId} not triggered now: ${error}`);
+    }
+  };
+  return { schedulable, runNow };
+}
+
+/**
  * Indexes envmesh environments and feature branches in search, as documents of type `environment` and
- * `feature-branch`.
+ * `feature-branch`, on their schedules and again as soon as an envmesh operation ends (the
+ * `envmesh.operations` topic of the events service), so a new or removed environment is found at once.
  *
  * @public
  */
@@ -53,6 +91,7 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
         scheduler: coreServices.scheduler,
         indexRegistry: searchIndexRegistryExtensionPoint,
         environments: environmentsServiceRef,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -61,11 +100,20 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
         scheduler,
         indexRegistry,
         environments,
+        events,
       }) {
+        const environmentsIndex = runnableNow(
+          scheduler,
+          readSchedule(config, ENVIRONMENTS_SCHEDULE_KEY),
+          logger,
+        );
+        const featuresIndex = runnableNow(
+          scheduler,
+          readSchedule(config, FEATURE_BRANCHES_SCHEDULE_KEY),
+          logger,
+        );
         indexRegistry.addCollator({
-          schedule: scheduler.createScheduledTaskRunner(
-            readSchedule(config, ENVIRONMENTS_SCHEDULE_KEY),
-          ),
+          schedule: environmentsIndex.schedulable,
           factory: EnvironmentsCollatorFactory.create({
             logger,
             auth,
@@ -73,14 +121,26 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
           }),
         });
         indexRegistry.addCollator({
-          schedule: scheduler.createScheduledTaskRunner(
-            readSchedule(config, FEATURE_BRANCHES_SCHEDULE_KEY),
-          ),
+          schedule: featuresIndex.schedulable,
           factory: FeatureBranchesCollatorFactory.create({
             logger,
             auth,
             environments,
           }),
+        });
+        await events.subscribe({
+          id: 'search-environments-collator',
+          topics: [ENVIRONMENTS_OPERATIONS_TOPIC],
+          onEvent: async ({ eventPayload }) => {
+            const { event } =
+              eventPayload as Partial<EnvironmentsOperationEvent>;
+            if (event !== undefined && event !== 'finished') return;
+            // Any operation can change a feature branch (an environment deleted takes its features along).
+            await Promise.all([
+              environmentsIndex.runNow(),
+              featuresIndex.runNow(),
+            ]);
+          },
         });
       },
     });

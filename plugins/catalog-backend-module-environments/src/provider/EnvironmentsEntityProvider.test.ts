@@ -4,7 +4,10 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { EnvironmentSummary } from '@envmesh/plugin-environments-common';
 import { DefaultEventsService } from '@backstage/plugin-events-node';
-import { ENVIRONMENTS_OPERATIONS_TOPIC } from '@envmesh/plugin-environments-node';
+import {
+  ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsOperationEvent,
+} from '@envmesh/plugin-environments-node';
 import { EnvironmentsEntityProvider } from './EnvironmentsEntityProvider';
 
 const environments: EnvironmentSummary[] = [
@@ -378,21 +381,31 @@ describe('EnvironmentsEntityProvider', () => {
       });
       const connection = fakeConnection();
       await provider.connect(connection);
-      const announce = () =>
-        events.publish({
+      const announce = (
+        event: EnvironmentsOperationEvent['event'],
+        state: EnvironmentsOperationEvent['state'] = 'succeeded',
+      ) => {
+        const eventPayload: EnvironmentsOperationEvent = {
+          event,
+          operationId: 'op-1',
+          type: 'create',
+          environment: 'demo-test',
+          state,
+        };
+        return events.publish({
           topic: ENVIRONMENTS_OPERATIONS_TOPIC,
-          eventPayload: {
-            operationId: 'op-1',
-            type: 'create',
-            environment: 'demo-test',
-            state: 'succeeded',
-          },
+          eventPayload,
         });
+      };
 
-      await announce();
+      await announce('finished');
       expect(connection.applyMutation).toHaveBeenCalledTimes(1);
       list = [environments[0], environments[1]];
-      await announce();
+      // A running operation's start and steps change nothing the entities say: no check yet.
+      await announce('started', 'running');
+      await announce('stepFinished', 'running');
+      expect(connection.applyMutation).toHaveBeenCalledTimes(1);
+      await announce('finished');
       expect(connection.applyMutation).toHaveBeenCalledTimes(2);
       expect(
         (connection.applyMutation.mock.calls.at(-1) as any)[0].entities.map(

@@ -26,6 +26,7 @@ import {
 import { EventsService } from '@backstage/plugin-events-node';
 import {
   ENVIRONMENTS_OPERATIONS_TOPIC,
+  EnvironmentsOperationEvent,
   EnvironmentsService,
 } from '@envmesh/plugin-environments-node';
 
@@ -180,7 +181,13 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     await this.#events?.subscribe({
       id: `${PROVIDER_NAME}:operations`,
       topics: [ENVIRONMENTS_OPERATIONS_TOPIC],
-      onEvent: () => this.#checkForChanges(),
+      // Only an ended operation changes what the entities say; an older backend's events have no `event`.
+      onEvent: async ({ eventPayload }) => {
+        const { event } = eventPayload as Partial<EnvironmentsOperationEvent>;
+        if (event === undefined || event === 'finished') {
+          await this.#checkForChanges();
+        }
+      },
     });
     await this.#changeCheckRunner?.run({
       id: `${PROVIDER_NAME}:change-check`,

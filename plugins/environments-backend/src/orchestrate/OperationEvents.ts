@@ -9,6 +9,13 @@ export type OperationOutcome =
 
 /** What the runner and the executors announce, and what each event carries. */
 export interface OperationEventMap {
+  /** An operation started running here: new, or resumed after another worker (or this one) stopped it. */
+  operationStarted: { operation: StoredOperation; resumed: boolean };
+  /** A step of a running operation finished (not one stopped to resume elsewhere). */
+  operationStepFinished: {
+    operation: StoredOperation;
+    step: { index: number; name: string; state: 'succeeded' | 'failed' };
+  };
   /**
    * An operation ended here for good: succeeded, failed (with the reason) or cancelled. Not one left to
    * resume elsewhere (its lease lost, the runner stopping): that one ends where it resumes.

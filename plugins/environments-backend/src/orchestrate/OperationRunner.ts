@@ -6,7 +6,11 @@ import type {
   OperationStore,
   StoredOperation,
 } from '../store';
-import { OperationEvents, OperationOutcome } from './OperationEvents';
+import {
+  OperationEventMap,
+  OperationEvents,
+  OperationOutcome,
+} from './OperationEvents';
 
 /** What an operation's executor gets besides the operation itself. */
 export interface OperationContext {
@@ -129,15 +133,22 @@ export class OperationRunner {
   }
 
   /** Announces the end; what a listener fails at is logged, never the operation's outcome. */
-  async #finished(operation: StoredOperation, outcome: OperationOutcome) {
+  #finished(operation: StoredOperation, outcome: OperationOutcome) {
+    return this.#announce('operationFinished', { operation, outcome });
+  }
+
+  /** Tells the listeners; what one fails at is logged and changes nothing of the operation. */
+  async #announce<
+    K extends 'operationStarted' | 'operationStepFinished' | 'operationFinished',
+  >(
+    event: K,
+    payload: OperationEventMap[K],
+  ) {
     try {
-      await this.#options.events.emit('operationFinished', {
-        operation,
-        outcome,
-      });
+      await this.#options.events.emit(event, payload);
     } catch (error) {
       this.#options.logger.warn(
-        `after operation ${operation.id} ended: ${error}`,
+        `after ${event} of operation ${payload.operation.id}: ${error}`,
       );
     }
   }
@@ -165,6 +176,8 @@ export class OperationRunner {
         .filter(s => s.state === 'succeeded' || s.state === 'skipped')
         .map(s => s.index),
     );
+    const stepName = (index: number) =>
+      operation.steps.find(s => s.index === index)?.name ?? `step ${index}`;
     const context: OperationContext = {
       signal: controller.signal,
       log,
@@ -172,12 +185,18 @@ export class OperationRunner {
         if (finished.has(index)) return;
         controller.signal.throwIfAborted();
         await operations.updateStep(id, index, { state: 'running' });
+        const stepFinished = (state: 'succeeded' | 'failed') =>
+          this.#announce('operationStepFinished', {
+            operation,
+            step: { index, name: stepName(index), state },
+          });
         try {
           const message = await fn();
           await operations.updateStep(id, index, {
             state: 'succeeded',
             ...(message ? { message } : {}),
           });
+          await stepFinished('succeeded');
         } catch (error) {
           const reason = controller.signal.aborted
             ? String((controller.signal.reason as Error)?.message ?? 'aborted')
@@ -186,18 +205,18 @@ export class OperationRunner {
             state: controller.signal.aborted ? 'pending' : 'failed',
             message: reason,
           });
+          if (!controller.signal.aborted) await stepFinished('failed');
           throw error;
         }
       },
     };
 
     try {
-      if (
-        operation.startedAt &&
-        operation.steps.some(s => s.state !== 'pending')
-      ) {
-        await log('info', `resumed by ${this.workerId}`);
-      }
+      const resumed =
+        !!operation.startedAt &&
+        operation.steps.some(s => s.state !== 'pending');
+      if (resumed) await log('info', `resumed by ${this.workerId}`);
+      await this.#announce('operationStarted', { operation, resumed });
       await execute(operation, context);
       await operations.finishOperation(id, 'succeeded');
       logger.info(

@@ -8,7 +8,7 @@ import {
   EnvironmentSpec,
   EnvironmentSummary,
   FeatureBranchDetails,
-  Operation,
+  OperationReport,
 } from '@envmesh/plugin-environments-common';
 import {
   CopyEnvironmentRequest,
@@ -18,16 +18,6 @@ import {
 import { DefaultEnvironmentsService } from './DefaultEnvironmentsService';
 import { environmentsServiceBridgeRef } from './EnvironmentsServiceBridge';
 import { HttpEnvironmentsService } from './HttpEnvironmentsService';
-
-/**
- * An operation as the engine reports it: its persisted steps plus progress.
- *
- * @public
- */
-export type OperationReport = Operation & {
-  cancelRequested: boolean;
-  progress: { done: number; total: number };
-};
 
 /**
  * Whom a call is made for: the caller's credentials, which the engine authorizes and records mutations by

@@ -8,8 +8,9 @@ export { environmentsServiceRef } from './EnvironmentsService';
 export type {
   EnvironmentsRequestOptions,
   EnvironmentsService,
-  OperationReport,
 } from './EnvironmentsService';
+// The operation report is the REST API's; kept here for the modules that import it from this package.
+export type { OperationReport } from '@envmesh/plugin-environments-common';
 export {
   EnvironmentsServiceBridge,
   environmentsServiceBridgeRef,

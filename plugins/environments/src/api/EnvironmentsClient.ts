@@ -1,6 +1,10 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  DefaultApiClient,
+  TypedResponse,
+} from '@envmesh/plugin-environments-common/client';
+import {
   ClusterSummary,
   EnvironmentSummary,
   FeatureBranchDetails,
@@ -22,105 +26,106 @@ import {
   UpdateEnvironmentRequest,
 } from './types';
 
-const enc = encodeURIComponent;
-
 /**
- * Talks to the envmesh backend through the discovery and fetch APIs, so requests carry the user's token.
+ * Talks to the envmesh backend through the discovery and fetch APIs, so requests carry the user's token. The
+ * requests are the typed client generated from the backend's OpenAPI spec; this class only turns a failed
+ * response into a ResponseError with the backend's reason (which names the field of bad input).
  *
  * @public
  */
 export class EnvironmentsClient implements EnvironmentsApi {
-  readonly #discoveryApi: DiscoveryApi;
-  readonly #fetchApi: FetchApi;
+  readonly #client: DefaultApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.#discoveryApi = options.discoveryApi;
-    this.#fetchApi = options.fetchApi;
+    this.#client = new DefaultApiClient(options);
   }
 
   async listEnvironments(): Promise<{ items: EnvironmentSummary[] }> {
-    return this.#get('/environments');
+    return read(this.#client.listEnvironments({}));
   }
 
   async listClusters(): Promise<{ items: ClusterSummary[] }> {
-    return this.#get('/clusters');
+    return read(this.#client.listClusters({}));
   }
 
   async getClusterStatus(name: string): Promise<ClusterStatus> {
-    return this.#get(`/clusters/${enc(name)}/status`);
+    return read(this.#client.getClusterStatus({ path: { name } }));
   }
 
   async getEnvironment(name: string): Promise<Environment> {
-    return this.#get(`/environments/${enc(name)}`);
+    return read(this.#client.getEnvironment({ path: { name } }));
   }
 
   async getStatus(name: string): Promise<EnvironmentStatus> {
-    return this.#get(`/environments/${enc(name)}/status`);
+    return read(this.#client.getEnvironmentStatus({ path: { name } }));
   }
 
   async listOperations(name: string): Promise<{ items: Operation[] }> {
-    return this.#get(`/environments/${enc(name)}/operations`);
+    return read(this.#client.listEnvironmentOperations({ path: { name } }));
   }
 
   async getOperation(id: string): Promise<Operation> {
-    return this.#get(`/operations/${enc(id)}`);
+    return read(this.#client.getOperation({ path: { id } }));
   }
 
   async getOperationLogs(
     id: string,
     after?: number,
   ): Promise<{ items: OperationLogLine[] }> {
-    const query = after === undefined ? '' : `?after=${enc(String(after))}`;
-    return this.#get(`/operations/${enc(id)}/logs${query}`);
+    return read(
+      this.#client.getOperationLogs({ path: { id }, query: { after } }),
+    );
   }
 
   async getServiceValues(name: string, service: string): Promise<MergedValues> {
-    return this.#get(
-      `/environments/${enc(name)}/services/${enc(service)}/values`,
-    );
+    return read(this.#client.getServiceValues({ path: { name, service } }));
   }
 
   async diffEnvironment(
     name: string,
     patch: UpdateEnvironmentRequest,
   ): Promise<DiffResult> {
-    return this.#send('POST', `/environments/${enc(name)}/diff`, patch);
+    return read(this.#client.diffEnvironment({ path: { name }, body: patch }));
   }
 
   async updateEnvironment(
     name: string,
     patch: UpdateEnvironmentRequest,
   ): Promise<Operation> {
-    return this.#send('PATCH', `/environments/${enc(name)}`, patch);
+    return read(
+      this.#client.updateEnvironment({ path: { name }, body: patch }),
+    );
   }
 
   async listServices(): Promise<{ items: ServiceDefinition[] }> {
-    return this.#get('/services');
+    return read(this.#client.listServices({}));
   }
 
   async createEnvironment(
     request: CreateEnvironmentRequest,
   ): Promise<Operation> {
-    return this.#send('POST', '/environments', request);
+    return read(this.#client.createEnvironment({ body: request }));
   }
 
   async copyEnvironment(
     name: string,
     request: CopyEnvironmentRequest,
   ): Promise<Operation> {
-    return this.#send('POST', `/environments/${enc(name)}/copy`, request);
+    return read(
+      this.#client.copyEnvironment({ path: { name }, body: request }),
+    );
   }
 
   async deleteEnvironment(name: string): Promise<Operation> {
-    return this.#send('DELETE', `/environments/${enc(name)}`);
+    return read(this.#client.deleteEnvironment({ path: { name } }));
   }
 
   async sleepEnvironment(name: string): Promise<Operation> {
-    return this.#send('POST', `/environments/${enc(name)}/sleep`);
+    return read(this.#client.sleepEnvironment({ path: { name } }));
   }
 
   async wakeEnvironment(name: string): Promise<Operation> {
-    return this.#send('POST', `/environments/${enc(name)}/wake`);
+    return read(this.#client.wakeEnvironment({ path: { name } }));
   }
 
   async writeSecretValues(
@@ -129,12 +134,11 @@ export class EnvironmentsClient implements EnvironmentsApi {
     values: Record<string, string>,
   ): Promise<void> {
     // 204 No Content: nothing to read, and nothing about the values ever comes back.
-    await this.#fetch(
-      'PUT',
-      `/environments/${enc(name)}/secrets/${enc(secret)}`,
-      {
-        values,
-      },
+    await ok(
+      this.#client.writeSecretValues({
+        path: { name, secret },
+        body: { values },
+      }),
     );
   }
 
@@ -142,8 +146,9 @@ export class EnvironmentsClient implements EnvironmentsApi {
     name: string,
     service?: string,
   ): Promise<{ items: Revision[] }> {
-    const query = service === undefined ? '' : `?service=${enc(service)}`;
-    return this.#get(`/environments/${enc(name)}/revisions${query}`);
+    return read(
+      this.#client.listRevisions({ path: { name }, query: { service } }),
+    );
   }
 
   async rollbackService(
@@ -151,44 +156,45 @@ export class EnvironmentsClient implements EnvironmentsApi {
     service: string,
     revision: number,
   ): Promise<Operation> {
-    return this.#send(
-      'POST',
-      `/environments/${enc(name)}/services/${enc(service)}/rollback`,
-      { revision },
+    return read(
+      this.#client.rollbackService({
+        path: { name, service },
+        body: { revision },
+      }),
     );
   }
 
   async getServiceManifest(name: string, service: string): Promise<string> {
-    const response = await this.#fetch(
-      'GET',
-      `/environments/${enc(name)}/services/${enc(service)}/manifest`,
-      undefined,
-      { Accept: 'application/yaml' },
+    const response = await ok(
+      this.#client.getServiceManifest({ path: { name, service } }),
     );
     return response.text();
   }
 
   async cancelOperation(id: string): Promise<Operation> {
-    return this.#send('POST', `/operations/${enc(id)}/cancel`);
+    return read(this.#client.cancelOperation({ path: { id } }));
   }
 
   async listFeatures(
     environment?: string,
   ): Promise<{ items: FeatureBranchDetails[] }> {
-    const query = environment ? `?environment=${enc(environment)}` : '';
-    return this.#get(`/features${query}`);
+    return read(
+      this.#client.listFeatures({
+        query: { environment: environment || undefined },
+      }),
+    );
   }
 
   async getFeature(name: string): Promise<FeatureBranchDetails> {
-    return this.#get(`/features/${enc(name)}`);
+    return read(this.#client.getFeature({ path: { feature: name } }));
   }
 
   async getInstanceValues(
     feature: string,
     service: string,
   ): Promise<MergedValues> {
-    return this.#get(
-      `/features/${enc(feature)}/instances/${enc(service)}/values`,
+    return read(
+      this.#client.getFeatureInstanceValues({ path: { feature, service } }),
     );
   }
 
@@ -196,52 +202,35 @@ export class EnvironmentsClient implements EnvironmentsApi {
     name: string,
     hours: number,
   ): Promise<FeatureBranchDetails> {
-    return this.#send('POST', `/features/${enc(name)}/extend`, { hours });
+    return read(
+      this.#client.extendFeature({ path: { feature: name }, body: { hours } }),
+    );
   }
 
   async deleteFeature(name: string): Promise<Operation> {
-    return this.#send('DELETE', `/features/${enc(name)}`);
+    return read(
+      this.#client.deleteFeature({ path: { feature: name }, query: {} }),
+    );
   }
 
   async traceRoute(
     name: string,
     request: TraceRouteRequest,
   ): Promise<RouteTrace> {
-    return this.#send(
-      'POST',
-      `/environments/${enc(name)}/routes/trace`,
-      request,
-    );
+    return read(this.#client.traceRoute({ path: { name }, body: request }));
   }
+}
 
-  async #get<T>(path: string): Promise<T> {
-    return this.#send('GET', path);
-  }
+/** The response if it is OK; else a ResponseError with the backend's reason. */
+async function ok<T>(
+  response: Promise<TypedResponse<T>>,
+): Promise<TypedResponse<T>> {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res as Response);
+  return res;
+}
 
-  async #send<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.#fetch(method, path, body);
-    return (await response.json()) as T;
-  }
-
-  /** Sends the request; a response that is not OK becomes a ResponseError with the backend's reason. */
-  async #fetch(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Response> {
-    const baseUrl = await this.#discoveryApi.getBaseUrl('environments');
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.headers = { ...headers, 'Content-Type': 'application/json' };
-      init.body = JSON.stringify(body);
-    } else if (headers) {
-      init.headers = headers;
-    }
-    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return response;
-  }
+/** The body of a successful response, as the caller's type (the spec's model, or the common package's). */
+async function read<R>(response: Promise<TypedResponse<unknown>>): Promise<R> {
+  return (await ok(response)).json() as Promise<R>;
 }

@@ -6,6 +6,7 @@ import {
   runEnvironmentOperation,
   serviceListSchema,
   toServiceSpecs,
+  waitInputs,
 } from './waitForOperation';
 
 /**
@@ -54,17 +55,7 @@ export function createEnvironmentCopyAction(options: EnvironmentActionOptions) {
             .describe(
               'Overrides of services of the source: names, or objects with name and imageTag',
             ),
-        waitForReady: z =>
-          z
-            .boolean()
-            .default(true)
-            .describe('Wait until the operation ends, and fail if it fails'),
-        timeoutMinutes: z =>
-          z
-            .number()
-            .positive()
-            .default(30)
-            .describe('How long to wait for the copy, in minutes'),
+        ...waitInputs('the copy'),
       },
       output: environmentOutputSchema,
     },

@@ -6,6 +6,7 @@ import {
   runEnvironmentOperation,
   serviceListSchema,
   toServiceSpecs,
+  waitInputs,
 } from './waitForOperation';
 
 /**
@@ -65,17 +66,7 @@ export function createEnvironmentCreateAction(
             .describe(
               'Copy this environment (its services, versions and values) instead of creating one from scratch',
             ),
-        waitForReady: z =>
-          z
-            .boolean()
-            .default(true)
-            .describe('Wait until the operation ends, and fail if it fails'),
-        timeoutMinutes: z =>
-          z
-            .number()
-            .positive()
-            .default(30)
-            .describe('How long to wait for the environment, in minutes'),
+        ...waitInputs('the environment'),
       },
       output: environmentOutputSchema,
     },

@@ -6,7 +6,11 @@ import {
   featureUrl,
   outputFeature,
 } from './featureBranch';
-import { EnvironmentActionOptions, followOperation } from './waitForOperation';
+import {
+  EnvironmentActionOptions,
+  followOperation,
+  waitInputs,
+} from './waitForOperation';
 
 /** What removing `services` (all when not given) does to a feature branch. */
 function plan(feature: FeatureBranchDetails, services: string[] | undefined) {
@@ -60,17 +64,7 @@ export function createFeatureDeleteAction(options: EnvironmentActionOptions) {
             .describe(
               'Services whose feature instances to remove; the whole feature branch when not given or empty',
             ),
-        waitForReady: z =>
-          z
-            .boolean()
-            .default(true)
-            .describe('Wait until the operation ends, and fail if it fails'),
-        timeoutMinutes: z =>
-          z
-            .number()
-            .positive()
-            .default(30)
-            .describe('How long to wait for the removal, in minutes'),
+        ...waitInputs('the removal'),
       },
       output: featureOutputSchema,
     },

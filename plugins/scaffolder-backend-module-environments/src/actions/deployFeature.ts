@@ -12,7 +12,11 @@ import {
   outputFeature,
   toInstanceSpecs,
 } from './featureBranch';
-import { EnvironmentActionOptions, followOperation } from './waitForOperation';
+import {
+  EnvironmentActionOptions,
+  followOperation,
+  waitInputs,
+} from './waitForOperation';
 
 /**
  * Creates the `envmesh:feature:deploy` action: deploys a feature branch (feature instances of some services
@@ -94,17 +98,7 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
             .describe(
               'Hours from now until the feature branch is removed; the engine default (72) for a new one when not set',
             ),
-        waitForReady: z =>
-          z
-            .boolean()
-            .default(true)
-            .describe('Wait until the operation ends, and fail if it fails'),
-        timeoutMinutes: z =>
-          z
-            .number()
-            .positive()
-            .default(30)
-            .describe('How long to wait for the feature branch, in minutes'),
+        ...waitInputs('the feature branch'),
       },
       output: featureOutputSchema,
     },

@@ -45,6 +45,24 @@ export const environmentOutputSchema = {
 };
 
 /** Services as a list of names or of `{ name, imageTag }`. */
+/**
+ * The inputs of every action that starts an operation: whether to wait for it to end, and how long.
+ * `what` is what the action waits for, e.g. `the copy`.
+ */
+export const waitInputs = (what: string) => ({
+  waitForReady: (z: Zod) =>
+    z
+      .boolean()
+      .default(true)
+      .describe('Wait until the operation ends, and fail if it fails'),
+  timeoutMinutes: (z: Zod) =>
+    z
+      .number()
+      .positive()
+      .default(30)
+      .describe(`How long to wait for ${what}, in minutes`),
+});
+
 export const serviceListSchema = (z: Zod) =>
   z.array(
     z.union([

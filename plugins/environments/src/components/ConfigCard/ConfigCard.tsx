@@ -1,18 +1,15 @@
-import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   ConfigMapSpec,
   environmentSecretWritePermission,
-  environmentUpdatePermission,
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemSecondaryAction from '@material-ui/core/ListItemSecondaryAction';
 import ListItemText from '@material-ui/core/ListItemText';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { dump, load } from 'js-yaml';
 import { useState } from 'react';
@@ -23,9 +20,8 @@ import {
   UpdateEnvironmentRequest,
 } from '../../api/types';
 import { usePreviewedSave } from '../../hooks/usePreviewedSave';
-import { errorMessage } from '../../lib/errorMessage';
-import { DiffView, SaveHint } from '../DiffView';
 import { PermittedButton } from '../PermittedButton';
+import { PreviewedYamlEditor } from '../PreviewedYamlEditor';
 import { SecretValuesDialog } from '../SecretValuesDialog';
 
 const isMap = (value: unknown): value is Record<string, unknown> =>
@@ -118,56 +114,16 @@ export const ConfigCard = (props: {
       <Typography variant="subtitle2" gutterBottom>
         ConfigMaps
       </Typography>
-      <TextField
+      <PreviewedYamlEditor
+        environment={name}
+        editor={editor}
         id={`environment-${name}-config-maps`}
         label="ConfigMaps (YAML)"
         helperText="One entry per ConfigMap: its name, then its keys and values"
-        multiline
         minRows={4}
-        fullWidth
-        variant="outlined"
-        value={editor.text}
-        onChange={e => editor.setText(e.target.value)}
-        inputProps={{
-          spellCheck: false,
-          readOnly: editor.saving,
-          style: { fontFamily: 'monospace' },
-        }}
+        previewLabel="Preview ConfigMaps diff"
+        saveLabel="Save ConfigMaps"
       />
-      <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button
-          variant="outlined"
-          disabled={editor.busy}
-          onClick={() => editor.preview()}
-        >
-          Preview ConfigMaps diff
-        </Button>
-        <PermittedButton
-          permission={environmentUpdatePermission}
-          resourceRef={name}
-          intent="change this environment"
-          variant="contained"
-          color="primary"
-          disabled={!editor.canSave}
-          onClick={() => editor.save()}
-        >
-          Save ConfigMaps
-        </PermittedButton>
-      </Box>
-      <SaveHint previewed={Boolean(editor.diff)} />
-      {editor.error && (
-        <WarningPanel severity="error" title={errorMessage(editor.error)} />
-      )}
-      {editor.diff && (
-        <Box mt={1}>
-          <DiffView diff={editor.diff} />
-        </Box>
-      )}
-      {editor.started && (
-        <Typography variant="body2">
-          Started operation {editor.started.id}.
-        </Typography>
-      )}
 
       <Box mt={3}>
         <Typography variant="subtitle2">Secrets</Typography>

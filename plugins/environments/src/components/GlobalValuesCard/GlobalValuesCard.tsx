@@ -1,17 +1,10 @@
-import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { environmentUpdatePermission } from '@envmesh/plugin-environments-common';
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import TextField from '@material-ui/core/TextField';
-import Typography from '@material-ui/core/Typography';
 import { dump, load } from 'js-yaml';
 import { environmentsApiRef } from '../../api';
 import { Operation, ValuesObject } from '../../api/types';
 import { usePreviewedSave } from '../../hooks/usePreviewedSave';
-import { errorMessage } from '../../lib/errorMessage';
-import { DiffView, SaveHint } from '../DiffView';
-import { PermittedButton } from '../PermittedButton';
+import { PreviewedYamlEditor } from '../PreviewedYamlEditor';
 
 /** The YAML text as a values map; an empty text is an empty map. */
 function parseValues(text: string): ValuesObject {
@@ -47,55 +40,15 @@ export const GlobalValuesCard = (props: {
 
   return (
     <InfoCard title="Global values">
-      <TextField
+      <PreviewedYamlEditor
+        environment={name}
+        editor={editor}
         id={`environment-${name}-global-values`}
         label="Global values (YAML)"
-        multiline
         minRows={6}
-        fullWidth
-        variant="outlined"
-        value={editor.text}
-        onChange={e => editor.setText(e.target.value)}
-        inputProps={{
-          spellCheck: false,
-          readOnly: editor.saving,
-          style: { fontFamily: 'monospace' },
-        }}
+        previewLabel="Preview diff"
+        saveLabel="Save"
       />
-      <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button
-          variant="outlined"
-          disabled={editor.busy}
-          onClick={() => editor.preview()}
-        >
-          Preview diff
-        </Button>
-        <PermittedButton
-          permission={environmentUpdatePermission}
-          resourceRef={name}
-          intent="change this environment"
-          variant="contained"
-          color="primary"
-          disabled={!editor.canSave}
-          onClick={() => editor.save()}
-        >
-          Save
-        </PermittedButton>
-      </Box>
-      <SaveHint previewed={Boolean(editor.diff)} />
-      {editor.error && (
-        <WarningPanel severity="error" title={errorMessage(editor.error)} />
-      )}
-      {editor.diff && (
-        <Box mt={1}>
-          <DiffView diff={editor.diff} />
-        </Box>
-      )}
-      {editor.started && (
-        <Typography variant="body2">
-          Started operation {editor.started.id}.
-        </Typography>
-      )}
     </InfoCard>
   );
 };

@@ -1,0 +1,1 @@
+export { PreviewedYamlEditor } from './PreviewedYamlEditor';

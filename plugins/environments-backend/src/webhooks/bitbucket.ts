@@ -1,12 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import { ParsedDelivery, PushAuthor, PushCommit, PushEvent } from './types';
 import {
   commitSha,
   compact,
   deliveryIdFrom,
-  header,
+  requiredHeader,
   headFirst,
   optionalString,
   parseJson,
@@ -85,10 +84,7 @@ export function parseBitbucketDelivery(
 ): ParsedDelivery {
   verifyHmacSha256(headers, 'X-Hub-Signature', rawBody, secret);
   const deliveryId = deliveryIdFrom(headers, ['X-Request-UUID'], rawBody);
-  const event = header(headers, 'X-Event-Key');
-  if (!event) {
-    throw new InputError('X-Event-Key: header is required');
-  }
+  const event = requiredHeader(headers, 'X-Event-Key');
   if (event !== 'repo:push') {
     return {
       kind: 'ignored',

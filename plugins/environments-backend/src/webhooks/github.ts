@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
@@ -7,7 +6,7 @@ import {
   commitSha,
   compact,
   deliveryIdFrom,
-  header,
+  requiredHeader,
   headFirst,
   optionalString,
   parseJson,
@@ -69,10 +68,7 @@ export function parseGithubDelivery(
 ): ParsedDelivery {
   verifyHmacSha256(headers, 'X-Hub-Signature-256', rawBody, secret);
   const deliveryId = deliveryIdFrom(headers, ['X-GitHub-Delivery'], rawBody);
-  const event = header(headers, 'X-GitHub-Event');
-  if (!event) {
-    throw new InputError('X-GitHub-Event: header is required');
-  }
+  const event = requiredHeader(headers, 'X-GitHub-Event');
   if (event !== 'push') {
     return {
       kind: 'ignored',

@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
@@ -7,7 +6,7 @@ import {
   commitSha,
   compact,
   deliveryIdFrom,
-  header,
+  requiredHeader,
   headFirst,
   isNullSha,
   optionalString,
@@ -65,10 +64,7 @@ export function parseGitlabDelivery(
     ['Idempotency-Key', 'X-Gitlab-Event-UUID'],
     rawBody,
   );
-  const event = header(headers, 'X-Gitlab-Event');
-  if (!event) {
-    throw new InputError('X-Gitlab-Event: header is required');
-  }
+  const event = requiredHeader(headers, 'X-Gitlab-Event');
   if (event !== 'Push Hook') {
     return {
       kind: 'ignored',

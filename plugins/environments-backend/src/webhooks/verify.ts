@@ -8,7 +8,7 @@ import { PushCommit } from './types';
  * One request header, looked up case-insensitively (node lower-cases incoming headers, callers building
  * headers by hand may not); the first value when it was sent more than once.
  */
-export function header(
+function header(
   headers: IncomingHttpHeaders,
   name: string,
 ): string | undefined {
@@ -127,6 +127,16 @@ export function parsePayload<T extends z.ZodType>(
 }
 
 const BRANCH_REF = 'refs/heads/';
+
+/** A header the provider always sends (the event name): a 400 naming it when missing. */
+export function requiredHeader(
+  headers: IncomingHttpHeaders,
+  name: string,
+): string {
+  const value = header(headers, name);
+  if (!value) throw new InputError(`${name}: header is required`);
+  return value;
+}
 
 /** The branch of a `refs/heads/<branch>` ref; undefined for tags and other refs. */
 export function branchOfRef(ref: string): string | undefined {

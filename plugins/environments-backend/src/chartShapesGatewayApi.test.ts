@@ -19,6 +19,8 @@ const ENV = 'shapes-gateway-api';
 const FEATURE = 'f-gamma';
 const FEATURED = ['shape-a', 'shape-b1', 'shape-c', 'shape-d'];
 const HEADER = { 'X-FEATURE-NAME': FEATURE };
+/** The same feature named only by a W3C baggage member (`features.routing.baggage` is on here). */
+const BAGGAGE = { baggage: `userId=alice,x-feature-name=${FEATURE};ttl=60` };
 const SHAPE_A_HOST = 'shape-a.demo.net';
 
 const core = testKubeConfig().makeApiClient(CoreV1Api);
@@ -35,7 +37,8 @@ const viaShapeAGateway = (
   );
 
 // The same charts with `environments.features.routing.driver: gateway-api`: mesh routes are HTTPRoutes
-// attached to the base Services (GAMMA), each feature instance has Services of its own.
+// attached to the base Services (GAMMA), each feature instance has Services of its own. Baggage routing is on:
+// routes also match the feature's W3C baggage member, and the preview host adds it.
 describe('feature instances of charts as users write them (gateway-api driver)', () => {
   let call: ApiCall;
   let stop: () => Promise<void>;
@@ -45,7 +48,7 @@ describe('feature instances of charts as users write them (gateway-api driver)',
     repo = await makeChartShapesRepo();
     ({ call, stop } = await startImportedBackend(repo, {
       rollout: { readyTimeoutSeconds: 90 },
-      features: { routing: { driver: 'gateway-api' } },
+      features: { routing: { driver: 'gateway-api', baggage: true } },
     }));
     const created = await call('post', '/environments', {
       name: ENV,
@@ -195,17 +198,28 @@ describe('feature instances of charts as users write them (gateway-api driver)',
         type: 'RequestHeaderModifier',
         requestHeaderModifier: {
           set: [{ name: 'X-FEATURE-NAME', value: FEATURE }],
+          add: [{ name: 'baggage', value: `x-feature-name=${FEATURE}` }],
         },
       },
     ]);
+    // A browser's request to the preview host carries neither; every later hop gets both.
     const res = await call('post', `/environments/${ENV}/routes/trace`, {
       host: `${FEATURE}.demo.net`,
+      chain: ['shape-d'],
     });
     expect(res.status).toBe(200);
     expect(res.body.hops).toEqual([
       expect.objectContaining({
         httpRoute: `envmesh-preview-${FEATURE}`,
         pods: pods(objects, 'shape-a').feature,
+        setHeaders: {
+          'X-FEATURE-NAME': FEATURE,
+          baggage: `x-feature-name=${FEATURE}`,
+        },
+      }),
+      expect.objectContaining({
+        service: 'shape-d',
+        pods: pods(objects, 'shape-d').feature,
       }),
     ]);
   });
@@ -255,6 +269,13 @@ describe('feature instances of charts as users write them (gateway-api driver)',
     ];
     expect(await trace()).toEqual(chain.map(s => hop(s, 'base')));
     expect(await trace(HEADER)).toEqual(chain.map(s => hop(s, 'feature')));
+    // Baggage alone routes the same way; another feature's member or a longer name does not.
+    expect(await trace(BAGGAGE)).toEqual(chain.map(s => hop(s, 'feature')));
+    expect(
+      await trace({
+        baggage: `x-feature-name=${FEATURE}0,x-feature-name-2=${FEATURE}`,
+      }),
+    ).toEqual(chain.map(s => hop(s, 'base')));
   });
 
   it('removes the feature: its HTTPRoutes and instance Services go, plain requests still reach the base pods', async () => {

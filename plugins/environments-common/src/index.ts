@@ -6,6 +6,5 @@
 
 export * from './names';
 export * from './permissions';
-export * from './status';
 export * from './types';
 export * from './values/mergeValues';

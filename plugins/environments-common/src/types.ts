@@ -4,6 +4,7 @@
  * feature branch, without the fields the API derives for its answers (progress; preview URLs and routing).
  */
 import type {
+  DiffEntryActionEnum,
   EnvironmentRouting,
   FeatureBranch as FeatureBranchDetails,
   FeatureInstance,
@@ -18,12 +19,17 @@ export type {
   ChartSourceTypeEnum,
   ClusterSummary,
   ConfigMapSpec,
+  DiffEntry,
+  DiffEntryActionEnum,
+  DriftEntry,
+  DriftEntryChangeEnum,
   EnvironmentRouting,
   EnvironmentRoutingModeEnum,
   EnvironmentServiceSpec,
   EnvironmentSpec,
   EnvironmentSpecConfig,
   EnvironmentSpecResources,
+  EnvironmentStatus,
   EnvironmentSummary,
   EnvironmentSummaryServices,
   FeatureBranchRoutingInner,
@@ -34,18 +40,26 @@ export type {
   FeatureSource,
   GatewaySpec,
   GatewaySpecTls,
+  ObjectRef,
   OperationProgress,
   OperationStateEnum,
   OperationStep,
   OperationStepStateEnum,
   OperationTypeEnum,
   Revision,
+  RouteHop,
+  RouteHopDestination,
+  RouteHopRule,
+  RouteTrace,
   SecretSpec,
   ServiceDefinition,
   ServiceDefinitionChart,
   ServiceDefinitionImage,
   ServicePin,
+  ServiceStatus,
   SleepState,
+  TraceRouteRequest,
+  WorkloadStatus,
   // The API's answers: a feature branch with its preview URLs and routing, an operation with its progress.
   FeatureBranch as FeatureBranchDetails,
   Operation as OperationReport,
@@ -69,6 +83,9 @@ export type OperationState = OperationReport['state'];
 
 /** @public */
 export type FeatureInstanceState = FeatureInstance['state'];
+
+/** What applying would do to an object. @public */
+export type DiffAction = DiffEntryActionEnum;
 
 /**
  * An operation as stored: the API's operation report without what it derives (progress, the cancel request).

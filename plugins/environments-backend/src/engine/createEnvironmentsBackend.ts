@@ -23,7 +23,7 @@ import { OperationEvents } from '../orchestrate/OperationEvents';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { ServiceImporter } from '../registry';
 import { HelmRenderer } from '../render';
-import { RoutingDriver, createRoutingDriver } from '../routing';
+import { MatchOptions, RoutingDriver, createRoutingDriver } from '../routing';
 import type { DatabaseStores } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { EnvironmentCommands } from '../commands/EnvironmentCommands';
@@ -108,6 +108,10 @@ export async function createEnvironmentsBackend(options: {
     (settings?.getOptionalNumber('rollout.readyTimeoutSeconds') ?? 300) * 1000;
   const parallelism = settings?.getOptionalNumber('rollout.parallelism') ?? 8;
   const headerName = settings?.getOptionalString('features.routing.headerName');
+  // How feature requests are recognised: by routes, preview hosts and the pre-flight alike.
+  const baggage =
+    settings?.getOptionalBoolean('features.routing.baggage') ?? false;
+  const match: MatchOptions = { headerName, baggage };
 
   const clusters = await part(parts.clusterSupplier, () =>
     ClusterRegistry.fromConfig(config),
@@ -153,8 +157,7 @@ export async function createEnvironmentsBackend(options: {
         'istio') as 'istio',
       {
         logger: logger.child({ component: 'routing' }),
-        headerName,
-        baggage: settings?.getOptionalBoolean('features.routing.baggage'),
+        ...match,
       },
     ),
   );
@@ -202,7 +205,7 @@ export async function createEnvironmentsBackend(options: {
       parallelism,
       readyTimeoutMs,
       placement,
-      headerName,
+      match,
     },
   });
   const events = new OperationEvents();
@@ -344,8 +347,7 @@ export async function createEnvironmentsBackend(options: {
       registry: stores.registry,
       clusters,
       catalog: options.catalog,
-      baggage:
-        settings?.getOptionalBoolean('features.routing.baggage') ?? false,
+      baggage,
     }),
     tracer,
     async close() {

@@ -3,6 +3,7 @@ import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { DynamicClient } from '../apply';
 import {
   DEFAULT_SUBSET,
+  MatchOptions,
   PreviewHostWriter,
   RoutingDriver,
   ServiceRoutingRef,
@@ -32,8 +33,8 @@ export class FeatureHosts {
       features: FeatureStore;
       desired: DesiredState;
       routing: RoutingDriver;
-      /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
-      headerName?: string;
+      /** How feature requests are recognised, as the preview hosts set it. */
+      match?: MatchOptions;
     },
   ) {
     this.#previews = new PreviewHostWriter(deps.routing.kind);
@@ -135,7 +136,7 @@ export class FeatureHosts {
             ? instanceServiceName(frontEndHost, f.name)
             : frontEndHost,
         subset: byService ? undefined : previewSubset(f.name, own, hasRouting),
-        headerName: this.deps.headerName,
+        match: this.deps.match,
       });
       written.push(f.name);
     }

@@ -9,7 +9,7 @@ import type { ObjectRef } from '../apply';
 import { DesiredState } from '../desired';
 import { FeaturePlacement, collectIsolation } from '../features';
 import { instanceRelease } from '../naming';
-import { RoutingDriver } from '../routing';
+import { MatchOptions, RoutingDriver } from '../routing';
 import type { FeatureStore, InventoryStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { FeatureHosts } from './FeatureHosts';
@@ -23,8 +23,8 @@ export interface FeatureRolloutSettings {
   readyTimeoutMs: number;
   /** Where feature instances run: the dedicated feature nodes. */
   placement?: FeaturePlacement;
-  /** The routing header preview hosts set (default `X-FEATURE-NAME`). */
-  headerName?: string;
+  /** How feature requests are recognised (header, baggage), as preview hosts set it. */
+  match?: MatchOptions;
 }
 
 /**

@@ -60,7 +60,7 @@ export class FeatureRollout {
   ) {
     this.#hosts = new FeatureHosts({
       ...deps,
-      headerName: deps.settings.headerName,
+      match: deps.settings.match,
     });
     this.#instances = new FeatureInstances({ ...deps, hosts: this.#hosts });
   }

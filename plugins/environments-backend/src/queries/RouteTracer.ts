@@ -8,6 +8,7 @@ import {
   readTraceObjects,
   localServiceName,
   traceRequest,
+  withChangedHeaders,
   withoutSidecar,
 } from '../routing';
 import type { EnvironmentStore } from '../store';
@@ -16,7 +17,8 @@ import { parseInput, traceRouteInput } from '../requests/validation';
 /**
  * Answers "where did my request go?": a request with given headers, traced from a host through a chain of
  * the environment's services, each hop read from the live VirtualServices, DestinationRules, Services and
- * Pods of the namespace. It assumes every service forwards the headers it received.
+ * Pods of the namespace. It assumes every service forwards the headers it received, as the hops before
+ * changed them (a preview host sets the routing header for every later hop).
  */
 export class RouteTracer {
   constructor(
@@ -42,15 +44,20 @@ export class RouteTracer {
       this.deps.clusters.kubeConfig(env.cluster),
     );
     const objects = await readTraceObjects(client, env.namespace);
-    const request = { path: input.path, headers: input.headers };
+    let headers = input.headers;
     const hops: RouteHop[] = [];
+    const follow = (hop: RouteHop) => {
+      hops.push(hop);
+      headers = withChangedHeaders(headers, hop.setHeaders);
+    };
     if (input.host) {
       const local = localServiceName(input.host);
       const isService = objects.services.some(s => s.metadata?.name === local);
-      hops.push(
+      follow(
         traceRequest(
           {
-            ...request,
+            path: input.path,
+            headers,
             host: input.host,
             gateway: input.gateway ?? !isService,
           },
@@ -64,7 +71,10 @@ export class RouteTracer {
         (await this.deps.desired.service(env, spec)).objects,
       );
       const host = selection?.host ?? service;
-      hops.push({ service, ...traceRequest({ ...request, host }, objects) });
+      follow({
+        service,
+        ...traceRequest({ path: input.path, headers, host }, objects),
+      });
     }
     return { hops, withoutSidecar: withoutSidecar(objects.pods) };
   }

@@ -30,6 +30,11 @@ export function baggageRegex(key: string, value: string): string {
   )}${ows}(;[^,]*)?(,.*)?$`;
 }
 
+/** The W3C baggage list member that carries a feature (`x-feature-name=feature-31337`). */
+export function baggageMember(key: string, feature: string): string {
+  return `${key}=${feature}`;
+}
+
 /**
  * The match blocks of a feature route: every given block (from the chart's route; none means "any request")
  * ANDed with the exact header match, plus, with baggage on, the same block ANDed with the baggage match

@@ -10,6 +10,7 @@ export { featureSubsets } from './routingModel';
 
 export * from './types';
 export { PreviewHostWriter, previewHost } from './previewHosts';
+export { withChangedHeaders } from './headerOperations';
 
 export {
   podsBehind,

@@ -4,8 +4,12 @@ import { LABELS, MANAGER } from '../apply/types';
 import { GATEWAY_API_VERSION, GatewayHTTPRoute } from './gatewayApiTypes';
 import type { RoutingDriverKind } from './RoutingDriver';
 import {
-  DEFAULT_FEATURE_HEADER,
+  previewHeaderOperations,
+  toRequestHeaderModifier,
+} from './headerOperations';
+import {
   ISTIO_API_VERSION,
+  MatchOptions,
   ROUTING_MANAGER,
   VirtualService,
 } from './types';
@@ -28,8 +32,8 @@ export interface PreviewHostInput {
    * front end has a DestinationRule (other features have instances), none when it has no DR at all.
    */
   subset?: string;
-  /** The routing header (default `X-FEATURE-NAME`). */
-  headerName?: string;
+  /** How feature requests are recognised: the header the host sets, and whether it adds the baggage member. */
+  match?: MatchOptions;
 }
 
 /** The preview host of a feature. */
@@ -44,10 +48,10 @@ function previewVirtualServiceName(feature: string): string {
 
 /**
  * The gateway-bound VirtualService of a preview host: every request to `<feature>.<previewDomain>` gets the
- * routing header set to the feature (so each later hop routes by it) and goes to the front end.
+ * routing header set to the feature (and, with baggage routing, the feature's baggage member added), so each
+ * later hop routes by it, and goes to the front end.
  */
 function computePreviewVirtualService(input: PreviewHostInput): VirtualService {
-  const header = input.headerName ?? DEFAULT_FEATURE_HEADER;
   return {
     apiVersion: ISTIO_API_VERSION,
     kind: 'VirtualService',
@@ -59,7 +63,7 @@ function computePreviewVirtualService(input: PreviewHostInput): VirtualService {
         {
           name: 'envmesh-preview',
           headers: {
-            request: { set: { [header]: input.feature } },
+            request: previewHeaderOperations(input.feature, input.match),
           },
           route: [
             {
@@ -89,11 +93,10 @@ function previewMetadata(input: PreviewHostInput) {
 
 /**
  * The same for the `gateway-api` driver: an HTTPRoute attached to the environment's Gateway API Gateway for
- * `<feature>.<previewDomain>`, setting the header (RequestHeaderModifier) and sending to the front end's
- * Service (its instance Service when the feature has one).
+ * `<feature>.<previewDomain>`, changing the headers the same way (RequestHeaderModifier) and sending to the
+ * front end's Service (its instance Service when the feature has one).
  */
 function computePreviewHttpRoute(input: PreviewHostInput): GatewayHTTPRoute {
-  const header = input.headerName ?? DEFAULT_FEATURE_HEADER;
   return {
     apiVersion: GATEWAY_API_VERSION,
     kind: 'HTTPRoute',
@@ -111,12 +114,9 @@ function computePreviewHttpRoute(input: PreviewHostInput): GatewayHTTPRoute {
       rules: [
         {
           filters: [
-            {
-              type: 'RequestHeaderModifier',
-              requestHeaderModifier: {
-                set: [{ name: header, value: input.feature }],
-              },
-            },
+            toRequestHeaderModifier(
+              previewHeaderOperations(input.feature, input.match),
+            ),
           ],
           backendRefs: [{ name: input.service, port: input.port }],
         },

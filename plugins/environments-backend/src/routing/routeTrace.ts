@@ -6,6 +6,11 @@ import type {
 import { DynamicClient } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
 import { GATEWAY_API_VERSION, GatewayHTTPRoute } from './gatewayApiTypes';
+import {
+  changedHeaders,
+  httpRouteHeaderOperations,
+  virtualServiceHeaderOperations,
+} from './headerOperations';
 import { matchHttpRoute } from './httpRouteTrace';
 import { listVirtualServices } from './routingObjects';
 import {
@@ -216,12 +221,17 @@ function traceHttpRoute(
   const how = rule.matches?.some(m => m.headers?.length)
     ? 'matched'
     : '(no header match: the default) applied';
+  const setHeaders = changedHeaders(
+    request.headers,
+    httpRouteHeaderOperations(rule),
+  );
   return {
     host: request.host,
     httpRoute: name,
     rule: { index },
     destination,
     pods,
+    ...(setHeaders ? { setHeaders } : {}),
     reason:
       problem ?? `rule ${index} of HTTPRoute ${name} ${how} → ${backend.name}`,
   };
@@ -229,8 +239,9 @@ function traceHttpRoute(
 
 /**
  * Where one request to a host goes, read from the live objects: the VirtualService (or, without one, the
- * Gateway API HTTPRoute) and rule that matched, the destination, and the pods behind it. Without either, the
- * request reaches every endpoint of the Service, which is said in `reason`.
+ * Gateway API HTTPRoute) and rule that matched, the destination, the pods behind it, and the headers the rule
+ * set (a preview host sets the routing header). Without either, the request reaches every endpoint of the
+ * Service, which is said in `reason`.
  */
 export function traceRequest(
   request: TracedRequest,
@@ -287,12 +298,17 @@ export function traceRequest(
   const matched = rule.match?.length
     ? `rule ${rule.name ?? index} matched`
     : `rule ${rule.name ?? index} (no match: the default) applied`;
+  const setHeaders = changedHeaders(
+    request.headers,
+    virtualServiceHeaderOperations(rule),
+  );
   return {
     host: request.host,
     virtualService: vs.metadata?.name,
     rule: { index, name: rule.name },
     destination,
     pods,
+    ...(setHeaders ? { setHeaders } : {}),
     reason:
       problem ??
       `${matched} → ${destination.host}${

@@ -443,25 +443,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    hops: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/RouteHop',
-                      },
-                    },
-                    withoutSidecar: {
-                      type: 'array',
-                      description:
-                        'Services (or pods envmesh did not deploy) with pods that run without an Istio sidecar: their requests bypass the VirtualServices, so in `subset` mode they reach feature pods too.',
-                      items: {
-                        type: 'string',
-                      },
-                    },
-                  },
-                  required: ['hops', 'withoutSidecar'],
-                  additionalProperties: false,
+                  $ref: '#/components/schemas/RouteTrace',
                 },
               },
             },
@@ -498,25 +480,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    services: {
-                      type: 'array',
-                      items: {
-                        $ref: '#/components/schemas/ServiceStatus',
-                      },
-                    },
-                    drift: {
-                      type: 'array',
-                      description:
-                        "Drift of the environment's own objects: config ConfigMaps, Gateways, Certificates, and Secrets (only their deletion; their content is never compared or shown).",
-                      items: {
-                        $ref: '#/components/schemas/DriftEntry',
-                      },
-                    },
-                  },
-                  required: ['services'],
-                  additionalProperties: false,
+                  $ref: '#/components/schemas/EnvironmentStatus',
                 },
               },
             },
@@ -1859,6 +1823,51 @@ export const spec = {
           },
         },
       },
+      RouteTrace: {
+        description: 'Where a traced request went, hop by hop.',
+        type: 'object',
+        properties: {
+          hops: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RouteHop',
+            },
+          },
+          withoutSidecar: {
+            type: 'array',
+            description:
+              'Services (or pods envmesh did not deploy) with pods that run without an Istio sidecar: their requests bypass the VirtualServices, so in `subset` mode they reach feature pods too.',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['hops', 'withoutSidecar'],
+        additionalProperties: false,
+      },
+      EnvironmentStatus: {
+        description:
+          'Per service of an environment, desired against live, and drift.',
+        type: 'object',
+        properties: {
+          services: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceStatus',
+            },
+          },
+          drift: {
+            type: 'array',
+            description:
+              "Drift of the environment's own objects: config ConfigMaps, Gateways, Certificates, and Secrets (only their deletion; their content is never compared or shown).",
+            items: {
+              $ref: '#/components/schemas/DriftEntry',
+            },
+          },
+        },
+        required: ['services'],
+        additionalProperties: false,
+      },
       RouteHop: {
         type: 'object',
         properties: {
@@ -1915,6 +1924,14 @@ export const spec = {
           reason: {
             type: 'string',
             description: 'Why this destination, in words.',
+          },
+          setHeaders: {
+            type: 'object',
+            description:
+              "The request headers this hop's route changed, with the values every later hop receives (a preview host sets the routing header and, with baggage routing, adds the feature's baggage member); an empty value is a removed header.",
+            additionalProperties: {
+              type: 'string',
+            },
           },
         },
         required: ['host', 'pods', 'reason'],

@@ -26,8 +26,8 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ExportEnvironment200Response } from '../models/ExportEnvironment200Response.model';
-import { GetEnvironmentStatus200Response } from '../models/GetEnvironmentStatus200Response.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
 import { MergedValues } from '../models/MergedValues.model';
@@ -97,7 +97,7 @@ export type GetEnvironmentStatus = {
   path: {
     name: string;
   };
-  response: GetEnvironmentStatus200Response | Error | Error | Error;
+  response: EnvironmentStatus | Error | Error | Error;
 };
 /**
  * @public
@@ -195,7 +195,7 @@ import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForB
 import { GetFeatureReachability200Response } from '../models/GetFeatureReachability200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
 import { ListFeatures200Response } from '../models/ListFeatures200Response.model';
-import { TraceRoute200Response } from '../models/TraceRoute200Response.model';
+import { RouteTrace } from '../models/RouteTrace.model';
 import { TraceRouteRequest } from '../models/TraceRouteRequest.model';
 
 /**
@@ -303,7 +303,7 @@ export type TraceRoute = {
     name: string;
   };
   body: TraceRouteRequest;
-  response: TraceRoute200Response | Error | Error | Error | Error;
+  response: RouteTrace | Error | Error | Error | Error;
 };
 import { GetOperationLogs200Response } from '../models/GetOperationLogs200Response.model';
 

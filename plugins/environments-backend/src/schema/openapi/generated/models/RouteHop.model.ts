@@ -33,4 +33,8 @@ export interface RouteHop {
    * Why this destination, in words.
    */
   reason: string;
+  /**
+   * The request headers this hop\'s route changed, with the values every later hop receives (a preview host sets the routing header and, with baggage routing, adds the feature\'s baggage member); an empty value is a removed header.
+   */
+  setHeaders?: { [key: string]: string };
 }

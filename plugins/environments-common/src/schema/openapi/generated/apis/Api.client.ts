@@ -15,8 +15,8 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ExportEnvironment200Response } from '../models/ExportEnvironment200Response.model';
-import { GetEnvironmentStatus200Response } from '../models/GetEnvironmentStatus200Response.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
 import { MergedValues } from '../models/MergedValues.model';
@@ -32,7 +32,7 @@ import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForB
 import { GetFeatureReachability200Response } from '../models/GetFeatureReachability200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
 import { ListFeatures200Response } from '../models/ListFeatures200Response.model';
-import { TraceRoute200Response } from '../models/TraceRoute200Response.model';
+import { RouteTrace } from '../models/RouteTrace.model';
 import { TraceRouteRequest } from '../models/TraceRouteRequest.model';
 import { GetOperationLogs200Response } from '../models/GetOperationLogs200Response.model';
 import { ImportServicesRequest } from '../models/ImportServicesRequest.model';
@@ -586,7 +586,7 @@ export class DefaultApiClient {
     // @ts-ignore
     request: GetEnvironmentStatus,
     options?: RequestOptions,
-  ): Promise<TypedResponse<GetEnvironmentStatus200Response>> {
+  ): Promise<TypedResponse<EnvironmentStatus>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/environments/{name}/status`;
@@ -1129,7 +1129,7 @@ export class DefaultApiClient {
     // @ts-ignore
     request: TraceRoute,
     options?: RequestOptions,
-  ): Promise<TypedResponse<TraceRoute200Response>> {
+  ): Promise<TypedResponse<RouteTrace>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/environments/{name}/routes/trace`;

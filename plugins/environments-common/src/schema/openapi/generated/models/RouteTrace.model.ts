@@ -6,9 +6,10 @@
 import { RouteHop } from '../models/RouteHop.model';
 
 /**
+ * Where a traced request went, hop by hop.
  * @public
  */
-export interface TraceRoute200Response {
+export interface RouteTrace {
   hops: Array<RouteHop>;
   /**
    * Services (or pods envmesh did not deploy) with pods that run without an Istio sidecar: their requests bypass the VirtualServices, so in `subset` mode they reach feature pods too.

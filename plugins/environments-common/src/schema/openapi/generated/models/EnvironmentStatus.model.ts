@@ -7,9 +7,10 @@ import { DriftEntry } from '../models/DriftEntry.model';
 import { ServiceStatus } from '../models/ServiceStatus.model';
 
 /**
+ * Per service of an environment, desired against live, and drift.
  * @public
  */
-export interface GetEnvironmentStatus200Response {
+export interface EnvironmentStatus {
   services: Array<ServiceStatus>;
   /**
    * Drift of the environment\'s own objects: config ConfigMaps, Gateways, Certificates, and Secrets (only their deletion; their content is never compared or shown).

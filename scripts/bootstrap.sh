@@ -1,6 +1,6 @@
 # Sourced by the Makefile's targets (`. scripts/bootstrap.sh`). Idempotent: a second run with everything
 # cached only checks that things exist. Installs into a cache folder outside the clone and exports:
-#   PATH (Node 22 and Yarn shims first), ENVMESH_CACHE, ENVMESH_BIN_DIR (etcd, kube-*, kwok, helm),
+#   PATH (Node 22 and Yarn shims first), ENVMESH_CACHE, ENVMESH_BIN_DIR (etcd, kube-*, kwok, helm, kustomize),
 #   the Yarn/corepack registry variables (read from `npm config get registry`, never written to a file).
 # shellcheck shell=bash
 
@@ -51,3 +51,5 @@ export PATH=$ENVMESH_CACHE/shims:$_envmesh_node/bin:$PATH
 # Go-built control plane and helm, keyed by version.
 ENVMESH_BIN_DIR=$(bash "$_envmesh_root/tools/build-binaries.sh" | tail -n 1)
 export ENVMESH_BIN_DIR
+# Tools tests check output with (kustomize), linked into the same folder.
+bash "$_envmesh_root/tools/check/build.sh" "$ENVMESH_BIN_DIR"

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { ApiCall, startImportedBackend } from './__testUtils__/integration';
@@ -27,6 +29,23 @@ function demoDevRequest(name: string) {
       })),
     },
   };
+}
+
+/** `kind/name` of every object in a stream of YAML documents. */
+function objectsIn(content: string): string[] {
+  return yaml
+    .loadAll(content)
+    .filter(Boolean)
+    .map((o: any) => `${o.kind}/${o.metadata.name}`);
+}
+
+/** `kustomize build` of a folder of the export (kustomize from the bin folder bootstrap builds). */
+function kustomizeBuild(root: string, folder: string): string {
+  return execFileSync(
+    path.join(process.env.ENVMESH_BIN_DIR!, 'kustomize'),
+    ['build', path.join(root, folder)],
+    { encoding: 'utf8' },
+  );
 }
 
 async function exportOf(call: ApiCall, name: string): Promise<ExportedFile[]> {
@@ -135,6 +154,37 @@ describe('GET /environments/{name}/export', () => {
       content: f.content.split(first).join(second),
     });
     expect(again).toEqual(files.map(renamed));
+  });
+
+  it('builds with kustomize as Argo CD and Flux build it: the whole environment from manifests/, each service from its folder', async () => {
+    const files = await exportOf(call, first);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-export-'));
+    try {
+      for (const file of files) {
+        fs.mkdirSync(path.join(root, path.dirname(file.path)), {
+          recursive: true,
+        });
+        fs.writeFileSync(path.join(root, file.path), file.content);
+      }
+      const manifests = files.filter(
+        f =>
+          f.path.startsWith('manifests/') &&
+          !f.path.endsWith('kustomization.yaml'),
+      );
+      const sorted = (names: string[]) => [...names].sort();
+      expect(sorted(objectsIn(kustomizeBuild(root, 'manifests')))).toEqual(
+        sorted(manifests.flatMap(f => objectsIn(f.content))),
+      );
+      const demoApi = manifests.filter(f =>
+        f.path.startsWith('manifests/demo-api/'),
+      );
+      expect(demoApi.length).toBeGreaterThan(0);
+      expect(
+        sorted(objectsIn(kustomizeBuild(root, 'manifests/demo-api'))),
+      ).toEqual(sorted(demoApi.flatMap(f => objectsIn(f.content))));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('answers 404 for an unknown environment', async () => {

@@ -7,13 +7,22 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
 import {
   EnvironmentsService,
+  createEnvironmentConditionalDecision,
+  createFeatureBranchConditionalDecision,
+  environmentConditions,
   environmentsServiceRef,
+  featureBranchConditions,
 } from '@envmesh/plugin-environments-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type request from 'supertest';
 import {
   ApiCall,
@@ -44,15 +53,25 @@ const DELETE = 'environments.environment.delete';
 const SECRET_WRITE = 'environments.secret.write';
 const FEATURE_CREATE = 'environments.feature.create';
 const FEATURE_DELETE = 'environments.feature.delete';
+const READ = 'environments.environment.read';
+const FEATURE_READ = 'environments.feature.read';
+const OWNER = 'group:default/platform-team';
 
-/** Non-GET routes of the spec that are not mutations behind a permission, and why. */
+/** Routes of the spec that are not behind a permission, and why. */
 const NOT_PERMISSION_CHECKED: Record<string, string> = {
-  'POST /environments/:name/diff': 'a server-side dry run: changes nothing',
-  'POST /environments/:name/routes/trace':
-    'reads the live routing objects: changes nothing',
   'POST /webhooks/:provider':
     'unauthenticated push webhooks, authorized by their signature',
+  'GET /clusters': 'the configured clusters: no environment or feature',
+  'GET /clusters/:name/status':
+    'a configured cluster: no environment or feature',
+  'GET /services': 'the imported services: no environment or feature',
+  'GET /feature-name': "the name a branch deploys as: the webhooks' rule",
 };
+/** Reads that are not GETs (they change nothing). */
+const POST_READS = [
+  'POST /environments/:name/diff',
+  'POST /environments/:name/routes/trace',
+];
 
 const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -60,13 +79,24 @@ const apps = kc.makeApiClient(AppsV1Api);
 
 /** The permissions the decision point denies; everything else is allowed. */
 const denied = new Set<string>();
+/** A policy's conditional decisions, by permission name: they replace the allow of those permissions. */
+const conditional = new Map<
+  string,
+  (permission: ResourcePermission) => PolicyDecision
+>();
+const decide = (permission: { name: string }): PolicyDecision => {
+  if (denied.has(permission.name)) return { result: AuthorizeResult.DENY };
+  return (
+    conditional.get(permission.name)?.(permission as ResourcePermission) ?? {
+      result: AuthorizeResult.ALLOW,
+    }
+  );
+};
 const permissions = mockServices.permissions.mock({
   authorize: async requests =>
-    requests.map(r => ({
-      result: denied.has(r.permission.name)
-        ? AuthorizeResult.DENY
-        : AuthorizeResult.ALLOW,
-    })),
+    requests.map(r => decide(r.permission) as { result: any }),
+  authorizeConditional: async requests =>
+    requests.map(r => decide(r.permission)),
 });
 
 interface AuditRecord {
@@ -115,6 +145,8 @@ interface Row {
   action: string;
   method: 'post' | 'patch' | 'put' | 'delete';
   url: () => string;
+  /** The URL of the denied case, when the allowed one names what only the allowed requests create. */
+  deniedUrl?: () => string;
   body?: () => object;
   /** The status when allowed. */
   allowed: number;
@@ -137,7 +169,7 @@ const ctx = {
 const small = (name: string, extra: object = {}) => ({
   name,
   cluster: 'local',
-  owner: 'group:default/platform-team',
+  owner: OWNER,
   services: [{ name: 'config-service' }],
   ...extra,
 });
@@ -297,6 +329,7 @@ const rows: Row[] = [
     action: 'remove-feature',
     method: 'delete',
     url: () => `/features/${FEATURE}-2`,
+    deniedUrl: () => `/features/${FEATURE}`,
     allowed: 202,
     operation: opId,
   },
@@ -342,9 +375,95 @@ const rows: Row[] = [
     action: 'delete',
     method: 'delete',
     url: () => `/environments/${PREFIX}-new`,
+    deniedUrl: () => `/environments/${ENV}`,
     allowed: 202,
     operation: opId,
   },
+];
+
+interface ReadRow {
+  route: string;
+  /** The read permission denied in the denied case. */
+  permission: string;
+  /** The auditor event's queryType. */
+  query: string;
+  url: () => string;
+  body?: object;
+}
+
+/** Every read of an environment or a feature branch, by the permission it needs. */
+const reads: ReadRow[] = [
+  ...(
+    [
+      ['GET /environments/:name', 'get', ''],
+      ['GET /environments/:name/status', 'status', '/status'],
+      ['GET /environments/:name/export', 'export', '/export'],
+      ['GET /environments/:name/revisions', 'revisions', '/revisions'],
+      ['GET /environments/:name/operations', 'operations', '/operations'],
+      [
+        'GET /environments/:name/services/:service/values',
+        'values',
+        '/services/config-service/values',
+      ],
+      [
+        'GET /environments/:name/services/:service/manifest',
+        'manifest',
+        '/services/config-service/manifest',
+      ],
+    ] as const
+  ).map(([route, query, suffix]) => ({
+    route,
+    permission: READ,
+    query,
+    url: () => `/environments/${ENV}${suffix}`,
+  })),
+  {
+    route: 'POST /environments/:name/diff',
+    permission: READ,
+    query: 'diff',
+    url: () => `/environments/${ENV}/diff`,
+    body: {},
+  },
+  {
+    route: 'POST /environments/:name/routes/trace',
+    permission: READ,
+    query: 'trace',
+    url: () => `/environments/${ENV}/routes/trace`,
+    body: { chain: ['demo-api'] },
+  },
+  {
+    route: 'GET /operations/:id',
+    permission: READ,
+    query: 'operation',
+    url: () => `/operations/${ctx.operationId}`,
+  },
+  {
+    route: 'GET /operations/:id/logs',
+    permission: READ,
+    query: 'logs',
+    url: () => `/operations/${ctx.operationId}/logs`,
+  },
+  ...(
+    [
+      ['GET /features/:feature', 'get', ''],
+      ['GET /features/:feature/operations', 'operations', '/operations'],
+      [
+        'GET /features/:feature/instances/:service/values',
+        'values',
+        '/instances/demo-api/values',
+      ],
+      [
+        'GET /features/:feature/reachability',
+        'reachability',
+        '/reachability?entry=demo-api',
+      ],
+    ] as const
+  ).map(([route, query, suffix]) => ({
+    route,
+    permission: FEATURE_READ,
+    query,
+    url: () => `/features/${FEATURE}${suffix}`,
+  })),
 ];
 
 /** `METHOD /path/:param` for every operation of the spec. */
@@ -464,6 +583,7 @@ beforeAll(async () => {
       }),
       permissions.factory,
       auditor.factory,
+      catalogServiceMock.factory({ entities: [] }),
       mockServices.rootConfig.factory({
         data: localBackendConfig({ rollout: { readyTimeoutSeconds: 60 } }),
       }),
@@ -509,12 +629,168 @@ afterAll(async () => {
   }
 });
 
-afterEach(() => denied.clear());
+afterEach(() => {
+  denied.clear();
+  conditional.clear();
+});
+
+describe('permissions and auditing of every read', () => {
+  it('the table names every read of an environment or a feature branch', () => {
+    const readRoutes = specRoutes().filter(
+      r =>
+        (r.startsWith('GET ') || POST_READS.includes(r)) &&
+        !(r in NOT_PERMISSION_CHECKED) &&
+        !['GET /environments', 'GET /features'].includes(r),
+    );
+    expect(reads.map(r => r.route).sort()).toEqual(readRoutes.sort());
+    for (const read of reads) {
+      expect(read.url().split('?')[0]).toMatch(routePattern(read.route));
+    }
+  });
+
+  it.each(reads.map(read => [read.route, read.permission, read] as const))(
+    'denied: %s without %s answers 403 and is audited as failed; allowed: 200',
+    async (_route, permission, read) => {
+      const method = read.route.startsWith('POST') ? 'post' : 'get';
+      denied.add(permission);
+      const auditsBefore = audits.length;
+      const res = await call(method, read.url(), read.body);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(`not allowed: ${permission}`);
+      expect(audits.slice(auditsBefore)).toEqual([
+        expect.objectContaining({
+          eventId: 'environment-read',
+          severityLevel: 'low',
+          meta: expect.objectContaining({ queryType: read.query }),
+          status: 'failed',
+        }),
+      ]);
+      denied.clear();
+      const allowed = await call(method, read.url(), read.body);
+      expect({ status: allowed.status, body: allowed.body }).toMatchObject({
+        status: 200,
+      });
+      expect(audits[audits.length - 1]).toMatchObject({
+        eventId: 'environment-read',
+        status: 'succeeded',
+      });
+    },
+  );
+});
+
+describe('a policy with conditions: the rules isOwner, isInCluster and hasEnvironment', () => {
+  const names = (res: request.Response) =>
+    res.body.items.map((i: { name: string }) => i.name);
+
+  it('lists only what the caller may read, and refuses the rest', async () => {
+    conditional.set(READ, permission =>
+      createEnvironmentConditionalDecision(
+        permission as ResourcePermission<'environment'>,
+        environmentConditions.isOwner({ claims: ['group:default/nobody'] }),
+      ),
+    );
+    conditional.set(FEATURE_READ, permission =>
+      createFeatureBranchConditionalDecision(
+        permission as ResourcePermission<'feature-branch'>,
+        featureBranchConditions.hasEnvironment({ environments: ['demo-dev'] }),
+      ),
+    );
+    expect(names(await call('get', '/environments'))).not.toContain(ENV);
+    expect((await call('get', `/environments/${ENV}`)).status).toBe(403);
+    expect(names(await call('get', '/features'))).not.toContain(FEATURE);
+    expect((await call('get', `/features/${FEATURE}`)).status).toBe(403);
+    // The search collator's and the entity provider's path: the in-process service with their credentials.
+    const service = mockCredentials.service('plugin:search');
+    expect(
+      (await inProcess.listEnvironments({ credentials: service })).map(
+        e => e.name,
+      ),
+    ).not.toContain(ENV);
+
+    conditional.set(READ, permission =>
+      createEnvironmentConditionalDecision(
+        permission as ResourcePermission<'environment'>,
+        {
+          allOf: [
+            environmentConditions.isOwner({ claims: [OWNER] }),
+            environmentConditions.isInCluster({ clusters: ['local'] }),
+          ],
+        },
+      ),
+    );
+    conditional.set(FEATURE_READ, permission =>
+      createFeatureBranchConditionalDecision(
+        permission as ResourcePermission<'feature-branch'>,
+        featureBranchConditions.hasEnvironment({ environments: [ENV] }),
+      ),
+    );
+    expect(names(await call('get', '/environments'))).toContain(ENV);
+    expect((await call('get', `/environments/${ENV}`)).status).toBe(200);
+    expect(names(await call('get', '/features'))).toContain(FEATURE);
+    expect(
+      (await inProcess.listEnvironments({ credentials: service })).map(
+        e => e.name,
+      ),
+    ).toContain(ENV);
+  });
+
+  it('owners update their environments; anyone creates features on the environments a policy names', async () => {
+    conditional.set(UPDATE, permission =>
+      createEnvironmentConditionalDecision(
+        permission as ResourcePermission<'environment'>,
+        environmentConditions.isOwner({ claims: ['group:default/others'] }),
+      ),
+    );
+    conditional.set(FEATURE_CREATE, permission =>
+      createFeatureBranchConditionalDecision(
+        permission as ResourcePermission<'feature-branch'>,
+        featureBranchConditions.hasEnvironment({ environments: ['demo-dev'] }),
+      ),
+    );
+    const update = () =>
+      call('patch', `/environments/${ENV}`, { description: 'by an owner' });
+    const deploy = () =>
+      call('post', '/features', {
+        name: `${FEATURE}-3`,
+        environment: ENV,
+        instances: [{ service: 'demo-api', imageTag: '3.0.0' }],
+      });
+    const refused = await update();
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(`not allowed: ${UPDATE} on ${ENV}`);
+    const refusedFeature = await deploy();
+    expect(refusedFeature.status).toBe(403);
+    expect(refusedFeature.body.error.message).toBe(
+      `not allowed: ${FEATURE_CREATE} on ${FEATURE}-3`,
+    );
+    expect((await call('get', `/features/${FEATURE}-3`)).status).toBe(404);
+
+    conditional.set(UPDATE, permission =>
+      createEnvironmentConditionalDecision(
+        permission as ResourcePermission<'environment'>,
+        environmentConditions.isOwner({ claims: [OWNER] }),
+      ),
+    );
+    conditional.set(FEATURE_CREATE, permission =>
+      createFeatureBranchConditionalDecision(
+        permission as ResourcePermission<'feature-branch'>,
+        featureBranchConditions.hasEnvironment({ environments: [ENV] }),
+      ),
+    );
+    await succeeded(await update());
+    const deployed = await deploy();
+    await succeeded(deployed, deployed.body.operation?.id);
+    await succeeded(await call('delete', `/features/${FEATURE}-3`));
+  });
+});
 
 describe('permissions and auditing of every mutation', () => {
   it('the table names every mutating route of the spec, each with the URL it calls', () => {
     const mutating = specRoutes().filter(
-      r => !r.startsWith('GET ') && !(r in NOT_PERMISSION_CHECKED),
+      r =>
+        !r.startsWith('GET ') &&
+        !(r in NOT_PERMISSION_CHECKED) &&
+        !POST_READS.includes(r),
     );
     expect([...new Set(rows.map(r => r.route))].sort()).toEqual(
       mutating.sort(),
@@ -531,7 +807,11 @@ describe('permissions and auditing of every mutation', () => {
       const auditsBefore = audits.length;
       denied.add(permission);
 
-      const res = await send(row);
+      const res = await call(
+        row.method,
+        (row.deniedUrl ?? row.url)(),
+        row.body?.(),
+      );
       expect(res.status).toBe(403);
       expect(res.body.error).toMatchObject({
         name: 'NotAllowedError',
@@ -544,7 +824,9 @@ describe('permissions and auditing of every mutation', () => {
         expect.objectContaining({
           eventId: 'environment-mutate',
           severityLevel: 'medium',
-          request: `${row.method.toUpperCase()} /api/environments${row.url()}`,
+          request: `${row.method.toUpperCase()} /api/environments${(
+            row.deniedUrl ?? row.url
+          )()}`,
           meta: expect.objectContaining({ actionType: row.action }),
           status: 'failed',
           error: expect.stringContaining(

@@ -2,12 +2,13 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { environmentsPermissions } from '@envmesh/plugin-environments-common';
 import {
   FeatureIsolationHook,
+  environmentPermissionResourceRef,
   environmentsFeatureIsolationExtensionPoint,
   environmentsPartsExtensionPoint,
   environmentsServiceBridgeRef,
+  featureBranchPermissionResourceRef,
 } from '@envmesh/plugin-environments-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -21,7 +22,13 @@ import { isolationHooksFromConfig } from './features';
 import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './notifications/FeatureNotifier';
 import { publishOperationEvents } from './notifications/publishOperationEvents';
-import { GuardedCommands } from './access/GuardedCommands';
+import {
+  AccessResources,
+  Authorizer,
+  GuardedCommands,
+  GuardedQueries,
+  registerPermissions,
+} from './access';
 import { createRouter } from './router/createRouter';
 import { createDatabaseStores } from './store';
 import {
@@ -109,10 +116,32 @@ export const environmentsPlugin = createBackendPlugin({
         );
         publishOperationEvents(backend.events, deps.events);
         const { reader, status, operations, features, runner } = backend;
+        // One authorization path: every caller's mutations and reads, by the rules of envmesh's resources.
+        const resources = new AccessResources(stores);
+        registerPermissions(deps.permissionsRegistry, resources);
+        const authorizer = new Authorizer({
+          permissions: deps.permissions,
+          resources,
+          rules: {
+            environment: deps.permissionsRegistry.getPermissionRuleset(
+              environmentPermissionResourceRef,
+            ),
+            feature: deps.permissionsRegistry.getPermissionRuleset(
+              featureBranchPermissionResourceRef,
+            ),
+          },
+        });
         const commands = new GuardedCommands({
           ...backend,
-          permissions: deps.permissions,
+          authorizer,
+          resources,
           auditor: deps.auditor,
+        });
+        const queries = new GuardedQueries({
+          authorizer,
+          resources,
+          auditor: deps.auditor,
+          operations: stores.operations,
         });
 
         const webhookSettings = webhookSettingsFromConfig(config);
@@ -133,18 +162,30 @@ export const environmentsPlugin = createBackendPlugin({
           logger: logger.child({ component: 'webhooks' }),
         });
 
-        deps.permissionsRegistry.addPermissions(environmentsPermissions);
-        // Other plugins of this backend call the engine in process, through the same guarded commands.
+        // Other plugins of this backend call the engine in process, through the same guarded commands and queries.
         deps.environmentsBridge.attach({
-          listEnvironments: () => status.listEnvironments(),
-          getEnvironment: name => reader.getEnvironment(name),
+          listEnvironments: caller =>
+            queries.listEnvironments(caller, () => status.listEnvironments()),
+          getEnvironment: (name, caller) =>
+            queries.environment(caller, name, 'get', () =>
+              reader.getEnvironment(name),
+            ),
           createEnvironment: (body, { credentials }) =>
             commands.createEnvironment(body, { credentials }),
           copyEnvironment: (source, body, { credentials }) =>
             commands.copyEnvironment(source, body, { credentials }),
-          getOperation: id => operations.getOperation(id),
-          listFeatures: ({ environment }) => features.listFeatures(environment),
-          getFeature: name => features.getFeature(name),
+          getOperation: (id, caller) =>
+            queries.operation(caller, id, 'operation', () =>
+              operations.getOperation(id),
+            ),
+          listFeatures: ({ environment, ...caller }) =>
+            queries.listFeatures(caller, () =>
+              features.listFeatures(environment),
+            ),
+          getFeature: (name, caller) =>
+            queries.feature(caller, name, 'get', () =>
+              features.getFeature(name),
+            ),
           deployFeature: (body, { credentials }) =>
             commands.deployFeature(body, { credentials }),
           removeFeature: (name, { credentials, services }) =>
@@ -162,6 +203,7 @@ export const environmentsPlugin = createBackendPlugin({
             webhooks: pushDeployer.router(),
             featureNameFromBranch: featureNameOf,
             commands,
+            queries,
             httpAuth: deps.httpAuth,
           }),
         );

@@ -7,6 +7,25 @@ import { createPermission } from '@backstage/plugin-permission-common';
  */
 export const RESOURCE_TYPE_ENVIRONMENT = 'environment';
 
+/**
+ * The resource type of feature-branch permissions that take a resource ref (the feature branch's name).
+ *
+ * @public
+ */
+export const RESOURCE_TYPE_FEATURE_BRANCH = 'feature-branch';
+
+/**
+ * Reading an environment: it, its status, diff, manifests, values, revisions, operations and their logs,
+ * export and cost. Lists show only the environments a user may read.
+ *
+ * @public
+ */
+export const environmentReadPermission = createPermission({
+  name: 'environments.environment.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_ENVIRONMENT,
+});
+
 /** @public */
 export const environmentCreatePermission = createPermission({
   name: 'environments.environment.create',
@@ -34,16 +53,35 @@ export const environmentSecretWritePermission = createPermission({
   resourceType: RESOURCE_TYPE_ENVIRONMENT,
 });
 
-/** @public */
+/**
+ * Reading a feature branch: it, its operations, instance values and reachability. Lists show only the feature
+ * branches a user may read.
+ *
+ * @public
+ */
+export const featureReadPermission = createPermission({
+  name: 'environments.feature.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
+});
+
+/**
+ * Deploying a feature branch, adding instances to one or extending its time to live: checked on the feature
+ * branch as it will be (its name, environment and owner), so a policy can allow it per environment.
+ *
+ * @public
+ */
 export const featureCreatePermission = createPermission({
   name: 'environments.feature.create',
   attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
 });
 
 /** @public */
 export const featureDeletePermission = createPermission({
   name: 'environments.feature.delete',
   attributes: { action: 'delete' },
+  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
 });
 
 /**
@@ -52,10 +90,12 @@ export const featureDeletePermission = createPermission({
  * @public
  */
 export const environmentsPermissions = [
+  environmentReadPermission,
   environmentCreatePermission,
   environmentUpdatePermission,
   environmentDeletePermission,
   environmentSecretWritePermission,
+  featureReadPermission,
   featureCreatePermission,
   featureDeletePermission,
 ];

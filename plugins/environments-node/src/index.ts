@@ -23,6 +23,21 @@ export type {
   FeatureIsolationHook,
   FeatureIsolationJobTemplate,
 } from './featureIsolation';
+export {
+  createEnvironmentConditionalDecision,
+  createFeatureBranchConditionalDecision,
+  environmentConditions,
+  environmentPermissionResourceRef,
+  environmentPermissionRules,
+  featureBranchConditions,
+  featureBranchPermissionResourceRef,
+  featureBranchPermissionRules,
+} from './permissions';
+export type {
+  EnvironmentResource,
+  EnvironmentsPermissionQuery,
+  FeatureBranchResource,
+} from './permissions';
 export { ENVIRONMENTS_OPERATIONS_TOPIC } from './events';
 export type { EnvironmentsOperationEvent } from './events';
 export { environmentsPartsExtensionPoint } from './extensions';

@@ -1,20 +1,12 @@
-import {
-  AuditorService,
-  BackstageCredentials,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import {
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuditorService } from '@backstage/backend-plugin-api';
 import {
   environmentCreatePermission,
   environmentDeletePermission,
   environmentSecretWritePermission,
   environmentUpdatePermission,
   featureCreatePermission,
+  featureDeletePermission,
 } from '@envmesh/plugin-environments-common';
-import type { Request } from 'express';
 import type { EnvironmentCommands } from '../commands/EnvironmentCommands';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
@@ -25,19 +17,8 @@ import {
   rollbackInput,
   secretValuesInput,
 } from '../requests/validation';
-import { actorOf, hasSecretValues, MutationAuthorizer } from './authorization';
-
-/** Who asks for a mutation. */
-export interface Caller {
-  credentials: BackstageCredentials;
-  /** The HTTP request, when the call came over REST: the audit event takes its actor details from it. */
-  request?: Request;
-  /**
-   * Who the change is recorded as done by, when a service acts for a named part of envmesh (the push
-   * webhooks, the seeder, the janitor) rather than for a user; else the credentials' principal.
-   */
-  actor?: string;
-}
+import { audited, Caller } from './audited';
+import { AccessResources, Authorizer, hasSecretValues } from './authorization';
 
 /**
  * The one way into a mutation, for every caller: the REST API, the in-process EnvironmentsService of other
@@ -46,15 +27,18 @@ export interface Caller {
  * attempt is audited as failed too, whoever made it.
  */
 export class GuardedCommands {
-  readonly #authorizer: MutationAuthorizer;
+  readonly #authorizer: Authorizer;
+  readonly #resources: AccessResources;
   readonly #auditor: AuditorService;
+  readonly #reader: Pick<EnvironmentReader, 'getEnvironment'>;
   readonly #environments: EnvironmentCommands;
   readonly #features: FeatureCommands;
   readonly #registry: ServiceRegistry;
   readonly #operations: OperationQueries;
 
   constructor(options: {
-    permissions: PermissionsService;
+    authorizer: Authorizer;
+    resources: AccessResources;
     auditor: AuditorService;
     reader: Pick<EnvironmentReader, 'getEnvironment'>;
     environments: EnvironmentCommands;
@@ -62,8 +46,10 @@ export class GuardedCommands {
     registry: ServiceRegistry;
     operations: OperationQueries;
   }) {
-    this.#authorizer = new MutationAuthorizer(options);
+    this.#authorizer = options.authorizer;
+    this.#resources = options.resources;
     this.#auditor = options.auditor;
+    this.#reader = options.reader;
     this.#environments = options.environments;
     this.#features = options.features;
     this.#registry = options.registry;
@@ -77,7 +63,10 @@ export class GuardedCommands {
       'import-services',
       { source: source?.location },
       async () => {
-        await this.#authorize(caller, environmentCreatePermission);
+        await this.#authorizer.basic(
+          caller.credentials,
+          environmentCreatePermission,
+        );
         return this.#registry.importServices(body);
       },
     );
@@ -89,7 +78,20 @@ export class GuardedCommands {
       'create',
       { environment: nameOf(body) },
       async actor => {
-        await this.#authorizer.createEnvironment(caller.credentials, body);
+        const { credentials } = caller;
+        await this.#authorizer.basic(credentials, environmentCreatePermission);
+        // Secret values need the secret write permission on the environment as it will be.
+        if (hasSecretValues(body)) {
+          await this.#authorizer.environment(
+            credentials,
+            environmentSecretWritePermission,
+            {
+              name: stringOf(body, 'name'),
+              owner: stringOf(body, 'owner'),
+              cluster: stringOf(body, 'cluster'),
+            },
+          );
+        }
         return this.#environments.createEnvironment(body, actor);
       },
     );
@@ -118,7 +120,21 @@ export class GuardedCommands {
       'copy',
       { environment: nameOf(body), from: source },
       async actor => {
-        await this.#authorizer.copyEnvironment(caller.credentials, source, body);
+        const { credentials } = caller;
+        await this.#authorizer.basic(credentials, environmentCreatePermission);
+        // A copy writes the source's Secrets into the new environment.
+        const from = await this.#reader.getEnvironment(source);
+        if (from.config.secrets.length > 0) {
+          await this.#authorizer.environment(
+            credentials,
+            environmentSecretWritePermission,
+            {
+              name: stringOf(body, 'name'),
+              owner: stringOf(body, 'owner') || from.owner,
+              cluster: stringOf(body, 'cluster') || from.cluster,
+            },
+          );
+        }
         return this.#environments.copyEnvironment(source, body, actor);
       },
     );
@@ -211,7 +227,19 @@ export class GuardedCommands {
       'deploy-feature',
       { feature: nameOf(body), environment },
       async actor => {
-        await this.#authorizer.deployFeature(caller.credentials);
+        // Checked on the feature branch as it will be: a new one is owned by its deployer.
+        const name = stringOf(body, 'name');
+        const base = stringOf(body, 'environment');
+        await this.#authorizer.feature(
+          caller.credentials,
+          featureCreatePermission,
+          (await this.#resources.feature(name)) ?? {
+            name,
+            environment: base,
+            owner: stringOf(body, 'owner') || actor,
+            cluster: (await this.#resources.environment(base))?.cluster ?? '',
+          },
+        );
         return this.#features.deployFeature(body, actor, options);
       },
     );
@@ -224,7 +252,11 @@ export class GuardedCommands {
       'remove-feature',
       { feature: name, ...(services ? { services } : {}) },
       async actor => {
-        await this.#authorizer.removeFeature(caller.credentials);
+        await this.#authorizer.feature(
+          caller.credentials,
+          featureDeletePermission,
+          name,
+        );
         return this.#features.removeFeature(name, actor, services);
       },
     );
@@ -232,51 +264,49 @@ export class GuardedCommands {
 
   extendFeature(name: string, body: unknown, caller: Caller) {
     return this.#audited(caller, 'extend-feature', { feature: name }, async () => {
-      await this.#authorize(caller, featureCreatePermission);
+      await this.#authorizer.feature(
+        caller.credentials,
+        featureCreatePermission,
+        name,
+      );
       return this.#features.extendFeature(name, body);
     });
   }
 
+  /** A permission on an existing environment. */
   #authorize(
     caller: Caller,
-    permission: BasicPermission | ResourcePermission,
-    resourceRef?: string,
+    permission: Parameters<Authorizer['environment']>[1],
+    environment: string,
   ) {
-    return this.#authorizer.authorize(
+    return this.#authorizer.environment(
       caller.credentials,
       permission,
-      resourceRef,
+      environment,
     );
   }
 
-  /**
-   * Runs a mutation inside an auditor event: who did what to which environment, and how it ended. `run`
-   * authorizes first, inside the event, so that a denied attempt is audited as failed too.
-   */
-  async #audited<T>(
+  /** Runs a mutation inside an auditor event (`environment-mutate`). */
+  #audited<T>(
     caller: Caller,
     actionType: string,
     target: Record<string, unknown>,
     run: (actor: string) => Promise<T>,
   ): Promise<T> {
-    const actor = caller.actor ?? actorOf(caller.credentials);
-    // Without a request the auditor records the plugin's own service as the actor: say for whom it acted.
-    const meta = { actionType, ...target, actor };
-    const event = await this.#auditor.createEvent({
-      eventId: 'environment-mutate',
-      severityLevel: 'medium',
-      request: caller.request,
-      meta,
-    });
-    try {
-      const result = await run(actor);
-      await event.success({ meta });
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error, meta });
-      throw error;
-    }
+    return audited(
+      this.#auditor,
+      { eventId: 'environment-mutate', severityLevel: 'medium' },
+      caller,
+      { actionType, ...target },
+      run,
+    );
   }
+}
+
+/** A string field of a body not yet validated ('' when it is not a string: validation answers 400 later). */
+function stringOf(body: unknown, field: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'string' ? value : '';
 }
 
 function nameOf(body: unknown): string | undefined {

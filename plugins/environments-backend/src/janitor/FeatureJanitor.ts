@@ -5,7 +5,7 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import type { GuardedCommands } from '../access/GuardedCommands';
+import type { GuardedCommands } from '../access';
 import type { FeatureStore } from '../store';
 
 /** Webhook deliveries are remembered this long; providers redeliver within hours, not days. */

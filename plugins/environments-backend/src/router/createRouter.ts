@@ -1,6 +1,6 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
-import type { Caller, GuardedCommands } from '../access/GuardedCommands';
+import type { Caller, GuardedCommands, GuardedQueries } from '../access';
 import type { ClusterSupplier } from '../clusters';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
@@ -18,6 +18,8 @@ import { addFeatureRoutes } from './featureRoutes';
 export interface RouterOptions {
   /** Every mutation, authorized and audited. */
   commands: GuardedCommands;
+  /** Every read's authorization and audit. */
+  queries: GuardedQueries;
   clusters: ClusterSupplier;
   registry: Pick<ServiceRegistry, 'listServices'>;
   reader: EnvironmentReader;
@@ -36,7 +38,7 @@ export interface RouterOptions {
 }
 
 /** The caller of a REST request, as the guarded commands take it. */
-export type CallerOf = (req: Request) => Promise<Caller>;
+export type CallerOf = (req: Request<any, any, any, any>) => Promise<Caller>;
 
 /**
  * The REST API, typed by and validated against src/schema/openapi.yaml (path and query parameters, JSON

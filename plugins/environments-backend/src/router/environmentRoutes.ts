@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { ApiRouter } from '../schema/openApiRouter';
 import type { CallerOf, RouterOptions } from './createRouter';
 
@@ -7,11 +8,33 @@ export function addEnvironmentRoutes(
   options: RouterOptions,
   callerOf: CallerOf,
 ) {
-  const { commands, reader, status, differ, exporter, tracer, operations } =
-    options;
+  const {
+    commands,
+    queries,
+    reader,
+    status,
+    differ,
+    exporter,
+    tracer,
+    operations,
+  } = options;
+  /** A read of the environment the path names, authorized and audited as `queryType`. */
+  const read = async <T>(
+    req: Request<{ name: string }, any, any, any>,
+    queryType: string,
+    run: (name: string) => Promise<T>,
+  ) => {
+    const { name } = req.params;
+    return queries.environment(await callerOf(req), name, queryType, () =>
+      run(name),
+    );
+  };
 
-  router.get('/environments', async (_req, res) => {
-    res.json({ items: await status.listEnvironments() });
+  router.get('/environments', async (req, res) => {
+    const items = await queries.listEnvironments(await callerOf(req), () =>
+      status.listEnvironments(),
+    );
+    res.json({ items });
   });
   router.post('/environments', async (req, res) => {
     res
@@ -19,7 +42,7 @@ export function addEnvironmentRoutes(
       .json(await commands.createEnvironment(req.body, await callerOf(req)));
   });
   router.get('/environments/:name', async (req, res) => {
-    res.json(await reader.getEnvironment(req.params.name));
+    res.json(await read(req, 'get', name => reader.getEnvironment(name)));
   });
   router.patch('/environments/:name', async (req, res) => {
     const caller = await callerOf(req);
@@ -54,24 +77,31 @@ export function addEnvironmentRoutes(
   });
 
   router.post('/environments/:name/diff', async (req, res) => {
-    res.json(await differ.diffEnvironment(req.params.name, req.body));
+    res.json(
+      await read(req, 'diff', name => differ.diffEnvironment(name, req.body)),
+    );
   });
   router.post('/environments/:name/routes/trace', async (req, res) => {
-    res.json(await tracer.trace(req.params.name, req.body));
+    res.json(await read(req, 'trace', name => tracer.trace(name, req.body)));
   });
   router.get('/environments/:name/status', async (req, res) => {
-    res.json(await status.getStatus(req.params.name));
+    res.json(await read(req, 'status', name => status.getStatus(name)));
   });
   router.get('/environments/:name/export', async (req, res) => {
-    res.json(await exporter.exportEnvironment(req.params.name));
+    res.json(
+      await read(req, 'export', name => exporter.exportEnvironment(name)),
+    );
   });
 
   // ---- services of an environment ----
   router.get(
     '/environments/:name/services/:service/values',
     async (req, res) => {
+      const { service } = req.params;
       res.json(
-        await reader.getServiceValues(req.params.name, req.params.service),
+        await read(req, 'values', name =>
+          reader.getServiceValues(name, service),
+        ),
       );
     },
   );
@@ -79,9 +109,9 @@ export function addEnvironmentRoutes(
     '/environments/:name/services/:service/manifest',
     async (req, res) => {
       // Render first: an error must not go out labelled as YAML.
-      const manifest = await reader.getServiceManifest(
-        req.params.name,
-        req.params.service,
+      const { service } = req.params;
+      const manifest = await read(req, 'manifest', name =>
+        reader.getServiceManifest(name, service),
       );
       res.type('application/yaml').send(manifest);
     },
@@ -89,7 +119,11 @@ export function addEnvironmentRoutes(
   router.get('/environments/:name/revisions', async (req, res) => {
     const service =
       typeof req.query.service === 'string' ? req.query.service : undefined;
-    res.json({ items: await reader.listRevisions(req.params.name, service) });
+    res.json({
+      items: await read(req, 'revisions', name =>
+        reader.listRevisions(name, service),
+      ),
+    });
   });
   router.post(
     '/environments/:name/services/:service/rollback',
@@ -104,17 +138,29 @@ export function addEnvironmentRoutes(
 
   // ---- operations ----
   router.get('/environments/:name/operations', async (req, res) => {
-    res.json({ items: await operations.listOperations(req.params.name) });
+    res.json({
+      items: await read(req, 'operations', name =>
+        operations.listOperations(name),
+      ),
+    });
   });
   router.get('/operations/:id', async (req, res) => {
-    res.json(await operations.getOperation(req.params.id));
+    const { id } = req.params;
+    res.json(
+      await queries.operation(await callerOf(req), id, 'operation', () =>
+        operations.getOperation(id),
+      ),
+    );
   });
   router.get('/operations/:id/logs', async (req, res) => {
     // An integer: the spec validates (and converts) query parameters.
     const after =
       req.query.after === undefined ? undefined : Number(req.query.after);
+    const { id } = req.params;
     res.json({
-      items: await operations.getOperationLogs(req.params.id, after),
+      items: await queries.operation(await callerOf(req), id, 'logs', () =>
+        operations.getOperationLogs(id, after),
+      ),
     });
   });
   router.post('/operations/:id/cancel', async (req, res) => {

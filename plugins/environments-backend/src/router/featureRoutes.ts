@@ -1,3 +1,5 @@
+import type { Request } from 'express';
+import type { Caller } from '../access';
 import type { ApiRouter } from '../schema/openApiRouter';
 import type { CallerOf, RouterOptions } from './createRouter';
 
@@ -7,7 +9,19 @@ export function addFeatureRoutes(
   options: RouterOptions,
   callerOf: CallerOf,
 ) {
-  const { commands, features, reachability, httpAuth } = options;
+  const { commands, queries, features, reachability } = options;
+  /** A read of the feature branch the path names, authorized and audited as `queryType`. */
+  const read = async <T>(
+    req: Request<{ feature: string }, any, any, any>,
+    queryType: string,
+    run: (feature: string, caller: Caller) => Promise<T>,
+  ) => {
+    const { feature } = req.params;
+    const caller = await callerOf(req);
+    return queries.feature(caller, feature, queryType, () =>
+      run(feature, caller),
+    );
+  };
 
   router.get('/feature-name', async (req, res) => {
     const name = options.featureNameFromBranch(String(req.query.branch));
@@ -18,7 +32,10 @@ export function addFeatureRoutes(
       typeof req.query.environment === 'string'
         ? req.query.environment
         : undefined;
-    res.json({ items: await features.listFeatures(environment) });
+    const items = await queries.listFeatures(await callerOf(req), () =>
+      features.listFeatures(environment),
+    );
+    res.json({ items });
   });
   router.post('/features', async (req, res) => {
     res
@@ -26,7 +43,7 @@ export function addFeatureRoutes(
       .json(await commands.deployFeature(req.body, await callerOf(req)));
   });
   router.get('/features/:feature', async (req, res) => {
-    res.json(await features.getFeature(req.params.feature));
+    res.json(await read(req, 'get', name => features.getFeature(name)));
   });
   router.delete('/features/:feature', async (req, res) => {
     const services = req.query.service?.length
@@ -49,25 +66,31 @@ export function addFeatureRoutes(
     res.json(await commands.extendFeature(req.params.feature, req.body, caller));
   });
   router.get('/features/:feature/operations', async (req, res) => {
-    res.json({ items: await features.listOperations(req.params.feature) });
+    res.json({
+      items: await read(req, 'operations', name =>
+        features.listOperations(name),
+      ),
+    });
   });
   router.get(
     '/features/:feature/instances/:service/values',
     async (req, res) => {
+      const { service } = req.params;
       res.json(
-        await features.getInstanceValues(
-          req.params.feature,
-          req.params.service,
+        await read(req, 'values', name =>
+          features.getInstanceValues(name, service),
         ),
       );
     },
   );
   router.get('/features/:feature/reachability', async (req, res) => {
     res.json(
-      await reachability.reachability(req.params.feature, {
-        entry: req.query.entry,
-        credentials: await httpAuth.credentials(req),
-      }),
+      await read(req, 'reachability', (name, { credentials }) =>
+        reachability.reachability(name, {
+          entry: req.query.entry,
+          credentials,
+        }),
+      ),
     );
   });
 }

@@ -65,6 +65,7 @@ describe('the router and the spec', () => {
     const router = await createRouter({
       clusters: {} as ClusterRegistry,
       commands: {} as RouterOptions['commands'],
+      queries: {} as RouterOptions['queries'],
       registry: {} as RouterOptions['registry'],
       reader: {} as RouterOptions['reader'],
       status: {} as RouterOptions['status'],

@@ -4,7 +4,7 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import yaml from 'js-yaml';
 import { ConflictError } from '@backstage/errors';
-import type { Caller, GuardedCommands } from '../access/GuardedCommands';
+import type { Caller, GuardedCommands } from '../access';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
 

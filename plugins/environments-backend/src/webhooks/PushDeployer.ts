@@ -3,7 +3,7 @@ import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
-import type { GuardedCommands } from '../access/GuardedCommands';
+import type { GuardedCommands } from '../access';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { FeatureNotifier, PushNotice } from '../notifications/FeatureNotifier';
 import type { FeatureStore, ServiceRegistryStore } from '../store';

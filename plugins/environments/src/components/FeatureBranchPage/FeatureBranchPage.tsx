@@ -131,6 +131,7 @@ const FeatureView = ({ name }: { name: string }) => {
           <Box mt={2} display="flex" style={{ gap: 8 }}>
             <PermittedButton
               permission={featureCreatePermission}
+              resourceRef={value.name}
               intent="extend feature branches"
               variant="outlined"
               onClick={extend}
@@ -139,6 +140,7 @@ const FeatureView = ({ name }: { name: string }) => {
             </PermittedButton>
             <PermittedButton
               permission={featureDeletePermission}
+              resourceRef={value.name}
               intent="delete feature branches"
               variant="outlined"
               color="secondary"

@@ -10,7 +10,7 @@ type AnyPermission = Parameters<typeof usePermission>[0]['permission'];
 export type PermittedButtonProps = Omit<ButtonProps, 'disabled' | 'action'> & {
   /** The permission the action needs; a resource permission is checked on `resourceRef`. */
   permission: AnyPermission;
-  /** The environment's name, for resource permissions. */
+  /** The environment's or feature branch's name, for resource permissions. */
   resourceRef?: string;
   /** What the button does, for the tooltip: "You are not allowed to {intent}". */
   intent: string;

@@ -283,6 +283,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -403,6 +406,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -454,6 +460,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -487,6 +496,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -614,6 +626,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -651,6 +666,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -815,6 +833,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -868,6 +889,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -912,6 +936,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
         },
       },
     },
@@ -938,6 +965,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -991,6 +1021,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -1277,6 +1310,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -1307,6 +1343,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -1418,6 +1457,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/Unauthorized',
           },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
           '404': {
             $ref: '#/components/responses/NotFound',
           },
@@ -1517,6 +1559,9 @@ export const spec = {
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
           },
           '404': {
             $ref: '#/components/responses/NotFound',
@@ -1703,7 +1748,7 @@ export const spec = {
       },
       Forbidden: {
         description:
-          'The permission the mutation needs was denied (`not allowed: environments.environment.update on demo`).',
+          'The permission the request needs was denied (`not allowed: environments.environment.update on demo`).',
         content: {
           'application/json': {
             schema: {

@@ -70,7 +70,7 @@ export type DiffEnvironment = {
     name: string;
   };
   body: UpdateEnvironmentRequest;
-  response: DiffResult | Error | Error | Error | Error | Error;
+  response: DiffResult | Error | Error | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -79,7 +79,7 @@ export type ExportEnvironment = {
   path: {
     name: string;
   };
-  response: ExportEnvironment200Response | Error | Error | Error;
+  response: ExportEnvironment200Response | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -88,7 +88,7 @@ export type GetEnvironment = {
   path: {
     name: string;
   };
-  response: Environment | Error | Error;
+  response: Environment | Error | Error | Error;
 };
 /**
  * @public
@@ -97,7 +97,7 @@ export type GetEnvironmentStatus = {
   path: {
     name: string;
   };
-  response: EnvironmentStatus | Error | Error | Error;
+  response: EnvironmentStatus | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -107,7 +107,7 @@ export type GetServiceManifest = {
     name: string;
     service: string;
   };
-  response: string | Error | Error | Error;
+  response: string | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -117,7 +117,7 @@ export type GetServiceValues = {
     name: string;
     service: string;
   };
-  response: MergedValues | Error | Error | Error;
+  response: MergedValues | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -135,7 +135,7 @@ export type ListRevisions = {
   query: {
     service?: string;
   };
-  response: ListRevisions200Response | Error | Error | Error;
+  response: ListRevisions200Response | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -244,7 +244,7 @@ export type GetFeature = {
   path: {
     feature: string;
   };
-  response: FeatureBranch | Error | Error;
+  response: FeatureBranch | Error | Error | Error;
 };
 /**
  * @public
@@ -254,7 +254,7 @@ export type GetFeatureInstanceValues = {
     feature: string;
     service: string;
   };
-  response: MergedValues | Error | Error | Error;
+  response: MergedValues | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -275,7 +275,7 @@ export type GetFeatureReachability = {
   query: {
     entry?: string;
   };
-  response: GetFeatureReachability200Response | Error | Error | Error;
+  response: GetFeatureReachability200Response | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -284,7 +284,7 @@ export type ListFeatureOperations = {
   path: {
     feature: string;
   };
-  response: ListEnvironmentOperations200Response | Error | Error;
+  response: ListEnvironmentOperations200Response | Error | Error | Error;
 };
 /**
  * @public
@@ -303,7 +303,7 @@ export type TraceRoute = {
     name: string;
   };
   body: TraceRouteRequest;
-  response: RouteTrace | Error | Error | Error | Error;
+  response: RouteTrace | Error | Error | Error | Error | Error;
 };
 import { GetOperationLogs200Response } from '../models/GetOperationLogs200Response.model';
 
@@ -323,7 +323,7 @@ export type GetOperation = {
   path: {
     id: string;
   };
-  response: Operation | Error | Error;
+  response: Operation | Error | Error | Error;
 };
 /**
  * @public
@@ -335,7 +335,7 @@ export type GetOperationLogs = {
   query: {
     after?: number;
   };
-  response: GetOperationLogs200Response | Error | Error | Error;
+  response: GetOperationLogs200Response | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -344,7 +344,7 @@ export type ListEnvironmentOperations = {
   path: {
     name: string;
   };
-  response: ListEnvironmentOperations200Response | Error;
+  response: ListEnvironmentOperations200Response | Error | Error;
 };
 import { ImportServicesRequest } from '../models/ImportServicesRequest.model';
 import { ImportServicesResult } from '../models/ImportServicesResult.model';

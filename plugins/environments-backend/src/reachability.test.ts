@@ -88,7 +88,7 @@ function component(
   };
 }
 
-describe('GET /features/{feature}/reachability', () => {
+describe('GET /features/{feature}/reachability and the pre-flight GET /environments/{name}/reachability', () => {
   const suffix = crypto.randomBytes(3).toString('hex');
   const env = `reach-${suffix}`;
   let call: ApiCall;
@@ -210,6 +210,50 @@ describe('GET /features/{feature}/reachability', () => {
     );
     expect((await call('get', '/features/no-such/reachability')).status).toBe(
       404,
+    );
+  });
+
+  it("answers the pre-flight of a feature not deployed yet, with the environment's propagation", async () => {
+    const res = await call(
+      'get',
+      `/environments/${env}/reachability?instances=payments&instances=api`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      environment: env,
+      entry: 'ui',
+      baggage: false,
+      summary: '1 of 2 instance(s) would be reachable from ui',
+      instances: [
+        { service: 'api', path: ['ui', 'api'], message: 'reached: ui → api' },
+        {
+          service: 'payments',
+          lostAt: { service: 'orders', reason: 'does-not-forward' },
+          message: 'not reached: orders does not forward the routing header',
+        },
+      ],
+      propagation: {
+        services: 6,
+        doesNotForward: ['orders'],
+        unknown: ['index'],
+        withoutSidecar: ['search'],
+        hidden: ['index', 'payments'],
+        summary:
+          '3 of 6 services may not forward the routing header (1 do not, 1 do not say, 1 have no sidecar); ' +
+          'from ui they hide the feature instances of 2 others',
+      },
+    });
+    // Without instances: the environment's propagation only.
+    const summary = await call('get', `/environments/${env}/reachability`);
+    expect(summary.body.instances).toEqual([]);
+    expect(summary.body.summary).toBe(res.body.propagation.summary);
+    const bad = await call(
+      'get',
+      `/environments/${env}/reachability?instances=api&instances=nowhere`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe(
+      `instances.1: 'nowhere' is not a service of environment '${env}'`,
     );
   });
 });

@@ -21,6 +21,7 @@ import {
   InstanceReachability,
   Propagation,
   lossMessage,
+  propagationSummary,
   reachability,
 } from './reachability';
 
@@ -48,6 +49,7 @@ export class FeatureReachabilityReader {
     },
   ) {}
 
+  /** Which of a feature branch's instances a request entering by `entry` reaches. */
   async reachability(
     featureName: string,
     options: { entry?: string; credentials: BackstageCredentials },
@@ -58,6 +60,69 @@ export class FeatureReachabilityReader {
       this.deps.environments,
       feature.environment,
     );
+    const { entry, graph } = await this.#walk(env, options);
+    const instances = this.#instances(
+      graph,
+      entry,
+      feature.instances.map(i => i.service),
+    );
+    return {
+      feature: feature.name,
+      environment: env.name,
+      entry,
+      baggage: this.deps.baggage,
+      instances,
+      summary: `${instances.filter(i => i.path).length} of ${
+        instances.length
+      } instance(s) of ${feature.name} reachable from ${entry}`,
+    };
+  }
+
+  /**
+   * The pre-flight of a feature about to be deployed: which of the named services' instances a request
+   * entering by `entry` would reach, and how the whole environment carries the routing context.
+   */
+  async preflight(
+    environment: string,
+    options: {
+      entry?: string;
+      instances?: string[];
+      credentials: BackstageCredentials;
+    },
+  ) {
+    const env = await requireEnvironment(this.deps.environments, environment);
+    for (const [index, service] of (options.instances ?? []).entries()) {
+      if (!env.services.some(s => s.name === service)) {
+        throw new InputError(
+          `instances.${index}: '${service}' is not a service of environment '${env.name}'`,
+        );
+      }
+    }
+    const { entry, graph } = await this.#walk(env, options);
+    const propagation = propagationSummary({
+      graph,
+      entry,
+      baggage: this.deps.baggage,
+    });
+    const instances = this.#instances(graph, entry, options.instances ?? []);
+    const reached = instances.filter(i => i.path).length;
+    return {
+      environment: env.name,
+      entry,
+      baggage: this.deps.baggage,
+      instances,
+      propagation,
+      summary: instances.length
+        ? `${reached} of ${instances.length} instance(s) would be reachable from ${entry}`
+        : propagation.summary,
+    };
+  }
+
+  /** The entry (the preview service unless named) and the call graph. */
+  async #walk(
+    env: EnvironmentSpec,
+    options: { entry?: string; credentials: BackstageCredentials },
+  ) {
     const entry = options.entry ?? env.previewService;
     if (!entry) {
       throw new InputError(
@@ -69,22 +134,20 @@ export class FeatureReachabilityReader {
         `entry: '${entry}' is not a service of environment '${env.name}'`,
       );
     }
-    const graph = await this.#callGraph(env, options.credentials);
-    const instances = reachability({
+    return { entry, graph: await this.#callGraph(env, options.credentials) };
+  }
+
+  #instances(
+    graph: Map<string, CallGraphNode>,
+    entry: string,
+    services: string[],
+  ) {
+    return reachability({
       graph,
       entry,
-      instances: feature.instances.map(i => i.service),
+      instances: services,
       baggage: this.deps.baggage,
     }).map(r => ({ ...r, message: describe(r, entry) }));
-    const reached = instances.filter(i => i.path).length;
-    return {
-      feature: feature.name,
-      environment: env.name,
-      entry,
-      baggage: this.deps.baggage,
-      instances,
-      summary: `${reached} of ${instances.length} instance(s) of ${feature.name} reachable from ${entry}`,
-    };
   }
 
   /** The environment's services as the catalog and the cluster describe them. */

@@ -1,4 +1,8 @@
-import { CallGraphNode, reachability } from './reachability';
+import {
+  CallGraphNode,
+  propagationSummary,
+  reachability,
+} from './reachability';
 
 const node = (
   calls: string[],
@@ -78,5 +82,39 @@ describe('reachability', () => {
         lostAt: { service: 'api', reason: 'unknown-propagation' },
       },
     ]);
+  });
+});
+
+describe('propagationSummary', () => {
+  // ui → api → orders (none) → payments; api → config (baggage); ui → search (no sidecar) → index; legacy (unknown) → payments
+  const graph = new Map<string, CallGraphNode>([
+    ['ui', node(['api', 'search', 'legacy'])],
+    ['api', node(['orders', 'config'])],
+    ['orders', node(['payments'], 'none')],
+    ['payments', node([])],
+    ['config', node(['payments'], 'baggage')],
+    ['search', node(['index'], 'header', false)],
+    ['index', node([])],
+    ['legacy', node(['audit'], 'unknown')],
+    ['audit', node([])],
+  ]);
+
+  it('counts each losing service once and names the services whose feature instances they hide', () => {
+    expect(propagationSummary({ graph, entry: 'ui', baggage: false })).toEqual({
+      services: 9,
+      doesNotForward: ['config', 'orders'],
+      unknown: ['legacy'],
+      withoutSidecar: ['search'],
+      hidden: ['audit', 'index', 'payments'],
+      summary:
+        '4 of 9 services may not forward the routing header (2 do not, 1 do not say, 1 have no sidecar); ' +
+        'from ui they hide the feature instances of 3 others',
+    });
+  });
+
+  it('with baggage routing, a baggage service forwards: what it calls is no longer hidden through it', () => {
+    const summary = propagationSummary({ graph, entry: 'ui', baggage: true });
+    expect(summary.doesNotForward).toEqual(['orders']);
+    expect(summary.hidden).toEqual(['audit', 'index']);
   });
 });

@@ -91,3 +91,66 @@ export function reachability(options: {
     return lostAt ? { service, lostAt } : { service };
   });
 }
+
+/** How the services of an environment carry the routing context, and whose feature instances that hides. */
+export interface PropagationSummary {
+  /** Services in the call graph. */
+  services: number;
+  /** Services that say they do not forward it (`none`, or `baggage` without baggage routing). */
+  doesNotForward: string[];
+  /** Services no annotation describes. */
+  unknown: string[];
+  /** Services whose pods run no sidecar. */
+  withoutSidecar: string[];
+  /** Services whose feature instances a request from the entry cannot reach with the context intact. */
+  hidden: string[];
+  summary: string;
+}
+
+/**
+ * The environment-wide view of {@link reachability}: which services lose the routing context (each counted
+ * once, by its first reason: no sidecar, then unknown, then does not forward) and which services' feature
+ * instances they hide from a request entering by `entry`.
+ */
+export function propagationSummary(options: {
+  graph: ReadonlyMap<string, CallGraphNode>;
+  entry: string;
+  baggage: boolean;
+}): PropagationSummary {
+  const { graph, baggage } = options;
+  const withoutSidecar: string[] = [];
+  const unknown: string[] = [];
+  const doesNotForward: string[] = [];
+  for (const [service, node] of [...graph].sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
+    if (!node.sidecar) withoutSidecar.push(service);
+    else if (node.propagates === 'unknown') unknown.push(service);
+    else if (
+      !(
+        node.propagates === 'header' ||
+        (baggage && node.propagates === 'baggage')
+      )
+    ) {
+      doesNotForward.push(service);
+    }
+  }
+  const hidden = reachability({
+    ...options,
+    instances: [...graph.keys()],
+  })
+    .filter(r => r.lostAt)
+    .map(r => r.service);
+  const losing = doesNotForward.length + unknown.length + withoutSidecar.length;
+  return {
+    services: graph.size,
+    doesNotForward,
+    unknown,
+    withoutSidecar,
+    hidden,
+    summary:
+      `${losing} of ${graph.size} services may not forward the routing header ` +
+      `(${doesNotForward.length} do not, ${unknown.length} do not say, ${withoutSidecar.length} have no sidecar); ` +
+      `from ${options.entry} they hide the feature instances of ${hidden.length} others`,
+  };
+}

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { Caller } from '../access';
 import type { ApiRouter } from '../schema/openApiRouter';
 import type { CallerOf, RouterOptions } from './createRouter';
 
@@ -16,17 +17,19 @@ export function addEnvironmentRoutes(
     differ,
     exporter,
     tracer,
+    reachability,
     operations,
   } = options;
   /** A read of the environment the path names, authorized and audited as `queryType`. */
   const read = async <T>(
     req: Request<{ name: string }, any, any, any>,
     queryType: string,
-    run: (name: string) => Promise<T>,
+    run: (name: string, caller: Caller) => Promise<T>,
   ) => {
     const { name } = req.params;
-    return queries.environment(await callerOf(req), name, queryType, () =>
-      run(name),
+    const caller = await callerOf(req);
+    return queries.environment(caller, name, queryType, () =>
+      run(name, caller),
     );
   };
 
@@ -48,7 +51,9 @@ export function addEnvironmentRoutes(
     const caller = await callerOf(req);
     res
       .status(202)
-      .json(await commands.updateEnvironment(req.params.name, req.body, caller));
+      .json(
+        await commands.updateEnvironment(req.params.name, req.body, caller),
+      );
   });
   router.delete('/environments/:name', async (req, res) => {
     const caller = await callerOf(req);
@@ -64,16 +69,25 @@ export function addEnvironmentRoutes(
   });
   router.put('/environments/:name/secrets/:secret', async (req, res) => {
     const { name, secret } = req.params;
-    await commands.writeSecretValues(name, secret, req.body, await callerOf(req));
+    await commands.writeSecretValues(
+      name,
+      secret,
+      req.body,
+      await callerOf(req),
+    );
     res.status(204).end();
   });
   router.post('/environments/:name/sleep', async (req, res) => {
     const caller = await callerOf(req);
-    res.status(202).json(await commands.sleepEnvironment(req.params.name, caller));
+    res
+      .status(202)
+      .json(await commands.sleepEnvironment(req.params.name, caller));
   });
   router.post('/environments/:name/wake', async (req, res) => {
     const caller = await callerOf(req);
-    res.status(202).json(await commands.wakeEnvironment(req.params.name, caller));
+    res
+      .status(202)
+      .json(await commands.wakeEnvironment(req.params.name, caller));
   });
 
   router.post('/environments/:name/diff', async (req, res) => {
@@ -83,6 +97,18 @@ export function addEnvironmentRoutes(
   });
   router.post('/environments/:name/routes/trace', async (req, res) => {
     res.json(await read(req, 'trace', name => tracer.trace(name, req.body)));
+  });
+  router.get('/environments/:name/reachability', async (req, res) => {
+    const { entry, instances } = req.query;
+    res.json(
+      await read(req, 'reachability', (name, { credentials }) =>
+        reachability.preflight(name, {
+          entry,
+          instances: instances && [instances].flat(),
+          credentials,
+        }),
+      ),
+    );
   });
   router.get('/environments/:name/status', async (req, res) => {
     res.json(await read(req, 'status', name => status.getStatus(name)));
@@ -164,6 +190,8 @@ export function addEnvironmentRoutes(
     });
   });
   router.post('/operations/:id/cancel', async (req, res) => {
-    res.json(await commands.cancelOperation(req.params.id, await callerOf(req)));
+    res.json(
+      await commands.cancelOperation(req.params.id, await callerOf(req)),
+    );
   });
 }

@@ -63,7 +63,9 @@ export function addFeatureRoutes(
   });
   router.post('/features/:feature/extend', async (req, res) => {
     const caller = await callerOf(req);
-    res.json(await commands.extendFeature(req.params.feature, req.body, caller));
+    res.json(
+      await commands.extendFeature(req.params.feature, req.body, caller),
+    );
   });
   router.get('/features/:feature/operations', async (req, res) => {
     res.json({

@@ -472,6 +472,66 @@ export const spec = {
         },
       },
     },
+    '/environments/{name}/reachability': {
+      get: {
+        operationId: 'GetEnvironmentReachability',
+        tags: ['Feature branches'],
+        description:
+          "The pre-flight of a feature branch about to be deployed, and the environment's header propagation: which of the named services' feature instances a request with the routing header would reach from an entry service (the environment's previewService unless `entry` names another), and, for the whole environment, the services that do not forward the header (or do not say, or run no sidecar) and whose feature instances they hide. Reads the catalog with the caller's credentials. Changes nothing.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+          {
+            name: 'entry',
+            in: 'query',
+            required: false,
+            description: 'The service a request enters by.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'instances',
+            in: 'query',
+            required: false,
+            description:
+              'The services a feature would have instances of (`instances=demo-api&instances=demo-orders`).',
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              "Each named instance, reached or not, and the environment's propagation.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EnvironmentReachability',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/environments/{name}/status': {
       get: {
         operationId: 'GetEnvironmentStatus',
@@ -1233,73 +1293,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    feature: {
-                      type: 'string',
-                    },
-                    environment: {
-                      type: 'string',
-                    },
-                    entry: {
-                      type: 'string',
-                    },
-                    baggage: {
-                      type: 'boolean',
-                    },
-                    summary: {
-                      type: 'string',
-                    },
-                    instances: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          service: {
-                            type: 'string',
-                          },
-                          path: {
-                            type: 'array',
-                            items: {
-                              type: 'string',
-                            },
-                          },
-                          lostAt: {
-                            type: 'object',
-                            properties: {
-                              service: {
-                                type: 'string',
-                              },
-                              reason: {
-                                type: 'string',
-                                enum: [
-                                  'does-not-forward',
-                                  'unknown-propagation',
-                                  'no-sidecar',
-                                ],
-                              },
-                            },
-                            required: ['service', 'reason'],
-                            additionalProperties: false,
-                          },
-                          message: {
-                            type: 'string',
-                          },
-                        },
-                        required: ['service', 'message'],
-                        additionalProperties: false,
-                      },
-                    },
-                  },
-                  required: [
-                    'feature',
-                    'environment',
-                    'entry',
-                    'baggage',
-                    'summary',
-                    'instances',
-                  ],
-                  additionalProperties: false,
+                  $ref: '#/components/schemas/FeatureReachability',
                 },
               },
             },
@@ -1867,6 +1861,165 @@ export const spec = {
             },
           },
         },
+      },
+      InstanceReachability: {
+        description:
+          'A feature instance seen from the entry service, reached (with its path) or not (with where and why).',
+        type: 'object',
+        properties: {
+          service: {
+            type: 'string',
+          },
+          path: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          lostAt: {
+            type: 'object',
+            properties: {
+              service: {
+                type: 'string',
+              },
+              reason: {
+                type: 'string',
+                enum: ['does-not-forward', 'unknown-propagation', 'no-sidecar'],
+              },
+            },
+            required: ['service', 'reason'],
+            additionalProperties: false,
+          },
+          message: {
+            type: 'string',
+          },
+        },
+        required: ['service', 'message'],
+        additionalProperties: false,
+      },
+      FeatureReachability: {
+        type: 'object',
+        properties: {
+          feature: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          entry: {
+            type: 'string',
+          },
+          baggage: {
+            type: 'boolean',
+          },
+          summary: {
+            type: 'string',
+          },
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InstanceReachability',
+            },
+          },
+        },
+        required: [
+          'feature',
+          'environment',
+          'entry',
+          'baggage',
+          'summary',
+          'instances',
+        ],
+        additionalProperties: false,
+      },
+      PropagationSummary: {
+        description:
+          "How an environment's services carry the routing header, and whose feature instances that hides.",
+        type: 'object',
+        properties: {
+          services: {
+            type: 'integer',
+            description: 'Services in the call graph.',
+          },
+          doesNotForward: {
+            type: 'array',
+            description:
+              'Services annotated as not forwarding it (none, or baggage without baggage routing).',
+            items: {
+              type: 'string',
+            },
+          },
+          unknown: {
+            type: 'array',
+            description:
+              'Services no envmesh.io/propagates annotation describes.',
+            items: {
+              type: 'string',
+            },
+          },
+          withoutSidecar: {
+            type: 'array',
+            description: 'Services whose pods run no sidecar.',
+            items: {
+              type: 'string',
+            },
+          },
+          hidden: {
+            type: 'array',
+            description:
+              'Services whose feature instances a request from the entry cannot reach with the header.',
+            items: {
+              type: 'string',
+            },
+          },
+          summary: {
+            type: 'string',
+          },
+        },
+        required: [
+          'services',
+          'doesNotForward',
+          'unknown',
+          'withoutSidecar',
+          'hidden',
+          'summary',
+        ],
+        additionalProperties: false,
+      },
+      EnvironmentReachability: {
+        type: 'object',
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          entry: {
+            type: 'string',
+          },
+          baggage: {
+            type: 'boolean',
+          },
+          summary: {
+            type: 'string',
+          },
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/InstanceReachability',
+            },
+          },
+          propagation: {
+            $ref: '#/components/schemas/PropagationSummary',
+          },
+        },
+        required: [
+          'environment',
+          'entry',
+          'baggage',
+          'summary',
+          'instances',
+          'propagation',
+        ],
+        additionalProperties: false,
       },
       RouteTrace: {
         description: 'Where a traced request went, hop by hop.',

@@ -189,10 +189,11 @@ export type WriteSecretValues = {
 };
 import { DeployFeature202Response } from '../models/DeployFeature202Response.model';
 import { DeployFeatureRequest } from '../models/DeployFeatureRequest.model';
+import { EnvironmentReachability } from '../models/EnvironmentReachability.model';
 import { ExtendFeatureRequest } from '../models/ExtendFeatureRequest.model';
 import { FeatureBranch } from '../models/FeatureBranch.model';
+import { FeatureReachability } from '../models/FeatureReachability.model';
 import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForBranch200Response.model';
-import { GetFeatureReachability200Response } from '../models/GetFeatureReachability200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
 import { ListFeatures200Response } from '../models/ListFeatures200Response.model';
 import { RouteTrace } from '../models/RouteTrace.model';
@@ -240,6 +241,19 @@ export type ExtendFeature = {
 /**
  * @public
  */
+export type GetEnvironmentReachability = {
+  path: {
+    name: string;
+  };
+  query: {
+    entry?: string;
+    instances?: Array<string>;
+  };
+  response: EnvironmentReachability | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type GetFeature = {
   path: {
     feature: string;
@@ -275,7 +289,7 @@ export type GetFeatureReachability = {
   query: {
     entry?: string;
   };
-  response: GetFeatureReachability200Response | Error | Error | Error | Error;
+  response: FeatureReachability | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -426,6 +440,8 @@ export type EndpointMap = {
   '#post|/features': DeployFeature;
 
   '#post|/features/{feature}/extend': ExtendFeature;
+
+  '#get|/environments/{name}/reachability': GetEnvironmentReachability;
 
   '#get|/features/{feature}': GetFeature;
 

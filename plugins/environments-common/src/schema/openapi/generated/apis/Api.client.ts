@@ -26,10 +26,11 @@ import { SecretValuesRequest } from '../models/SecretValuesRequest.model';
 import { UpdateEnvironmentRequest } from '../models/UpdateEnvironmentRequest.model';
 import { DeployFeature202Response } from '../models/DeployFeature202Response.model';
 import { DeployFeatureRequest } from '../models/DeployFeatureRequest.model';
+import { EnvironmentReachability } from '../models/EnvironmentReachability.model';
 import { ExtendFeatureRequest } from '../models/ExtendFeatureRequest.model';
 import { FeatureBranch } from '../models/FeatureBranch.model';
+import { FeatureReachability } from '../models/FeatureReachability.model';
 import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForBranch200Response.model';
-import { GetFeatureReachability200Response } from '../models/GetFeatureReachability200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
 import { ListFeatures200Response } from '../models/ListFeatures200Response.model';
 import { RouteTrace } from '../models/RouteTrace.model';
@@ -238,6 +239,18 @@ export type ExtendFeature = {
     feature: string;
   };
   body: ExtendFeatureRequest;
+};
+/**
+ * @public
+ */
+export type GetEnvironmentReachability = {
+  path: {
+    name: string;
+  };
+  query: {
+    entry?: string;
+    instances?: Array<string>;
+  };
 };
 /**
  * @public
@@ -961,6 +974,35 @@ export class DefaultApiClient {
   }
 
   /**
+   * The pre-flight of a feature branch about to be deployed, and the environment\'s header propagation: which of the named services\' feature instances a request with the routing header would reach from an entry service (the environment\'s previewService unless `entry` names another), and, for the whole environment, the services that do not forward the header (or do not say, or run no sidecar) and whose feature instances they hide. Reads the catalog with the caller\'s credentials. Changes nothing.
+   * @param name - The environment\&#39;s name.
+   * @param entry - The service a request enters by.
+   * @param instances - The services a feature would have instances of (&#x60;instances&#x3D;demo-api&amp;instances&#x3D;demo-orders&#x60;).
+   */
+  public async getEnvironmentReachability(
+    // @ts-ignore
+    request: GetEnvironmentReachability,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentReachability>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{name}/reachability{?entry,instances*}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * A feature branch with its instances, preview URLs and which services answer for it.
    * @param feature - A feature branch name (DNS-1123 label).
    */
@@ -1049,7 +1091,7 @@ export class DefaultApiClient {
     // @ts-ignore
     request: GetFeatureReachability,
     options?: RequestOptions,
-  ): Promise<TypedResponse<GetFeatureReachability200Response>> {
+  ): Promise<TypedResponse<FeatureReachability>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/features/{feature}/reachability{?entry}`;

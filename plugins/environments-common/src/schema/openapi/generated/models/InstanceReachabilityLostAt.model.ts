@@ -7,15 +7,15 @@
 /**
  * @public
  */
-export interface GetFeatureReachability200ResponseInstancesInnerLostAt {
+export interface InstanceReachabilityLostAt {
   service: string;
-  reason: GetFeatureReachability200ResponseInstancesInnerLostAtReasonEnum;
+  reason: InstanceReachabilityLostAtReasonEnum;
 }
 
 /**
  * @public
  */
-export type GetFeatureReachability200ResponseInstancesInnerLostAtReasonEnum =
+export type InstanceReachabilityLostAtReasonEnum =
   | 'does-not-forward'
   | 'unknown-propagation'
   | 'no-sidecar';

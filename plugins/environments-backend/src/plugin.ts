@@ -186,6 +186,14 @@ export const environmentsPlugin = createBackendPlugin({
             queries.feature(caller, name, 'get', () =>
               features.getFeature(name),
             ),
+          getEnvironmentReachability: (name, { entry, instances, ...caller }) =>
+            queries.environment(caller, name, 'reachability', () =>
+              backend.reachability.preflight(name, {
+                entry,
+                instances,
+                credentials: caller.credentials,
+              }),
+            ),
           deployFeature: (body, { credentials }) =>
             commands.deployFeature(body, { credentials }),
           removeFeature: (name, { credentials, services }) =>

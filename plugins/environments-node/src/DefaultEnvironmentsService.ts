@@ -66,6 +66,16 @@ export class DefaultEnvironmentsService implements EnvironmentsService {
     return (await this.#engine()).getFeature(name, options);
   }
 
+  async getEnvironmentReachability(
+    name: string,
+    options: EnvironmentsRequestOptions & {
+      entry?: string;
+      instances?: string[];
+    },
+  ) {
+    return (await this.#engine()).getEnvironmentReachability(name, options);
+  }
+
   async deployFeature(
     body: DeployFeatureRequest,
     options: EnvironmentsRequestOptions,

@@ -14,6 +14,7 @@ import {
   CopyEnvironmentRequest,
   CreateEnvironmentRequest,
   DeployFeatureRequest,
+  EnvironmentReachability,
 } from '@envmesh/plugin-environments-common/client';
 import { DefaultEnvironmentsService } from './DefaultEnvironmentsService';
 import { environmentsServiceBridgeRef } from './EnvironmentsServiceBridge';
@@ -74,6 +75,18 @@ export interface EnvironmentsService {
     name: string,
     options: EnvironmentsRequestOptions,
   ): Promise<FeatureBranchDetails>;
+  /**
+   * The pre-flight of a feature branch about to be deployed: which of the services' feature instances a
+   * request with the routing header would reach from the entry (the environment's preview service unless
+   * named), and how the environment's services carry the header.
+   */
+  getEnvironmentReachability(
+    name: string,
+    options: EnvironmentsRequestOptions & {
+      entry?: string;
+      instances?: string[];
+    },
+  ): Promise<EnvironmentReachability>;
   /**
    * Creates a feature branch, or adds/replaces instances of an existing one (`POST /features`), and starts
    * its deploy-feature operation.

@@ -109,6 +109,22 @@ export class HttpEnvironmentsService implements EnvironmentsService {
     );
   }
 
+  async getEnvironmentReachability(
+    name: string,
+    options: EnvironmentsRequestOptions & {
+      entry?: string;
+      instances?: string[];
+    },
+  ) {
+    const { entry, instances } = options;
+    return this.#read(
+      this.#client.getEnvironmentReachability(
+        { path: { name }, query: { entry, instances } },
+        await this.#token(options),
+      ),
+    );
+  }
+
   async deployFeature(
     body: DeployFeatureRequest,
     options: EnvironmentsRequestOptions,

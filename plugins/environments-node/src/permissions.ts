@@ -126,7 +126,8 @@ export const featureBranchPermissionRules = {
   }),
   isInCluster: createPermissionRule({
     name: 'IS_IN_CLUSTER',
-    description: 'Allow feature branches of environments in one of the given clusters',
+    description:
+      'Allow feature branches of environments in one of the given clusters',
     resourceRef: featureBranchPermissionResourceRef,
     paramsSchema: clusterParams,
     apply: (resource, { clusters }) => clusters.includes(resource.cluster),

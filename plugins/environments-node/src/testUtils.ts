@@ -22,6 +22,7 @@ export function environmentsServiceMock(
     getOperation: unexpected('getOperation'),
     listFeatures: unexpected('listFeatures'),
     getFeature: unexpected('getFeature'),
+    getEnvironmentReachability: unexpected('getEnvironmentReachability'),
     deployFeature: unexpected('deployFeature'),
     removeFeature: unexpected('removeFeature'),
     featureNameFromBranch: unexpected('featureNameFromBranch'),

@@ -73,6 +73,12 @@ describe('scaffolderModuleEnvmeshEnvironments', () => {
         'environmentUrl',
       ]);
     }
+    // The deploy's pre-flight: the instances a request would not reach.
+    const deployOnly: Record<string, object> = {
+      'envmesh:feature:deploy': {
+        reachability: expect.objectContaining({ type: 'array' }),
+      },
+    };
     for (const id of ['envmesh:feature:deploy', 'envmesh:feature:delete']) {
       const action = actions.find(a => a.id === id);
       expect(action?.examples?.length).toBeGreaterThan(0);
@@ -84,6 +90,7 @@ describe('scaffolderModuleEnvmeshEnvironments', () => {
           type: 'array',
           items: { type: 'string' },
         }),
+        ...deployOnly[id],
       });
     }
     const deploy = actions.find(a => a.id === 'envmesh:feature:deploy');

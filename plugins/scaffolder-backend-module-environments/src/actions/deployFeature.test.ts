@@ -204,6 +204,108 @@ describe('envmesh:feature:deploy', () => {
     );
   });
 
+  it('warns, before deploying, about each instance a request with the header would not reach, and outputs them', async () => {
+    const getEnvironmentReachability = jest.fn(async (..._args: unknown[]) => ({
+      environment: 'demo-dev',
+      entry: 'demo-ui',
+      baggage: false,
+      summary: '1 of 2 instance(s) would be reachable from demo-ui',
+      instances: [
+        {
+          service: 'demo-api',
+          lostAt: { service: 'demo-ui', reason: 'does-not-forward' as const },
+          message: 'not reached: demo-ui does not forward the routing header',
+        },
+        {
+          service: 'demo-ui',
+          path: ['demo-ui'],
+          message: 'reached: demo-ui',
+        },
+      ],
+      propagation: {
+        services: 2,
+        doesNotForward: ['demo-ui'],
+        unknown: [],
+        withoutSidecar: [],
+        hidden: ['demo-api'],
+        summary: '',
+      },
+    }));
+    const order: string[] = [];
+    const action = createFeatureDeployAction({
+      environments: environmentsServiceMock({
+        getEnvironmentReachability: async (...args) => {
+          order.push('pre-flight');
+          return getEnvironmentReachability(...args);
+        },
+        deployFeature: async () => {
+          order.push('deploy');
+          return deployed();
+        },
+      }),
+      config,
+    });
+    const warnings: string[] = [];
+    const { ctx } = context({
+      input: { ...input, waitForReady: false },
+      checkpoint: checkpointStore().checkpoint,
+    });
+    ctx.logger.warn = (message: string) => {
+      warnings.push(message);
+    };
+
+    await action.handler(ctx as any);
+
+    expect(order).toEqual(['pre-flight', 'deploy']);
+    expect(getEnvironmentReachability).toHaveBeenCalledWith('demo-dev', {
+      credentials: jane,
+      instances: ['demo-ui', 'demo-api'],
+    });
+    expect(warnings).toEqual([
+      'pre-flight: a request from demo-ui does not reach the instance of demo-api: not reached: demo-ui does not forward the routing header',
+    ]);
+    expect(ctx.output).toHaveBeenCalledWith('reachability', [
+      {
+        service: 'demo-api',
+        lostAt: { service: 'demo-ui', reason: 'does-not-forward' },
+        message: 'not reached: demo-ui does not forward the routing header',
+      },
+    ]);
+  });
+
+  it('deploys when the pre-flight cannot run, with a warning and no reachability output', async () => {
+    const action = createFeatureDeployAction({
+      environments: environmentsServiceMock({
+        getEnvironmentReachability: async () => {
+          throw new Error(
+            "entry: environment 'demo-dev' has no previewService; name the service a request enters by",
+          );
+        },
+        deployFeature: async () => deployed(),
+      }),
+      config,
+    });
+    const warnings: string[] = [];
+    const { ctx } = context({
+      input: { ...input, waitForReady: false },
+      checkpoint: checkpointStore().checkpoint,
+    });
+    ctx.logger.warn = (message: string) => {
+      warnings.push(message);
+    };
+
+    await action.handler(ctx as any);
+
+    expect(warnings).toEqual([
+      "pre-flight skipped: entry: environment 'demo-dev' has no previewService; name the service a request enters by",
+    ]);
+    expect(ctx.output).toHaveBeenCalledWith('operationId', 'op-9');
+    expect(ctx.output).not.toHaveBeenCalledWith(
+      'reachability',
+      expect.anything(),
+    );
+  });
+
   describe('dry run', () => {
     it('reports the feature branch it would create and changes nothing', async () => {
       const listEnvironments = jest.fn(async () => [demoDev]);

@@ -12,6 +12,7 @@ import {
   outputFeature,
   toInstanceSpecs,
 } from './featureBranch';
+import { reachabilityOutputSchema, warnUnreachable } from './preflight';
 import {
   EnvironmentActionOptions,
   followOperation,
@@ -100,7 +101,10 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
             ),
         ...waitInputs('the feature branch'),
       },
-      output: featureOutputSchema,
+      output: {
+        ...featureOutputSchema,
+        reachability: reachabilityOutputSchema,
+      },
     },
     async handler(ctx) {
       const { environment } = ctx.input;
@@ -130,6 +134,11 @@ export function createFeatureDeployAction(options: EnvironmentActionOptions) {
       }
       const url = featureUrl(config, name);
       const ttl = ttlHours ? `, expiring in ${ttlHours} hours` : '';
+      await warnUnreachable(ctx, environments, {
+        environment,
+        services: instances.map(i => i.service),
+        credentials,
+      });
 
       if (ctx.isDryRun) {
         const env = (await environments.listEnvironments({ credentials })).find(

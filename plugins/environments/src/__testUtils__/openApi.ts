@@ -119,6 +119,8 @@ const responseEndpoints: Record<
   extendFeature: ['post', '/features/{feature}/extend'],
   deleteFeature: ['delete', '/features/{feature}'],
   traceRoute: ['post', '/environments/{name}/routes/trace'],
+  getFeatureReachability: ['get', '/features/{feature}/reachability'],
+  getEnvironmentReachability: ['get', '/environments/{name}/reachability'],
 };
 
 /** Responses of a spec-checked API that did not match the spec, for the test to fail on. */

@@ -9,7 +9,9 @@ import {
   CreateEnvironmentRequest,
   DiffResult,
   Environment,
+  EnvironmentReachability,
   EnvironmentStatus,
+  FeatureReachability,
   MergedValues,
   Operation,
   OperationLogLine,
@@ -116,6 +118,19 @@ export interface EnvironmentsApi {
   deleteFeature(name: string): Promise<Operation>;
   /** `POST /environments/{name}/routes/trace`: where a request goes, hop by hop, from the live objects. */
   traceRoute(name: string, request: TraceRouteRequest): Promise<RouteTrace>;
+  /** `GET /features/{feature}/reachability`: which instances a request with the header reaches from `entry`. */
+  getFeatureReachability(
+    feature: string,
+    entry?: string,
+  ): Promise<FeatureReachability>;
+  /**
+   * `GET /environments/{name}/reachability`: the environment's header propagation, and the pre-flight of a
+   * feature with instances of `instances`.
+   */
+  getEnvironmentReachability(
+    name: string,
+    options?: { entry?: string; instances?: string[] },
+  ): Promise<EnvironmentReachability>;
 }
 
 /**

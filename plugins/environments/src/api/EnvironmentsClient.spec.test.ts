@@ -134,6 +134,15 @@ const calls: Record<
       headers: { 'X-FEATURE-NAME': 'feature-1' },
     },
   },
+  getFeatureReachability: {
+    call: api => api.getFeatureReachability('feature-1', 'demo ui'),
+  },
+  getEnvironmentReachability: {
+    call: api =>
+      api.getEnvironmentReachability('demo dev', {
+        instances: ['demo-api', 'demo-orders'],
+      }),
+  },
 };
 
 /** The spec path (`/environments/{name}`) a concrete path matches. */

@@ -15,7 +15,9 @@ import {
   CreateEnvironmentRequest,
   DiffResult,
   Environment,
+  EnvironmentReachability,
   EnvironmentStatus,
+  FeatureReachability,
   MergedValues,
   Operation,
   OperationLogLine,
@@ -218,6 +220,30 @@ export class EnvironmentsClient implements EnvironmentsApi {
     request: TraceRouteRequest,
   ): Promise<RouteTrace> {
     return read(this.#client.traceRoute({ path: { name }, body: request }));
+  }
+
+  async getFeatureReachability(
+    feature: string,
+    entry?: string,
+  ): Promise<FeatureReachability> {
+    return read(
+      this.#client.getFeatureReachability({
+        path: { feature },
+        query: { entry },
+      }),
+    );
+  }
+
+  async getEnvironmentReachability(
+    name: string,
+    options: { entry?: string; instances?: string[] } = {},
+  ): Promise<EnvironmentReachability> {
+    return read(
+      this.#client.getEnvironmentReachability({
+        path: { name },
+        query: options,
+      }),
+    );
   }
 }
 

@@ -53,6 +53,8 @@ export function stubEnvironmentsApi(
     extendFeature: notStubbed('extendFeature'),
     deleteFeature: notStubbed('deleteFeature'),
     traceRoute: notStubbed('traceRoute'),
+    getFeatureReachability: notStubbed('getFeatureReachability'),
+    getEnvironmentReachability: notStubbed('getEnvironmentReachability'),
     ...methods,
   };
 }

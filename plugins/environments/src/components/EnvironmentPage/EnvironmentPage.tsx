@@ -22,6 +22,7 @@ import { EnvironmentActions } from '../EnvironmentActions';
 import { EnvironmentServicesTable } from '../EnvironmentServicesTable';
 import { GlobalValuesCard } from '../GlobalValuesCard';
 import { OperationsCard } from '../OperationsCard';
+import { PropagationCard } from '../ReachabilityCard';
 
 const AboutCard = (props: {
   environment: Environment;
@@ -153,6 +154,12 @@ const EnvironmentView = ({ name }: { name: string }) => {
         <Grid item xs={12} md={6}>
           <ConfigCard environment={env} onSaved={setStarted} />
         </Grid>
+        {/* Propagation is walked from the preview service: without one there is nothing to say. */}
+        {env.previewService && (
+          <Grid item xs={12} md={6}>
+            <PropagationCard environment={env.name} />
+          </Grid>
+        )}
       </Grid>
     </Content>
   );

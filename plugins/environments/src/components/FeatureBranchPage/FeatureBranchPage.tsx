@@ -40,6 +40,7 @@ import { FeatureRoutingCard } from '../FeatureRoutingCard';
 import { MergedValuesDialog } from '../MergedValuesDialog';
 import { OperationProgress } from '../OperationProgress';
 import { PermittedButton } from '../PermittedButton';
+import { ReachabilityCard } from '../ReachabilityCard';
 import { TraceRequestCard } from '../TraceRequestCard';
 
 const InstanceState = ({ instance }: { instance: FeatureInstance }) => {
@@ -194,7 +195,10 @@ const FeatureView = ({ name }: { name: string }) => {
           <FeatureRoutingCard feature={value} />
         </Box>
       </Grid>
-      <Grid item xs={12}>
+      <Grid item xs={12} lg={6}>
+        <ReachabilityCard feature={value.name} />
+      </Grid>
+      <Grid item xs={12} lg={6}>
         <TraceRequestCard feature={value} />
       </Grid>
       <Grid item xs={12}>

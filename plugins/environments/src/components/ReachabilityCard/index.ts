@@ -1,0 +1,2 @@
+export { ReachabilityCard } from './ReachabilityCard';
+export { PropagationCard } from './PropagationCard';

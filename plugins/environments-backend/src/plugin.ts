@@ -174,6 +174,10 @@ export const environmentsPlugin = createBackendPlugin({
             commands.createEnvironment(body, { credentials }),
           copyEnvironment: (source, body, { credentials }) =>
             commands.copyEnvironment(source, body, { credentials }),
+          exportEnvironment: (name, caller) =>
+            queries.environment(caller, name, 'export', () =>
+              backend.exporter.exportEnvironment(name),
+            ),
           getOperation: (id, caller) =>
             queries.operation(caller, id, 'operation', () =>
               operations.getOperation(id),

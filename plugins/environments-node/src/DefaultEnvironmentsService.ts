@@ -52,6 +52,10 @@ export class DefaultEnvironmentsService implements EnvironmentsService {
     return (await this.#engine()).copyEnvironment(source, body, options);
   }
 
+  async exportEnvironment(name: string, options: EnvironmentsRequestOptions) {
+    return (await this.#engine()).exportEnvironment(name, options);
+  }
+
   async getOperation(id: string, options: EnvironmentsRequestOptions) {
     return (await this.#engine()).getOperation(id, options);
   }

@@ -14,6 +14,7 @@ import {
   CopyEnvironmentRequest,
   CreateEnvironmentRequest,
   DeployFeatureRequest,
+  EnvironmentExport,
   EnvironmentReachability,
 } from '@envmesh/plugin-environments-common/client';
 import { DefaultEnvironmentsService } from './DefaultEnvironmentsService';
@@ -62,6 +63,14 @@ export interface EnvironmentsService {
     body: CopyEnvironmentRequest,
     options: EnvironmentsRequestOptions,
   ): Promise<OperationReport>;
+  /**
+   * The environment as files: its `envmesh.io/v1alpha1` Environment document (Secrets as key names only) and
+   * its rendered manifests as kustomizations, for Git, Argo CD or Flux.
+   */
+  exportEnvironment(
+    name: string,
+    options: EnvironmentsRequestOptions,
+  ): Promise<EnvironmentExport>;
   getOperation(
     id: string,
     options: EnvironmentsRequestOptions,

@@ -82,6 +82,15 @@ export class HttpEnvironmentsService implements EnvironmentsService {
     );
   }
 
+  async exportEnvironment(name: string, options: EnvironmentsRequestOptions) {
+    return this.#read(
+      this.#client.exportEnvironment(
+        { path: { name } },
+        await this.#token(options),
+      ),
+    );
+  }
+
   async getOperation(id: string, options: EnvironmentsRequestOptions) {
     return this.#read(
       this.#client.getOperation({ path: { id } }, await this.#token(options)),

@@ -19,6 +19,7 @@ export function environmentsServiceMock(
     getEnvironment: unexpected('getEnvironment'),
     createEnvironment: unexpected('createEnvironment'),
     copyEnvironment: unexpected('copyEnvironment'),
+    exportEnvironment: unexpected('exportEnvironment'),
     getOperation: unexpected('getOperation'),
     listFeatures: unexpected('listFeatures'),
     getFeature: unexpected('getFeature'),

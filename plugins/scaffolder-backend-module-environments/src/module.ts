@@ -8,10 +8,11 @@ import { createEnvironmentCopyAction } from './actions/copyEnvironment';
 import { createEnvironmentCreateAction } from './actions/createEnvironment';
 import { createFeatureDeleteAction } from './actions/deleteFeature';
 import { createFeatureDeployAction } from './actions/deployFeature';
+import { createEnvironmentExportAction } from './actions/exportEnvironment';
 
 /**
- * Adds the envmesh actions (`envmesh:environment:create`, `envmesh:environment:copy`, `envmesh:feature:deploy`,
- * `envmesh:feature:delete`) to the scaffolder.
+ * Adds the envmesh actions (`envmesh:environment:create`, `envmesh:environment:copy`,
+ * `envmesh:environment:export`, `envmesh:feature:deploy`, `envmesh:feature:delete`) to the scaffolder.
  *
  * @public
  */
@@ -31,6 +32,7 @@ export const scaffolderModuleEnvmeshEnvironments = createBackendModule({
           createEnvironmentCopyAction({ environments, config }),
           createFeatureDeployAction({ environments, config }),
           createFeatureDeleteAction({ environments, config }),
+          createEnvironmentExportAction({ environments }),
         );
       },
     });

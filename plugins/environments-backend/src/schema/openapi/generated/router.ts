@@ -919,29 +919,7 @@ export const spec = {
             content: {
               'application/json': {
                 schema: {
-                  type: 'object',
-                  properties: {
-                    files: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: {
-                          path: {
-                            type: 'string',
-                            description:
-                              "Relative to the export's root, `/`-separated.",
-                          },
-                          content: {
-                            type: 'string',
-                          },
-                        },
-                        required: ['path', 'content'],
-                        additionalProperties: false,
-                      },
-                    },
-                  },
-                  required: ['files'],
-                  additionalProperties: false,
+                  $ref: '#/components/schemas/EnvironmentExport',
                 },
               },
             },
@@ -2019,6 +1997,34 @@ export const spec = {
           'instances',
           'propagation',
         ],
+        additionalProperties: false,
+      },
+      EnvironmentExport: {
+        description: 'An environment as files, sorted by path.',
+        type: 'object',
+        properties: {
+          files: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExportedFile',
+            },
+          },
+        },
+        required: ['files'],
+        additionalProperties: false,
+      },
+      ExportedFile: {
+        type: 'object',
+        properties: {
+          path: {
+            type: 'string',
+            description: "Relative to the export's root, `/`-separated.",
+          },
+          content: {
+            type: 'string',
+          },
+        },
+        required: ['path', 'content'],
         additionalProperties: false,
       },
       RouteTrace: {

@@ -26,8 +26,8 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentExport } from '../models/EnvironmentExport.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
-import { ExportEnvironment200Response } from '../models/ExportEnvironment200Response.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
 import { MergedValues } from '../models/MergedValues.model';
@@ -79,7 +79,7 @@ export type ExportEnvironment = {
   path: {
     name: string;
   };
-  response: ExportEnvironment200Response | Error | Error | Error | Error;
+  response: EnvironmentExport | Error | Error | Error | Error;
 };
 /**
  * @public

@@ -15,8 +15,8 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentExport } from '../models/EnvironmentExport.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
-import { ExportEnvironment200Response } from '../models/ExportEnvironment200Response.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
 import { MergedValues } from '../models/MergedValues.model';
@@ -547,7 +547,7 @@ export class DefaultApiClient {
     // @ts-ignore
     request: ExportEnvironment,
     options?: RequestOptions,
-  ): Promise<TypedResponse<ExportEnvironment200Response>> {
+  ): Promise<TypedResponse<EnvironmentExport>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/environments/{name}/export`;

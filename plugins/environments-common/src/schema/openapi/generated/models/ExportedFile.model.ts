@@ -7,7 +7,7 @@
 /**
  * @public
  */
-export interface ExportEnvironment200ResponseFilesInner {
+export interface ExportedFile {
   /**
    * Relative to the export\'s root, `/`-separated.
    */

@@ -18,12 +18,14 @@ import {
 import Box from '@material-ui/core/Box';
 import AddIcon from '@material-ui/icons/Add';
 import Brightness3Icon from '@material-ui/icons/Brightness3';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { environmentsApiRef } from '../../api';
 import {
   createEnvironmentRouteRef,
   NEW_ENVIRONMENT_TEMPLATE,
 } from '../../routes';
+import { CreateFromFileDialog } from '../CreateFromFileDialog';
 import { LastOperation, LastOperationCacheProvider } from '../LastOperation';
 import { PermittedButton } from '../PermittedButton';
 
@@ -100,6 +102,24 @@ const columns: TableColumn<EnvironmentSummary>[] = [
   },
 ];
 
+/** "Create from file": an exported environment document as a new environment. */
+const CreateFromFileButton = () => {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <PermittedButton
+        permission={environmentCreatePermission}
+        intent="create environments"
+        variant="outlined"
+        onClick={() => setOpen(true)}
+      >
+        Create from file
+      </PermittedButton>
+      {open && <CreateFromFileDialog onClose={() => setOpen(false)} />}
+    </>
+  );
+};
+
 /** The "Create" button: to the scaffolder template that creates an environment. */
 const CreateButton = () => {
   const selectedTemplate = useRouteRef(createEnvironmentRouteRef);
@@ -170,7 +190,8 @@ export const EnvironmentsTable = () => {
 
   return (
     <>
-      <Box display="flex" justifyContent="flex-end" mb={2}>
+      <Box display="flex" justifyContent="flex-end" mb={2} style={{ gap: 8 }}>
+        <CreateFromFileButton />
         <CreateButton />
       </Box>
       {content}

@@ -1,0 +1,1 @@
+export { CreateFromFileDialog } from './CreateFromFileDialog';

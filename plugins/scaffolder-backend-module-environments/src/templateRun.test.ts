@@ -2,14 +2,17 @@
  * End to end: the example templates run as tasks of the real scaffolder backend, with this module's actions
  * calling the real environments backend plugin (in process, through environmentsServiceRef), which deploys to
  * the local cluster (kube-apiserver + kwok). Checks that the pods get ready, that retrying a finished task
- * does not create or deploy twice, and runs every action for real and in dry-run.
+ * does not create or deploy twice, and runs every action for real and in dry-run. The export template publishes
+ * with the stock publish:github into a bare repository of a local Git host stand-in.
  *
  * The cluster is the one of the jest global setup when the run has one (ENVMESH_TEST_KUBECONFIG, as in
  * `yarn backstage-cli repo test`); otherwise this file starts its own.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import {
@@ -19,6 +22,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports -- the end-to-end test runs the real engine
 import environmentsPlugin from '@envmesh/plugin-environments-backend';
 import {
@@ -29,6 +33,7 @@ import {
   testKubeConfig,
 } from '@envmesh/local-cluster';
 import { scaffolderModuleEnvmeshEnvironments } from './module';
+import { LocalGitHost, startLocalGitHost } from './__testUtils__/localGitHost';
 
 jest.setTimeout(300_000);
 
@@ -107,6 +112,7 @@ describe('example templates run through the scaffolder backend on the local clus
   let kc: ReturnType<typeof testKubeConfig>;
   let base: string;
   let stop: () => Promise<void>;
+  let gitHost: LocalGitHost;
 
   const headers = {
     Authorization: mockCredentials.user.header(),
@@ -223,17 +229,21 @@ describe('example templates run through the scaffolder backend on the local clus
     kc = testKubeConfig();
     const cluster = kc.getCurrentCluster()!;
     const user = kc.getCurrentUser()!;
+    gitHost = await startLocalGitHost();
 
     const backend = await startTestBackend({
       features: [
         scaffolderPlugin,
         scaffolderModuleEnvmeshEnvironments,
+        // The stock publish actions, publishing to the local Git host.
+        githubModule,
         environmentsPlugin,
         // The catalog the scaffolder reads the templates from (and the engine its components).
         catalogServiceMock.factory({
           entities: [
             template('new-environment'),
             template('feature-branch'),
+            template('export-environment'),
             inlineTemplate('copy-environment', {
               action: 'envmesh:environment:copy',
               input: { source: ENV, name: COPY },
@@ -247,6 +257,15 @@ describe('example templates run through the scaffolder backend on the local clus
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.example' },
+            integrations: {
+              github: [
+                {
+                  host: gitHost.host,
+                  apiBaseUrl: gitHost.apiBaseUrl,
+                  token: 'local-git-host-token',
+                },
+              ],
+            },
             kubernetes: {
               clusterLocatorMethods: [
                 {
@@ -301,6 +320,7 @@ describe('example templates run through the scaffolder backend on the local clus
 
   afterAll(async () => {
     await stop?.();
+    await gitHost?.stop();
     if (ownCluster) {
       delete process.env.ENVMESH_TEST_KUBECONFIG;
       await ownCluster.stop();
@@ -373,6 +393,70 @@ describe('example templates run through the scaffolder backend on the local clus
       await operationsOf(`/environments/${ENV}/operations`)
     ).filter(o => o.type === 'create');
     expect(creates).toEqual([expect.objectContaining({ state: 'succeeded' })]);
+  });
+
+  it('"Export an environment to Git" publishes its files with the stock publish:github, as Argo CD and Flux read them', async () => {
+    const repo = `export-${suffix}`;
+    const taskId = await runTask(
+      'template:default/envmesh-export-environment',
+      {
+        environment: ENV,
+        repoUrl: `${gitHost.host}?owner=envmesh&repo=${repo}`,
+      },
+    );
+    const { status, messages, output } = await settled(taskId);
+    expect({ status, messages }).toMatchObject({ status: 'completed' });
+    expect(messages).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^wrote \\d+ files of environment '${ENV}' into the workspace`,
+        ),
+      ),
+    );
+    expect(output?.links).toEqual([
+      expect.objectContaining({ title: 'Repository' }),
+    ]);
+    // What the repository holds, as anyone cloning it sees it.
+    const clone = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'envmesh-export-clone-'),
+    );
+    try {
+      // The template publishes to `main`.
+      execFileSync('git', [
+        'clone',
+        '-q',
+        '--branch',
+        'main',
+        gitHost.repositoryPath(repo),
+        clone,
+      ]);
+      expect(
+        execFileSync('git', ['log', '--format=%s'], {
+          cwd: clone,
+          encoding: 'utf8',
+        }).trim(),
+      ).toBe(`Export of envmesh environment ${ENV}`);
+      const document = yaml.load(
+        fs.readFileSync(path.join(clone, 'environment.yaml'), 'utf8'),
+      ) as any;
+      expect(document).toMatchObject({
+        apiVersion: 'envmesh.io/v1alpha1',
+        kind: 'Environment',
+        metadata: { name: ENV },
+      });
+      expect(
+        fs.existsSync(path.join(clone, 'manifests/kustomization.yaml')),
+      ).toBe(true);
+      for (const { name } of document.spec.services) {
+        expect(
+          fs.existsSync(
+            path.join(clone, 'manifests', name, 'kustomization.yaml'),
+          ),
+        ).toBe(true);
+      }
+    } finally {
+      fs.rmSync(clone, { recursive: true, force: true });
+    }
   });
 
   it('retrying the finished task does not create the environment again', async () => {

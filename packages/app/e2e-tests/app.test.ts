@@ -178,7 +178,37 @@ test('the feature branch page shows the seeded feature, its preview URL and rout
   ).toHaveAttribute('href', 'https://feature-31337.demo.net/');
   await expect(page.getByText('demo-api → feature-31337')).toBeVisible();
   await expect(page.getByText('demo-orders → default')).toBeVisible();
+  // The pre-flight beside "Trace a request": from the preview service, along the catalog's call graph.
+  const reachability = page
+    .locator('.MuiCard-root')
+    .filter({ hasText: 'Will a request reach the feature?' });
+  await expect(
+    reachability.getByText(
+      /instance\(s\) of feature-31337 reachable from demo-ui/,
+    ),
+  ).toBeVisible();
+  await expect(
+    reachability.getByRole('cell', { name: 'demo-api' }),
+  ).toBeVisible();
+  await reachability.screenshot({
+    path: path.join(screenshots, 'feature-reachability.png'),
+  });
   await tallScreenshot('feature-branch.png');
+});
+
+test('"Create from file" takes an exported environment document', async () => {
+  await page.goto('/environments');
+  await page.getByRole('button', { name: 'Create from file' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog
+    .getByLabel('Environment document')
+    .fill('apiVersion: envmesh.io/v1alpha1\nkind: Component\n');
+  await expect(dialog.getByText(/Not an exported environment/)).toBeVisible();
+  await dialog.screenshot({
+    path: path.join(screenshots, 'create-from-file.png'),
+  });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
 });
 
 test('the "Feature branch" template deploys a feature branch and ends on its page', async () => {

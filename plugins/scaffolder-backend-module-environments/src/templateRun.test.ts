@@ -561,6 +561,11 @@ describe('example templates run through the scaffolder backend on the local clus
     expect({ status: run.status, messages: run.messages }).toMatchObject({
       status: 'completed',
     });
+    // The deploy ran the reachability pre-flight against the engine first; this environment has no preview
+    // service to enter by, which the task log says without stopping the deploy.
+    expect(run.messages).toContainEqual(
+      `pre-flight skipped: entry: environment '${ENV}' has no previewService; name the service a request enters by`,
+    );
     expect(run.output?.links).toEqual([
       {
         title: 'Open feature branch',

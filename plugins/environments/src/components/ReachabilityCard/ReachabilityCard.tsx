@@ -89,7 +89,12 @@ export const ReachabilityCard = ({ feature }: { feature: string }) => {
             />
           )}
           <Table<InstanceReachability>
-            options={{ paging: false, search: false, padding: 'dense' }}
+            options={{
+              paging: false,
+              search: false,
+              toolbar: false,
+              padding: 'dense',
+            }}
             columns={columns}
             data={value.instances}
           />

@@ -13,7 +13,9 @@ import {
  * A shared chart whose pods get an `istio-proxy` container when `sidecar` is on, as Istio's injection would
  * give them (the local cluster has no Istio), and one services folder per service.
  */
-function writeRepository(services: Record<string, { sidecar: boolean }>) {
+function writeRepository(
+  services: Record<string, { sidecar: boolean; propagates?: string }>,
+) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-reach-'));
   const chart = path.join(root, 'chart');
   fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
@@ -53,13 +55,15 @@ spec:
   ports: [{ name: http, port: 80 }]
 `,
   );
-  for (const [name, { sidecar }] of Object.entries(services)) {
+  for (const [name, { sidecar, propagates }] of Object.entries(services)) {
     const dir = path.join(root, 'services', name);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'values.yaml'), `sidecar: ${sidecar}\n`);
     fs.writeFileSync(
       path.join(dir, 'service.yaml'),
-      `catalogEntityRef: component:default/${name}\n`,
+      `catalogEntityRef: component:default/${name}\n${
+        propagates ? `propagates: ${propagates}\n` : ''
+      }`,
     );
   }
   return root;
@@ -100,9 +104,11 @@ describe('GET /features/{feature}/reachability and the pre-flight GET /environme
       ui: { sidecar: true },
       api: { sidecar: true },
       orders: { sidecar: true },
-      payments: { sidecar: true },
+      // The component's annotation says header: it wins over the service's setting.
+      payments: { sidecar: true, propagates: 'none' },
       search: { sidecar: false },
-      index: { sidecar: true },
+      // No annotation on its component: the service's setting says.
+      index: { sidecar: true, propagates: 'none' },
     });
     // ui → api (through the API it provides) → orders → payments; orders does not forward; ui → search
     // (no sidecar) → index.
@@ -234,12 +240,12 @@ describe('GET /features/{feature}/reachability and the pre-flight GET /environme
       ],
       propagation: {
         services: 6,
-        doesNotForward: ['orders'],
-        unknown: ['index'],
+        doesNotForward: ['index', 'orders'],
+        unknown: [],
         withoutSidecar: ['search'],
         hidden: ['index', 'payments'],
         summary:
-          '3 of 6 services may not forward the routing header (1 do not, 1 do not say, 1 have no sidecar); ' +
+          '3 of 6 services may not forward the routing header (2 do not, 0 do not say, 1 have no sidecar); ' +
           'from ui they hide the feature instances of 2 others',
       },
     });

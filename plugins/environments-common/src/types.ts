@@ -55,6 +55,7 @@ export type {
   ServiceDefinition,
   ServiceDefinitionChart,
   ServiceDefinitionImage,
+  ServiceDefinitionPropagatesEnum,
   ServicePin,
   ServiceStatus,
   SleepState,

@@ -34,7 +34,8 @@ const PROPAGATIONS = new Set<Propagation>(['header', 'baggage', 'none']);
  * Answers "which of my feature's instances can a request actually reach?" before anyone wonders why they see
  * base behaviour: the call graph of the environment's services from the catalog (`dependsOn`, and
  * `consumesApis` of an API another service `providesApis`), each service's propagation from its component's
- * `envmesh.io/propagates` annotation, and whether its pods run a sidecar, from the cluster.
+ * `envmesh.io/propagates` annotation (else the service's `propagates` setting), and whether its pods run a
+ * sidecar, from the cluster.
  */
 export class FeatureReachabilityReader {
   constructor(
@@ -205,10 +206,12 @@ export class FeatureReachabilityReader {
             ),
           ]
         : [];
+      // The component's annotation, else the service's own setting, else unknown.
+      const declared = [annotation, definitions.get(name)?.propagates].find(
+        (p): p is Propagation => PROPAGATIONS.has(p as Propagation),
+      );
       graph.set(name, {
-        propagates: PROPAGATIONS.has(annotation as Propagation)
-          ? (annotation as Propagation)
-          : 'unknown',
+        propagates: declared ?? 'unknown',
         calls: [
           ...new Set(calls.filter((c): c is string => !!c && c !== name)),
         ],

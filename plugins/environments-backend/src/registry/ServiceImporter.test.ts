@@ -509,6 +509,12 @@ describe('ServiceImporter', () => {
       path.join(repo, 'services/late/service.yaml'),
       'startupGroup: soon\n',
     );
+    // A propagation no one knows.
+    await fs.mkdir(path.join(repo, 'services/chatty'));
+    await fs.writeFile(
+      path.join(repo, 'services/chatty/service.yaml'),
+      'propagates: sometimes\n',
+    );
 
     const result = await importer.importServices({
       type: 'directory',
@@ -521,6 +527,7 @@ describe('ServiceImporter', () => {
     ]);
     expect(result.failed.map(f => f.name)).toEqual([
       'Bad_Name',
+      'chatty',
       'demo-orders',
       'demo-payments',
       'escape',
@@ -541,6 +548,9 @@ describe('ServiceImporter', () => {
     expect(error('late')).toMatch(
       /startupGroup must be a non-negative integer/,
     );
+    expect(error('chatty')).toMatch(
+      /service.yaml: propagates must be one of header, baggage, none, got "sometimes"/,
+    );
   });
 
   it('imports the one-chart-per-folder layout', async () => {
@@ -559,7 +569,7 @@ describe('ServiceImporter', () => {
     );
     await fs.writeFile(
       path.join(repo, 'billing/service.yaml'),
-      'startupGroup: 3\ncatalogEntityRef: component:default/billing\n',
+      'startupGroup: 3\ncatalogEntityRef: component:default/billing\npropagates: baggage\n',
     );
     await fs.writeFile(
       path.join(repo, 'charts/broken/templates/bad.yaml'),
@@ -584,6 +594,7 @@ describe('ServiceImporter', () => {
       },
     ]);
     expect(result.services[0].definition.defaultValues).toEqual({});
+    expect(result.services[0].definition.propagates).toBe('baggage');
     expect(result.charts).toHaveLength(2);
     expect(result.failed).toEqual([
       {

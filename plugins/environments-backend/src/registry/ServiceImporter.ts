@@ -97,7 +97,7 @@ const NAMESPACE_FOR_VALIDATION = 'envmesh-import';
 /**
  * Bulk import of services from a directory, a Git repository or a Backstage UrlReader location. Layouts:
  * one shared chart plus `services/<name>/values.yaml` (and optional `services/<name>/service.yaml` with
- * `name`, `startupGroup`, `catalogEntityRef`, `chart`), or one chart per folder (`<name>/Chart.yaml` or
+ * `name`, `startupGroup`, `catalogEntityRef`, `chart`, `propagates`), or one chart per folder (`<name>/Chart.yaml` or
  * `charts/<name>/Chart.yaml`). Each service is validated by rendering it once; a broken one is reported in
  * `failed` and does not stop the others.
  */
@@ -235,6 +235,7 @@ export class ServiceImporter {
             ...(meta.catalogEntityRef
               ? { catalogEntityRef: meta.catalogEntityRef }
               : {}),
+            ...(meta.propagates ? { propagates: meta.propagates } : {}),
             updatedAt,
           };
           return {

@@ -146,7 +146,10 @@ interface ServiceMeta {
   startupGroup?: number;
   catalogEntityRef?: string;
   chart?: string;
+  propagates?: 'header' | 'baggage' | 'none';
 }
+
+const PROPAGATIONS = ['header', 'baggage', 'none'] as const;
 
 async function readYamlMap(
   root: string,
@@ -206,6 +209,17 @@ export async function readServiceFile(
       throw new Error('service.yaml: chart must be a relative path');
     }
     meta.chart = doc.chart;
+  }
+  if (doc.propagates !== undefined && doc.propagates !== null) {
+    const value = PROPAGATIONS.find(p => p === doc.propagates);
+    if (!value) {
+      throw new Error(
+        `service.yaml: propagates must be one of ${PROPAGATIONS.join(
+          ', ',
+        )}, got ${JSON.stringify(doc.propagates)}`,
+      );
+    }
+    meta.propagates = value;
   }
   return meta;
 }

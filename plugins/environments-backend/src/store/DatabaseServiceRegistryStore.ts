@@ -62,6 +62,7 @@ export class DatabaseServiceRegistryStore implements ServiceRegistryStore {
       image_tag: def.image.tag ?? null,
       startup_group: def.startupGroup ?? 0,
       catalog_entity_ref: def.catalogEntityRef ?? null,
+      propagates: def.propagates ?? null,
       updated_at: now,
     }));
     await this.db.transaction(async tx => {
@@ -101,6 +102,7 @@ function toService(row: Row): ServiceDefinition {
     },
     startupGroup: Number(row.startup_group),
     ...(row.catalog_entity_ref && { catalogEntityRef: row.catalog_entity_ref }),
+    ...(row.propagates && { propagates: row.propagates }),
     updatedAt: toIsoRequired(row.updated_at),
   };
 }

@@ -2336,6 +2336,12 @@ export const spec = {
           catalogEntityRef: {
             type: 'string',
           },
+          propagates: {
+            type: 'string',
+            enum: ['header', 'baggage', 'none'],
+            description:
+              "How the service forwards the routing context to the services it calls (`propagates` of its service.yaml); its catalog component's envmesh.io/propagates annotation says it when set.",
+          },
           updatedAt: {
             type: 'string',
             description: 'An ISO 8601 date and time (RFC 3339).',

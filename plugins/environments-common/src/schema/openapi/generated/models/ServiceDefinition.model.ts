@@ -23,7 +23,16 @@ export interface ServiceDefinition {
   startupGroup: number;
   catalogEntityRef?: string;
   /**
+   * How the service forwards the routing context to the services it calls (`propagates` of its service.yaml); its catalog component\'s envmesh.io/propagates annotation says it when set.
+   */
+  propagates?: ServiceDefinitionPropagatesEnum;
+  /**
    * An ISO 8601 date and time (RFC 3339).
    */
   updatedAt: string;
 }
+
+/**
+ * @public
+ */
+export type ServiceDefinitionPropagatesEnum = 'header' | 'baggage' | 'none';

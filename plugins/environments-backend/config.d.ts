@@ -24,6 +24,15 @@ export interface Config {
        */
       directoryRoots?: string[];
     };
+    /** What the cost ledger prices requested CPU and memory at. */
+    cost?: {
+      prices?: {
+        /** Prices of every cluster without its own. Default: 0 (figures in resource-hours only). */
+        default?: CostPricesConfig;
+        /** Prices per cluster name. */
+        clusters?: { [cluster: string]: CostPricesConfig };
+      };
+    };
     rollout?: {
       /** Services applied at the same time inside a startup group. Default 8. */
       parallelism?: number;
@@ -142,4 +151,12 @@ export interface Config {
       concurrency?: number;
     };
   };
+}
+
+/** The price of an hour of one requested CPU core and of one requested GiB of memory. */
+interface CostPricesConfig {
+  /** Default USD. */
+  currency?: string;
+  cpuHour: number;
+  memoryGiBHour: number;
 }

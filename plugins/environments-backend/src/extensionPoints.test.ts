@@ -26,7 +26,7 @@ function backendWith(...modules: ReturnType<typeof createBackendModule>[]) {
 }
 
 describe('environmentsPartsExtensionPoint', () => {
-  it('lets a module wrap the default renderer and replace the cluster supplier', async () => {
+  it('lets a module wrap the default renderer, replace the cluster supplier and price with its own cost source', async () => {
     const rendered: string[] = [];
     const wrapRenderer = createBackendModule({
       pluginId: 'environments',
@@ -62,6 +62,16 @@ describe('environmentsPartsExtensionPoint', () => {
                 status: name => configured.status(name),
               };
             });
+            // A billing export's prices for one cluster, config's for the others.
+            parts.setCostSource(({ getDefault }) => {
+              const configured = getDefault();
+              return {
+                pricesFor: async cluster =>
+                  cluster === 'local'
+                    ? { currency: 'CHF', cpuHour: 0.07, memoryGiBHour: 0.02 }
+                    : configured.pricesFor(cluster),
+              };
+            });
           },
         });
       },
@@ -89,6 +99,22 @@ describe('environmentsPartsExtensionPoint', () => {
         'local',
         'from-a-module',
       ]);
+      // The cost ledger prices with the module's source.
+      const created = await call('post', '/environments', {
+        name: 'parts-cost',
+        cluster: 'local',
+        owner: 'group:default/team',
+        services: [{ name: 'config-service' }],
+      });
+      expect(created.status).toBe(202);
+      const cost = await call('get', '/environments/parts-cost/cost');
+      expect(cost.status).toBe(200);
+      expect(cost.body.prices).toEqual({
+        currency: 'CHF',
+        cpuHour: 0.07,
+        memoryGiBHour: 0.02,
+      });
+      await call('delete', '/environments/parts-cost');
     } finally {
       await backend.stop();
     }

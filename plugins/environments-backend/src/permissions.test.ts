@@ -397,6 +397,12 @@ const reads: ReadRow[] = [
     [
       ['GET /environments/:name', 'get', ''],
       ['GET /environments/:name/status', 'status', '/status'],
+      ['GET /environments/:name/cost', 'cost', '/cost'],
+      [
+        'GET /environments/:name/reachability',
+        'reachability',
+        '/reachability?entry=demo-api',
+      ],
       ['GET /environments/:name/export', 'export', '/export'],
       ['GET /environments/:name/revisions', 'revisions', '/revisions'],
       ['GET /environments/:name/operations', 'operations', '/operations'],
@@ -447,6 +453,7 @@ const reads: ReadRow[] = [
     [
       ['GET /features/:feature', 'get', ''],
       ['GET /features/:feature/operations', 'operations', '/operations'],
+      ['GET /features/:feature/cost', 'cost', '/cost'],
       [
         'GET /features/:feature/instances/:service/values',
         'values',

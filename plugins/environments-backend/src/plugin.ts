@@ -67,6 +67,7 @@ export const environmentsPlugin = createBackendPlugin({
       setRenderer: setOnce('renderer', 'renderer'),
       setClusterSupplier: setOnce('clusterSupplier', 'cluster supplier'),
       setRoutingDriver: setOnce('routingDriver', 'routing driver'),
+      setCostSource: setOnce('costSource', 'cost source'),
     });
 
     env.registerInit({

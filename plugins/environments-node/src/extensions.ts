@@ -103,11 +103,34 @@ export interface EnvironmentsPartsExtensionPoint {
    * its `kind`, which decides how base releases are isolated.
    */
   setRoutingDriver(factory: EnvironmentsPartFactory<RoutingDriver>): void;
+  /** What requested CPU and memory cost per cluster: the default reads `environments.cost.prices`. */
+  setCostSource(factory: EnvironmentsPartFactory<CostSource>): void;
 }
 
 /**
- * The extension point of the environments backend plugin for its renderer, cluster supplier and routing
- * driver.
+ * The price of an hour of one requested CPU core and of one requested GiB of memory on a cluster.
+ *
+ * @public
+ */
+export interface CostPrices {
+  currency: string;
+  cpuHour: number;
+  memoryGiBHour: number;
+}
+
+/**
+ * Where the cost ledger gets its prices: from config by default; an organisation can plug in its billing
+ * export or FinOps tool instead.
+ *
+ * @public
+ */
+export interface CostSource {
+  pricesFor(cluster: string): Promise<CostPrices>;
+}
+
+/**
+ * The extension point of the environments backend plugin for its renderer, cluster supplier, routing driver
+ * and cost source.
  *
  * @public
  */

@@ -44,6 +44,8 @@ export { environmentsPartsExtensionPoint } from './extensions';
 export type {
   ChartArchiveRef,
   ChartRenderer,
+  CostPrices,
+  CostSource,
   EnvironmentsClusterSupplier,
   EnvironmentsPartFactory,
   EnvironmentsPartsExtensionPoint,

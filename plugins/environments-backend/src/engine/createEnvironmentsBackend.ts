@@ -4,11 +4,13 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import type {
   ChartRenderer,
+  CostSource,
   EnvironmentsPartFactory,
   FeatureIsolationHook,
 } from '@envmesh/plugin-environments-node';
 import { ReleaseApplier, formatRef } from '../apply';
 import { ClusterRegistry } from '../clusters';
+import { ConfigCostSource, CostLedger } from '../cost';
 import type { ClusterSupplier } from '../clusters';
 import { placementFromConfig } from '../features';
 import { DesiredState } from '../desired';
@@ -65,6 +67,8 @@ export interface EnvironmentsBackend {
   /** Which feature instances a request can reach (catalog call graph, propagation, sidecars). */
   reachability: FeatureReachabilityReader;
   tracer: RouteTracer;
+  /** What environments and feature branches cost (requests × awake hours × the cost source's prices). */
+  costs: CostLedger;
   /** Stops the runner, the watches and the helm workers. */
   close(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export interface EnvironmentsPartFactories {
   renderer?: EnvironmentsPartFactory<ChartRenderer>;
   clusterSupplier?: EnvironmentsPartFactory<ClusterSupplier>;
   routingDriver?: EnvironmentsPartFactory<RoutingDriver>;
+  costSource?: EnvironmentsPartFactory<CostSource>;
 }
 
 /** The part a factory makes of the default, or the default when there is no factory. */
@@ -350,6 +355,13 @@ export async function createEnvironmentsBackend(options: {
       baggage,
     }),
     tracer,
+    costs: new CostLedger({
+      ...stores,
+      desired,
+      costs: await part(parts.costSource, () =>
+        ConfigCostSource.fromConfig(config),
+      ),
+    }),
     async close() {
       await runner.stop();
       await watchers.stopAll();

@@ -2,6 +2,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import type { Caller, GuardedCommands, GuardedQueries } from '../access';
 import type { ClusterSupplier } from '../clusters';
+import type { CostLedger } from '../cost';
 import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
 import type { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
@@ -30,6 +31,7 @@ export interface RouterOptions {
   features: FeatureCommands;
   reachability: FeatureReachabilityReader;
   tracer: RouteTracer;
+  costs: CostLedger;
   /** The feature name a branch deploys as by the push webhooks' rule. */
   featureNameFromBranch: (branch: string) => string | undefined;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */

@@ -18,6 +18,7 @@ export function addEnvironmentRoutes(
     exporter,
     tracer,
     reachability,
+    costs,
     operations,
   } = options;
   /** A read of the environment the path names, authorized and audited as `queryType`. */
@@ -108,6 +109,11 @@ export function addEnvironmentRoutes(
           credentials,
         }),
       ),
+    );
+  });
+  router.get('/environments/:name/cost', async (req, res) => {
+    res.json(
+      await read(req, 'cost', name => costs.environmentCost(name, req.query)),
     );
   });
   router.get('/environments/:name/status', async (req, res) => {

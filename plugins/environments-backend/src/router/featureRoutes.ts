@@ -9,7 +9,7 @@ export function addFeatureRoutes(
   options: RouterOptions,
   callerOf: CallerOf,
 ) {
-  const { commands, queries, features, reachability } = options;
+  const { commands, queries, features, reachability, costs } = options;
   /** A read of the feature branch the path names, authorized and audited as `queryType`. */
   const read = async <T>(
     req: Request<{ feature: string }, any, any, any>,
@@ -85,6 +85,11 @@ export function addFeatureRoutes(
       );
     },
   );
+  router.get('/features/:feature/cost', async (req, res) => {
+    res.json(
+      await read(req, 'cost', name => costs.featureCost(name, req.query)),
+    );
+  });
   router.get('/features/:feature/reachability', async (req, res) => {
     res.json(
       await read(req, 'reachability', (name, { credentials }) =>

@@ -75,6 +75,7 @@ describe('the router and the spec', () => {
       operations: {} as RouterOptions['operations'],
       features: {} as FeatureCommands,
       tracer: {} as RouteTracer,
+      costs: {} as RouterOptions['costs'],
       featureNameFromBranch: () => undefined,
       webhooks: createWebhookRouter({
         secretFor: () => undefined,

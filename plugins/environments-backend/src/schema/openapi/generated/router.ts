@@ -532,6 +532,63 @@ export const spec = {
         },
       },
     },
+    '/environments/{name}/cost': {
+      get: {
+        operationId: 'GetEnvironmentCost',
+        tags: ['Environments'],
+        description:
+          "What the environment costs over a period: per service, the pods, CPU and memory its long-running workloads request (replicas × the containers' requests, from the desired state), priced per CPU-hour and GiB-hour of its cluster (environments.cost.prices, or the cost source a module sets) over the hours it was awake; and what its sleep saved (the asleep hours at the same requests).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            description:
+              'Start of the period, ISO 8601; 7 days before `to` by default.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            required: false,
+            description:
+              'End of the period, ISO 8601; now by default (a later one projects the current state).',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures over the period.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EnvironmentCost',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/environments/{name}/status': {
       get: {
         operationId: 'GetEnvironmentStatus',
@@ -1291,6 +1348,63 @@ export const spec = {
         },
       },
     },
+    '/features/{feature}/cost': {
+      get: {
+        operationId: 'GetFeatureCost',
+        tags: ['Feature branches'],
+        description:
+          "What the feature branch costs over a period (its instances' requests over the hours its base environment was awake), and its saving against a full copy of the base environment.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+          {
+            name: 'from',
+            in: 'query',
+            required: false,
+            description:
+              'Start of the period, ISO 8601; 7 days before `to` by default.',
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            required: false,
+            description:
+              'End of the period, ISO 8601; now by default (a later one projects the current state).',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The figures over the period.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FeatureCost',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
     '/features/{feature}': {
       get: {
         operationId: 'GetFeature',
@@ -2025,6 +2139,208 @@ export const spec = {
           },
         },
         required: ['path', 'content'],
+        additionalProperties: false,
+      },
+      CostPrices: {
+        description:
+          'The price of an hour of one requested CPU core and of one requested GiB of memory.',
+        type: 'object',
+        properties: {
+          currency: {
+            type: 'string',
+          },
+          cpuHour: {
+            type: 'number',
+          },
+          memoryGiBHour: {
+            type: 'number',
+          },
+        },
+        required: ['currency', 'cpuHour', 'memoryGiBHour'],
+        additionalProperties: false,
+      },
+      CostLine: {
+        description:
+          "What a service, instance or the whole requests, and what that costs over the period's awake hours.",
+        type: 'object',
+        properties: {
+          name: {
+            type: 'string',
+          },
+          pods: {
+            type: 'integer',
+          },
+          cpu: {
+            type: 'number',
+            description: 'Requested CPU cores.',
+          },
+          memoryGiB: {
+            type: 'number',
+            description: 'Requested memory, GiB.',
+          },
+          cost: {
+            type: 'number',
+          },
+        },
+        required: ['name', 'pods', 'cpu', 'memoryGiB', 'cost'],
+        additionalProperties: false,
+      },
+      EnvironmentCost: {
+        type: 'object',
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+          },
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          prices: {
+            $ref: '#/components/schemas/CostPrices',
+          },
+          awakeHours: {
+            type: 'number',
+          },
+          asleepHours: {
+            type: 'number',
+          },
+          name: {
+            type: 'string',
+          },
+          pods: {
+            type: 'integer',
+          },
+          cpu: {
+            type: 'number',
+          },
+          memoryGiB: {
+            type: 'number',
+          },
+          cost: {
+            type: 'number',
+          },
+          sleepSaving: {
+            type: 'object',
+            description:
+              'What the asleep hours would have cost, and its share of the awake and asleep cost.',
+            properties: {
+              cost: {
+                type: 'number',
+              },
+              ratio: {
+                type: 'number',
+              },
+            },
+            required: ['cost', 'ratio'],
+            additionalProperties: false,
+          },
+          services: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CostLine',
+            },
+          },
+        },
+        required: [
+          'environment',
+          'cluster',
+          'from',
+          'to',
+          'prices',
+          'awakeHours',
+          'asleepHours',
+          'name',
+          'pods',
+          'cpu',
+          'memoryGiB',
+          'cost',
+          'sleepSaving',
+          'services',
+        ],
+        additionalProperties: false,
+      },
+      FeatureCost: {
+        type: 'object',
+        properties: {
+          feature: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          from: {
+            type: 'string',
+          },
+          to: {
+            type: 'string',
+          },
+          prices: {
+            $ref: '#/components/schemas/CostPrices',
+          },
+          awakeHours: {
+            type: 'number',
+          },
+          name: {
+            type: 'string',
+          },
+          pods: {
+            type: 'integer',
+          },
+          cpu: {
+            type: 'number',
+          },
+          memoryGiB: {
+            type: 'number',
+          },
+          cost: {
+            type: 'number',
+          },
+          instances: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CostLine',
+            },
+          },
+          fullCopyCost: {
+            type: 'number',
+            description:
+              'What a full copy of the base environment would cost over the same hours.',
+          },
+          saving: {
+            type: 'object',
+            properties: {
+              cost: {
+                type: 'number',
+              },
+              ratio: {
+                type: 'number',
+              },
+            },
+            required: ['cost', 'ratio'],
+            additionalProperties: false,
+          },
+        },
+        required: [
+          'feature',
+          'environment',
+          'from',
+          'to',
+          'prices',
+          'awakeHours',
+          'name',
+          'pods',
+          'cpu',
+          'memoryGiB',
+          'cost',
+          'instances',
+          'fullCopyCost',
+          'saving',
+        ],
         additionalProperties: false,
       },
       RouteTrace: {

@@ -26,6 +26,7 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentCost } from '../models/EnvironmentCost.model';
 import { EnvironmentExport } from '../models/EnvironmentExport.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
@@ -89,6 +90,19 @@ export type GetEnvironment = {
     name: string;
   };
   response: Environment | Error | Error | Error;
+};
+/**
+ * @public
+ */
+export type GetEnvironmentCost = {
+  path: {
+    name: string;
+  };
+  query: {
+    _from?: string;
+    to?: string;
+  };
+  response: EnvironmentCost | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -192,6 +206,7 @@ import { DeployFeatureRequest } from '../models/DeployFeatureRequest.model';
 import { EnvironmentReachability } from '../models/EnvironmentReachability.model';
 import { ExtendFeatureRequest } from '../models/ExtendFeatureRequest.model';
 import { FeatureBranch } from '../models/FeatureBranch.model';
+import { FeatureCost } from '../models/FeatureCost.model';
 import { FeatureReachability } from '../models/FeatureReachability.model';
 import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForBranch200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
@@ -259,6 +274,19 @@ export type GetFeature = {
     feature: string;
   };
   response: FeatureBranch | Error | Error | Error;
+};
+/**
+ * @public
+ */
+export type GetFeatureCost = {
+  path: {
+    feature: string;
+  };
+  query: {
+    _from?: string;
+    to?: string;
+  };
+  response: FeatureCost | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -413,6 +441,8 @@ export type EndpointMap = {
 
   '#get|/environments/{name}': GetEnvironment;
 
+  '#get|/environments/{name}/cost': GetEnvironmentCost;
+
   '#get|/environments/{name}/status': GetEnvironmentStatus;
 
   '#get|/environments/{name}/services/{service}/manifest': GetServiceManifest;
@@ -444,6 +474,8 @@ export type EndpointMap = {
   '#get|/environments/{name}/reachability': GetEnvironmentReachability;
 
   '#get|/features/{feature}': GetFeature;
+
+  '#get|/features/{feature}/cost': GetFeatureCost;
 
   '#get|/features/{feature}/instances/{service}/values': GetFeatureInstanceValues;
 

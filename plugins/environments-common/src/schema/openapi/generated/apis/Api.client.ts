@@ -15,6 +15,7 @@ import { CopyEnvironmentRequest } from '../models/CopyEnvironmentRequest.model';
 import { CreateEnvironmentRequest } from '../models/CreateEnvironmentRequest.model';
 import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
+import { EnvironmentCost } from '../models/EnvironmentCost.model';
 import { EnvironmentExport } from '../models/EnvironmentExport.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
@@ -29,6 +30,7 @@ import { DeployFeatureRequest } from '../models/DeployFeatureRequest.model';
 import { EnvironmentReachability } from '../models/EnvironmentReachability.model';
 import { ExtendFeatureRequest } from '../models/ExtendFeatureRequest.model';
 import { FeatureBranch } from '../models/FeatureBranch.model';
+import { FeatureCost } from '../models/FeatureCost.model';
 import { FeatureReachability } from '../models/FeatureReachability.model';
 import { GetFeatureNameForBranch200Response } from '../models/GetFeatureNameForBranch200Response.model';
 import { ListEnvironmentOperations200Response } from '../models/ListEnvironmentOperations200Response.model';
@@ -117,6 +119,18 @@ export type ExportEnvironment = {
 export type GetEnvironment = {
   path: {
     name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetEnvironmentCost = {
+  path: {
+    name: string;
+  };
+  query: {
+    _from?: string;
+    to?: string;
   };
 };
 /**
@@ -258,6 +272,18 @@ export type GetEnvironmentReachability = {
 export type GetFeature = {
   path: {
     feature: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetFeatureCost = {
+  path: {
+    feature: string;
+  };
+  query: {
+    _from?: string;
+    to?: string;
   };
 };
 /**
@@ -580,6 +606,35 @@ export class DefaultApiClient {
 
     const uri = parser.parse(uriTemplate).expand({
       name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * What the environment costs over a period: per service, the pods, CPU and memory its long-running workloads request (replicas × the containers\' requests, from the desired state), priced per CPU-hour and GiB-hour of its cluster (environments.cost.prices, or the cost source a module sets) over the hours it was awake; and what its sleep saved (the asleep hours at the same requests).
+   * @param name - The environment\&#39;s name.
+   * @param _from - Start of the period, ISO 8601; 7 days before &#x60;to&#x60; by default.
+   * @param to - End of the period, ISO 8601; now by default (a later one projects the current state).
+   */
+  public async getEnvironmentCost(
+    // @ts-ignore
+    request: GetEnvironmentCost,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentCost>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{name}/cost{?from,to}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
@@ -1017,6 +1072,35 @@ export class DefaultApiClient {
 
     const uri = parser.parse(uriTemplate).expand({
       feature: request.path.feature,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * What the feature branch costs over a period (its instances\' requests over the hours its base environment was awake), and its saving against a full copy of the base environment.
+   * @param feature - A feature branch name (DNS-1123 label).
+   * @param _from - Start of the period, ISO 8601; 7 days before &#x60;to&#x60; by default.
+   * @param to - End of the period, ISO 8601; now by default (a later one projects the current state).
+   */
+  public async getFeatureCost(
+    // @ts-ignore
+    request: GetFeatureCost,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<FeatureCost>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/features/{feature}/cost{?from,to}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      feature: request.path.feature,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {

@@ -1,0 +1,2 @@
+export { CostLedger } from './CostLedger';
+export { ConfigCostSource } from './ConfigCostSource';

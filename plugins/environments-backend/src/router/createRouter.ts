@@ -1,43 +1,37 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import express, { Request } from 'express';
 import type { Caller, GuardedCommands, GuardedQueries } from '../access';
-import type { ClusterSupplier } from '../clusters';
-import type { CostLedger } from '../cost';
-import type { FeatureCommands } from '../commands/FeatureCommands';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
-import type { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
-import type { EnvironmentExporter } from '../queries/EnvironmentExporter';
-import type { EnvironmentReader } from '../queries/EnvironmentReader';
-import type { EnvironmentStatusReader } from '../queries/EnvironmentStatusReader';
-import type { FeatureReachabilityReader } from '../queries/FeatureReachabilityReader';
-import type { OperationQueries } from '../queries/OperationQueries';
-import type { RouteTracer } from '../queries/RouteTracer';
+import type { EnvironmentsBackend } from '../engine/createEnvironmentsBackend';
 import { createOpenApiRouter } from '../schema/openApiRouter';
 import { addEnvironmentRoutes } from './environmentRoutes';
 import { addFeatureRoutes } from './featureRoutes';
 
-export interface RouterOptions {
+/** The engine's queries the routes read from, the guarded commands and queries, and the HTTP parts. */
+export type RouterOptions = Pick<
+  EnvironmentsBackend,
+  | 'clusters'
+  | 'reader'
+  | 'status'
+  | 'differ'
+  | 'exporter'
+  | 'operations'
+  | 'features'
+  | 'reachability'
+  | 'tracer'
+  | 'costs'
+> & {
   /** Every mutation, authorized and audited. */
   commands: GuardedCommands;
   /** Every read's authorization and audit. */
   queries: GuardedQueries;
-  clusters: ClusterSupplier;
   registry: Pick<ServiceRegistry, 'listServices'>;
-  reader: EnvironmentReader;
-  status: EnvironmentStatusReader;
-  differ: EnvironmentDiffer;
-  exporter: EnvironmentExporter;
-  operations: OperationQueries;
-  features: FeatureCommands;
-  reachability: FeatureReachabilityReader;
-  tracer: RouteTracer;
-  costs: CostLedger;
   /** The feature name a branch deploys as by the push webhooks' rule. */
   featureNameFromBranch: (branch: string) => string | undefined;
   /** The push webhooks (unauthenticated, signature-checked, raw bodies): mounted before the typed router. */
   webhooks?: express.Router;
   httpAuth: HttpAuthService;
-}
+};
 
 /** The caller of a REST request, as the guarded commands take it. */
 export type CallerOf = (req: Request<any, any, any, any>) => Promise<Caller>;

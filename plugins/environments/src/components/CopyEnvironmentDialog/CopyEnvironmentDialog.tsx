@@ -1,11 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { validateDnsLabel } from '@envmesh/plugin-environments-common';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { environmentsApiRef } from '../../api';
 import { Environment, Operation } from '../../api/types';
+import { useNewEnvironmentName } from '../NewEnvironmentName';
 import { OperationDialog } from '../OperationDialog';
 
 /**
@@ -19,13 +18,11 @@ export const CopyEnvironmentDialog = (props: {
   const { environment, onClose } = props;
   const environmentsApi = useApi(environmentsApiRef);
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [namespace, setNamespace] = useState('');
-
-  const nameError = name ? validateDnsLabel(name, 'Name') : undefined;
-  const namespaceError = namespace
-    ? validateDnsLabel(namespace, 'Namespace')
-    : undefined;
+  const { name, namespace, valid, fields } = useNewEnvironmentName({
+    idPrefix: 'copy-environment',
+    nameLabel: 'New name',
+    namespaceHelp: 'Optional; the new name by default',
+  });
 
   const submit = useCallback(
     () =>
@@ -50,7 +47,7 @@ export const CopyEnvironmentDialog = (props: {
       open
       title={`Copy ${environment.name}`}
       submitLabel="Copy"
-      canSubmit={Boolean(name) && !nameError && !namespaceError}
+      canSubmit={valid}
       onSubmit={submit}
       onStarted={handleStarted}
       onClose={onClose}
@@ -59,27 +56,7 @@ export const CopyEnvironmentDialog = (props: {
         The copy runs the same service versions, values and config (secrets are
         copied in the cluster) on cluster {environment.cluster}.
       </Typography>
-      <TextField
-        id="copy-environment-name"
-        label="New name"
-        required
-        fullWidth
-        margin="dense"
-        value={name}
-        onChange={e => setName(e.target.value)}
-        error={Boolean(nameError)}
-        helperText={nameError ?? 'Lower-case letters, digits and -'}
-      />
-      <TextField
-        id="copy-environment-namespace"
-        label="Namespace"
-        fullWidth
-        margin="dense"
-        value={namespace}
-        onChange={e => setNamespace(e.target.value)}
-        error={Boolean(namespaceError)}
-        helperText={namespaceError ?? 'Optional; the new name by default'}
-      />
+      {fields}
     </OperationDialog>
   );
 };

@@ -1,5 +1,4 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { validateDnsLabel } from '@envmesh/plugin-environments-common';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -8,6 +7,7 @@ import { ChangeEvent, useCallback, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { environmentsApiRef } from '../../api';
 import { CreateEnvironmentRequest, Operation } from '../../api/types';
+import { useNewEnvironmentName } from '../NewEnvironmentName';
 import { OperationDialog } from '../OperationDialog';
 
 /** The create request an exported `envmesh.io/v1alpha1` Environment document stands for, or why it is none. */
@@ -52,17 +52,16 @@ export const CreateFromFileDialog = (props: {
   const environmentsApi = useApi(environmentsApiRef);
   const navigate = useNavigate();
   const [text, setText] = useState('');
-  const [name, setName] = useState('');
-  const [namespace, setNamespace] = useState('');
+  const { name, namespace, valid, fields } = useNewEnvironmentName({
+    idPrefix: 'create-from-file',
+    nameLabel: 'Name',
+    namespaceHelp: 'Optional; the name by default',
+  });
 
   const parsed = useMemo(
     () => (text.trim() ? requestFromDocument(text) : undefined),
     [text],
   );
-  const nameError = name ? validateDnsLabel(name, 'Name') : undefined;
-  const namespaceError = namespace
-    ? validateDnsLabel(namespace, 'Namespace')
-    : undefined;
 
   const upload = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -84,13 +83,7 @@ export const CreateFromFileDialog = (props: {
       open
       title="Create from file"
       submitLabel="Create"
-      canSubmit={
-        !!parsed &&
-        'request' in parsed &&
-        Boolean(name) &&
-        !nameError &&
-        !namespaceError
-      }
+      canSubmit={!!parsed && 'request' in parsed && valid}
       onSubmit={submit}
       // The list's page is the dialog's: the new environment's page is below it.
       onStarted={operation =>
@@ -130,27 +123,7 @@ export const CreateFromFileDialog = (props: {
             : 'Paste it here, or choose the file'
         }
       />
-      <TextField
-        id="create-from-file-name"
-        label="Name"
-        required
-        fullWidth
-        margin="dense"
-        value={name}
-        onChange={e => setName(e.target.value)}
-        error={Boolean(nameError)}
-        helperText={nameError ?? 'Lower-case letters, digits and -'}
-      />
-      <TextField
-        id="create-from-file-namespace"
-        label="Namespace"
-        fullWidth
-        margin="dense"
-        value={namespace}
-        onChange={e => setNamespace(e.target.value)}
-        error={Boolean(namespaceError)}
-        helperText={namespaceError ?? 'Optional; the name by default'}
-      />
+      {fields}
     </OperationDialog>
   );
 };

@@ -1,0 +1,1 @@
+export { useNewEnvironmentName } from './useNewEnvironmentName';

@@ -5,7 +5,10 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import type { GuardedCommands } from '../access';
 import type { FeatureCommands } from '../commands/FeatureCommands';
-import type { FeatureNotifier, PushNotice } from '../notifications/FeatureNotifier';
+import type {
+  FeatureNotifier,
+  PushNotice,
+} from '../notifications/FeatureNotifier';
 import type { FeatureStore, ServiceRegistryStore } from '../store';
 import {
   DEFAULT_DEPLOY_KEYWORD,

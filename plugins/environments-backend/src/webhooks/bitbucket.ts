@@ -8,8 +8,7 @@ import {
   requiredHeader,
   headFirst,
   optionalString,
-  parseJson,
-  parsePayload,
+  readPayload,
   verifyHmacSha256,
 } from './verify';
 
@@ -93,9 +92,9 @@ export function parseBitbucketDelivery(
     };
   }
 
-  const payload = parsePayload(
+  const payload = readPayload(
     pushPayload,
-    parseJson(headers, rawBody),
+    { headers, rawBody },
     'Bitbucket push payload',
   );
   const { repository, actor } = payload;

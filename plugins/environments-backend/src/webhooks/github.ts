@@ -2,15 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
-  branchOfRef,
+  pushedBranch,
   commitSha,
   compact,
   deliveryIdFrom,
   requiredHeader,
   headFirst,
   optionalString,
-  parseJson,
-  parsePayload,
+  readPayload,
   verifyHmacSha256,
 } from './verify';
 
@@ -78,19 +77,14 @@ export function parseGithubDelivery(
     };
   }
 
-  const payload = parsePayload(
+  const payload = readPayload(
     pushPayload,
-    parseJson(headers, rawBody),
+    { headers, rawBody },
     'GitHub push payload',
   );
-  const branch = branchOfRef(payload.ref);
-  if (!branch) {
-    return {
-      kind: 'ignored',
-      deliveryId,
-      reason: `'${payload.ref}' is not a branch`,
-    };
-  }
+  const pushed = pushedBranch(payload.ref, deliveryId);
+  if ('ignored' in pushed) return pushed.ignored;
+  const { branch } = pushed;
   const { repository } = payload;
   const deleted = payload.deleted;
   return {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
-  branchOfRef,
+  pushedBranch,
   commitSha,
   compact,
   deliveryIdFrom,
@@ -10,8 +10,7 @@ import {
   headFirst,
   isNullSha,
   optionalString,
-  parseJson,
-  parsePayload,
+  readPayload,
   verifyToken,
 } from './verify';
 
@@ -73,19 +72,14 @@ export function parseGitlabDelivery(
     };
   }
 
-  const payload = parsePayload(
+  const payload = readPayload(
     pushPayload,
-    parseJson(headers, rawBody),
+    { headers, rawBody },
     'GitLab push payload',
   );
-  const branch = branchOfRef(payload.ref);
-  if (!branch) {
-    return {
-      kind: 'ignored',
-      deliveryId,
-      reason: `'${payload.ref}' is not a branch`,
-    };
-  }
+  const pushed = pushedBranch(payload.ref, deliveryId);
+  if ('ignored' in pushed) return pushed.ignored;
+  const { branch } = pushed;
   const { project } = payload;
   // GitLab has no `deleted` flag: a deletion's `after` is all zeros (and checkout_sha null).
   const deleted = isNullSha(payload.after);

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthenticationError, InputError } from '@backstage/errors';
 import { z } from 'zod';
-import { PushCommit } from './types';
+import type { ParsedDelivery, PushCommit } from './types';
 
 /**
  * One request header, looked up case-insensitively (node lower-cases incoming headers, callers building
@@ -91,10 +91,7 @@ export function deliveryIdFrom(
 }
 
 /** The JSON body; GitHub can also send it form-encoded as `payload=<json>`. */
-export function parseJson(
-  headers: IncomingHttpHeaders,
-  rawBody: Buffer,
-): unknown {
+function parseJson(headers: IncomingHttpHeaders, rawBody: Buffer): unknown {
   let text = rawBody.toString('utf8');
   const contentType = header(headers, 'content-type') ?? '';
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
@@ -113,13 +110,18 @@ export function parseJson(
   }
 }
 
-/** Validates a payload; the InputError names the first offending field (`repository.full_name: ...`). */
-export function parsePayload<T extends z.ZodType>(
+/**
+ * Reads and validates a delivery's JSON payload; the InputError names the first offending field
+ * (`GitHub push payload: repository.full_name: ...`).
+ */
+export function readPayload<T extends z.ZodType>(
   schema: T,
-  payload: unknown,
+  delivery: { headers: IncomingHttpHeaders; rawBody: Buffer },
   what: string,
 ): z.infer<T> {
-  const result = schema.safeParse(payload);
+  const result = schema.safeParse(
+    parseJson(delivery.headers, delivery.rawBody),
+  );
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.join('.') || 'body';
@@ -138,11 +140,20 @@ export function requiredHeader(
   return value;
 }
 
-/** The branch of a `refs/heads/<branch>` ref; undefined for tags and other refs. */
-export function branchOfRef(ref: string): string | undefined {
+/** The branch of a pushed `refs/heads/<branch>` ref, or the answer that ignores a push of a tag or another ref. */
+export function pushedBranch(
+  ref: string,
+  deliveryId: string,
+): { branch: string } | { ignored: ParsedDelivery } {
   return ref.startsWith(BRANCH_REF) && ref.length > BRANCH_REF.length
-    ? ref.slice(BRANCH_REF.length)
-    : undefined;
+    ? { branch: ref.slice(BRANCH_REF.length) }
+    : {
+        ignored: {
+          kind: 'ignored',
+          deliveryId,
+          reason: `'${ref}' is not a branch`,
+        },
+      };
 }
 
 /** The all-zero sha providers send as `after` of a deleted branch (or `before` of a new one). */

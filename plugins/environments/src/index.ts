@@ -29,7 +29,7 @@ export {
 } from './scaffolder';
 export type { EnvmeshServicesPickerUiOptions } from './scaffolder';
 export { environmentsApiRef, EnvironmentsClient } from './api';
-export type { ClusterStatus, EnvironmentsApi } from './api';
+export type { ClusterStatus, CostPeriod, EnvironmentsApi } from './api';
 export type * from './api/types';
 export { isEnvironmentsAvailable } from './lib/entityEnvironments';
 export type { EntityEnvironment } from './lib/entityEnvironments';

@@ -121,6 +121,8 @@ const responseEndpoints: Record<
   traceRoute: ['post', '/environments/{name}/routes/trace'],
   getFeatureReachability: ['get', '/features/{feature}/reachability'],
   getEnvironmentReachability: ['get', '/environments/{name}/reachability'],
+  getEnvironmentCost: ['get', '/environments/{name}/cost'],
+  getFeatureCost: ['get', '/features/{feature}/cost'],
 };
 
 /** Responses of a spec-checked API that did not match the spec, for the test to fail on. */

@@ -9,8 +9,10 @@ import {
   CreateEnvironmentRequest,
   DiffResult,
   Environment,
+  EnvironmentCost,
   EnvironmentReachability,
   EnvironmentStatus,
+  FeatureCost,
   FeatureReachability,
   MergedValues,
   Operation,
@@ -131,6 +133,23 @@ export interface EnvironmentsApi {
     name: string,
     options?: { entry?: string; instances?: string[] },
   ): Promise<EnvironmentReachability>;
+  /** `GET /environments/{name}/cost`: what it costs over a period (ISO times; the last 7 days by default). */
+  getEnvironmentCost(
+    name: string,
+    period?: CostPeriod,
+  ): Promise<EnvironmentCost>;
+  /** `GET /features/{feature}/cost`: what a feature branch costs, and its saving against a full copy. */
+  getFeatureCost(feature: string, period?: CostPeriod): Promise<FeatureCost>;
+}
+
+/**
+ * A period of the cost ledger, ISO 8601 times.
+ *
+ * @public
+ */
+export interface CostPeriod {
+  from?: string;
+  to?: string;
 }
 
 /**

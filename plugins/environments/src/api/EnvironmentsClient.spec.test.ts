@@ -143,6 +143,14 @@ const calls: Record<
         instances: ['demo-api', 'demo-orders'],
       }),
   },
+  getEnvironmentCost: {
+    call: api =>
+      api.getEnvironmentCost('demo dev', {
+        from: '2026-12-01T00:00:00.000Z',
+        to: '2026-12-02T00:00:00.000Z',
+      }),
+  },
+  getFeatureCost: { call: api => api.getFeatureCost('feature-1') },
 };
 
 /** The spec path (`/environments/{name}`) a concrete path matches. */

@@ -9,14 +9,16 @@ import {
   EnvironmentSummary,
   FeatureBranchDetails,
 } from '@envmesh/plugin-environments-common';
-import { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
+import { ClusterStatus, CostPeriod, EnvironmentsApi } from './EnvironmentsApi';
 import {
   CopyEnvironmentRequest,
   CreateEnvironmentRequest,
   DiffResult,
   Environment,
+  EnvironmentCost,
   EnvironmentReachability,
   EnvironmentStatus,
+  FeatureCost,
   FeatureReachability,
   MergedValues,
   Operation,
@@ -243,6 +245,24 @@ export class EnvironmentsClient implements EnvironmentsApi {
         path: { name },
         query: options,
       }),
+    );
+  }
+
+  async getEnvironmentCost(
+    name: string,
+    period: CostPeriod = {},
+  ): Promise<EnvironmentCost> {
+    return read(
+      this.#client.getEnvironmentCost({ path: { name }, query: period }),
+    );
+  }
+
+  async getFeatureCost(
+    feature: string,
+    period: CostPeriod = {},
+  ): Promise<FeatureCost> {
+    return read(
+      this.#client.getFeatureCost({ path: { feature }, query: period }),
     );
   }
 }

@@ -1,4 +1,8 @@
 export { environmentsApiRef } from './EnvironmentsApi';
-export type { ClusterStatus, EnvironmentsApi } from './EnvironmentsApi';
+export type {
+  ClusterStatus,
+  CostPeriod,
+  EnvironmentsApi,
+} from './EnvironmentsApi';
 export { EnvironmentsClient } from './EnvironmentsClient';
 export type * from './types';

@@ -55,6 +55,8 @@ export function stubEnvironmentsApi(
     traceRoute: notStubbed('traceRoute'),
     getFeatureReachability: notStubbed('getFeatureReachability'),
     getEnvironmentReachability: notStubbed('getEnvironmentReachability'),
+    getEnvironmentCost: notStubbed('getEnvironmentCost'),
+    getFeatureCost: notStubbed('getFeatureCost'),
     ...methods,
   };
 }

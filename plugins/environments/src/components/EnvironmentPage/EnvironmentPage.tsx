@@ -18,6 +18,7 @@ import { environmentsApiRef } from '../../api';
 import { Environment, Operation } from '../../api/types';
 import { errorMessage } from '../../lib/errorMessage';
 import { ConfigCard } from '../ConfigCard';
+import { CostCard } from '../CostCard';
 import { EnvironmentActions } from '../EnvironmentActions';
 import { EnvironmentServicesTable } from '../EnvironmentServicesTable';
 import { GlobalValuesCard } from '../GlobalValuesCard';
@@ -153,6 +154,9 @@ const EnvironmentView = ({ name }: { name: string }) => {
         </Grid>
         <Grid item xs={12} md={6}>
           <ConfigCard environment={env} onSaved={setStarted} />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <CostCard environment={env.name} />
         </Grid>
         {/* Propagation is walked from the preview service: without one there is nothing to say. */}
         {env.previewService && (

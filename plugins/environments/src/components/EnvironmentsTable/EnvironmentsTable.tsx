@@ -25,6 +25,7 @@ import {
   createEnvironmentRouteRef,
   NEW_ENVIRONMENT_TEMPLATE,
 } from '../../routes';
+import { EnvironmentCostCell } from '../CostCard';
 import { CreateFromFileDialog } from '../CreateFromFileDialog';
 import { LastOperation, LastOperationCacheProvider } from '../LastOperation';
 import { PermittedButton } from '../PermittedButton';
@@ -93,6 +94,12 @@ const columns: TableColumn<EnvironmentSummary>[] = [
       ) : (
         environment.sleepState
       ),
+  },
+  {
+    title: 'Cost (7 days)',
+    sorting: false,
+    // Fetched per shown row only, like the last operation.
+    render: environment => <EnvironmentCostCell name={environment.name} />,
   },
   {
     title: 'Last operation',

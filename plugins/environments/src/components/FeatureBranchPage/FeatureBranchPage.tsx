@@ -40,6 +40,7 @@ import { FeatureRoutingCard } from '../FeatureRoutingCard';
 import { MergedValuesDialog } from '../MergedValuesDialog';
 import { OperationProgress } from '../OperationProgress';
 import { PermittedButton } from '../PermittedButton';
+import { FeatureCost } from '../CostCard';
 import { ReachabilityCard } from '../ReachabilityCard';
 import { TraceRequestCard } from '../TraceRequestCard';
 
@@ -129,6 +130,9 @@ const FeatureView = ({ name }: { name: string }) => {
               'TTL left': timeLeft(value.expiresAt),
             }}
           />
+          <Box mt={1}>
+            <FeatureCost feature={value.name} />
+          </Box>
           <Box mt={2} display="flex" style={{ gap: 8 }}>
             <PermittedButton
               permission={featureCreatePermission}

@@ -1,0 +1,2 @@
+export { CostCard } from './CostCard';
+export { EnvironmentCostCell, FeatureCost } from './FeatureCost';

@@ -549,6 +549,18 @@ describe('example templates run through the scaffolder backend on the local clus
   let featureTask: string;
 
   it('"Feature branch" deploys a feature instance named from the branch that gets ready, and a retry does not deploy it again', async () => {
+    // A preview service to enter by, for the deploy's reachability pre-flight.
+    const entry = await call('PATCH', `/api/environments/environments/${ENV}`, {
+      previewService: 'config-service',
+    });
+    expect(entry.status).toBe(202);
+    await eventually(async () => {
+      const op = await call(
+        'GET',
+        `/api/environments/operations/${entry.body.id}`,
+      );
+      expect(op.body.state).toBe('succeeded');
+    });
     // No feature name: the engine's push rule names it from the branch (feature/<name> → <name>).
     featureTask = await runTask('template:default/envmesh-feature-branch', {
       environment: `resource:default/${ENV}`,
@@ -561,10 +573,10 @@ describe('example templates run through the scaffolder backend on the local clus
     expect({ status: run.status, messages: run.messages }).toMatchObject({
       status: 'completed',
     });
-    // The deploy ran the reachability pre-flight against the engine first; this environment has no preview
-    // service to enter by, which the task log says without stopping the deploy.
+    // The deploy ran the reachability pre-flight against the engine first: nothing in the catalog says
+    // config-service calls demo-api, which the task log warns about without stopping the deploy.
     expect(run.messages).toContainEqual(
-      `pre-flight skipped: entry: environment '${ENV}' has no previewService; name the service a request enters by`,
+      'pre-flight: a request from config-service does not reach the instance of demo-api: not reached: no service on a call path from config-service calls it',
     );
     expect(run.output?.links).toEqual([
       {

@@ -107,8 +107,7 @@ describe('GET /environments/{name}/cost and /features/{feature}/cost', () => {
     await succeeded(deployed.body.operation?.id);
   });
   afterAll(async () => {
-    await call('delete', `/features/${feature}`);
-    await call('delete', `/environments/${env}`);
+    await call('delete', `/environments/${env}?cascade=true`);
     await stop();
     fs.rmSync(repo, { recursive: true, force: true });
   });

@@ -563,4 +563,29 @@ describe('feature branches', () => {
       },
     ]);
   });
+
+  it('refuses to delete a base environment that has feature branches, naming them; with cascade they go with it', async () => {
+    const branches = (
+      await call('get', `/features?environment=${ENV}`)
+    ).body.items.map((f: { name: string }) => f.name);
+    expect(branches.length).toBeGreaterThan(0);
+    const refused = await call('delete', `/environments/${ENV}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toBe(
+      `environment '${ENV}' has feature branches (${branches.join(
+        ', ',
+      )}): delete them first, or delete with cascade=true to delete them with it`,
+    );
+    expect((await call('get', `/environments/${ENV}`)).status).toBe(200);
+
+    const deleted = await call('delete', `/environments/${ENV}?cascade=true`);
+    expect(deleted.status).toBe(202);
+    expect((await waitForOperation(call, deleted.body.id)).state).toBe(
+      'succeeded',
+    );
+    expect((await call('get', `/environments/${ENV}`)).status).toBe(404);
+    expect(
+      (await call('get', `/features?environment=${ENV}`)).body.items,
+    ).toEqual([]);
+  });
 });

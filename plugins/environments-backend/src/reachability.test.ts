@@ -157,8 +157,7 @@ describe('GET /features/{feature}/reachability and the pre-flight GET /environme
     }
   });
   afterAll(async () => {
-    await call('delete', `/features/f-${suffix}`);
-    await call('delete', `/environments/${env}`);
+    await call('delete', `/environments/${env}?cascade=true`);
     await stop();
     fs.rmSync(repo, { recursive: true, force: true });
   });

@@ -98,20 +98,34 @@ export class GuardedCommands {
   }
 
   updateEnvironment(name: string, body: unknown, caller: Caller) {
-    return this.#audited(caller, 'update', { environment: name }, async actor => {
-      await this.#authorize(caller, environmentUpdatePermission, name);
-      if (hasSecretValues(body)) {
-        await this.#authorize(caller, environmentSecretWritePermission, name);
-      }
-      return this.#environments.updateEnvironment(name, body, actor);
-    });
+    return this.#audited(
+      caller,
+      'update',
+      { environment: name },
+      async actor => {
+        await this.#authorize(caller, environmentUpdatePermission, name);
+        if (hasSecretValues(body)) {
+          await this.#authorize(caller, environmentSecretWritePermission, name);
+        }
+        return this.#environments.updateEnvironment(name, body, actor);
+      },
+    );
   }
 
-  deleteEnvironment(name: string, caller: Caller) {
-    return this.#audited(caller, 'delete', { environment: name }, async actor => {
-      await this.#authorize(caller, environmentDeletePermission, name);
-      return this.#environments.deleteEnvironment(name, actor);
-    });
+  deleteEnvironment(
+    name: string,
+    caller: Caller,
+    options: { cascade?: boolean } = {},
+  ) {
+    return this.#audited(
+      caller,
+      'delete',
+      { environment: name, ...options },
+      async actor => {
+        await this.#authorize(caller, environmentDeletePermission, name);
+        return this.#environments.deleteEnvironment(name, actor, options);
+      },
+    );
   }
 
   copyEnvironment(source: string, body: unknown, caller: Caller) {
@@ -186,10 +200,15 @@ export class GuardedCommands {
   }
 
   sleepEnvironment(name: string, caller: Caller) {
-    return this.#audited(caller, 'sleep', { environment: name }, async actor => {
-      await this.#authorize(caller, environmentUpdatePermission, name);
-      return this.#environments.sleepEnvironment(name, actor);
-    });
+    return this.#audited(
+      caller,
+      'sleep',
+      { environment: name },
+      async actor => {
+        await this.#authorize(caller, environmentUpdatePermission, name);
+        return this.#environments.sleepEnvironment(name, actor);
+      },
+    );
   }
 
   wakeEnvironment(name: string, caller: Caller) {
@@ -263,14 +282,19 @@ export class GuardedCommands {
   }
 
   extendFeature(name: string, body: unknown, caller: Caller) {
-    return this.#audited(caller, 'extend-feature', { feature: name }, async () => {
-      await this.#authorizer.feature(
-        caller.credentials,
-        featureCreatePermission,
-        name,
-      );
-      return this.#features.extendFeature(name, body);
-    });
+    return this.#audited(
+      caller,
+      'extend-feature',
+      { feature: name },
+      async () => {
+        await this.#authorizer.feature(
+          caller.credentials,
+          featureCreatePermission,
+          name,
+        );
+        return this.#features.extendFeature(name, body);
+      },
+    );
   }
 
   /** A permission on an existing environment. */

@@ -84,7 +84,10 @@ type FeaturePermission = ResourcePermission<'feature-branch'>;
 export class Authorizer {
   readonly #permissions: PermissionsService;
   readonly #resources: AccessResources;
-  readonly #onEnvironment: (d: PolicyDecision, r: EnvironmentResource) => boolean;
+  readonly #onEnvironment: (
+    d: PolicyDecision,
+    r: EnvironmentResource,
+  ) => boolean;
   readonly #onFeature: (d: PolicyDecision, r: FeatureBranchResource) => boolean;
 
   constructor(options: {

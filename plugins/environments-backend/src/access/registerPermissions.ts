@@ -30,7 +30,8 @@ export function registerPermissions(
     resourceRef: environmentPermissionResourceRef,
     permissions: ofType(RESOURCE_TYPE_ENVIRONMENT),
     rules: Object.values(environmentPermissionRules),
-    getResources: names => Promise.all(names.map(n => resources.environment(n))),
+    getResources: names =>
+      Promise.all(names.map(n => resources.environment(n))),
   });
   registry.addResourceType({
     resourceRef: featureBranchPermissionResourceRef,

@@ -106,8 +106,28 @@ export class EnvironmentCommands {
 
   /** What an update would change, per service and for the environment's own objects; changes nothing. */
 
-  async deleteEnvironment(name: string, actor: string) {
+  /**
+   * Deletes an environment. One with feature branches is refused unless `cascade`: a feature branch is somebody's
+   * work in progress, and deleting its base takes it along.
+   */
+  async deleteEnvironment(
+    name: string,
+    actor: string,
+    options: { cascade?: boolean } = {},
+  ) {
     const spec = await requireEnvironment(this.deps.environments, name);
+    const features = await this.deps.features.listFeatures({
+      environment: name,
+    });
+    if (features.length && !options.cascade) {
+      throw new ConflictError(
+        `environment '${name}' has feature branches (${features
+          .map(f => f.name)
+          .join(
+            ', ',
+          )}): delete them first, or delete with cascade=true to delete them with it`,
+      );
+    }
     return this.#startOperation('delete', spec, actor, {});
   }
 

@@ -58,9 +58,13 @@ export function addEnvironmentRoutes(
   });
   router.delete('/environments/:name', async (req, res) => {
     const caller = await callerOf(req);
+    // A boolean: the spec validates (and converts) query parameters.
+    const cascade = req.query.cascade === true;
     res
       .status(202)
-      .json(await commands.deleteEnvironment(req.params.name, caller));
+      .json(
+        await commands.deleteEnvironment(req.params.name, caller, { cascade }),
+      );
   });
   router.post('/environments/:name/copy', async (req, res) => {
     const caller = await callerOf(req);

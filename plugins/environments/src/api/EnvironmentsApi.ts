@@ -80,7 +80,10 @@ export interface EnvironmentsApi {
     request: CopyEnvironmentRequest,
   ): Promise<Operation>;
   /** `DELETE /environments/{name}`: answers with the started `delete` operation. */
-  deleteEnvironment(name: string): Promise<Operation>;
+  deleteEnvironment(
+    name: string,
+    options?: { cascade?: boolean },
+  ): Promise<Operation>;
   /** `POST /environments/{name}/sleep`: answers with the started `sleep` operation. */
   sleepEnvironment(name: string): Promise<Operation>;
   /** `POST /environments/{name}/wake`: answers with the started `wake` operation. */

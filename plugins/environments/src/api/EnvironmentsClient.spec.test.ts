@@ -96,7 +96,9 @@ const calls: Record<
       api.copyEnvironment('demo', { name: 'demo-copy', namespace: 'copy' }),
     body: { name: 'demo-copy', namespace: 'copy' },
   },
-  deleteEnvironment: { call: api => api.deleteEnvironment('demo') },
+  deleteEnvironment: {
+    call: api => api.deleteEnvironment('demo', { cascade: true }),
+  },
   sleepEnvironment: { call: api => api.sleepEnvironment('demo') },
   wakeEnvironment: { call: api => api.wakeEnvironment('demo') },
   writeSecretValues: {

@@ -120,8 +120,13 @@ export class EnvironmentsClient implements EnvironmentsApi {
     );
   }
 
-  async deleteEnvironment(name: string): Promise<Operation> {
-    return read(this.#client.deleteEnvironment({ path: { name } }));
+  async deleteEnvironment(
+    name: string,
+    options: { cascade?: boolean } = {},
+  ): Promise<Operation> {
+    return read(
+      this.#client.deleteEnvironment({ path: { name }, query: options }),
+    );
   }
 
   async sleepEnvironment(name: string): Promise<Operation> {

@@ -3,6 +3,7 @@ import { Route, Routes } from 'react-router-dom';
 import { EnvironmentsApi } from '../../api';
 import { Operation } from '../../api/types';
 import {
+  demoFeature,
   demoEnvironment,
   demoOperation,
   responseError,
@@ -109,10 +110,14 @@ describe('EnvironmentActions', () => {
   });
 
   describe('delete', () => {
-    it('needs the environment name typed before it deletes', async () => {
-      const deleteEnvironment = jest.fn(async () => deleteOperation('pending'));
+    it('needs the environment name typed before it deletes, and names the feature branches that go with it', async () => {
+      const deleteEnvironment = jest.fn(
+        async (_name: string, _options?: { cascade?: boolean }) =>
+          deleteOperation('pending'),
+      );
       await renderActions({
         deleteEnvironment,
+        listFeatures: async () => ({ items: [demoFeature] }),
         getOperation: async () => deleteOperation('running'),
       });
 
@@ -121,6 +126,11 @@ describe('EnvironmentActions', () => {
       const confirm = within(dialog).getByRole('button', { name: 'Delete' });
       const input = within(dialog).getByLabelText('Environment name');
       expect(confirm).toBeDisabled();
+      expect(
+        await within(dialog).findByText(
+          new RegExp(`and its feature branches ${demoFeature.name}\\.`),
+        ),
+      ).toBeInTheDocument();
 
       fireEvent.change(input, { target: { value: 'dem' } });
       expect(confirm).toBeDisabled();
@@ -135,7 +145,9 @@ describe('EnvironmentActions', () => {
       fireEvent.click(confirm);
 
       await waitFor(() =>
-        expect(deleteEnvironment).toHaveBeenCalledWith('demo'),
+        expect(deleteEnvironment).toHaveBeenCalledWith('demo', {
+          cascade: true,
+        }),
       );
       expect(
         await within(dialog).findByRole('progressbar', {

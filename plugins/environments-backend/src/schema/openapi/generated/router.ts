@@ -340,10 +340,19 @@ export const spec = {
         operationId: 'DeleteEnvironment',
         tags: ['Environments'],
         description:
-          'Starts the `delete` operation, which removes the environment with its namespace. Needs `environments.environment.delete`.',
+          'Starts the `delete` operation, which removes the environment with its namespace (and the instances of its feature branches in it). An environment with feature branches is refused (409 naming them) unless `cascade` is true; then its feature branches go with it. Needs `environments.environment.delete`.',
         parameters: [
           {
             $ref: '#/components/parameters/EnvironmentName',
+          },
+          {
+            name: 'cascade',
+            in: 'query',
+            required: false,
+            description: "Delete the environment's feature branches with it.",
+            schema: {
+              type: 'boolean',
+            },
           },
         ],
         responses: {

@@ -61,6 +61,9 @@ export type DeleteEnvironment = {
   path: {
     name: string;
   };
+  query: {
+    cascade?: boolean;
+  };
   response: Operation | Error | Error | Error | Error;
 };
 /**

@@ -95,6 +95,9 @@ export type DeleteEnvironment = {
   path: {
     name: string;
   };
+  query: {
+    cascade?: boolean;
+  };
 };
 /**
  * @public
@@ -512,8 +515,9 @@ export class DefaultApiClient {
   }
 
   /**
-   * Starts the `delete` operation, which removes the environment with its namespace. Needs `environments.environment.delete`.
+   * Starts the `delete` operation, which removes the environment with its namespace (and the instances of its feature branches in it). An environment with feature branches is refused (409 naming them) unless `cascade` is true; then its feature branches go with it. Needs `environments.environment.delete`.
    * @param name - The environment\&#39;s name.
+   * @param cascade - Delete the environment\&#39;s feature branches with it.
    */
   public async deleteEnvironment(
     // @ts-ignore
@@ -522,10 +526,11 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<Operation>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
-    const uriTemplate = `/environments/{name}`;
+    const uriTemplate = `/environments/{name}{?cascade}`;
 
     const uri = parser.parse(uriTemplate).expand({
       name: request.path.name,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {

@@ -40,3 +40,23 @@ export const EnvironmentCostCell = ({ name }: { name: string }) => {
   if (error) return <>-</>;
   return value ? <>{formatCost(value.cost, value.prices.currency)}</> : null;
 };
+
+/** What one service of an environment cost over the last 7 days (its line of the environment's cost). */
+export const ServiceCostCell = (props: {
+  environment: string;
+  service: string;
+}) => {
+  const environmentsApi = useApi(environmentsApiRef);
+  const { value, error } = useAsync(
+    () => environmentsApi.getEnvironmentCost(props.environment),
+    [environmentsApi, props.environment],
+  );
+  const line = value?.services.find(s => s.name === props.service);
+  if (error || (value && !line)) return <>-</>;
+  return line ? (
+    <>
+      {formatCost(line.cost, value!.prices.currency)} ({line.pods} pods,{' '}
+      {line.cpu} CPU, {line.memoryGiB} GiB)
+    </>
+  ) : null;
+};

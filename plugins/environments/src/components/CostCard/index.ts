@@ -1,2 +1,6 @@
 export { CostCard } from './CostCard';
-export { EnvironmentCostCell, FeatureCost } from './FeatureCost';
+export {
+  EnvironmentCostCell,
+  FeatureCost,
+  ServiceCostCell,
+} from './FeatureCost';

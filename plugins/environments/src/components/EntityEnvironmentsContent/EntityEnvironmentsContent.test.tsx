@@ -95,6 +95,38 @@ describe('EntityEnvironmentsContent', () => {
     expect(screen.getByText('Environments (1)')).toBeInTheDocument();
   });
 
+  it("shows what the component's service cost in the environment, its line of the environment's cost", async () => {
+    await renderContent({
+      ...twoEnvironments,
+      getStatus: async () => demoStatus,
+      getEnvironmentCost: async name => ({
+        environment: name,
+        cluster: 'local',
+        from: '2026-11-27T00:00:00.000Z',
+        to: '2026-12-04T00:00:00.000Z',
+        prices: { currency: 'EUR', cpuHour: 0.05, memoryGiBHour: 0.01 },
+        awakeHours: 168,
+        asleepHours: 0,
+        name,
+        pods: 3,
+        cpu: 1.5,
+        memoryGiB: 3,
+        cost: 17.64,
+        sleepSaving: { cost: 0, ratio: 0 },
+        services: [
+          { name: 'demo-api', pods: 2, cpu: 1, memoryGiB: 2, cost: 11.76 },
+          { name: 'demo-ui', pods: 1, cpu: 0.5, memoryGiB: 1, cost: 5.88 },
+        ],
+      }),
+    });
+
+    const link = await screen.findByRole('link', { name: 'demo' });
+    const row = link.closest('tr')!;
+    expect(
+      await within(row).findByText('EUR 11.76 (2 pods, 1 CPU, 2 GiB)'),
+    ).toBeInTheDocument();
+  });
+
   it('links the feature branches with an instance of the service and their previews', async () => {
     await renderContent({
       ...twoEnvironments,

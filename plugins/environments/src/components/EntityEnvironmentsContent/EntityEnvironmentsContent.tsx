@@ -23,6 +23,7 @@ import {
   findEntityEnvironments,
 } from '../../lib/entityEnvironments';
 import { errorMessage } from '../../lib/errorMessage';
+import { ServiceCostCell } from '../CostCard';
 import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
 
 /** The ready replicas of a service, or why they are unknown. */
@@ -173,6 +174,16 @@ export const EntityEnvironmentsContent = (
           row.status && row.status.drift.length > 0 ? (
             <StatusError>Drift ({row.status.drift.length})</StatusError>
           ) : null,
+      },
+      {
+        title: 'Cost (7 days)',
+        sorting: false,
+        render: row => (
+          <ServiceCostCell
+            environment={row.environment.name}
+            service={row.service}
+          />
+        ),
       },
       {
         title: 'Feature instances',

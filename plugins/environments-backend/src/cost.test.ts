@@ -1,61 +1,26 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   ApiCall,
   startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
+import { writeSharedChartRepo } from './__testUtils__/sharedChartRepo';
 
 /** One chart with known requests (500m CPU, 1 GiB per pod), replicas from the values, shared by two services. */
 function writeRepository() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-cost-'));
-  const chart = path.join(root, 'chart');
-  fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
-  fs.writeFileSync(
-    path.join(chart, 'Chart.yaml'),
-    'apiVersion: v2\nname: svc\nversion: 0.1.0\n',
-  );
-  fs.writeFileSync(path.join(chart, 'values.yaml'), 'replicas: 1\n');
-  fs.writeFileSync(
-    path.join(chart, 'templates/workload.yaml'),
-    `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector:
-    matchLabels: { app: {{ .Release.Name }} }
-  template:
-    metadata:
-      labels: { app: {{ .Release.Name }}, app.kubernetes.io/instance: {{ .Release.Name }} }
-    spec:
-      containers:
-        - name: app
+  return writeSharedChartRepo({
+    defaults: 'replicas: 1\n',
+    replicas: '{{ .Values.replicas }}',
+    containers: `        - name: app
           image: example/{{ .Release.Name }}:1
           resources:
-            requests: { cpu: 500m, memory: 1Gi }
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: { app: {{ .Release.Name }} }
-  ports: [{ name: http, port: 80 }]
-`,
-  );
-  for (const [name, replicas] of [
-    ['api', 2],
-    ['worker', 1],
-  ] as const) {
-    const dir = path.join(root, 'services', name);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'values.yaml'), `replicas: ${replicas}\n`);
-  }
-  return root;
+            requests: { cpu: 500m, memory: 1Gi }`,
+    services: {
+      api: { values: 'replicas: 2\n' },
+      worker: { values: 'replicas: 1\n' },
+    },
+  });
 }
 
 /** A period of `hours` starting an hour from now: the environment's current state, projected. */

@@ -482,8 +482,7 @@ describe.each(databases.eachSupportedId())(
         type: 'copy',
         environment: `${env}-copy`,
       };
-      const { steps } = (await call('get', `/operations/${copy.body.id}`))
-        .body;
+      const { steps } = (await call('get', `/operations/${copy.body.id}`)).body;
       expect(heard[0]).toEqual({
         event: 'started',
         ...about,

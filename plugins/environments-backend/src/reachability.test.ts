@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Entity } from '@backstage/catalog-model';
 import {
   ApiCall,
   startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
+import { writeSharedChartRepo } from './__testUtils__/sharedChartRepo';
 
 /**
  * A shared chart whose pods get an `istio-proxy` container when `sidecar` is on, as Istio's injection would
@@ -16,57 +15,27 @@ import {
 function writeRepository(
   services: Record<string, { sidecar: boolean; propagates?: string }>,
 ) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'envmesh-reach-'));
-  const chart = path.join(root, 'chart');
-  fs.mkdirSync(path.join(chart, 'templates'), { recursive: true });
-  fs.writeFileSync(
-    path.join(chart, 'Chart.yaml'),
-    'apiVersion: v2\nname: svc\nversion: 0.1.0\n',
-  );
-  fs.writeFileSync(path.join(chart, 'values.yaml'), 'sidecar: true\n');
-  fs.writeFileSync(
-    path.join(chart, 'templates/workload.yaml'),
-    `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: { app: {{ .Release.Name }} }
-  template:
-    metadata:
-      labels: { app: {{ .Release.Name }}, app.kubernetes.io/instance: {{ .Release.Name }} }
-    spec:
-      containers:
-        - name: app
+  return writeSharedChartRepo({
+    defaults: 'sidecar: true\n',
+    replicas: '1',
+    containers: `        - name: app
           image: example/{{ .Release.Name }}:1
         {{- if .Values.sidecar }}
         - name: istio-proxy
           image: example/proxy:1
-        {{- end }}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: { app: {{ .Release.Name }} }
-  ports: [{ name: http, port: 80 }]
-`,
-  );
-  for (const [name, { sidecar, propagates }] of Object.entries(services)) {
-    const dir = path.join(root, 'services', name);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'values.yaml'), `sidecar: ${sidecar}\n`);
-    fs.writeFileSync(
-      path.join(dir, 'service.yaml'),
-      `catalogEntityRef: component:default/${name}\n${
-        propagates ? `propagates: ${propagates}\n` : ''
-      }`,
-    );
-  }
-  return root;
+        {{- end }}`,
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, { sidecar, propagates }]) => [
+        name,
+        {
+          values: `sidecar: ${sidecar}\n`,
+          serviceYaml: `catalogEntityRef: component:default/${name}\n${
+            propagates ? `propagates: ${propagates}\n` : ''
+          }`,
+        },
+      ]),
+    ),
+  });
 }
 
 function component(

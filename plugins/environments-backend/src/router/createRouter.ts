@@ -1,11 +1,12 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import express, { Request } from 'express';
-import type { Caller, GuardedCommands, GuardedQueries } from '../access';
+import express from 'express';
+import type { GuardedCommands, GuardedQueries } from '../access';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
 import type { EnvironmentsBackend } from '../engine/createEnvironmentsBackend';
 import { createOpenApiRouter } from '../schema/openApiRouter';
 import { addEnvironmentRoutes } from './environmentRoutes';
 import { addFeatureRoutes } from './featureRoutes';
+import type { CallerOf } from './pathReads';
 
 /** The engine's queries the routes read from, the guarded commands and queries, and the HTTP parts. */
 export type RouterOptions = Pick<
@@ -32,9 +33,6 @@ export type RouterOptions = Pick<
   webhooks?: express.Router;
   httpAuth: HttpAuthService;
 };
-
-/** The caller of a REST request, as the guarded commands take it. */
-export type CallerOf = (req: Request<any, any, any, any>) => Promise<Caller>;
 
 /**
  * The REST API, typed by and validated against src/schema/openapi.yaml (path and query parameters, JSON

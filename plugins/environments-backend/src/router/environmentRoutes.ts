@@ -1,7 +1,6 @@
-import type { Request } from 'express';
-import type { Caller } from '../access';
 import type { ApiRouter } from '../schema/openApiRouter';
-import type { CallerOf, RouterOptions } from './createRouter';
+import type { RouterOptions } from './createRouter';
+import { CallerOf, pathReads } from './pathReads';
 
 /** Environments, their services, Secrets and revisions, and the operations they run. */
 export function addEnvironmentRoutes(
@@ -21,18 +20,10 @@ export function addEnvironmentRoutes(
     costs,
     operations,
   } = options;
-  /** A read of the environment the path names, authorized and audited as `queryType`. */
-  const read = async <T>(
-    req: Request<{ name: string }, any, any, any>,
-    queryType: string,
-    run: (name: string, caller: Caller) => Promise<T>,
-  ) => {
-    const { name } = req.params;
-    const caller = await callerOf(req);
-    return queries.environment(caller, name, queryType, () =>
-      run(name, caller),
-    );
-  };
+  /** A read of the environment the path names. */
+  const read = pathReads(callerOf, 'name', (...args) =>
+    queries.environment(...args),
+  );
 
   router.get('/environments', async (req, res) => {
     const items = await queries.listEnvironments(await callerOf(req), () =>

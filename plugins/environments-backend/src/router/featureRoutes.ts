@@ -1,7 +1,6 @@
-import type { Request } from 'express';
-import type { Caller } from '../access';
 import type { ApiRouter } from '../schema/openApiRouter';
-import type { CallerOf, RouterOptions } from './createRouter';
+import type { RouterOptions } from './createRouter';
+import { CallerOf, pathReads } from './pathReads';
 
 /** Feature branches: deploy, remove, extend, and what a request to one reaches. */
 export function addFeatureRoutes(
@@ -10,18 +9,10 @@ export function addFeatureRoutes(
   callerOf: CallerOf,
 ) {
   const { commands, queries, features, reachability, costs } = options;
-  /** A read of the feature branch the path names, authorized and audited as `queryType`. */
-  const read = async <T>(
-    req: Request<{ feature: string }, any, any, any>,
-    queryType: string,
-    run: (feature: string, caller: Caller) => Promise<T>,
-  ) => {
-    const { feature } = req.params;
-    const caller = await callerOf(req);
-    return queries.feature(caller, feature, queryType, () =>
-      run(feature, caller),
-    );
-  };
+  /** A read of the feature branch the path names. */
+  const read = pathReads(callerOf, 'feature', (...args) =>
+    queries.feature(...args),
+  );
 
   router.get('/feature-name', async (req, res) => {
     const name = options.featureNameFromBranch(String(req.query.branch));

@@ -38,6 +38,18 @@ export function lossMessage(service: string, reason: LossReason): string {
 }
 
 /**
+ * Why the routing context does not get past a service, or undefined when it does: it needs a sidecar that routes
+ * its calls and to forward the context (`header`, or `baggage` when routes also match the W3C baggage entry).
+ */
+function lossAt(node: CallGraphNode, baggage: boolean): LossReason | undefined {
+  if (!node.sidecar) return 'no-sidecar';
+  if (node.propagates === 'unknown') return 'unknown-propagation';
+  const forwards =
+    node.propagates === 'header' || (baggage && node.propagates === 'baggage');
+  return forwards ? undefined : 'does-not-forward';
+}
+
+/**
  * Which feature instances a request with the routing context reaches from `entry`, walking the call graph
  * breadth-first (shortest paths first). A request reaches every service it is sent to; it carries the context
  * on from a service only when that service forwards it (`header`, or `baggage` when routes also match the
@@ -51,8 +63,6 @@ export function reachability(options: {
   baggage: boolean;
 }): InstanceReachability[] {
   const { graph, entry, baggage } = options;
-  const forwards = (p: Propagation) =>
-    p === 'header' || (baggage && p === 'baggage');
   const paths = new Map<string, string[]>([[entry, [entry]]]);
   const losses = new Map<string, { service: string; reason: LossReason }>();
   const queue = [entry];
@@ -60,10 +70,7 @@ export function reachability(options: {
     const service = queue.shift()!;
     const node = graph.get(service);
     if (!node) continue;
-    let reason: LossReason | undefined;
-    if (!node.sidecar) reason = 'no-sidecar';
-    else if (node.propagates === 'unknown') reason = 'unknown-propagation';
-    else if (!forwards(node.propagates)) reason = 'does-not-forward';
+    const reason = lossAt(node, baggage);
     for (const callee of node.calls) {
       if (paths.has(callee)) continue;
       if (reason) {
@@ -118,30 +125,29 @@ export function propagationSummary(options: {
   baggage: boolean;
 }): PropagationSummary {
   const { graph, baggage } = options;
-  const withoutSidecar: string[] = [];
-  const unknown: string[] = [];
-  const doesNotForward: string[] = [];
+  const losing: Record<LossReason, string[]> = {
+    'no-sidecar': [],
+    'unknown-propagation': [],
+    'does-not-forward': [],
+  };
   for (const [service, node] of [...graph].sort(([a], [b]) =>
     a.localeCompare(b),
   )) {
-    if (!node.sidecar) withoutSidecar.push(service);
-    else if (node.propagates === 'unknown') unknown.push(service);
-    else if (
-      !(
-        node.propagates === 'header' ||
-        (baggage && node.propagates === 'baggage')
-      )
-    ) {
-      doesNotForward.push(service);
-    }
+    const reason = lossAt(node, baggage);
+    if (reason) losing[reason].push(service);
   }
+  const {
+    'no-sidecar': withoutSidecar,
+    'unknown-propagation': unknown,
+    'does-not-forward': doesNotForward,
+  } = losing;
   const hidden = reachability({
     ...options,
     instances: [...graph.keys()],
   })
     .filter(r => r.lostAt)
     .map(r => r.service);
-  const losing = doesNotForward.length + unknown.length + withoutSidecar.length;
+  const lost = doesNotForward.length + unknown.length + withoutSidecar.length;
   return {
     services: graph.size,
     doesNotForward,
@@ -149,7 +155,7 @@ export function propagationSummary(options: {
     withoutSidecar,
     hidden,
     summary:
-      `${losing} of ${graph.size} services may not forward the routing header ` +
+      `${lost} of ${graph.size} services may not forward the routing header ` +
       `(${doesNotForward.length} do not, ${unknown.length} do not say, ${withoutSidecar.length} have no sidecar); ` +
       `from ${options.entry} they hide the feature instances of ${hidden.length} others`,
   };

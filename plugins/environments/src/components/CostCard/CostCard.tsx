@@ -52,6 +52,25 @@ const DailyBars = ({ days }: { days: EnvironmentCost[] }) => {
   );
 };
 
+const sum = (days: EnvironmentCost[], of: (d: EnvironmentCost) => number) =>
+  days.reduce((total, d) => total + of(d), 0);
+
+/** The days' figures added up (cost and hours); the requests and prices as of the last day. */
+function weekOf(days: EnvironmentCost[]) {
+  const last = days[days.length - 1];
+  const cost = Math.round(sum(days, d => d.cost) * 100) / 100;
+  const saved = Math.round(sum(days, d => d.sleepSaving.cost) * 100) / 100;
+  return {
+    ...last,
+    cost,
+    awakeHours: Math.round(sum(days, d => d.awakeHours) * 1000) / 1000,
+    sleepSaving: {
+      cost: saved,
+      ratio: saved + cost > 0 ? saved / (saved + cost) : 0,
+    },
+  };
+}
+
 /**
  * What the environment costs: the last 7 days in total (its services' requests over the hours it was awake at
  * its cluster's prices), what its sleep saved, and a bar a day.
@@ -59,15 +78,12 @@ const DailyBars = ({ days }: { days: EnvironmentCost[] }) => {
 export const CostCard = ({ environment }: { environment: string }) => {
   const environmentsApi = useApi(environmentsApiRef);
   const { value, loading, error } = useAsync(async () => {
-    const periods = lastDays(DAYS);
-    const [week, ...days] = await Promise.all([
-      environmentsApi.getEnvironmentCost(environment, {
-        from: periods[0].from,
-        to: periods[DAYS - 1].to,
-      }),
-      ...periods.map(p => environmentsApi.getEnvironmentCost(environment, p)),
-    ]);
-    return { week, days };
+    const days = await Promise.all(
+      lastDays(DAYS).map(p =>
+        environmentsApi.getEnvironmentCost(environment, p),
+      ),
+    );
+    return { week: weekOf(days), days };
   }, [environmentsApi, environment]);
 
   return (

@@ -111,9 +111,28 @@ export interface Config {
         baggage?: boolean;
       };
       janitor?: {
-        /** How often expired feature branches are looked for. Default 60. */
+        /** @deprecated Use `environments.lifecycle.intervalSeconds`. */
         intervalSeconds?: number;
       };
+    };
+    /** Sleep schedules, idle recycling and TTL deletion (see docs/lifecycle.md). */
+    lifecycle?: {
+      /** How often the lifecycle task runs (once across replicas). Default 60. */
+      intervalSeconds?: number;
+      /** An awake environment without activity this long sleeps; 0 turns idle sleep off. Default 12. */
+      idleSleepHours?: number;
+      /**
+       * A feature branch, or an environment marked disposable, without activity this long is deleted; 0 turns
+       * idle deletion off (a feature branch's TTL still applies). Default 14.
+       */
+      idleDeleteDays?: number;
+      /** How long before an automatic sleep or deletion its owner is notified. Default 60. */
+      warnBeforeMinutes?: number;
+      /**
+       * What an update, rollback or feature deploy to a sleeping environment does: `wake` it first, or
+       * `refuse` with the reason (409). Default `refuse`.
+       */
+      whenAsleep?: 'wake' | 'refuse';
     };
     /** Push-to-deploy: `POST /api/environments/webhooks/<provider>`. */
     webhooks?: {

@@ -132,8 +132,9 @@ describe('feature branches', () => {
               branchPattern: '^feature/(\\d+)',
               featureName: 'feature-{1}',
             },
+            // TTL removal without the usual notice lead, so that a two-second TTL ends within the test.
+            lifecycle: { intervalSeconds: 1, warnBeforeMinutes: 0 },
             features: {
-              janitor: { intervalSeconds: 1 },
               placement: {
                 nodeSelector: {
                   [FEATURE_NODE_POOL.label.key]: FEATURE_NODE_POOL.label.value,
@@ -484,13 +485,13 @@ describe('feature branches', () => {
         (o: any) =>
           o.type === 'remove-feature' && o.feature === 'feature-short',
       ),
-    ).toMatchObject({ actor: 'envmesh:ttl-janitor', state: 'succeeded' });
-    // The janitor removes through the same authorize-and-audit step as a user.
+    ).toMatchObject({ actor: 'envmesh:lifecycle', state: 'succeeded' });
+    // The lifecycle task removes through the same authorize-and-audit step as a user.
     expect(audited).toContainEqual(
       expect.objectContaining({
         actionType: 'remove-feature',
         feature: 'feature-short',
-        actor: 'envmesh:ttl-janitor',
+        actor: 'envmesh:lifecycle',
         status: 'succeeded',
       }),
     );

@@ -271,6 +271,23 @@ const rows: Row[] = [
     operation: opId,
   },
   {
+    route: 'PUT /environments/:name/lifecycle',
+    permission: UPDATE,
+    action: 'update-lifecycle',
+    method: 'put',
+    url: () => `/environments/${ENV}/lifecycle`,
+    body: () => ({ disposable: true }),
+    allowed: 200,
+  },
+  {
+    route: 'POST /environments/:name/keep',
+    permission: UPDATE,
+    action: 'keep',
+    method: 'post',
+    url: () => `/environments/${ENV}/keep`,
+    allowed: 200,
+  },
+  {
     route: 'POST /environments/:name/copy',
     permission: CREATE,
     action: 'copy',
@@ -398,6 +415,7 @@ const reads: ReadRow[] = [
       ['GET /environments/:name', 'get', ''],
       ['GET /environments/:name/status', 'status', '/status'],
       ['GET /environments/:name/cost', 'cost', '/cost'],
+      ['GET /environments/:name/lifecycle', 'lifecycle', '/lifecycle'],
       [
         'GET /environments/:name/reachability',
         'reachability',

@@ -19,8 +19,9 @@ import {
 } from './engine/createEnvironmentsBackend';
 import { EnvironmentSeeder } from './seed/EnvironmentSeeder';
 import { isolationHooksFromConfig } from './features';
-import { FeatureJanitor } from './janitor';
 import { FeatureNotifier } from './notifications/FeatureNotifier';
+import { LifecycleNotifier } from './notifications/LifecycleNotifier';
+import { LifecycleTask } from './tasks/LifecycleTask';
 import { publishOperationEvents } from './notifications/publishOperationEvents';
 import {
   AccessResources,
@@ -134,6 +135,7 @@ export const environmentsPlugin = createBackendPlugin({
         });
         const commands = new GuardedCommands({
           ...backend,
+          activity: stores.lifecycle,
           authorizer,
           resources,
           auditor: deps.auditor,
@@ -221,22 +223,20 @@ export const environmentsPlugin = createBackendPlugin({
           }),
         );
 
-        const janitor = new FeatureJanitor({
+        await new LifecycleTask({
           commands,
-          featureStore: stores.features,
+          environments: stores.environments,
+          features: stores.features,
+          lifecycle: stores.lifecycle,
+          notifier: new LifecycleNotifier({
+            notifications: deps.notifications,
+            baseUrl: config.getOptionalString('app.baseUrl') ?? '',
+            logger: logger.child({ component: 'notifications' }),
+          }),
           auth: deps.auth,
-          logger: logger.child({ component: 'janitor' }),
-        });
-        await janitor.schedule(deps.scheduler, {
-          frequency: {
-            seconds:
-              config.getOptionalNumber(
-                'environments.features.janitor.intervalSeconds',
-              ) ?? 60,
-          },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 10 },
-        });
+          logger: logger.child({ component: 'lifecycle' }),
+          config: backend.lifecycleRules,
+        }).schedule(deps.scheduler);
 
         const seeder = EnvironmentSeeder.fromConfig(config, {
           commands,

@@ -6,9 +6,13 @@ import {
   environmentUpdatePermission,
   featureCreatePermission,
   featureDeletePermission,
+  SleepReason,
 } from '@envmesh/plugin-environments-common';
 import type { EnvironmentCommands } from '../commands/EnvironmentCommands';
 import type { FeatureCommands } from '../commands/FeatureCommands';
+import type { LifecycleCommands } from '../commands/LifecycleCommands';
+import { LIFECYCLE_ACTOR } from '../lifecycle';
+import type { LifecycleStore } from '../store';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
 import type { EnvironmentReader } from '../queries/EnvironmentReader';
 import type { OperationQueries } from '../queries/OperationQueries';
@@ -22,7 +26,7 @@ import { AccessResources, Authorizer, hasSecretValues } from './authorization';
 
 /**
  * The one way into a mutation, for every caller: the REST API, the in-process EnvironmentsService of other
- * plugins (scaffolder actions), the push webhooks, the janitor and the seeder. Each method authorizes the
+ * plugins (scaffolder actions), the push webhooks, the lifecycle task and the seeder. Each method authorizes the
  * caller's credentials and runs the command inside an auditor event (`environment-mutate`), so that a denied
  * attempt is audited as failed too, whoever made it.
  */
@@ -35,6 +39,8 @@ export class GuardedCommands {
   readonly #features: FeatureCommands;
   readonly #registry: ServiceRegistry;
   readonly #operations: OperationQueries;
+  readonly #lifecycle: LifecycleCommands;
+  readonly #activity: Pick<LifecycleStore, 'recordActivity'>;
 
   constructor(options: {
     authorizer: Authorizer;
@@ -45,6 +51,9 @@ export class GuardedCommands {
     features: FeatureCommands;
     registry: ServiceRegistry;
     operations: OperationQueries;
+    lifecycle: LifecycleCommands;
+    /** Where each successful mutation is recorded as activity. */
+    activity: Pick<LifecycleStore, 'recordActivity'>;
   }) {
     this.#authorizer = options.authorizer;
     this.#resources = options.resources;
@@ -54,6 +63,8 @@ export class GuardedCommands {
     this.#features = options.features;
     this.#registry = options.registry;
     this.#operations = options.operations;
+    this.#lifecycle = options.lifecycle;
+    this.#activity = options.activity;
   }
 
   importServices(body: unknown, caller: Caller) {
@@ -199,22 +210,41 @@ export class GuardedCommands {
     );
   }
 
-  sleepEnvironment(name: string, caller: Caller) {
+  sleepEnvironment(name: string, caller: Caller, reason?: SleepReason) {
     return this.#audited(
       caller,
       'sleep',
-      { environment: name },
+      { environment: name, ...(reason && { reason }) },
       async actor => {
         await this.#authorize(caller, environmentUpdatePermission, name);
-        return this.#environments.sleepEnvironment(name, actor);
+        return this.#lifecycle.sleepEnvironment(name, actor, reason);
       },
     );
   }
 
-  wakeEnvironment(name: string, caller: Caller) {
+  wakeEnvironment(name: string, body: unknown, caller: Caller) {
     return this.#audited(caller, 'wake', { environment: name }, async actor => {
       await this.#authorize(caller, environmentUpdatePermission, name);
-      return this.#environments.wakeEnvironment(name, actor);
+      return this.#lifecycle.wakeEnvironment(name, body, actor);
+    });
+  }
+
+  updateLifecycle(name: string, body: unknown, caller: Caller) {
+    return this.#audited(
+      caller,
+      'update-lifecycle',
+      { environment: name },
+      async () => {
+        await this.#authorize(caller, environmentUpdatePermission, name);
+        await this.#lifecycle.updateLifecycle(name, body);
+      },
+    );
+  }
+
+  keepEnvironment(name: string, caller: Caller) {
+    return this.#audited(caller, 'keep', { environment: name }, async () => {
+      await this.#authorize(caller, environmentUpdatePermission, name);
+      await this.#lifecycle.keep(name);
     });
   }
 
@@ -310,11 +340,15 @@ export class GuardedCommands {
     );
   }
 
-  /** Runs a mutation inside an auditor event (`environment-mutate`). */
+  /**
+   * Runs a mutation inside an auditor event (`environment-mutate`); one that succeeds is activity of its
+   * environment or feature branch, unless the lifecycle task made it (its own sleeps must not keep an
+   * environment from being idle).
+   */
   #audited<T>(
     caller: Caller,
     actionType: string,
-    target: Record<string, unknown>,
+    target: { environment?: string; feature?: string; [key: string]: unknown },
     run: (actor: string) => Promise<T>,
   ): Promise<T> {
     return audited(
@@ -322,7 +356,16 @@ export class GuardedCommands {
       { eventId: 'environment-mutate', severityLevel: 'medium' },
       caller,
       { actionType, ...target },
-      run,
+      async actor => {
+        const result = await run(actor);
+        if (actor !== LIFECYCLE_ACTOR) {
+          await this.#activity.recordActivity(
+            { environment: target.environment, feature: target.feature },
+            new Date(),
+          );
+        }
+        return result;
+      },
     );
   }
 }

@@ -12,7 +12,7 @@ export interface Caller {
   request?: Request;
   /**
    * Who the change is recorded as done by, when a service acts for a named part of envmesh (the push
-   * webhooks, the seeder, the janitor) rather than for a user; else the credentials' principal.
+   * webhooks, the seeder, the lifecycle task) rather than for a user; else the credentials' principal.
    */
   actor?: string;
 }

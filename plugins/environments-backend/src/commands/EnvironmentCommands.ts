@@ -7,15 +7,12 @@ import {
 import {
   EnvironmentServiceSpec,
   EnvironmentSpec,
-  OperationType,
   Revision,
 } from '@envmesh/plugin-environments-common';
 import { ReleaseApplier, SecretWriter } from '../apply';
 import type { ClusterSupplier } from '../clusters';
 import { DesiredState } from '../desired';
-import { EnvironmentRollout } from '../orchestrate/EnvironmentRollout';
-import { OperationRunner } from '../orchestrate/OperationRunner';
-import { OperationQueries, summary } from '../queries/OperationQueries';
+import { OperationQueries } from '../queries/OperationQueries';
 import { requireEnvironment } from '../queries/EnvironmentReader';
 import {
   SecretValues,
@@ -31,14 +28,13 @@ import {
 } from '../requests/validation';
 import type {
   EnvironmentStore,
-  EnvironmentsStores,
   FeatureStore,
   OperationStore,
   RevisionStore,
   ServiceRegistryStore,
-  StoreTransaction,
 } from '../store';
 import type { z } from 'zod';
+import { OperationStarter } from './OperationStarter';
 
 type CopyInput = z.infer<typeof copyEnvironmentInput>;
 
@@ -55,13 +51,15 @@ export class EnvironmentCommands {
       features: FeatureStore;
       revisions: RevisionStore;
       operationStore: OperationStore;
-      transaction: StoreTransaction;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;
-      rollout: EnvironmentRollout;
-      runner: OperationRunner;
+      starter: OperationStarter;
       operations: OperationQueries;
+      settings: {
+        /** What a change to a sleeping environment does: wake it first, or be refused. */
+        whenAsleep: 'wake' | 'refuse';
+      };
     },
   ) {}
 
@@ -69,7 +67,7 @@ export class EnvironmentCommands {
     const input = parseInput(createEnvironmentInput, body);
     this.deps.clusters.kubeConfig(input.cluster);
     const { spec, secretValues } = await toSpec(this.deps.registry, input);
-    return this.#startOperation(
+    return this.deps.starter.start(
       'create',
       spec,
       actor,
@@ -84,13 +82,16 @@ export class EnvironmentCommands {
   }
 
   async updateEnvironment(name: string, body: unknown, actor: string) {
-    const current = await this.#awakeEnvironment(name, 'updated');
+    const { current, wakeFirst } = await this.#awakeEnvironment(
+      name,
+      'updated',
+    );
     const { spec, secretValues } = await applyUpdate(
       { registry: this.deps.registry, features: this.deps.features },
       current,
       body,
     );
-    return this.#startOperation(
+    return this.deps.starter.start(
       'update',
       spec,
       actor,
@@ -100,6 +101,7 @@ export class EnvironmentCommands {
           await environments.updateEnvironment(spec);
         },
         inCluster: () => this.#writeSecrets(spec, secretValues),
+        wakeFirst,
       },
     );
   }
@@ -128,7 +130,7 @@ export class EnvironmentCommands {
           )}): delete them first, or delete with cascade=true to delete them with it`,
       );
     }
-    return this.#startOperation('delete', spec, actor, {});
+    return this.deps.starter.start('delete', spec, actor, {});
   }
 
   async copyEnvironment(sourceName: string, body: unknown, actor: string) {
@@ -173,7 +175,7 @@ export class EnvironmentCommands {
       services,
     };
     await checkServices(this.deps.registry, spec.services);
-    return this.#startOperation(
+    return this.deps.starter.start(
       'copy',
       spec,
       actor,
@@ -197,7 +199,10 @@ export class EnvironmentCommands {
     revision: number,
     actor: string,
   ) {
-    const current = await this.#awakeEnvironment(name, 'rolled back');
+    const { current, wakeFirst } = await this.#awakeEnvironment(
+      name,
+      'rolled back',
+    );
     const target = await this.deps.revisions.getRevision(
       name,
       service,
@@ -227,7 +232,7 @@ export class EnvironmentCommands {
           : s,
       ),
     };
-    return this.#startOperation(
+    return this.deps.starter.start(
       'rollback',
       spec,
       actor,
@@ -235,51 +240,7 @@ export class EnvironmentCommands {
       {
         persist: ({ environments }) =>
           environments.updateEnvironment(spec).then(() => undefined),
-      },
-    );
-  }
-
-  /** Scales every workload to zero (see EnvironmentRollout); 409 when it already sleeps. */
-  async sleepEnvironment(name: string, actor: string) {
-    const spec = await requireEnvironment(this.deps.environments, name);
-    if (spec.asleepSince) {
-      throw new ConflictError(
-        `environment '${name}' is already asleep (since ${spec.asleepSince})`,
-      );
-    }
-    // A feature instance deployed while the sleep runs would stay awake.
-    const deploying = (
-      await this.deps.operationStore.listOperations({ environment: name })
-    ).find(o => o.feature && (o.state === 'pending' || o.state === 'running'));
-    if (deploying) {
-      throw new ConflictError(
-        `environment '${name}' has operation ${deploying.id} (${deploying.type} of feature branch '${deploying.feature}') in progress`,
-      );
-    }
-    return this.#startOperation(
-      'sleep',
-      spec,
-      actor,
-      {},
-      {
-        persist: ({ environments }) => environments.setAsleep(name, new Date()),
-      },
-    );
-  }
-
-  /** Scales the workloads back, group by group; 409 when it is awake. */
-  async wakeEnvironment(name: string, actor: string) {
-    const spec = await requireEnvironment(this.deps.environments, name);
-    if (!spec.asleepSince) {
-      throw new ConflictError(`environment '${name}' is awake`);
-    }
-    return this.#startOperation(
-      'wake',
-      spec,
-      actor,
-      {},
-      {
-        persist: ({ environments }) => environments.setAsleep(name),
+        wakeFirst,
       },
     );
   }
@@ -314,15 +275,20 @@ export class EnvironmentCommands {
     return this.deps.operations.getOperation(id);
   }
 
-  /** The environment, or a ConflictError when it sleeps: a change would wake part of it behind the user's back. */
+  /**
+   * The environment to change. A sleeping one is woken first by the change's own operation when
+   * `lifecycle.whenAsleep` says `wake`; else the change is refused (409): it would wake part of it behind the
+   * user's back.
+   */
   async #awakeEnvironment(name: string, change: string) {
-    const env = await requireEnvironment(this.deps.environments, name);
-    if (env.asleepSince) {
+    const current = await requireEnvironment(this.deps.environments, name);
+    const wakeFirst = !!current.asleepSince;
+    if (wakeFirst && this.deps.settings.whenAsleep !== 'wake') {
       throw new ConflictError(
         `environment '${name}' is asleep and cannot be ${change}; wake it first`,
       );
     }
-    return env;
+    return { current, wakeFirst };
   }
 
   async #writeSecrets(spec: EnvironmentSpec, values: SecretValues) {
@@ -357,39 +323,5 @@ export class EnvironmentCommands {
         }': ${(error as Error).message}`,
       );
     }
-  }
-
-  /**
-   * Records a new operation and the desired state it converges to (`persist`), then makes the cluster-side
-   * changes that cannot wait for the runner (`inCluster`: the request's secret values), all in one
-   * transaction: a 409 (another operation runs), a taken name or a failed secret write leave the store
-   * unchanged and write nothing to the cluster. The runner sees the operation once it is committed.
-   */
-  async #startOperation(
-    type: OperationType,
-    spec: EnvironmentSpec,
-    actor: string,
-    params: Record<string, unknown>,
-    changes: {
-      persist?: (stores: EnvironmentsStores) => Promise<void>;
-      inCluster?: () => Promise<void>;
-    } = {},
-  ) {
-    // Planned before the transaction: it reads the registry, and SQLite has one connection.
-    const steps = await this.deps.rollout.plan(type, spec);
-    const operation = await this.deps.transaction(async stores => {
-      const created = await stores.operations.createOperation({
-        environment: spec.name,
-        type,
-        actor,
-        params,
-        steps,
-      });
-      await changes.persist?.(stores);
-      await changes.inCluster?.();
-      return created;
-    });
-    this.deps.runner.wake();
-    return summary(operation);
   }
 }

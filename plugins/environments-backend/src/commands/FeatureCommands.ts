@@ -12,6 +12,7 @@ import {
   FeatureOperationParams,
   FeatureRollout,
 } from '../orchestrate/FeatureRollout';
+import type { LifecycleCommands } from './LifecycleCommands';
 import { OperationRunner } from '../orchestrate/OperationRunner';
 import { DesiredState } from '../desired';
 import { DEFAULT_FEATURE_HEADER, previewHost } from '../routing';
@@ -39,7 +40,7 @@ export interface FeatureBranchSettings {
 const HOUR_MS = 3600_000;
 
 /**
- * Feature branches as the REST API, the webhooks, the janitor and other plugins see them: validates a
+ * Feature branches as the REST API, the webhooks, the lifecycle task and other plugins see them: validates a
  * deploy against the base environment, keeps the desired state in the store and starts the persisted
  * operations (one active per feature branch, beside the environment's own) that FeatureRollout carries out.
  */
@@ -55,6 +56,8 @@ export class FeatureCommands {
       rollout: FeatureRollout;
       desired: DesiredState;
       runner: OperationRunner;
+      /** Wakes a sleeping base before a deploy, or refuses the deploy (per config). */
+      lifecycle: Pick<LifecycleCommands, 'wakeForChange'>;
       logger: LoggerService;
       settings: FeatureBranchSettings;
     },
@@ -110,11 +113,6 @@ export class FeatureCommands {
         `environment: no environment '${input.environment}'`,
       );
     }
-    if (env.asleepSince) {
-      throw new ConflictError(
-        `environment '${env.name}' is asleep; wake it before deploying feature branches to it`,
-      );
-    }
     await this.#checkInstances(env, input.name, input.instances);
     const existing = await this.deps.features.getFeature(input.name);
     if (existing && existing.environment !== env.name) {
@@ -122,6 +120,8 @@ export class FeatureCommands {
         `feature branch '${input.name}' already exists in environment '${existing.environment}'`,
       );
     }
+    // Checked last, so that a request refused for its input wakes nothing.
+    await this.deps.lifecycle.wakeForChange(env.name, actor);
     const expiresAt = input.ttlHours
       ? new Date(Date.now() + input.ttlHours * HOUR_MS).toISOString()
       : undefined;

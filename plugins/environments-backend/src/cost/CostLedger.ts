@@ -174,14 +174,21 @@ export class CostLedger {
       environment: env.name,
       limit: HISTORY,
     });
-    const changes: SleepChange[] = operations.flatMap(op =>
-      (op.type === 'sleep' || op.type === 'wake') &&
-      op.state === 'succeeded' &&
-      !op.feature &&
-      op.finishedAt
-        ? [{ at: new Date(op.finishedAt), asleep: op.type === 'sleep' }]
-        : [],
-    );
+    const changes = operations.flatMap((op): SleepChange[] => {
+      if (op.feature || !op.finishedAt) return [];
+      const at = new Date(op.finishedAt);
+      if (op.state === 'succeeded' && op.type === 'sleep') {
+        return [{ at, asleep: true }];
+      }
+      // A change that woke its sleeping environment first left it awake, however the change ended.
+      if (
+        (op.state === 'succeeded' && op.type === 'wake') ||
+        op.params.wokeFirst
+      ) {
+        return [{ at, asleep: false }];
+      }
+      return [];
+    });
     return awakeHours({
       createdAt: new Date(env.createdAt),
       changes,

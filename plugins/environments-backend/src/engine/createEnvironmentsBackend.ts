@@ -29,6 +29,10 @@ import { MatchOptions, RoutingDriver, createRoutingDriver } from '../routing';
 import type { DatabaseStores } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { EnvironmentCommands } from '../commands/EnvironmentCommands';
+import { LifecycleCommands } from '../commands/LifecycleCommands';
+import { OperationStarter } from '../commands/OperationStarter';
+import { LifecycleConfig, lifecycleRulesFromConfig } from '../lifecycle';
+import { LifecycleReader } from '../queries/LifecycleReader';
 import { FeatureCommands } from '../commands/FeatureCommands';
 import { ServiceRegistry } from '../commands/ServiceRegistry';
 import { EnvironmentDiffer } from '../queries/EnvironmentDiffer';
@@ -54,6 +58,12 @@ export interface EnvironmentsBackend {
   registry: ServiceRegistry;
   /** Creates, changes and deletes environments, each change as an operation. */
   environments: EnvironmentCommands;
+  /** Sleep, wake and the lifecycle settings. */
+  lifecycle: LifecycleCommands;
+  /** The lifecycle rules from config (`environments.lifecycle`). */
+  lifecycleRules: LifecycleConfig;
+  /** An environment's lifecycle and its next automatic action. */
+  lifecycleReader: LifecycleReader;
   /** An environment's spec, values, manifests and revisions. */
   reader: EnvironmentReader;
   /** Desired against live: readiness and drift. */
@@ -270,19 +280,31 @@ export async function createEnvironmentsBackend(options: {
     concurrency: settings?.getOptionalNumber('operations.concurrency') ?? 4,
   });
   const operations = new OperationQueries({ operations: stores.operations });
+  const starter = new OperationStarter({
+    transaction: stores.transaction,
+    rollout,
+    runner,
+  });
+  const lifecycleRules = lifecycleRulesFromConfig(config);
   const environments = new EnvironmentCommands({
     environments: stores.environments,
     registry: stores.registry,
     features: stores.features,
     revisions: stores.revisions,
     operationStore: stores.operations,
-    transaction: stores.transaction,
     clusters,
     desired,
     applier,
-    rollout,
-    runner,
+    starter,
     operations,
+    settings: lifecycleRules,
+  });
+  const lifecycle = new LifecycleCommands({
+    environments: stores.environments,
+    operations: stores.operations,
+    lifecycle: stores.lifecycle,
+    starter,
+    settings: lifecycleRules,
   });
   const features = new FeatureCommands({
     environments: stores.environments,
@@ -294,6 +316,7 @@ export async function createEnvironmentsBackend(options: {
     rollout: featureRollout,
     desired,
     runner,
+    lifecycle,
     logger,
     settings: {
       defaultTtlHours:
@@ -317,6 +340,12 @@ export async function createEnvironmentsBackend(options: {
     events,
     registry: new ServiceRegistry({ registry: stores.registry, importer }),
     environments,
+    lifecycle,
+    lifecycleRules,
+    lifecycleReader: new LifecycleReader({
+      environments: stores.environments,
+      rules: lifecycleRules,
+    }),
     reader: new EnvironmentReader({
       environments: stores.environments,
       revisions: stores.revisions,

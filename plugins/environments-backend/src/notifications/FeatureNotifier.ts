@@ -95,8 +95,8 @@ export class FeatureNotifier {
   }
 }
 
-/** Owners can be actors that are no user or group (a service principal such as `envmesh:ttl-janitor`). */
-function isEntityRef(ref: string): boolean {
+/** Owners can be actors that are no user or group (a service principal such as `envmesh:lifecycle`). */
+export function isEntityRef(ref: string): boolean {
   try {
     return ['user', 'group'].includes(parseEntityRef(ref).kind.toLowerCase());
   } catch {

@@ -8,6 +8,7 @@ import { OperationContext } from './OperationRunner';
 import {
   PersistedStep,
   RolloutExecutor,
+  RolloutStep,
   parseStep,
   persistStep,
   planRollout,
@@ -58,15 +59,31 @@ export class EnvironmentRollout {
     if (operation.type === 'sleep' || operation.type === 'wake') {
       executor = executors.scale;
     }
-    await executor.run({
+    const steps = operation.steps.map(step => ({
+      ...parseStep(step),
+      index: step.index,
+    }));
+    const run = {
       operation,
       spec,
       kubeConfig: this.deps.clusters.kubeConfig(spec.cluster),
       context,
-      steps: operation.steps.map(step => ({
-        ...parseStep(step),
-        index: step.index,
-      })),
-    });
+    };
+    // A change that wakes its sleeping environment first: the wake's steps come before the change's own.
+    const wakeSteps =
+      executor === executors.scale ? 0 : leadingWakeSteps(steps);
+    if (wakeSteps > 0) {
+      await executors.scale.run({ ...run, steps: steps.slice(0, wakeSteps) });
+    }
+    await executor.run({ ...run, steps: steps.slice(wakeSteps) });
   }
+}
+
+/** How many of the steps, from the first, scale groups up and wait for them. */
+function leadingWakeSteps(steps: RolloutStep[]): number {
+  const end = steps.findIndex(
+    step => step.kind !== 'scale-up' && step.kind !== 'wait-ready',
+  );
+  const wake = end === -1 ? steps : steps.slice(0, end);
+  return wake.some(step => step.kind === 'scale-up') ? wake.length : 0;
 }

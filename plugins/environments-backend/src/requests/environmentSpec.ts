@@ -95,6 +95,7 @@ export async function toSpec(registry: ServiceLookup, input: CreateInput) {
     config: { configMaps: input.config.configMaps, secrets },
     resources: input.resources,
     services: input.services,
+    ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
   };
   return { spec, secretValues };
 }
@@ -141,6 +142,7 @@ export async function applyUpdate(
     services: input.services
       ? keepPins(current.services, input.services)
       : current.services,
+    lifecycle: current.lifecycle,
   };
   const result = await toSpec(stores.registry, merged);
   // Keys of secrets that already exist stay declared even when a request only sends new values.

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import { validateDnsLabel } from '@envmesh/plugin-environments-common';
+import { scheduleErrors } from './scheduleErrors';
 
 const dnsLabel = z.string().superRefine((value, ctx) => {
   const error = validateDnsLabel(value, 'value');
@@ -82,6 +83,55 @@ const resources = z.object({
     .default([]),
 });
 
+const sleepSchedule = z
+  .object({
+    timeZone: z.string().min(1),
+    windows: z
+      .array(
+        z
+          .object({ sleep: z.string().min(1), wake: z.string().min(1) })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
+  })
+  .strict()
+  .superRefine((schedule, ctx) => {
+    for (const error of scheduleErrors(schedule)) {
+      const [field, ...message] = error.split(': ');
+      ctx.addIssue({
+        code: 'custom',
+        path: field.split(/[.[\]]+/).filter(Boolean),
+        message: message.join(': '),
+      });
+    }
+  });
+
+const lifecycleSettings = z
+  .object({
+    sleepSchedule: sleepSchedule.optional(),
+    disposable: z.boolean().optional(),
+  })
+  .strict();
+
+const futureTime = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
+  .transform(value => new Date(value))
+  .refine(date => date.getTime() > Date.now(), 'must be in the future');
+
+/** The body of PUT /environments/:name/lifecycle: fields given replace the stored ones. */
+export const updateLifecycleInput = z
+  .object({
+    sleepSchedule: sleepSchedule.nullable().optional(),
+    disposable: z.boolean().optional(),
+    wakeUntil: futureTime.nullable().optional(),
+  })
+  .strict();
+
+/** The body of POST /environments/:name/wake. */
+export const wakeInput = z.object({ until: futureTime.optional() }).strict();
+
 const environmentFields = {
   owner: entityRef,
   description: z.string().max(1000),
@@ -113,6 +163,7 @@ export const createEnvironmentInput = z.object({
   config: config.default({ configMaps: [], secrets: [] }),
   resources: resources.default({ gateways: [], certificates: [] }),
   services: environmentFields.services.default([]),
+  lifecycle: lifecycleSettings.optional(),
 });
 
 /**
@@ -171,7 +222,7 @@ export const deployFeatureInput = z.object({
       sha: z.string().max(64).optional(),
     })
     .optional(),
-  /** Time to live from now; the janitor removes the feature branch after it. */
+  /** Time to live from now; the lifecycle task removes the feature branch after it. */
   ttlHours: z
     .number()
     .positive()

@@ -21,6 +21,7 @@ export type RouterOptions = Pick<
   | 'reachability'
   | 'tracer'
   | 'costs'
+  | 'lifecycleReader'
 > & {
   /** Every mutation, authorized and audited. */
   commands: GuardedCommands;

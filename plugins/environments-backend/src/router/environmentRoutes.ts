@@ -19,6 +19,7 @@ export function addEnvironmentRoutes(
     reachability,
     costs,
     operations,
+    lifecycleReader,
   } = options;
   /** A read of the environment the path names. */
   const read = pathReads(callerOf, 'name', (...args) =>
@@ -83,7 +84,23 @@ export function addEnvironmentRoutes(
     const caller = await callerOf(req);
     res
       .status(202)
-      .json(await commands.wakeEnvironment(req.params.name, caller));
+      .json(await commands.wakeEnvironment(req.params.name, req.body, caller));
+  });
+  router.get('/environments/:name/lifecycle', async (req, res) => {
+    res.json(
+      await read(req, 'lifecycle', name => lifecycleReader.getLifecycle(name)),
+    );
+  });
+  // A change of the lifecycle answers with it, as a change of an environment answers with its operation.
+  router.put('/environments/:name/lifecycle', async (req, res) => {
+    const { name } = req.params;
+    await commands.updateLifecycle(name, req.body, await callerOf(req));
+    res.json(await lifecycleReader.getLifecycle(name));
+  });
+  router.post('/environments/:name/keep', async (req, res) => {
+    const { name } = req.params;
+    await commands.keepEnvironment(name, await callerOf(req));
+    res.json(await lifecycleReader.getLifecycle(name));
   });
 
   router.post('/environments/:name/diff', async (req, res) => {

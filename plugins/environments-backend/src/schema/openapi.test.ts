@@ -72,6 +72,7 @@ describe('the router and the spec', () => {
       differ: {} as RouterOptions['differ'],
       exporter: {} as RouterOptions['exporter'],
       reachability: {} as RouterOptions['reachability'],
+      lifecycleReader: {} as RouterOptions['lifecycleReader'],
       operations: {} as RouterOptions['operations'],
       features: {} as FeatureCommands,
       tracer: {} as RouteTracer,

@@ -20,6 +20,8 @@ const databases = describeStore(
         ...spec,
         createdAt: expect.any(String),
         updatedAt: created.createdAt,
+        // No activity yet: its creation.
+        lastActivityAt: created.createdAt,
       });
       expect(await store.getEnvironment('dev-1')).toEqual(created);
 
@@ -87,6 +89,7 @@ const databases = describeStore(
         ...changed,
         createdAt: created.createdAt,
         updatedAt: expect.any(String),
+        lastActivityAt: created.createdAt,
       });
       expect(Date.parse(updated.updatedAt)).toBeGreaterThan(
         Date.parse(created.createdAt),

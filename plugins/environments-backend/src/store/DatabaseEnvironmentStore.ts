@@ -3,6 +3,8 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   EnvironmentServiceSpec,
   EnvironmentSpec,
+  LifecycleSettings,
+  SleepReason,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
 import { EnvironmentStore } from './EnvironmentStore';
@@ -87,11 +89,28 @@ export class DatabaseEnvironmentStore implements EnvironmentStore {
     return (await this.getEnvironment(spec.name))!;
   }
 
-  /** Marks an environment asleep since `since`, or awake without it. Throws NotFoundError. */
-  async setAsleep(name: string, since?: Date): Promise<void> {
+  /**
+   * Marks an environment asleep since `since` for a reason (`manual` by default), or awake from now without
+   * it (with no wake-until override). Throws NotFoundError.
+   */
+  async setAsleep(
+    name: string,
+    since?: Date,
+    reason: SleepReason = 'manual',
+  ): Promise<void> {
     const updated = await this.db('environments')
       .where({ name })
-      .update({ asleep_since: since ?? null });
+      .update(
+        since
+          ? { asleep_since: since, sleep_reason: reason }
+          : {
+              asleep_since: null,
+              sleep_reason: null,
+              awake_since: new Date(),
+              // A wake ends an earlier wake-until override; a wake with `until` sets its own after.
+              wake_until: null,
+            },
+      );
     if (!updated) throw new NotFoundError(`environment '${name}' not found`);
   }
 
@@ -190,6 +209,7 @@ function environmentRow(spec: EnvironmentSpec) {
     owner: spec.owner,
     description: spec.description ?? null,
     preview_domain: spec.previewDomain ?? null,
+    lifecycle: spec.lifecycle ? JSON.stringify(spec.lifecycle) : null,
     spec: JSON.stringify({
       previewService: spec.previewService,
       routing: spec.routing,
@@ -226,8 +246,17 @@ function toEnvironment(row: Row, services: Row[]): StoredEnvironment {
     services: services.map(s =>
       parseJson<EnvironmentServiceSpec>(s.spec, { name: s.service }),
     ),
+    ...(row.lifecycle && {
+      lifecycle: parseJson<LifecycleSettings>(row.lifecycle, {}),
+    }),
     createdAt: toIsoRequired(row.created_at),
     updatedAt: toIsoRequired(row.updated_at),
-    ...(row.asleep_since && { asleepSince: toIso(row.asleep_since) }),
+    ...(row.asleep_since && {
+      asleepSince: toIso(row.asleep_since),
+      sleepReason: row.sleep_reason ?? 'manual',
+    }),
+    ...(row.awake_since && { awakeSince: toIso(row.awake_since) }),
+    ...(row.wake_until && { wakeUntil: toIso(row.wake_until) }),
+    lastActivityAt: toIsoRequired(row.last_activity_at ?? row.created_at),
   };
 }

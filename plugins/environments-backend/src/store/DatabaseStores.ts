@@ -2,6 +2,7 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
 import { DatabaseFeatureStore } from './DatabaseFeatureStore';
+import { DatabaseLifecycleStore } from './DatabaseLifecycleStore';
 import { DatabaseInventoryStore } from './DatabaseInventoryStore';
 import { DatabaseOperationStore } from './DatabaseOperationStore';
 import { DatabaseRevisionStore } from './DatabaseRevisionStore';
@@ -39,6 +40,7 @@ function bindStores(db: Knex): EnvironmentsStores {
     revisions: new DatabaseRevisionStore(db),
     registry: new DatabaseServiceRegistryStore(db),
     features: new DatabaseFeatureStore(db),
+    lifecycle: new DatabaseLifecycleStore(db),
   };
 }
 

@@ -1,4 +1,7 @@
-import type { EnvironmentSpec } from '@envmesh/plugin-environments-common';
+import type {
+  EnvironmentSpec,
+  SleepReason,
+} from '@envmesh/plugin-environments-common';
 import { StoredEnvironment } from './types';
 
 /**
@@ -14,8 +17,11 @@ export interface EnvironmentStore {
   /** Replaces an environment's desired state. Throws NotFoundError, or ConflictError for a taken namespace. */
   updateEnvironment(spec: EnvironmentSpec): Promise<StoredEnvironment>;
 
-  /** Marks an environment asleep since `since`, or awake without it. Throws NotFoundError. */
-  setAsleep(name: string, since?: Date): Promise<void>;
+  /**
+   * Marks an environment asleep since `since` for a reason (`manual` by default), or awake from now without
+   * it (with no wake-until override). Throws NotFoundError.
+   */
+  setAsleep(name: string, since?: Date, reason?: SleepReason): Promise<void>;
 
   getEnvironment(name: string): Promise<StoredEnvironment | undefined>;
 

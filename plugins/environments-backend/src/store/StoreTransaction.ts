@@ -1,6 +1,7 @@
 import { EnvironmentStore } from './EnvironmentStore';
 import { FeatureStore } from './FeatureStore';
 import { InventoryStore } from './InventoryStore';
+import { LifecycleStore } from './LifecycleStore';
 import { OperationStore } from './OperationStore';
 import { RevisionStore } from './RevisionStore';
 import { ServiceRegistryStore } from './ServiceRegistryStore';
@@ -17,6 +18,7 @@ export interface EnvironmentsStores {
   revisions: RevisionStore;
   registry: ServiceRegistryStore;
   features: FeatureStore;
+  lifecycle: LifecycleStore;
 }
 
 /**

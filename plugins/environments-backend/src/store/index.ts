@@ -1,6 +1,7 @@
 export type { EnvironmentStore } from './EnvironmentStore';
 export type { FeatureStore, NewFeature } from './FeatureStore';
 export type { InventoryStore } from './InventoryStore';
+export type { LifecycleNoticeKey, LifecycleStore } from './LifecycleStore';
 export type { OperationStore } from './OperationStore';
 export type { RevisionStore } from './RevisionStore';
 export type { ServiceRegistryStore } from './ServiceRegistryStore';
@@ -8,6 +9,7 @@ export type { EnvironmentsStores, StoreTransaction } from './StoreTransaction';
 export { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
 export { DatabaseFeatureStore } from './DatabaseFeatureStore';
 export { DatabaseInventoryStore } from './DatabaseInventoryStore';
+export { DatabaseLifecycleStore } from './DatabaseLifecycleStore';
 export { DatabaseOperationStore } from './DatabaseOperationStore';
 export { DatabaseRevisionStore } from './DatabaseRevisionStore';
 export { DatabaseServiceRegistryStore } from './DatabaseServiceRegistryStore';

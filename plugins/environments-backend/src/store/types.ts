@@ -3,6 +3,7 @@ import type {
   Operation,
   OperationStep,
   OperationType,
+  SleepReason,
 } from '@envmesh/plugin-environments-common';
 
 /** A packaged Helm chart, keyed by the sha256 digest of its archive. */
@@ -19,6 +20,14 @@ export interface StoredEnvironment extends EnvironmentSpec {
   updatedAt: string;
   /** Set while the environment sleeps (from the sleep request until the wake request). */
   asleepSince?: string;
+  /** Why it sleeps, while it does. */
+  sleepReason?: SleepReason;
+  /** When it last woke; absent when it never slept. */
+  awakeSince?: string;
+  /** Schedule and idle sleep leave it awake until then. */
+  wakeUntil?: string;
+  /** The last operation, API write or push of the environment or its feature branches (its creation, before any). */
+  lastActivityAt: string;
 }
 
 /**

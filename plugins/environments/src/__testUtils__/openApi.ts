@@ -123,6 +123,9 @@ const responseEndpoints: Record<
   getEnvironmentReachability: ['get', '/environments/{name}/reachability'],
   getEnvironmentCost: ['get', '/environments/{name}/cost'],
   getFeatureCost: ['get', '/features/{feature}/cost'],
+  getEnvironmentLifecycle: ['get', '/environments/{name}/lifecycle'],
+  updateEnvironmentLifecycle: ['put', '/environments/{name}/lifecycle'],
+  keepEnvironment: ['post', '/environments/{name}/keep'],
 };
 
 /** Responses of a spec-checked API that did not match the spec, for the test to fail on. */

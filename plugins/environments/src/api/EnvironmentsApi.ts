@@ -10,6 +10,7 @@ import {
   DiffResult,
   Environment,
   EnvironmentCost,
+  EnvironmentLifecycle,
   EnvironmentReachability,
   EnvironmentStatus,
   FeatureCost,
@@ -22,6 +23,7 @@ import {
   ServiceDefinition,
   TraceRouteRequest,
   UpdateEnvironmentRequest,
+  UpdateLifecycleRequest,
 } from './types';
 
 /**
@@ -87,7 +89,16 @@ export interface EnvironmentsApi {
   /** `POST /environments/{name}/sleep`: answers with the started `sleep` operation. */
   sleepEnvironment(name: string): Promise<Operation>;
   /** `POST /environments/{name}/wake`: answers with the started `wake` operation. */
-  wakeEnvironment(name: string): Promise<Operation>;
+  /** With `until`, schedule and idle sleep leave it awake until then. */
+  wakeEnvironment(name: string, options?: { until?: Date }): Promise<Operation>;
+  /** Its sleep schedule, disposability, last activity and next automatic action. */
+  getEnvironmentLifecycle(name: string): Promise<EnvironmentLifecycle>;
+  updateEnvironmentLifecycle(
+    name: string,
+    body: UpdateLifecycleRequest,
+  ): Promise<EnvironmentLifecycle>;
+  /** Records activity now, so that idle sleep and deletion count from now. */
+  keepEnvironment(name: string): Promise<EnvironmentLifecycle>;
   /**
    * `PUT /environments/{name}/secrets/{secret}`: writes values of a declared Secret to the cluster. The values
    * are never returned.

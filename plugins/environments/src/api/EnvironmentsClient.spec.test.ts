@@ -100,7 +100,30 @@ const calls: Record<
     call: api => api.deleteEnvironment('demo', { cascade: true }),
   },
   sleepEnvironment: { call: api => api.sleepEnvironment('demo') },
-  wakeEnvironment: { call: api => api.wakeEnvironment('demo') },
+  wakeEnvironment: {
+    call: api =>
+      api.wakeEnvironment('demo', {
+        until: new Date('2026-12-04T18:00:00.000Z'),
+      }),
+    body: { until: '2026-12-04T18:00:00.000Z' },
+  },
+  getEnvironmentLifecycle: { call: api => api.getEnvironmentLifecycle('demo') },
+  updateEnvironmentLifecycle: {
+    call: api =>
+      api.updateEnvironmentLifecycle('demo', {
+        sleepSchedule: {
+          timeZone: 'Europe/Berlin',
+          windows: [{ sleep: '0 19 * * 1-5', wake: '0 8 * * 1-5' }],
+        },
+      }),
+    body: {
+      sleepSchedule: {
+        timeZone: 'Europe/Berlin',
+        windows: [{ sleep: '0 19 * * 1-5', wake: '0 8 * * 1-5' }],
+      },
+    },
+  },
+  keepEnvironment: { call: api => api.keepEnvironment('demo') },
   writeSecretValues: {
     call: api =>
       api.writeSecretValues('demo', 'db credentials', { password: 'p' }),

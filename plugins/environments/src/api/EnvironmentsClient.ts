@@ -16,6 +16,7 @@ import {
   DiffResult,
   Environment,
   EnvironmentCost,
+  EnvironmentLifecycle,
   EnvironmentReachability,
   EnvironmentStatus,
   FeatureCost,
@@ -28,6 +29,7 @@ import {
   ServiceDefinition,
   TraceRouteRequest,
   UpdateEnvironmentRequest,
+  UpdateLifecycleRequest,
 } from './types';
 
 /**
@@ -133,8 +135,30 @@ export class EnvironmentsClient implements EnvironmentsApi {
     return read(this.#client.sleepEnvironment({ path: { name } }));
   }
 
-  async wakeEnvironment(name: string): Promise<Operation> {
-    return read(this.#client.wakeEnvironment({ path: { name } }));
+  async wakeEnvironment(
+    name: string,
+    options: { until?: Date } = {},
+  ): Promise<Operation> {
+    return read(
+      this.#client.wakeEnvironment({ path: { name }, body: options }),
+    );
+  }
+
+  async getEnvironmentLifecycle(name: string): Promise<EnvironmentLifecycle> {
+    return read(this.#client.getEnvironmentLifecycle({ path: { name } }));
+  }
+
+  async updateEnvironmentLifecycle(
+    name: string,
+    body: UpdateLifecycleRequest,
+  ): Promise<EnvironmentLifecycle> {
+    return read(
+      this.#client.updateEnvironmentLifecycle({ path: { name }, body }),
+    );
+  }
+
+  async keepEnvironment(name: string): Promise<EnvironmentLifecycle> {
+    return read(this.#client.keepEnvironment({ path: { name } }));
   }
 
   async writeSecretValues(

@@ -4,6 +4,7 @@ import {
   demoEnvironment,
   demoEnvironmentSummary,
   demoFeature,
+  demoLifecycle,
   demoMergedValues,
   demoOperation,
   demoRevisions,
@@ -22,6 +23,7 @@ const fixtures: Array<[string, string, string, unknown]> = [
     { items: [demoEnvironmentSummary] },
   ],
   ['demoStatus', 'get', '/environments/{name}/status', demoStatus],
+  ['demoLifecycle', 'get', '/environments/{name}/lifecycle', demoLifecycle],
   [
     'demoOperation',
     'get',

@@ -8,6 +8,7 @@ import { EnvironmentsApi } from '../api';
 import {
   DiffResult,
   Environment,
+  EnvironmentLifecycle,
   EnvironmentStatus,
   MergedValues,
   Operation,
@@ -15,6 +16,15 @@ import {
   Revision,
   ServiceDefinition,
 } from '../api/types';
+
+/** An awake environment without a schedule, idle sleep due in the evening. */
+export const demoLifecycle: EnvironmentLifecycle = {
+  environment: 'demo',
+  disposable: false,
+  state: 'awake',
+  lastActivityAt: '2026-12-07T07:30:00.000Z',
+  next: { action: 'sleep', reason: 'idle', at: '2026-12-07T19:30:00.000Z' },
+};
 
 const notStubbed = (method: string) => async () => {
   throw new Error(`${method} is not stubbed`);
@@ -57,6 +67,12 @@ export function stubEnvironmentsApi(
     getEnvironmentReachability: notStubbed('getEnvironmentReachability'),
     getEnvironmentCost: notStubbed('getEnvironmentCost'),
     getFeatureCost: notStubbed('getFeatureCost'),
+    getEnvironmentLifecycle: async name => ({
+      ...demoLifecycle,
+      environment: name,
+    }),
+    updateEnvironmentLifecycle: notStubbed('updateEnvironmentLifecycle'),
+    keepEnvironment: notStubbed('keepEnvironment'),
     ...methods,
   };
 }

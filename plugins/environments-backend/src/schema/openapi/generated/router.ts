@@ -887,15 +887,28 @@ export const spec = {
         operationId: 'WakeEnvironment',
         tags: ['Environments'],
         description:
-          'Starts the `wake` operation: the workloads get their replica counts back one startup group at a time, each group ready before the next one wakes. Needs `environments.environment.update`; 409 when awake.',
+          "Starts the `wake` operation: the workloads get their replica counts back one startup group at a time, each group ready before the next one wakes. With `until`, the environment's sleep schedule and idle sleep leave it awake until then, and it sleeps again by itself if a sleep window is open at that time. Needs `environments.environment.update`; 409 when awake.",
         parameters: [
           {
             $ref: '#/components/parameters/EnvironmentName',
           },
         ],
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/WakeRequest',
+              },
+            },
+          },
+        },
         responses: {
           '202': {
             $ref: '#/components/responses/OperationStarted',
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
           },
           '401': {
             $ref: '#/components/responses/Unauthorized',
@@ -908,6 +921,119 @@ export const spec = {
           },
           '409': {
             $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
+    '/environments/{name}/lifecycle': {
+      get: {
+        operationId: 'GetEnvironmentLifecycle',
+        tags: ['Environments'],
+        description:
+          "The environment's sleep schedule, whether it is disposable, its last activity and the next automatic sleep, wake or deletion (see docs/lifecycle.md). Needs `environments.environment.read`.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The lifecycle.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EnvironmentLifecycle',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+      put: {
+        operationId: 'UpdateEnvironmentLifecycle',
+        tags: ['Environments'],
+        description:
+          'Sets the sleep schedule (`null` removes it), whether the environment is disposable, and `wakeUntil` (keep it awake until then; `null` ends the override). Fields left out keep their values. Runs no operation: the lifecycle task acts on the new settings at its next run. Needs `environments.environment.update`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/UpdateLifecycleRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The lifecycle with the new settings.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EnvironmentLifecycle',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+        },
+      },
+    },
+    '/environments/{name}/keep': {
+      post: {
+        operationId: 'KeepEnvironment',
+        tags: ['Environments'],
+        description:
+          'Records activity now, so that idle sleep and idle deletion count again from now (what "keep" in a lifecycle notification does). Needs `environments.environment.update`.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/EnvironmentName',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The lifecycle after the activity.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EnvironmentLifecycle',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
           },
         },
       },
@@ -2807,6 +2933,157 @@ export const spec = {
         type: 'string',
         enum: ['awake', 'asleep'],
       },
+      SleepWindow: {
+        description:
+          'A recurring sleep window: the environment sleeps when `sleep` fires and wakes when `wake` fires next. Both are five-field cron expressions (minute hour day-of-month month day-of-week) in the schedule\'s time zone; "0 19 * * 1-5" to "0 8 * * 1-5" sleeps 19:00–08:00 on weekdays and all weekend.',
+        type: 'object',
+        properties: {
+          sleep: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
+          wake: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 100,
+          },
+        },
+        required: ['sleep', 'wake'],
+        additionalProperties: false,
+      },
+      SleepSchedule: {
+        type: 'object',
+        properties: {
+          timeZone: {
+            type: 'string',
+            description: 'An IANA time zone, e.g. `Europe/Berlin`.',
+          },
+          windows: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 20,
+            items: {
+              $ref: '#/components/schemas/SleepWindow',
+            },
+          },
+        },
+        required: ['timeZone', 'windows'],
+        additionalProperties: false,
+      },
+      LifecycleSettings: {
+        description:
+          'How the environment sleeps and is recycled by itself (see docs/lifecycle.md).',
+        type: 'object',
+        properties: {
+          sleepSchedule: {
+            $ref: '#/components/schemas/SleepSchedule',
+          },
+          disposable: {
+            type: 'boolean',
+            description:
+              'Deleted (with its feature branches) once idle or asleep for the configured days.',
+          },
+        },
+        additionalProperties: false,
+      },
+      SleepReason: {
+        description:
+          'Why the environment sleeps, `manual` for a sleep request.',
+        type: 'string',
+        enum: ['manual', 'schedule', 'idle'],
+      },
+      LifecycleAction: {
+        description:
+          'An automatic action the lifecycle task will take, and when.',
+        type: 'object',
+        properties: {
+          action: {
+            type: 'string',
+            enum: ['sleep', 'wake', 'delete'],
+          },
+          reason: {
+            type: 'string',
+            enum: ['schedule', 'idle', 'ttl'],
+          },
+          at: {
+            type: 'string',
+            description: 'An ISO 8601 date and time (RFC 3339).',
+          },
+        },
+        required: ['action', 'reason', 'at'],
+      },
+      EnvironmentLifecycle: {
+        type: 'object',
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          sleepSchedule: {
+            $ref: '#/components/schemas/SleepSchedule',
+          },
+          disposable: {
+            type: 'boolean',
+          },
+          state: {
+            $ref: '#/components/schemas/SleepState',
+          },
+          asleepSince: {
+            type: 'string',
+          },
+          sleepReason: {
+            $ref: '#/components/schemas/SleepReason',
+          },
+          wakeUntil: {
+            type: 'string',
+            description:
+              'Schedule and idle sleep leave the environment awake until then.',
+          },
+          lastActivityAt: {
+            type: 'string',
+            description:
+              'The last operation, API write or push of the environment or its feature branches.',
+          },
+          next: {
+            $ref: '#/components/schemas/LifecycleAction',
+          },
+        },
+        required: ['environment', 'disposable', 'state', 'lastActivityAt'],
+      },
+      UpdateLifecycleRequest: {
+        type: 'object',
+        properties: {
+          sleepSchedule: {
+            allOf: [
+              {
+                $ref: '#/components/schemas/SleepSchedule',
+              },
+            ],
+            nullable: true,
+          },
+          disposable: {
+            type: 'boolean',
+          },
+          wakeUntil: {
+            type: 'string',
+            format: 'date-time',
+            nullable: true,
+          },
+        },
+        additionalProperties: false,
+      },
+      WakeRequest: {
+        type: 'object',
+        properties: {
+          until: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'Keep the environment awake until then (a future time).',
+          },
+        },
+        additionalProperties: false,
+      },
       EnvironmentServiceSpec: {
         description: 'A service as deployed in one environment.',
         type: 'object',
@@ -3094,6 +3371,9 @@ export const spec = {
               $ref: '#/components/schemas/EnvironmentServiceSpec',
             },
           },
+          lifecycle: {
+            $ref: '#/components/schemas/LifecycleSettings',
+          },
         },
         required: [
           'name',
@@ -3219,6 +3499,9 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/EnvironmentServiceSpec',
             },
+          },
+          lifecycle: {
+            $ref: '#/components/schemas/LifecycleSettings',
           },
         },
         required: ['name', 'cluster', 'owner'],

@@ -28,6 +28,7 @@ import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
 import { EnvironmentCost } from '../models/EnvironmentCost.model';
 import { EnvironmentExport } from '../models/EnvironmentExport.model';
+import { EnvironmentLifecycle } from '../models/EnvironmentLifecycle.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
@@ -36,6 +37,8 @@ import { Operation } from '../models/Operation.model';
 import { RollbackRequest } from '../models/RollbackRequest.model';
 import { SecretValuesRequest } from '../models/SecretValuesRequest.model';
 import { UpdateEnvironmentRequest } from '../models/UpdateEnvironmentRequest.model';
+import { UpdateLifecycleRequest } from '../models/UpdateLifecycleRequest.model';
+import { WakeRequest } from '../models/WakeRequest.model';
 
 /**
  * @public
@@ -110,6 +113,15 @@ export type GetEnvironmentCost = {
 /**
  * @public
  */
+export type GetEnvironmentLifecycle = {
+  path: {
+    name: string;
+  };
+  response: EnvironmentLifecycle | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type GetEnvironmentStatus = {
   path: {
     name: string;
@@ -135,6 +147,15 @@ export type GetServiceValues = {
     service: string;
   };
   response: MergedValues | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
+export type KeepEnvironment = {
+  path: {
+    name: string;
+  };
+  response: EnvironmentLifecycle | Error | Error | Error;
 };
 /**
  * @public
@@ -187,11 +208,22 @@ export type UpdateEnvironment = {
 /**
  * @public
  */
+export type UpdateEnvironmentLifecycle = {
+  path: {
+    name: string;
+  };
+  body: UpdateLifecycleRequest;
+  response: EnvironmentLifecycle | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type WakeEnvironment = {
   path: {
     name: string;
   };
-  response: Operation | Error | Error | Error | Error;
+  body: WakeRequest;
+  response: Operation | Error | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -446,11 +478,15 @@ export type EndpointMap = {
 
   '#get|/environments/{name}/cost': GetEnvironmentCost;
 
+  '#get|/environments/{name}/lifecycle': GetEnvironmentLifecycle;
+
   '#get|/environments/{name}/status': GetEnvironmentStatus;
 
   '#get|/environments/{name}/services/{service}/manifest': GetServiceManifest;
 
   '#get|/environments/{name}/services/{service}/values': GetServiceValues;
+
+  '#post|/environments/{name}/keep': KeepEnvironment;
 
   '#get|/environments': ListEnvironments;
 
@@ -461,6 +497,8 @@ export type EndpointMap = {
   '#post|/environments/{name}/sleep': SleepEnvironment;
 
   '#patch|/environments/{name}': UpdateEnvironment;
+
+  '#put|/environments/{name}/lifecycle': UpdateEnvironmentLifecycle;
 
   '#post|/environments/{name}/wake': WakeEnvironment;
 

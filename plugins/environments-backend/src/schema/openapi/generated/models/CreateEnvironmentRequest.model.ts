@@ -7,6 +7,7 @@ import { EnvironmentConfigInput } from '../models/EnvironmentConfigInput.model';
 import { EnvironmentResourcesInput } from '../models/EnvironmentResourcesInput.model';
 import { EnvironmentRouting } from '../models/EnvironmentRouting.model';
 import { EnvironmentServiceSpec } from '../models/EnvironmentServiceSpec.model';
+import { LifecycleSettings } from '../models/LifecycleSettings.model';
 
 /**
  * @public
@@ -48,4 +49,5 @@ export interface CreateEnvironmentRequest {
    * Services of the registry (`GET /services`), each at most once.
    */
   services?: Array<EnvironmentServiceSpec>;
+  lifecycle?: LifecycleSettings;
 }

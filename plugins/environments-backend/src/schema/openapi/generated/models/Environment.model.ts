@@ -7,6 +7,7 @@ import { EnvironmentRouting } from '../models/EnvironmentRouting.model';
 import { EnvironmentServiceSpec } from '../models/EnvironmentServiceSpec.model';
 import { EnvironmentSpecConfig } from '../models/EnvironmentSpecConfig.model';
 import { EnvironmentSpecResources } from '../models/EnvironmentSpecResources.model';
+import { LifecycleSettings } from '../models/LifecycleSettings.model';
 import { Operation } from '../models/Operation.model';
 
 /**
@@ -35,6 +36,7 @@ export interface Environment {
   config: EnvironmentSpecConfig;
   resources: EnvironmentSpecResources;
   services: Array<EnvironmentServiceSpec>;
+  lifecycle?: LifecycleSettings;
   /**
    * An ISO 8601 date and time (RFC 3339).
    */

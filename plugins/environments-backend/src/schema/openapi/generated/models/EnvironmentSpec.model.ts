@@ -7,6 +7,7 @@ import { EnvironmentRouting } from '../models/EnvironmentRouting.model';
 import { EnvironmentServiceSpec } from '../models/EnvironmentServiceSpec.model';
 import { EnvironmentSpecConfig } from '../models/EnvironmentSpecConfig.model';
 import { EnvironmentSpecResources } from '../models/EnvironmentSpecResources.model';
+import { LifecycleSettings } from '../models/LifecycleSettings.model';
 
 /**
  * The desired state of an environment, as returned.
@@ -34,4 +35,5 @@ export interface EnvironmentSpec {
   config: EnvironmentSpecConfig;
   resources: EnvironmentSpecResources;
   services: Array<EnvironmentServiceSpec>;
+  lifecycle?: LifecycleSettings;
 }

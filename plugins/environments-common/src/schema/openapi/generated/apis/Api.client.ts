@@ -17,6 +17,7 @@ import { DiffResult } from '../models/DiffResult.model';
 import { Environment } from '../models/Environment.model';
 import { EnvironmentCost } from '../models/EnvironmentCost.model';
 import { EnvironmentExport } from '../models/EnvironmentExport.model';
+import { EnvironmentLifecycle } from '../models/EnvironmentLifecycle.model';
 import { EnvironmentStatus } from '../models/EnvironmentStatus.model';
 import { ListEnvironments200Response } from '../models/ListEnvironments200Response.model';
 import { ListRevisions200Response } from '../models/ListRevisions200Response.model';
@@ -25,6 +26,8 @@ import { Operation } from '../models/Operation.model';
 import { RollbackRequest } from '../models/RollbackRequest.model';
 import { SecretValuesRequest } from '../models/SecretValuesRequest.model';
 import { UpdateEnvironmentRequest } from '../models/UpdateEnvironmentRequest.model';
+import { UpdateLifecycleRequest } from '../models/UpdateLifecycleRequest.model';
+import { WakeRequest } from '../models/WakeRequest.model';
 import { DeployFeature202Response } from '../models/DeployFeature202Response.model';
 import { DeployFeatureRequest } from '../models/DeployFeatureRequest.model';
 import { EnvironmentReachability } from '../models/EnvironmentReachability.model';
@@ -139,6 +142,14 @@ export type GetEnvironmentCost = {
 /**
  * @public
  */
+export type GetEnvironmentLifecycle = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
 export type GetEnvironmentStatus = {
   path: {
     name: string;
@@ -160,6 +171,14 @@ export type GetServiceValues = {
   path: {
     name: string;
     service: string;
+  };
+};
+/**
+ * @public
+ */
+export type KeepEnvironment = {
+  path: {
+    name: string;
   };
 };
 /**
@@ -207,10 +226,20 @@ export type UpdateEnvironment = {
 /**
  * @public
  */
+export type UpdateEnvironmentLifecycle = {
+  path: {
+    name: string;
+  };
+  body: UpdateLifecycleRequest;
+};
+/**
+ * @public
+ */
 export type WakeEnvironment = {
   path: {
     name: string;
   };
+  body: WakeRequest;
 };
 /**
  * @public
@@ -652,6 +681,32 @@ export class DefaultApiClient {
   }
 
   /**
+   * The environment\'s sleep schedule, whether it is disposable, its last activity and the next automatic sleep, wake or deletion (see docs/lifecycle.md). Needs `environments.environment.read`.
+   * @param name - The environment\&#39;s name.
+   */
+  public async getEnvironmentLifecycle(
+    // @ts-ignore
+    request: GetEnvironmentLifecycle,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentLifecycle>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{name}/lifecycle`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * Per service, desired against live (images, ready replicas) and drift, as seen by the namespace\'s watches.
    * @param name - The environment\&#39;s name.
    */
@@ -730,6 +785,32 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * Records activity now, so that idle sleep and idle deletion count again from now (what \"keep\" in a lifecycle notification does). Needs `environments.environment.update`.
+   * @param name - The environment\&#39;s name.
+   */
+  public async keepEnvironment(
+    // @ts-ignore
+    request: KeepEnvironment,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentLifecycle>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{name}/keep`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
     });
   }
 
@@ -869,8 +950,37 @@ export class DefaultApiClient {
   }
 
   /**
-   * Starts the `wake` operation: the workloads get their replica counts back one startup group at a time, each group ready before the next one wakes. Needs `environments.environment.update`; 409 when awake.
+   * Sets the sleep schedule (`null` removes it), whether the environment is disposable, and `wakeUntil` (keep it awake until then; `null` ends the override). Fields left out keep their values. Runs no operation: the lifecycle task acts on the new settings at its next run. Needs `environments.environment.update`.
    * @param name - The environment\&#39;s name.
+   * @param updateLifecycleRequest -
+   */
+  public async updateEnvironmentLifecycle(
+    // @ts-ignore
+    request: UpdateEnvironmentLifecycle,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EnvironmentLifecycle>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/environments/{name}/lifecycle`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'PUT',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Starts the `wake` operation: the workloads get their replica counts back one startup group at a time, each group ready before the next one wakes. With `until`, the environment\'s sleep schedule and idle sleep leave it awake until then, and it sleeps again by itself if a sleep window is open at that time. Needs `environments.environment.update`; 409 when awake.
+   * @param name - The environment\&#39;s name.
+   * @param wakeRequest -
    */
   public async wakeEnvironment(
     // @ts-ignore
@@ -891,6 +1001,7 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'POST',
+      body: JSON.stringify(request.body),
     });
   }
 

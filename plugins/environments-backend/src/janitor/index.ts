@@ -1,1 +1,0 @@
-export { FeatureJanitor } from './FeatureJanitor';

@@ -1,0 +1,8 @@
+export {
+  LIFECYCLE_ACTOR,
+  lifecycleFactsOf,
+  lifecycleRulesFromConfig,
+} from './config';
+export type { LifecycleConfig } from './config';
+export { nextEnvironmentAction, nextFeatureDeletion } from './planLifecycle';
+export type { PlannedAction } from './planLifecycle';

@@ -22,6 +22,7 @@ import { CostCard } from '../CostCard';
 import { EnvironmentActions } from '../EnvironmentActions';
 import { EnvironmentServicesTable } from '../EnvironmentServicesTable';
 import { GlobalValuesCard } from '../GlobalValuesCard';
+import { LifecycleCard } from '../LifecycleCard';
 import { OperationsCard } from '../OperationsCard';
 import { PropagationCard } from '../ReachabilityCard';
 
@@ -154,6 +155,9 @@ const EnvironmentView = ({ name }: { name: string }) => {
         </Grid>
         <Grid item xs={12} md={6}>
           <ConfigCard environment={env} onSaved={setStarted} />
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <LifecycleCard environment={env} onStarted={setStarted} />
         </Grid>
         <Grid item xs={12} md={6}>
           <CostCard environment={env.name} />

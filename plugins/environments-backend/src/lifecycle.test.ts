@@ -344,4 +344,27 @@ describe('lifecycle', () => {
     // The base, active since its update, stays.
     expect((await call('get', `/environments/${NIGHTLY}`)).status).toBe(200);
   });
+
+  it('wakes a sleeping base before a feature deploy when whenAsleep is wake', async () => {
+    const sleep = await call('post', `/environments/${NIGHTLY}/sleep`);
+    await waitForOperation(call, sleep.body.id);
+    const res = await call('post', '/features', {
+      name: 'feature-late',
+      environment: NIGHTLY,
+      instances: [{ service: 'demo-orders' }],
+    });
+    expect(res.status).toBe(202);
+    const { body } = await call('get', `/environments/${NIGHTLY}/operations`);
+    const wake = body.items.find((o: any) => o.type === 'wake');
+    expect(wake).toMatchObject({ actor: 'user:default/mock' });
+    expect(await waitForOperation(call, wake.id)).toMatchObject({
+      state: 'succeeded',
+    });
+    expect(await waitForOperation(call, res.body.operation.id)).toMatchObject({
+      state: 'succeeded',
+    });
+    const running = await replicas(NIGHTLY);
+    expect(running['demo-orders-feature-late']).toBe(1);
+    expect(Object.values(running)).not.toContain(0);
+  });
 });

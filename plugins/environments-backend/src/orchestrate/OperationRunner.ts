@@ -139,11 +139,11 @@ export class OperationRunner {
 
   /** Tells the listeners; what one fails at is logged and changes nothing of the operation. */
   async #announce<
-    K extends 'operationStarted' | 'operationStepFinished' | 'operationFinished',
-  >(
-    event: K,
-    payload: OperationEventMap[K],
-  ) {
+    K extends
+      | 'operationStarted'
+      | 'operationStepFinished'
+      | 'operationFinished',
+  >(event: K, payload: OperationEventMap[K]) {
     try {
       await this.#options.events.emit(event, payload);
     } catch (error) {
@@ -215,7 +215,11 @@ export class OperationRunner {
       const resumed =
         !!operation.startedAt &&
         operation.steps.some(s => s.state !== 'pending');
-      if (resumed) await log('info', `resumed by ${this.workerId}`);
+      // Which replica runs it: an operator's first question when one dies.
+      await log(
+        'info',
+        `${resumed ? 'resumed' : 'started'} by ${this.workerId}`,
+      );
       await this.#announce('operationStarted', { operation, resumed });
       await execute(operation, context);
       await operations.finishOperation(id, 'succeeded');

@@ -62,6 +62,7 @@ export class LifecycleTask {
   /** One run at `now`; answers what it started, as `<action> <target>` lines. */
   async run(now = new Date()): Promise<string[]> {
     const { environments, features, lifecycle, config } = this.deps;
+    this.deps.logger.debug(`lifecycle run at ${now.toISOString()}`);
     const caller: Caller = {
       credentials: await this.deps.auth.getOwnServiceCredentials(),
       actor: LIFECYCLE_ACTOR,

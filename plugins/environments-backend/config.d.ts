@@ -7,7 +7,7 @@ export interface Config {
       /**
        * envmesh-helm-renderer, which renders with helm's own packages in long-lived processes, byte for byte as
        * `helm template` but without a helm process per render. Default: the one beside the helm binary (as
-       * tools/build-binaries.sh builds them into `ENVMESH_BIN_DIR`), when there is one. `''` always runs helm;
+       * tools/build-binaries.sh builds them into `ENVMESH_BIN_DIR`), when there is one. `none` always runs helm;
        * helm also runs whenever the renderer cannot start or answer.
        */
       rendererBinary?: string;
@@ -15,6 +15,8 @@ export interface Config {
     render?: {
       /** helm (or renderer) processes at the same time. Default 4. */
       concurrency?: number;
+      /** A render that takes longer is killed and fails, naming the service. Default 120. */
+      timeoutSeconds?: number;
     };
     import?: {
       /**

@@ -244,12 +244,8 @@ describe('two replicas on one PostgreSQL', () => {
     const status = (await call(survivor, 'GET', `/environments/${ENV}/status`))
       .body;
     expect(
-      status.services.map((s: any) => `${s.name}: ${s.ready}/${s.total}`),
-    ).toEqual(
-      expect.arrayContaining(
-        services.map(s => expect.stringMatching(`^${s}: `)),
-      ),
-    );
+      status.services.map((s: any) => `${s.name} ${s.ready}`).sort(),
+    ).toEqual(services.map(s => `${s} true`));
     expect(status.services.every((s: any) => s.drift.length === 0)).toBe(true);
   });
 });

@@ -91,6 +91,12 @@ export interface EnvironmentsPartFactories {
   costSource?: EnvironmentsPartFactory<CostSource>;
 }
 
+/** `helm.rendererBinary`: a path, `none` (always helm; config has no empty strings), or absent (the default). */
+function rendererBinaryOf(settings: Config | undefined) {
+  const binary = settings?.getOptionalString('helm.rendererBinary');
+  return binary === 'none' ? '' : binary;
+}
+
 /** The part a factory makes of the default, or the default when there is no factory. */
 async function part<T>(
   factory: EnvironmentsPartFactory<T> | undefined,
@@ -136,8 +142,10 @@ export async function createEnvironmentsBackend(options: {
     () =>
       new HelmRenderer({
         helmBinary,
-        rendererBinary: settings?.getOptionalString('helm.rendererBinary'),
+        rendererBinary: rendererBinaryOf(settings),
         concurrency: settings?.getOptionalNumber('render.concurrency') ?? 4,
+        timeoutMs:
+          (settings?.getOptionalNumber('render.timeoutSeconds') ?? 120) * 1000,
         logger: logger.child({ component: 'render' }),
       }),
   );

@@ -231,18 +231,35 @@ export class OperationRunner {
       const reason = controller.signal.reason;
       if (reason instanceof StopReason) {
         logger.info(`operation ${id} left to resume: ${reason.message}`);
-      } else if (controller.signal.aborted) {
-        await log('warn', 'cancelled');
+        return;
+      }
+      const cancelled = controller.signal.aborted;
+      const message = cancelled
+        ? 'cancelled by request'
+        : (error as Error).message ?? String(error);
+      try {
+        await log(
+          cancelled ? 'warn' : 'error',
+          cancelled ? 'cancelled' : message,
+        );
         await operations.finishOperation(
           id,
-          'cancelled',
-          'cancelled by request',
+          cancelled ? 'cancelled' : 'failed',
+          message,
         );
+      } catch (recording) {
+        // The store is unreachable (a database restart): the operation keeps its state and lease, and is
+        // resumed, by this replica or another, once the lease runs out. Never an unhandled rejection.
+        logger.warn(
+          `operation ${id} could not be recorded as ${
+            cancelled ? 'cancelled' : 'failed'
+          } (${recording}); it resumes when its lease runs out`,
+        );
+        return;
+      }
+      if (cancelled) {
         await this.#finished(operation, { state: 'cancelled' });
       } else {
-        const message = (error as Error).message ?? String(error);
-        await log('error', message);
-        await operations.finishOperation(id, 'failed', message);
         logger.warn(
           `operation ${id} (${operation.type} ${operation.environment}) failed: ${message}`,
         );

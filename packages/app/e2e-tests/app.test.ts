@@ -273,6 +273,40 @@ test('portal search finds the environment', async () => {
   await page.screenshot({ path: path.join(screenshots, 'search.png') });
 });
 
+test('the environment page edits a sleep schedule and shows what the environment cost', async () => {
+  await page.goto('/environments/demo-dev');
+  const lifecycle = page.locator('.MuiCard-root', {
+    has: page.getByText('Sleep and recycling'),
+  });
+  await lifecycle.getByRole('button', { name: 'Add a schedule' }).click();
+  // A window that opens in twelve hours and lasts one, so that the portal's lifecycle task leaves the
+  // environment awake for the checks after this one.
+  const opens = (new Date().getUTCHours() + 12) % 24;
+  await lifecycle.getByLabel('Time zone').fill('UTC');
+  await lifecycle.getByLabel('Sleep at (cron)').fill(`0 ${opens} * * *`);
+  await lifecycle
+    .getByLabel('Wake at (cron)')
+    .fill(`0 ${(opens + 1) % 24} * * *`);
+  await expect(
+    lifecycle.getByText(`At ${String(opens).padStart(2, '0')}:00`),
+  ).toBeVisible();
+  await lifecycle.scrollIntoViewIfNeeded();
+  await lifecycle.screenshot({
+    path: path.join(screenshots, 'sleep-schedule.png'),
+  });
+  await lifecycle.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(lifecycle.getByText('1 window(s), UTC')).toBeVisible();
+  await expect(lifecycle.getByText(/sleeps at .* \(schedule\)/)).toBeVisible();
+  await lifecycle.getByRole('button', { name: 'Remove schedule' }).click();
+  await expect(lifecycle.getByText('none', { exact: true })).toBeVisible();
+
+  const cost = page.locator('.MuiCard-root', {
+    has: page.getByText('The last 7 days'),
+  });
+  await expect(cost.getByRole('img', { name: 'Cost per day' })).toBeVisible();
+  await cost.screenshot({ path: path.join(screenshots, 'cost-card.png') });
+});
+
 test('an environment is put to sleep and woken from its page, and the list shows it asleep', async () => {
   const newestOperation = () =>
     page

@@ -200,6 +200,7 @@ export async function createEnvironmentsBackend(options: {
     environments: stores.environments,
     features: stores.features,
     inventories: stores.inventories,
+    revisions: stores.revisions,
     clusters,
     desired,
     applier,
@@ -287,6 +288,7 @@ export async function createEnvironmentsBackend(options: {
   const features = new FeatureCommands({
     environments: stores.environments,
     features: stores.features,
+    revisions: stores.revisions,
     operations: stores.operations,
     inventories: stores.inventories,
     transaction: stores.transaction,

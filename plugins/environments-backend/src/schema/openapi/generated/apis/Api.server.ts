@@ -343,6 +343,15 @@ export type ListFeatures = {
 /**
  * @public
  */
+export type RedeployFeature = {
+  path: {
+    feature: string;
+  };
+  response: Operation | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type TraceRoute = {
   path: {
     name: string;
@@ -489,6 +498,8 @@ export type EndpointMap = {
   '#get|/features/{feature}/operations': ListFeatureOperations;
 
   '#get|/features': ListFeatures;
+
+  '#post|/features/{feature}/redeploy': RedeployFeature;
 
   '#post|/environments/{name}/routes/trace': TraceRoute;
 

@@ -51,6 +51,7 @@ export function stubEnvironmentsApi(
     getFeature: notStubbed('getFeature'),
     getInstanceValues: notStubbed('getInstanceValues'),
     extendFeature: notStubbed('extendFeature'),
+    redeployFeature: notStubbed('redeployFeature'),
     deleteFeature: notStubbed('deleteFeature'),
     traceRoute: notStubbed('traceRoute'),
     getFeatureReachability: notStubbed('getFeatureReachability'),

@@ -97,22 +97,14 @@ const demoDevReplicas: Record<string, number> = {
   'demo-ui': 1,
 };
 
-test('an environment page shows its services ready and saves a global value through an operation', async () => {
-  await page.getByRole('link', { name: 'demo-dev' }).first().click();
-  await expect(page).toHaveURL(/\/environments\/demo-dev$/);
-  await expect(page.getByText('Services (5)')).toBeVisible();
-  for (const [service, replicas] of Object.entries(demoDevReplicas)) {
-    const row = page.getByRole('row').filter({
-      has: page.getByRole('cell', { name: service, exact: true }),
-    });
-    await expect(row).toContainText(`${replicas}/${replicas}`);
-  }
-
+/**
+ * On an environment page: edits its global values (YAML), previews the diff (Save waits for it) and saves;
+ * the started update's id and its progress bar, followed live by the operations card.
+ */
+async function saveGlobalValues(edit: (yaml: string) => string) {
   const values = page.getByLabel('Global values (YAML)');
-  await expect(values).toHaveValue(/LOG_LEVEL: info/);
-  await values.fill(
-    (await values.inputValue()).replace('LOG_LEVEL: info', 'LOG_LEVEL: warn'),
-  );
+  await expect(values).toHaveValue(/LOG_LEVEL: \w+/);
+  await values.fill(edit(await values.inputValue()));
   const save = page.getByRole('button', { name: 'Save', exact: true });
   // Save waits for a preview of the text as it is now.
   await expect(save).toBeDisabled();
@@ -130,8 +122,6 @@ test('an environment page shows its services ready and saves a global value thro
   const id = (await started.textContent())!.match(
     /Started operation (\S+)\./,
   )![1];
-
-  // The operations card follows the update live, without a reload, until its bar is full.
   const progress = page.getByRole('progressbar', {
     name: `Operation ${id} progress`,
   });
@@ -139,6 +129,27 @@ test('an environment page shows its services ready and saves a global value thro
   await expect(progress).toHaveAttribute('aria-valuenow', '100', {
     timeout: 120_000,
   });
+  return id;
+}
+
+test('an environment page shows its services ready and saves a global value through an operation', async () => {
+  await page.getByRole('link', { name: 'demo-dev' }).first().click();
+  await expect(page).toHaveURL(/\/environments\/demo-dev$/);
+  await expect(page.getByText('Services (5)')).toBeVisible();
+  for (const [service, replicas] of Object.entries(demoDevReplicas)) {
+    const row = page.getByRole('row').filter({
+      has: page.getByRole('cell', { name: service, exact: true }),
+    });
+    await expect(row).toContainText(`${replicas}/${replicas}`);
+  }
+
+  await expect(page.getByLabel('Global values (YAML)')).toHaveValue(
+    /LOG_LEVEL: info/,
+  );
+  // The operations card follows the update live, without a reload, until its bar is full.
+  await saveGlobalValues(yaml =>
+    yaml.replace('LOG_LEVEL: info', 'LOG_LEVEL: warn'),
+  );
   await expect(
     page.getByText(/^update succeeded: (\d+)\/\1 steps/),
   ).toBeVisible();
@@ -194,6 +205,36 @@ test('the feature branch page shows the seeded feature, its preview URL and rout
     path: path.join(screenshots, 'feature-reachability.png'),
   });
   await tallScreenshot('feature-branch.png');
+});
+
+test('a feature branch falls behind its base with a global value change, and one redeploy brings it onto it', async () => {
+  test.setTimeout(300_000);
+  // Its own change of the base, so the feature branch is behind whenever it was deployed.
+  await page.goto('/environments/demo-dev');
+  await saveGlobalValues(yaml =>
+    yaml.replace(/LOG_LEVEL: \w+/, 'LOG_LEVEL: debug'),
+  );
+
+  await page.goto('/feature-branches/feature-31337');
+  const behind = page.getByRole('list', { name: 'Behind base' });
+  for (const service of ['demo-api', 'demo-ui']) {
+    await expect(
+      behind.getByRole('listitem').filter({ hasText: service }),
+    ).toContainText(/deployed on revision \d+, base now revision \d+/);
+  }
+  await tallScreenshot('feature-branch-behind-base.png');
+
+  await page
+    .getByRole('button', { name: 'Redeploy onto current base' })
+    .click();
+  const progress = page.getByRole('progressbar', {
+    name: /^Operation \S+ progress$/,
+  });
+  await expect(progress).toHaveAttribute('aria-valuenow', '100', {
+    timeout: 120_000,
+  });
+  await expect(behind).toHaveCount(0);
+  await expect(page.getByText('demo-api → feature-31337')).toBeVisible();
 });
 
 test('"Create from file" takes an exported environment document', async () => {

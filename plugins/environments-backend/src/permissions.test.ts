@@ -323,6 +323,15 @@ const rows: Row[] = [
     operation: body => body.operation.id,
   },
   {
+    route: 'POST /features/:feature/redeploy',
+    permission: FEATURE_CREATE,
+    action: 'redeploy-feature',
+    method: 'post',
+    url: () => `/features/${FEATURE}/redeploy`,
+    allowed: 202,
+    operation: opId,
+  },
+  {
     route: 'POST /features/:feature/extend',
     permission: FEATURE_CREATE,
     action: 'extend-feature',

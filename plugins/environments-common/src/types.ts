@@ -1,7 +1,8 @@
 /*
  * The types the REST API serves are the models generated from the backend's openapi.yaml (re-exported here).
  * By hand only what the spec does not say: names for its enums, and the stored shapes of an operation and a
- * feature branch, without the fields the API derives for its answers (progress; preview URLs and routing).
+ * feature branch, without the fields the API derives for its answers (progress; preview URLs, routing and how
+ * far its base moved).
  */
 import type {
   DiffEntryActionEnum,
@@ -12,6 +13,8 @@ import type {
 } from './schema/openapi/generated';
 
 export type {
+  BehindBase,
+  BehindBaseChangedEnum,
   CertificateSpec,
   CertificateSpecIssuerRef,
   CertificateSpecIssuerRefKindEnum,
@@ -113,5 +116,5 @@ export type Operation = Omit<OperationReport, 'cancelRequested' | 'progress'>;
  */
 export type FeatureBranch = Omit<
   FeatureBranchDetails,
-  'previewUrls' | 'routing' | 'routingHeader'
+  'previewUrls' | 'routing' | 'routingHeader' | 'behindBase'
 >;

@@ -50,6 +50,7 @@ describe('searchModuleEnvironmentsCollator', () => {
             },
           ],
           previewUrls: ['https://checkout-redesign.demo.net'],
+          behindBase: [],
           routingHeader: 'X-FEATURE-NAME',
           routing: [{ service: 'demo-api', target: 'feature' }],
           createdAt: '2026-01-01T00:00:00.000Z',
@@ -216,7 +217,10 @@ describe('searchModuleEnvironmentsCollator', () => {
             search: {
               collators: {
                 environments: {
-                  schedule: { frequency: { hours: 6 }, timeout: { minutes: 1 } },
+                  schedule: {
+                    frequency: { hours: 6 },
+                    timeout: { minutes: 1 },
+                  },
                 },
               },
             },

@@ -311,6 +311,23 @@ export class GuardedCommands {
     );
   }
 
+  /** Deploys every instance again onto the current base: a deploy, so it needs what a deploy needs. */
+  redeployFeature(name: string, caller: Caller) {
+    return this.#audited(
+      caller,
+      'redeploy-feature',
+      { feature: name },
+      async actor => {
+        await this.#authorizer.feature(
+          caller.credentials,
+          featureCreatePermission,
+          name,
+        );
+        return this.#features.redeployFeature(name, actor);
+      },
+    );
+  }
+
   extendFeature(name: string, body: unknown, caller: Caller) {
     return this.#audited(
       caller,

@@ -21,9 +21,11 @@ import type {
   FeatureStore,
   InventoryStore,
   OperationStore,
+  RevisionStore,
   StoreTransaction,
 } from '../store';
 import { summary } from '../queries/OperationQueries';
+import { behindBase } from './behindBase';
 import {
   deployFeatureInput,
   extendFeatureInput,
@@ -51,6 +53,7 @@ export class FeatureCommands {
       features: FeatureStore;
       operations: OperationStore;
       inventories: InventoryStore;
+      revisions: RevisionStore;
       transaction: StoreTransaction;
       clusters: ClusterSupplier;
       rollout: FeatureRollout;
@@ -70,7 +73,23 @@ export class FeatureCommands {
     const environments = new Map(
       (await this.deps.environments.listEnvironments()).map(e => [e.name, e]),
     );
-    return features.map(f => this.#details(f, environments.get(f.environment)));
+    // One read of the latest base revisions per environment, not per feature branch.
+    const latest = new Map<string, Promise<Map<string, number>>>();
+    const latestOf = (base: string) => {
+      if (!latest.has(base)) {
+        latest.set(base, this.deps.revisions.latestRevisions(base));
+      }
+      return latest.get(base)!;
+    };
+    return Promise.all(
+      features.map(f =>
+        this.#details(
+          f,
+          environments.get(f.environment),
+          latestOf(f.environment),
+        ),
+      ),
+    );
   }
 
   /** The values a feature instance renders with: its base service's, with the instance's on top. */
@@ -95,6 +114,30 @@ export class FeatureCommands {
       feature.environment,
     );
     return this.#details(feature, env);
+  }
+
+  /**
+   * Deploys every instance of a feature branch again onto the current base (the base environment's values as
+   * they are now, each instance's own on top): one deploy-feature operation, refused like a deploy while the
+   * environment sleeps or another operation of the feature branch runs.
+   */
+  async redeployFeature(name: string, actor: string) {
+    const feature = await this.#feature(name);
+    const env = await this.deps.environments.getEnvironment(
+      feature.environment,
+    );
+    if (env?.asleepSince) {
+      throw new ConflictError(
+        `environment '${env.name}' is asleep; wake it before redeploying feature branches to it`,
+      );
+    }
+    if (!feature.instances.length) {
+      throw new ConflictError(`feature branch '${name}' has no instances`);
+    }
+    return this.#startOperation('deploy-feature', feature, actor, {
+      feature: name,
+      services: feature.instances.map(i => i.service),
+    });
   }
 
   /**
@@ -164,7 +207,7 @@ export class FeatureCommands {
       },
     );
     this.deps.runner.wake();
-    return { feature: this.#details(feature, env), operation };
+    return { feature: await this.#details(feature, env), operation };
   }
 
   /** Removes some instances of a feature branch, or (no services given) the whole feature branch. */
@@ -208,12 +251,19 @@ export class FeatureCommands {
     return operations.map(summary);
   }
 
-  #details(feature: FeatureBranch, env: EnvironmentSpec | undefined) {
-    return details(
-      feature,
-      env,
-      this.deps.settings.headerName ?? DEFAULT_FEATURE_HEADER,
-    );
+  async #details(
+    feature: FeatureBranch,
+    env: EnvironmentSpec | undefined,
+    latest = this.deps.revisions.latestRevisions(feature.environment),
+  ): Promise<FeatureBranchDetails> {
+    return {
+      ...details(
+        feature,
+        env,
+        this.deps.settings.headerName ?? DEFAULT_FEATURE_HEADER,
+      ),
+      behindBase: await behindBase(this.deps.revisions, feature, await latest),
+    };
   }
 
   async #feature(name: string): Promise<FeatureBranch> {
@@ -305,7 +355,7 @@ function details(
   feature: FeatureBranch,
   env: EnvironmentSpec | undefined,
   routingHeader: string,
-): FeatureBranchDetails {
+): Omit<FeatureBranchDetails, 'behindBase'> {
   const previewUrls =
     env?.previewDomain && env.previewService
       ? [`https://${previewHost(feature.name, env.previewDomain)}/`]

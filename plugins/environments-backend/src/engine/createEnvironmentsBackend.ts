@@ -218,6 +218,7 @@ export async function createEnvironmentsBackend(options: {
     environments: stores.environments,
     features: stores.features,
     inventories: stores.inventories,
+    revisions: stores.revisions,
     clusters,
     desired,
     applier,
@@ -317,6 +318,7 @@ export async function createEnvironmentsBackend(options: {
   const features = new FeatureCommands({
     environments: stores.environments,
     features: stores.features,
+    revisions: stores.revisions,
     operations: stores.operations,
     inventories: stores.inventories,
     transaction: stores.transaction,

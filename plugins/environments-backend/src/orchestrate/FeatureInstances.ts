@@ -10,7 +10,7 @@ import { DesiredState } from '../desired';
 import { FeaturePlacement, collectIsolation } from '../features';
 import { instanceRelease } from '../naming';
 import { MatchOptions, RoutingDriver } from '../routing';
-import type { FeatureStore, InventoryStore } from '../store';
+import type { FeatureStore, InventoryStore, RevisionStore } from '../store';
 import { NamespaceWatchers } from '../watch';
 import { FeatureHosts } from './FeatureHosts';
 import { OperationContext } from './OperationRunner';
@@ -38,6 +38,7 @@ export class FeatureInstances {
     private readonly deps: {
       features: FeatureStore;
       inventories: InventoryStore;
+      revisions: RevisionStore;
       desired: DesiredState;
       applier: ReleaseApplier;
       watchers: NamespaceWatchers;
@@ -62,6 +63,10 @@ export class FeatureInstances {
       return `no longer part of ${instance ? env.name : feature.name}`;
     }
     await features.setInstanceState(feature.name, service, 'deploying');
+    // The base as this deploy renders it: a base revision recorded later is one the instance is behind.
+    const baseRevision = (
+      await this.deps.revisions.latestRevisions(env.name)
+    ).get(service);
     try {
       const watcher = watchers.forNamespace(env.cluster, env.namespace);
       const wait = (refs: ObjectRef[]) =>
@@ -149,15 +154,14 @@ export class FeatureInstances {
         ),
       );
       if (!targets.length) await applyInstance();
-      await features.setInstanceState(feature.name, service, 'ready');
+      await features.setInstanceState(feature.name, service, 'ready', {
+        baseRevision,
+      });
       return `ready and routed (${targets.length} host(s))`;
     } catch (error) {
-      await features.setInstanceState(
-        feature.name,
-        service,
-        'failed',
-        (error as Error).message,
-      );
+      await features.setInstanceState(feature.name, service, 'failed', {
+        message: (error as Error).message,
+      });
       throw error;
     }
   }

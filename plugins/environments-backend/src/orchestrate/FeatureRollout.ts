@@ -13,6 +13,7 @@ import type {
   EnvironmentStore,
   FeatureStore,
   InventoryStore,
+  RevisionStore,
   StoredOperation,
 } from '../store';
 import { NamespaceWatchers } from '../watch';
@@ -49,6 +50,7 @@ export class FeatureRollout {
       environments: EnvironmentStore;
       features: FeatureStore;
       inventories: InventoryStore;
+      revisions: RevisionStore;
       clusters: ClusterSupplier;
       desired: DesiredState;
       applier: ReleaseApplier;

@@ -2,7 +2,7 @@ import type { ApiRouter } from '../schema/openApiRouter';
 import type { RouterOptions } from './createRouter';
 import { CallerOf, pathReads } from './pathReads';
 
-/** Feature branches: deploy, remove, extend, and what a request to one reaches. */
+/** Feature branches: deploy, redeploy onto the current base, remove, extend, and what a request to one reaches. */
 export function addFeatureRoutes(
   router: ApiRouter,
   options: RouterOptions,
@@ -51,6 +51,12 @@ export function addFeatureRoutes(
     res
       .status(202)
       .json(await commands.removeFeature(feature, caller, [service]));
+  });
+  router.post('/features/:feature/redeploy', async (req, res) => {
+    const caller = await callerOf(req);
+    res
+      .status(202)
+      .json(await commands.redeployFeature(req.params.feature, caller));
   });
   router.post('/features/:feature/extend', async (req, res) => {
     const caller = await callerOf(req);

@@ -72,6 +72,51 @@ describe.each(databases.eachSupportedId())(
       ).toEqual(['web']);
     });
 
+    it('keeps the base revision an instance was deployed onto through a redeploy that fails', async () => {
+      const stores = await createStores(databaseId);
+      await stores.features.createFeature({
+        name: 'feature-1',
+        environment: 'dev',
+        owner: 'user:default/alice',
+        instances: [{ service: 'api' }, { service: 'web' }],
+      });
+      const instances = async () =>
+        (await stores.features.getFeature('feature-1'))!.instances.map(i => ({
+          service: i.service,
+          state: i.state,
+          baseRevision: i.baseRevision,
+          message: i.message,
+        }));
+      await stores.features.setInstanceState('feature-1', 'api', 'ready', {
+        baseRevision: 3,
+      });
+      expect(await instances()).toEqual([
+        { service: 'api', state: 'ready', baseRevision: 3 },
+        { service: 'web', state: 'pending' },
+      ]);
+
+      // Deployed again: pending, deploying, then failed, still on the base it was deployed onto.
+      await stores.features.updateFeature('feature-1', {
+        instances: [{ service: 'api', imageTag: '2.0.0' }],
+      });
+      await stores.features.setInstanceState('feature-1', 'api', 'deploying');
+      await stores.features.setInstanceState('feature-1', 'api', 'failed', {
+        message: 'not ready',
+      });
+      expect((await instances())[0]).toEqual({
+        service: 'api',
+        state: 'failed',
+        baseRevision: 3,
+        message: 'not ready',
+      });
+      await stores.features.setInstanceState('feature-1', 'api', 'ready', {
+        baseRevision: 4,
+      });
+      expect(
+        (await stores.features.listFeatures())[0].instances[0],
+      ).toMatchObject({ state: 'ready', baseRevision: 4 });
+    });
+
     it('finds expired feature branches', async () => {
       const stores = await createStores(databaseId);
       for (const [name, expiresAt] of [

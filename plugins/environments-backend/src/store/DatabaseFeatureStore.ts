@@ -126,15 +126,24 @@ export class DatabaseFeatureStore implements FeatureStore {
     return rows.map(row => toFeature(row, instances.get(row.name)!));
   }
 
+  /** Sets an instance's state, with why (a failure) and, once deployed, the base revision it was deployed onto. */
   async setInstanceState(
     feature: string,
     service: string,
     state: FeatureInstanceState,
-    message?: string,
+    details: { message?: string; baseRevision?: number } = {},
   ): Promise<void> {
     await this.db('feature_instances')
       .where({ feature, service })
-      .update({ state, message: message ?? null, updated_at: new Date() });
+      .update({
+        state,
+        message: details.message ?? null,
+        updated_at: new Date(),
+        // Kept otherwise: a failed redeploy leaves the instance on the base it was deployed onto.
+        ...(details.baseRevision !== undefined && {
+          base_revision: details.baseRevision,
+        }),
+      });
   }
 
   async deleteInstances(feature: string, services: string[]): Promise<void> {
@@ -208,6 +217,9 @@ function toInstance(row: Row): FeatureInstance {
     ...parseJson<FeatureInstanceSpec>(row.spec, { service: row.service }),
     state: row.state,
     ...(row.message !== null && { message: row.message }),
+    ...(optional(row.base_revision) !== undefined && {
+      baseRevision: Number(row.base_revision),
+    }),
     updatedAt: toIsoRequired(row.updated_at),
   };
 }

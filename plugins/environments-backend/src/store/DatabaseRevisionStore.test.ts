@@ -47,6 +47,13 @@ describeStore('DatabaseRevisionStore', 'revisions', createStores => {
     expect(await store.listRevisions('rev')).toHaveLength(12);
     expect(await store.getRevision('rev', 'web', 1)).toEqual(first);
     expect(await store.getRevision('rev', 'web', 99)).toBeUndefined();
+    expect(await store.latestRevisions('rev')).toEqual(
+      new Map([
+        ['api', 1],
+        ['web', 11],
+      ]),
+    );
+    expect(await store.latestRevisions('other')).toEqual(new Map());
     await expect(
       store.addRevision({
         environment: 'missing',

@@ -81,6 +81,16 @@ export class DatabaseRevisionStore implements RevisionStore {
     return rows.map(toRevision);
   }
 
+  /** The latest revision number of each service of an environment that has one. */
+  async latestRevisions(environment: string): Promise<Map<string, number>> {
+    const rows = await this.db('revisions')
+      .where({ environment })
+      .groupBy('service')
+      .select('service')
+      .max('revision as revision');
+    return new Map(rows.map(r => [r.service as string, Number(r.revision)]));
+  }
+
   async getRevision(
     environment: string,
     service: string,

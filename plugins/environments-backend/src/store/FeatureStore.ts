@@ -48,11 +48,12 @@ export interface FeatureStore {
     expiredBefore?: Date;
   }): Promise<FeatureBranch[]>;
 
+  /** Sets an instance's state, with why (a failure) and, once deployed, the base revision it was deployed onto. */
   setInstanceState(
     feature: string,
     service: string,
     state: FeatureInstanceState,
-    message?: string,
+    details?: { message?: string; baseRevision?: number },
   ): Promise<void>;
 
   deleteInstances(feature: string, services: string[]): Promise<void>;

@@ -13,6 +13,9 @@ export interface RevisionStore {
   /** Newest first. */
   listRevisions(environment: string, service?: string): Promise<Revision[]>;
 
+  /** The latest revision number of each service of an environment that has one. */
+  latestRevisions(environment: string): Promise<Map<string, number>>;
+
   getRevision(
     environment: string,
     service: string,

@@ -117,6 +117,7 @@ const responseEndpoints: Record<
   getFeature: ['get', '/features/{feature}'],
   getInstanceValues: ['get', '/features/{feature}/instances/{service}/values'],
   extendFeature: ['post', '/features/{feature}/extend'],
+  redeployFeature: ['post', '/features/{feature}/redeploy'],
   deleteFeature: ['delete', '/features/{feature}'],
   traceRoute: ['post', '/environments/{name}/routes/trace'],
   getFeatureReachability: ['get', '/features/{feature}/reachability'],

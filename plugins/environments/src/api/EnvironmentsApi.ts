@@ -130,6 +130,8 @@ export interface EnvironmentsApi {
   getInstanceValues(feature: string, service: string): Promise<MergedValues>;
   /** `POST /features/{feature}/extend`: moves the expiry `hours` later. */
   extendFeature(name: string, hours: number): Promise<FeatureBranchDetails>;
+  /** `POST /features/{feature}/redeploy`: answers with the `deploy-feature` operation onto the current base. */
+  redeployFeature(name: string): Promise<Operation>;
   /** `DELETE /features/{feature}`: answers with the started `remove-feature` operation. */
   deleteFeature(name: string): Promise<Operation>;
   /** `POST /environments/{name}/routes/trace`: where a request goes, hop by hop, from the live objects. */

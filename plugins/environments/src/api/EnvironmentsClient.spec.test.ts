@@ -144,6 +144,7 @@ const calls: Record<
     call: api => api.extendFeature('feature-1', 24),
     body: { hours: 24 },
   },
+  redeployFeature: { call: api => api.redeployFeature('feature 1') },
   deleteFeature: { call: api => api.deleteFeature('feature-1') },
   getInstanceValues: {
     call: api => api.getInstanceValues('feature 1', 'demo-api'),

@@ -240,6 +240,10 @@ export class EnvironmentsClient implements EnvironmentsApi {
     );
   }
 
+  async redeployFeature(name: string): Promise<Operation> {
+    return read(this.#client.redeployFeature({ path: { feature: name } }));
+  }
+
   async deleteFeature(name: string): Promise<Operation> {
     return read(
       this.#client.deleteFeature({ path: { feature: name }, query: {} }),

@@ -61,6 +61,7 @@ export function stubEnvironmentsApi(
     getFeature: notStubbed('getFeature'),
     getInstanceValues: notStubbed('getInstanceValues'),
     extendFeature: notStubbed('extendFeature'),
+    redeployFeature: notStubbed('redeployFeature'),
     deleteFeature: notStubbed('deleteFeature'),
     traceRoute: notStubbed('traceRoute'),
     getFeatureReachability: notStubbed('getFeatureReachability'),
@@ -331,6 +332,7 @@ export const demoFeature: FeatureBranchDetails = {
   createdAt: '2026-11-23T09:00:00Z',
   updatedAt: '2026-11-23T10:00:00Z',
   previewUrls: ['https://feature-31337.demo.net/'],
+  behindBase: [],
   routingHeader: 'X-Dev-Branch',
   routing: [
     { service: 'demo-api', target: 'feature' },

@@ -29,6 +29,7 @@ const features: FeatureBranchDetails[] = [
       { service: 'demo-ui', state: 'deploying', updatedAt: at },
     ],
     previewUrls: ['https://checkout-redesign.demo.net'],
+    behindBase: [],
     routingHeader: 'X-FEATURE-NAME',
     routing: [
       { service: 'demo-api', target: 'feature' },
@@ -43,6 +44,7 @@ const features: FeatureBranchDetails[] = [
     owner: 'user:default/jane',
     instances: [],
     previewUrls: [],
+    behindBase: [],
     routingHeader: 'X-FEATURE-NAME',
     routing: [],
     createdAt: at,

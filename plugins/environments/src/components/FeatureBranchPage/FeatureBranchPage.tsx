@@ -35,6 +35,7 @@ import { errorMessage } from '../../lib/errorMessage';
 import { timeLeft } from '../../lib/features';
 import { isFinished } from '../../lib/operations';
 import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
+import { BehindBaseNotice } from '../BehindBaseNotice';
 import { DeleteFeatureDialog } from '../DeleteFeatureDialog';
 import { FeatureRoutingCard } from '../FeatureRoutingCard';
 import { MergedValuesDialog } from '../MergedValuesDialog';
@@ -93,16 +94,26 @@ const FeatureView = ({ name }: { name: string }) => {
     }
   };
   // Once the feature branch is gone its page would only say "not found": back to the list instead.
-  const handleDeleteFinished = (finished: Operation) => {
-    if (finished.state === 'succeeded') {
+  const handleFinished = (finished: Operation) => {
+    if (finished.type === 'remove-feature' && finished.state === 'succeeded') {
       navigate(featuresLink());
     } else {
+      setOperation(finished);
       feature.retry();
     }
   };
 
   return (
     <Grid container spacing={3}>
+      {value.behindBase.length > 0 && (
+        <Grid item xs={12}>
+          <BehindBaseNotice
+            feature={value}
+            onStarted={setOperation}
+            disabled={operation && !isFinished(operation)}
+          />
+        </Grid>
+      )}
       <Grid item xs={12} md={6}>
         <InfoCard title={value.name}>
           <StructuredMetadataTable
@@ -162,7 +173,7 @@ const FeatureView = ({ name }: { name: string }) => {
                   // Closed while the delete runs: the page follows it on.
                   if (started && !isFinished(started)) setOperation(started);
                 }}
-                onFinished={handleDeleteFinished}
+                onFinished={handleFinished}
               />
             )}
           </Box>
@@ -174,8 +185,9 @@ const FeatureView = ({ name }: { name: string }) => {
           {operation && (
             <Box mt={2}>
               <OperationProgress
+                key={operation.id}
                 operation={operation}
-                onFinished={handleDeleteFinished}
+                onFinished={handleFinished}
               />
             </Box>
           )}
@@ -243,7 +255,10 @@ const FeatureView = ({ name }: { name: string }) => {
   );
 };
 
-/** One feature branch: instances per service, preview URLs, the routing picture; extend its TTL or delete it. */
+/**
+ * One feature branch: instances per service, preview URLs, the routing picture, the services whose base moved
+ * since the deploy; extend its TTL, redeploy it onto the current base or delete it.
+ */
 export const FeatureBranchPage = (props: { name?: string }) => {
   const params = useParams();
   const name = props.name ?? params.name ?? '';

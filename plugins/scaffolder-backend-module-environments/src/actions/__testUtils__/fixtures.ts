@@ -104,6 +104,7 @@ export function featureBranch(
       updatedAt: '2026-01-01T00:00:00.000Z',
     })),
     previewUrls: [`http://${name}.demo.net`],
+    behindBase: [],
     routingHeader: 'X-FEATURE-NAME',
     routing: services.map(service => ({ service, target: 'feature' })),
     ...extra,

@@ -1747,6 +1747,36 @@ export const spec = {
         },
       },
     },
+    '/features/{feature}/redeploy': {
+      post: {
+        operationId: 'RedeployFeature',
+        tags: ['Feature branches'],
+        description:
+          "Starts a `deploy-feature` operation that deploys every instance of the feature branch again onto the current base: rendered with the base environment's values as they are now, the instance's own values and image tag on top. Afterwards `behindBase` is empty. Refused (409) while another operation of the feature branch runs or the environment sleeps. Needs `environments.feature.create`.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/FeatureName',
+          },
+        ],
+        responses: {
+          '202': {
+            $ref: '#/components/responses/OperationStarted',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+        },
+      },
+    },
     '/features/{feature}/operations': {
       get: {
         operationId: 'ListFeatureOperations',
@@ -4027,6 +4057,11 @@ export const spec = {
             type: 'string',
             description: 'Why the instance failed, or what it waits for.',
           },
+          baseRevision: {
+            type: 'integer',
+            description:
+              'The revision of the base service the instance was last deployed onto (its latest revision then); absent until the instance was deployed.',
+          },
           updatedAt: {
             type: 'string',
             description: 'An ISO 8601 date and time (RFC 3339).',
@@ -4150,6 +4185,14 @@ export const spec = {
             description:
               "The request header that selects the feature (`environments.features.routing.headerName`, default `X-FEATURE-NAME`), with the feature's name as its value.",
           },
+          behindBase: {
+            type: 'array',
+            description:
+              'The instances whose base service has a newer revision than the one they were deployed onto (the base moved since); `POST /features/{feature}/redeploy` brings them onto the current base.',
+            items: {
+              $ref: '#/components/schemas/BehindBase',
+            },
+          },
         },
         required: [
           'name',
@@ -4161,6 +4204,41 @@ export const spec = {
           'previewUrls',
           'routing',
           'routingHeader',
+          'behindBase',
+        ],
+        additionalProperties: false,
+      },
+      BehindBase: {
+        description:
+          'A feature instance deployed onto an older revision of its base service than the current one.',
+        type: 'object',
+        properties: {
+          service: {
+            type: 'string',
+          },
+          deployedOnRevision: {
+            type: 'integer',
+            description:
+              "The base service's revision the instance was deployed onto.",
+          },
+          currentRevision: {
+            type: 'integer',
+            description: "The base service's latest revision.",
+          },
+          changed: {
+            type: 'array',
+            description: 'What differs between the two base revisions.',
+            items: {
+              type: 'string',
+              enum: ['chart', 'values', 'image'],
+            },
+          },
+        },
+        required: [
+          'service',
+          'deployedOnRevision',
+          'currentRevision',
+          'changed',
         ],
         additionalProperties: false,
       },

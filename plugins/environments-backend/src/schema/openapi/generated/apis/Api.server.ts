@@ -375,6 +375,15 @@ export type ListFeatures = {
 /**
  * @public
  */
+export type RedeployFeature = {
+  path: {
+    feature: string;
+  };
+  response: Operation | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type TraceRoute = {
   path: {
     name: string;
@@ -527,6 +536,8 @@ export type EndpointMap = {
   '#get|/features/{feature}/operations': ListFeatureOperations;
 
   '#get|/features': ListFeatures;
+
+  '#post|/features/{feature}/redeploy': RedeployFeature;
 
   '#post|/environments/{name}/routes/trace': TraceRoute;
 

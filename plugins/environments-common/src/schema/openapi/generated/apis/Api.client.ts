@@ -365,6 +365,14 @@ export type ListFeatures = {
 /**
  * @public
  */
+export type RedeployFeature = {
+  path: {
+    feature: string;
+  };
+};
+/**
+ * @public
+ */
 export type TraceRoute = {
   path: {
     name: string;
@@ -1359,6 +1367,32 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * Starts a `deploy-feature` operation that deploys every instance of the feature branch again onto the current base: rendered with the base environment\'s values as they are now, the instance\'s own values and image tag on top. Afterwards `behindBase` is empty. Refused (409) while another operation of the feature branch runs or the environment sleeps. Needs `environments.feature.create`.
+   * @param feature - A feature branch name (DNS-1123 label).
+   */
+  public async redeployFeature(
+    // @ts-ignore
+    request: RedeployFeature,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Operation>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/features/{feature}/redeploy`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      feature: request.path.feature,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
     });
   }
 

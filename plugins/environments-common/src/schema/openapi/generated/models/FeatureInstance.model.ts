@@ -20,6 +20,10 @@ export interface FeatureInstance {
    */
   message?: string;
   /**
+   * The revision of the base service the instance was last deployed onto (its latest revision then); absent until the instance was deployed.
+   */
+  baseRevision?: number;
+  /**
    * An ISO 8601 date and time (RFC 3339).
    */
   updatedAt: string;

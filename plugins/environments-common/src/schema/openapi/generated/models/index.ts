@@ -1,5 +1,6 @@
 //
 
+export * from '../models/BehindBase.model';
 export * from '../models/CertificateSpec.model';
 export * from '../models/CertificateSpecIssuerRef.model';
 export * from '../models/ChartSource.model';

@@ -1,0 +1,1 @@
+export { BehindBaseNotice } from './BehindBaseNotice';

@@ -1,6 +1,7 @@
 # Sourced by the Makefile's targets (`. scripts/bootstrap.sh`). Idempotent: a second run with everything
 # cached only checks that things exist. Installs into a cache folder outside the clone and exports:
 #   PATH (Node 22 and Yarn shims first), ENVMESH_CACHE, ENVMESH_BIN_DIR (etcd, kube-*, kwok, helm, kustomize),
+#   ENVMESH_SCHEMATHESIS (the schemathesis CLI),
 #   the Yarn/corepack registry variables (read from `npm config get registry`, never written to a file).
 # shellcheck shell=bash
 
@@ -53,3 +54,16 @@ ENVMESH_BIN_DIR=$(bash "$_envmesh_root/tools/build-binaries.sh" | tail -n 1)
 export ENVMESH_BIN_DIR
 # Tools tests check output with (kustomize), linked into the same folder.
 bash "$_envmesh_root/tools/check/build.sh" "$ENVMESH_BIN_DIR"
+
+# schemathesis (from PyPI, in a venv keyed by its version): the property-based run over the OpenAPI spec.
+ENVMESH_SCHEMATHESIS_VERSION=4.32.5
+_envmesh_st=$ENVMESH_CACHE/schemathesis/$ENVMESH_SCHEMATHESIS_VERSION
+# A venv cannot move (its scripts name their folder): built in place, marked complete at the end.
+if [ ! -e "$_envmesh_st/.complete" ]; then
+  _envmesh_log "installing schemathesis $ENVMESH_SCHEMATHESIS_VERSION"
+  rm -rf "$_envmesh_st"
+  python3 -m venv "$_envmesh_st" >&2 &&
+    "$_envmesh_st/bin/pip" install -q "schemathesis==$ENVMESH_SCHEMATHESIS_VERSION" >&2 &&
+    touch "$_envmesh_st/.complete"
+fi
+export ENVMESH_SCHEMATHESIS=$_envmesh_st/bin/st

@@ -33,7 +33,16 @@ export function hasSecretValues(body: unknown): boolean {
   const secrets = (
     body as { config?: { secrets?: Array<{ values?: object }> } }
   )?.config?.secrets;
-  return !!secrets?.some(s => s.values && Object.keys(s.values).length > 0);
+  // Not validated yet: anything may stand where a secret should (validation answers 400 for it later).
+  return (
+    Array.isArray(secrets) &&
+    secrets.some(
+      s =>
+        typeof s?.values === 'object' &&
+        s.values !== null &&
+        Object.keys(s.values).length > 0,
+    )
+  );
 }
 
 /**

@@ -64,10 +64,10 @@ export class ImportSourceFetcher {
       case 'git': {
         const { url, ref } = source;
         if (typeof url !== 'string' || !url || url.startsWith('-')) {
-          throw new InputError(`invalid Git URL '${url}'`);
+          throw new InputError(`source.location: invalid Git URL '${url}'`);
         }
         if (ref !== undefined && (!ref || ref.startsWith('-'))) {
-          throw new InputError(`invalid Git ref '${ref}'`);
+          throw new InputError(`source.ref: invalid Git ref '${ref}'`);
         }
         await this.#assertAllowedGitUrl(url);
         const root = path.join(temp, 'repo');
@@ -80,7 +80,14 @@ export class ImportSourceFetcher {
       }
       case 'url': {
         if (!this.options.urlReader) {
-          throw new InputError('importing from a URL needs a UrlReader');
+          throw new InputError(
+            'source.type: importing from a URL needs a UrlReader',
+          );
+        }
+        if (!URL.canParse(source.url)) {
+          throw new InputError(
+            `source.location: '${redact(source.url)}' is not a URL`,
+          );
         }
         const target = path.join(temp, 'tree');
         await fs.mkdir(target);
@@ -94,7 +101,9 @@ export class ImportSourceFetcher {
       }
       default:
         throw new InputError(
-          `unknown source type '${(source as { type?: unknown }).type}'`,
+          `source.type: unknown source type '${
+            (source as { type?: unknown }).type
+          }'`,
         );
     }
   }
@@ -127,7 +136,7 @@ export class ImportSourceFetcher {
     if (path.isAbsolute(url) || url.startsWith('file://')) {
       await this.#assertAllowedDirectory(
         url.startsWith('file://') ? new URL(url).pathname : url,
-        'source.url',
+        'source.location',
       );
       return;
     }
@@ -142,14 +151,16 @@ export class ImportSourceFetcher {
       }
       if (!parsed || !['https:', 'ssh:'].includes(parsed.protocol)) {
         throw new InputError(
-          `source.url: '${redact(url)}' is not an https, ssh or local Git URL`,
+          `source.location: '${redact(
+            url,
+          )}' is not an https, ssh or local Git URL`,
         );
       }
       host = parsed.hostname;
     }
     if (this.options.allowsGitHost && !this.options.allowsGitHost(host)) {
       throw new InputError(
-        `source.url: host ${host} is not the host of one of the portal's integrations (the integrations config)`,
+        `source.location: host ${host} is not the host of one of the portal's integrations (the integrations config)`,
       );
     }
   }
@@ -191,9 +202,9 @@ export class ImportSourceFetcher {
       return (await git(['rev-parse', 'HEAD'], dir)).trim();
     } catch (e) {
       throw new InputError(
-        `cannot clone ${redact(url)}${ref ? ` at ${ref}` : ''}: ${redact(
-          (e as Error).message,
-        )}`,
+        `source.location: cannot clone ${redact(url)}${
+          ref ? ` at ${ref}` : ''
+        }: ${redact((e as Error).message)}`,
       );
     }
   }

@@ -152,19 +152,19 @@ describe('ServiceImporter', () => {
         (error: Error) => `${error.name}: ${error.message}`,
       );
     expect(await gitRefusal(outside)).toMatch(
-      /^InputError: source\.url: directory .* is not inside a folder the operator allows/,
+      /^InputError: source\.location: directory .* is not inside a folder the operator allows/,
     );
     expect(await gitRefusal(`file://${outside}`)).toMatch(
-      /^InputError: source\.url: directory .* is not inside a folder the operator allows/,
+      /^InputError: source\.location: directory .* is not inside a folder the operator allows/,
     );
     expect(await gitRefusal('https://git.example.net/acme/services.git')).toBe(
-      "InputError: source.url: host git.example.net is not the host of one of the portal's integrations (the integrations config)",
+      "InputError: source.location: host git.example.net is not the host of one of the portal's integrations (the integrations config)",
     );
     expect(await gitRefusal('git@git.example.net:acme/services.git')).toMatch(
       /host git\.example\.net is not the host/,
     );
     expect(await gitRefusal(`ext::sh -c touch% ${outside}/pwned`)).toMatch(
-      /^InputError: source\.url: .* is not an https, ssh or local Git URL$/,
+      /^InputError: source\.location: .* is not an https, ssh or local Git URL$/,
     );
     expect(await fs.readdir(outside)).toEqual([]);
 

@@ -4,6 +4,7 @@ import type { GuardedCommands, GuardedQueries } from '../access';
 import type { ServiceRegistry } from '../commands/ServiceRegistry';
 import type { EnvironmentsBackend } from '../engine/createEnvironmentsBackend';
 import { createOpenApiRouter } from '../schema/openApiRouter';
+import { jsonBody, noOperation, unsupportedMediaType } from './requestErrors';
 import { addEnvironmentRoutes } from './environmentRoutes';
 import { addFeatureRoutes } from './featureRoutes';
 import type { CallerOf } from './pathReads';
@@ -45,11 +46,13 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const router = await createOpenApiRouter({
-    middleware: [express.json({ limit: '5mb' })],
+    middleware: [jsonBody({ limit: '5mb' })],
   });
   const root = express.Router();
   if (options.webhooks) root.use(options.webhooks);
   root.use(router);
+  root.use(noOperation);
+  root.use(unsupportedMediaType);
 
   const callerOf: CallerOf = async req => ({
     credentials: await options.httpAuth.credentials(req),

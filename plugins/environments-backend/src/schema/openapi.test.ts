@@ -136,12 +136,18 @@ describe('the router and the spec', () => {
       id: 'no-such-operation',
     };
 
-    it('tells an unknown route from an unknown environment', async () => {
+    it('tells an unknown route and an undeclared method from an unknown environment', async () => {
       const route = await request(server).get(
         '/api/environments/no/such/route',
       );
       expect(route.status).toBe(404);
-      expect(route.body?.error?.name).not.toBe('NotFoundError');
+      expect(route.body.error.message).toBe('no route GET /no/such/route');
+      const method = await request(server).put('/api/environments/clusters');
+      expect(method.status).toBe(405);
+      expect(method.headers.allow).toBe('GET');
+      expect(method.body.error.message).toBe(
+        'PUT is not allowed on /clusters; it allows GET',
+      );
       const environment = await request(server).get(
         '/api/environments/environments/no-such-environment',
       );
@@ -208,8 +214,16 @@ describe('the router and the spec', () => {
         .post('/api/environments/environments')
         .set('content-type', 'text/plain')
         .send('name=x');
-      expect(res.status).toBe(400);
-      expect(res.body.error.message).toContain('text/plain');
+      expect(res.status).toBe(415);
+      expect(res.body.error.message).toBe(
+        'Content-Type: unsupported media type text/plain; send application/json',
+      );
+      const notJson = await request(server)
+        .post('/api/environments/environments')
+        .set('content-type', 'application/json')
+        .send('"a string"');
+      expect(notJson.status).toBe(400);
+      expect(notJson.body.error.message).toMatch(/^body: not valid JSON/);
     });
 
     it('serves the spec', async () => {

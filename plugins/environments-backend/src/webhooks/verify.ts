@@ -166,6 +166,18 @@ export const commitSha = z
   .string()
   .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/i, 'must be a full commit sha');
 
+/** A commit's date and time as providers send it (ISO 8601 with an offset), kept as sent. */
+export const commitTimestamp = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
+  .nullish()
+  .transform(value => value ?? undefined);
+
+/** The commit a branch pointed at before a push; providers send zeros (or nothing) for a new branch. */
+export function previousSha(before: string | undefined | null) {
+  return isNullSha(before) ? undefined : before!;
+}
+
 /** Optional strings that providers send as null, too. */
 export const optionalString = z
   .string()

@@ -136,18 +136,9 @@ export interface Config {
     };
     /** Push-to-deploy: `POST /api/environments/webhooks/<provider>`. */
     webhooks?: {
-      github?: {
-        /** @visibility secret */
-        secret: string;
-      };
-      gitlab?: {
-        /** @visibility secret */
-        secret: string;
-      };
-      bitbucket?: {
-        /** @visibility secret */
-        secret: string;
-      };
+      github?: WebhookProviderConfig;
+      gitlab?: WebhookProviderConfig;
+      bitbucket?: WebhookProviderConfig;
       /** A pushed commit whose message contains it deploys the feature. Default `deploy_feature`. */
       keyword?: string;
       /** The base environment feature branches from pushes are deployed beside. */
@@ -170,6 +161,22 @@ export interface Config {
       concurrency?: number;
     };
   };
+}
+
+/** A Git host's webhook secrets (GitHub and Bitbucket: the HMAC key; GitLab: the secret token). */
+interface WebhookProviderConfig {
+  /**
+   * The secret of every repository without one of its own.
+   * @visibility secret
+   */
+  secret?: string;
+  /** Repositories with a secret of their own: their deliveries are verified with it only. */
+  repositorySecrets?: Array<{
+    /** The repository as `org/repo` (GitLab `group/subgroup/repo`) or its URL; case is ignored. */
+    repository: string;
+    /** @visibility secret */
+    secret: string;
+  }>;
 }
 
 /** The price of an hour of one requested CPU core and of one requested GiB of memory. */

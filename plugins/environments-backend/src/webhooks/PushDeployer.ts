@@ -18,12 +18,17 @@ import {
   matchRepository,
   RepositoryCandidate,
 } from './pushRules';
-import { PushAuthor, PushEvent, WebhookProvider } from './types';
+import {
+  PushAuthor,
+  PushEvent,
+  WebhookProvider,
+  WebhookSecrets,
+} from './types';
 import { createWebhookRouter, WebhookPushResult } from './webhookRouter';
 
 /** `environments.webhooks`: how pushes become feature deployments. */
 export interface WebhookSettings {
-  secrets: Partial<Record<WebhookProvider, string>>;
+  secrets: Partial<Record<WebhookProvider, WebhookSecrets>>;
   keyword: string;
   /** The base environment feature branches from pushes are deployed beside. */
   environment?: string;
@@ -40,7 +45,15 @@ export function webhookSettingsFromConfig(config: Config): WebhookSettings {
   const secrets: WebhookSettings['secrets'] = {};
   for (const provider of ['github', 'gitlab', 'bitbucket'] as const) {
     const secret = webhooks?.getOptionalString(`${provider}.secret`);
-    if (secret) secrets[provider] = secret;
+    const repositories = (
+      webhooks?.getOptionalConfigArray(`${provider}.repositorySecrets`) ?? []
+    ).map(r => ({
+      repository: r.getString('repository'),
+      secret: r.getString('secret'),
+    }));
+    if (secret || repositories.length) {
+      secrets[provider] = { secret, repositories };
+    }
   }
   return {
     secrets,
@@ -92,7 +105,7 @@ export class PushDeployer {
   router(): express.Router {
     const { settings, featureStore } = this.deps;
     return createWebhookRouter({
-      secretFor: provider => settings.secrets[provider],
+      secretsFor: provider => settings.secrets[provider],
       recordDelivery: (provider, id) =>
         featureStore.recordDelivery(provider, id),
       releaseDelivery: (provider, id) =>

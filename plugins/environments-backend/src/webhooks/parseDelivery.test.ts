@@ -8,7 +8,7 @@ import {
   sign,
   without,
 } from './__fixtures__/deliveries';
-import { parseDelivery } from './parseDelivery';
+import { parseDelivery, secretForDelivery } from './parseDelivery';
 import { PushEvent } from './types';
 
 const SECRET = 'It5-a-s3cret!';
@@ -564,5 +564,67 @@ describe('parseDelivery: Bitbucket', () => {
         SECRET,
       ),
     ).toThrow(/^Bitbucket push payload: push\.changes\.0\.new\.target\.hash: /);
+  });
+});
+
+describe('secretForDelivery', () => {
+  const secrets = {
+    secret: 'the-default',
+    repositories: [
+      { repository: 'acme-bank/demo-api', secret: 'api-own' },
+      { repository: 'Retail/Frontends/Demo-Web', secret: 'web-own' },
+      {
+        repository: 'https://bitbucket.org/acme-bank/demo-worker',
+        secret: 'worker-own',
+      },
+    ],
+  };
+
+  it('picks the secret of the repository the body names, as each provider names it', () => {
+    const github = fixture('github-push.json');
+    const gitlab = fixture('gitlab-push.json');
+    const bitbucket = fixture('bitbucket-push.json');
+    expect(secretForDelivery('github', {}, github, secrets)).toBe('api-own');
+    expect(secretForDelivery('gitlab', {}, gitlab, secrets)).toBe('web-own');
+    expect(secretForDelivery('bitbucket', {}, bitbucket, secrets)).toBe(
+      'worker-own',
+    );
+    const form = Buffer.from(
+      `payload=${encodeURIComponent(github.toString('utf8'))}`,
+    );
+    expect(
+      secretForDelivery(
+        'github',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        form,
+        secrets,
+      ),
+    ).toBe('api-own');
+  });
+
+  it('falls back to the default for other repositories and bodies that name none', () => {
+    const other = editedFixture('github-push.json', p => {
+      p.repository.full_name = 'acme-bank/demo-api-fork';
+    });
+    expect(secretForDelivery('github', {}, other, secrets)).toBe('the-default');
+    expect(
+      secretForDelivery('github', {}, Buffer.from('not json'), secrets),
+    ).toBe('the-default');
+    // The GitLab name is not where GitHub has it.
+    expect(
+      secretForDelivery('gitlab', {}, fixture('github-push.json'), secrets),
+    ).toBe('the-default');
+  });
+
+  it('refuses a repository without a secret when there is no default', () => {
+    expect(() =>
+      secretForDelivery('github', {}, fixture('gitlab-push.json'), {
+        repositories: secrets.repositories,
+      }),
+    ).toThrow(
+      new AuthenticationError(
+        "no github webhook secret is configured for the delivery's repository",
+      ),
+    );
   });
 });

@@ -16,6 +16,16 @@ export function isWebhookProvider(value: unknown): value is WebhookProvider {
   );
 }
 
+/**
+ * A provider's webhook secrets (GitHub and Bitbucket HMAC keys, GitLab tokens): a repository listed in
+ * `repositories` is verified with its own secret only, any other with `secret` (none: refused).
+ */
+export interface WebhookSecrets {
+  secret?: string;
+  /** `repository` is a full name (`org/repo`, `group/subgroup/repo`) or a repository URL. */
+  repositories: Array<{ repository: string; secret: string }>;
+}
+
 /** A person as a push payload describes them; providers fill in different fields. */
 export interface PushAuthor {
   name?: string;

@@ -91,7 +91,10 @@ export function deliveryIdFrom(
 }
 
 /** The JSON body; GitHub can also send it form-encoded as `payload=<json>`. */
-function parseJson(headers: IncomingHttpHeaders, rawBody: Buffer): unknown {
+export function parseJson(
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+): unknown {
   let text = rawBody.toString('utf8');
   const contentType = header(headers, 'content-type') ?? '';
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {

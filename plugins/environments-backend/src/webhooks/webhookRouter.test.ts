@@ -9,7 +9,7 @@ import {
   gitlabHeaders,
   without,
 } from './__fixtures__/deliveries';
-import { PushEvent, WebhookProvider } from './types';
+import { PushEvent, WebhookProvider, WebhookSecrets } from './types';
 import { createWebhookRouter, WebhookRouterOptions } from './webhookRouter';
 
 const SECRETS: Partial<Record<WebhookProvider, string>> = {
@@ -18,12 +18,17 @@ const SECRETS: Partial<Record<WebhookProvider, string>> = {
   bitbucket: 'bb-s3cret-value',
 };
 
+/** Only the provider's default secret. */
+function secretsOf(secret: string | undefined): WebhookSecrets | undefined {
+  return secret ? { secret, repositories: [] } : undefined;
+}
+
 function setup(overrides: Partial<WebhookRouterOptions> = {}) {
   const seen = new Set<string>();
   const pushes: PushEvent[] = [];
   const logger = mockServices.logger.mock();
   const options: WebhookRouterOptions = {
-    secretFor: provider => SECRETS[provider],
+    secretsFor: provider => secretsOf(SECRETS[provider]),
     recordDelivery: async (provider, deliveryId) => {
       const key = `${provider}:${deliveryId}`;
       if (seen.has(key)) return false;
@@ -146,6 +151,96 @@ describe('createWebhookRouter', () => {
     );
   });
 
+  it('verifies a repository with a secret of its own with that secret only', async () => {
+    const { app, pushes, logger } = setup({
+      secretsFor: provider =>
+        provider === 'github'
+          ? {
+              secret: SECRETS.github,
+              repositories: [
+                // Names match whatever their case or form.
+                {
+                  repository: 'https://github.com/Acme-Bank/demo-api.git',
+                  secret: 'demo-api-own-secret',
+                },
+              ],
+            }
+          : undefined,
+    });
+    const own = await postGithub(
+      app,
+      githubBody,
+      githubHeaders(githubBody, 'demo-api-own-secret'),
+    );
+    expect(own.status).toBe(202);
+
+    // The default secret does not sign for a repository with its own.
+    const withDefault = await postGithub(
+      app,
+      githubBody,
+      githubHeaders(githubBody, SECRETS.github!, {
+        'x-github-delivery': 'signed-with-the-default',
+      }),
+    );
+    expect(withDefault.status).toBe(401);
+    expect(withDefault.body.error).toMatchObject({
+      name: 'AuthenticationError',
+      message: 'X-Hub-Signature-256 does not match the body',
+    });
+
+    // Any other repository is verified with the default.
+    const other = editedFixture('github-push.json', p => {
+      p.repository.full_name = 'acme-bank/demo-orders';
+    });
+    const fromOther = await postGithub(
+      app,
+      other,
+      githubHeaders(other, SECRETS.github!, {
+        'x-github-delivery': 'from-another-repository',
+      }),
+    );
+    expect(fromOther.status).toBe(202);
+    expect(pushes.map(p => p.repository.fullName)).toEqual([
+      'acme-bank/demo-api',
+      'acme-bank/demo-orders',
+    ]);
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain('secret');
+  });
+
+  it('answers 401 to a repository without a secret when the provider has no default', async () => {
+    const { app, pushes } = setup({
+      secretsFor: () => ({
+        repositories: [
+          { repository: 'retail/frontends/demo-web', secret: 'web-token' },
+        ],
+      }),
+    });
+    const own = await request(app)
+      .post('/webhooks/gitlab')
+      .set(gitlabHeaders('web-token'))
+      .send(fixture('gitlab-push.json').toString());
+    expect(own.status).toBe(202);
+
+    const other = editedFixture('gitlab-push.json', p => {
+      p.project.path_with_namespace = 'retail/frontends/other-web';
+    });
+    const res = await request(app)
+      .post('/webhooks/gitlab')
+      .set(gitlabHeaders('web-token', { 'idempotency-key': 'other' }))
+      .send(other.toString());
+    expect(res.status).toBe(401);
+    expect(res.body.error).toEqual(
+      expect.objectContaining({
+        name: 'AuthenticationError',
+        message:
+          "no gitlab webhook secret is configured for the delivery's repository",
+      }),
+    );
+    expect(pushes.map(p => p.repository.fullName)).toEqual([
+      'retail/frontends/demo-web',
+    ]);
+  });
+
   it('answers 200 ignored to a ping', async () => {
     const { app, pushes } = setup();
     const ping = fixture('github-ping.json');
@@ -175,7 +270,8 @@ describe('createWebhookRouter', () => {
 
   it('answers 404 to unknown and unconfigured providers', async () => {
     const { app } = setup({
-      secretFor: provider => (provider === 'github' ? 'x' : undefined),
+      secretsFor: provider =>
+        secretsOf(provider === 'github' ? 'x' : undefined),
     });
     const unknown = await request(app).post('/webhooks/gitea').send('{}');
     expect(unknown.status).toBe(404);
@@ -291,7 +387,7 @@ describe('createWebhookRouter', () => {
       .use(express.json())
       .use(
         createWebhookRouter({
-          secretFor: () => SECRETS.github,
+          secretsFor: () => secretsOf(SECRETS.github),
           recordDelivery: async () => true,
           onPush: async () => ({ status: 'deploying' }),
           logger,

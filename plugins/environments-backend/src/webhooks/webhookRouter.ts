@@ -1,8 +1,13 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, NotFoundError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
-import { parseDelivery } from './parseDelivery';
-import { isWebhookProvider, PushEvent, WebhookProvider } from './types';
+import { parseDelivery, secretForDelivery } from './parseDelivery';
+import {
+  isWebhookProvider,
+  PushEvent,
+  WebhookProvider,
+  WebhookSecrets,
+} from './types';
 
 /** What onPush answers; sent back to the Git host as the JSON body of a 202. */
 export interface WebhookPushResult {
@@ -11,8 +16,8 @@ export interface WebhookPushResult {
 }
 
 export interface WebhookRouterOptions {
-  /** The provider's webhook secret (GitHub/Bitbucket HMAC key, GitLab token); undefined turns the provider off. */
-  secretFor(provider: WebhookProvider): string | undefined;
+  /** The provider's webhook secrets; undefined turns the provider off. */
+  secretsFor(provider: WebhookProvider): WebhookSecrets | undefined;
   /** Records a delivery id; false when it was recorded before (a retry or redelivery). */
   recordDelivery(
     provider: WebhookProvider,
@@ -38,6 +43,8 @@ const BODY_LIMIT = '5mb';
  * `POST /webhooks/:provider` for GitHub, GitLab and Bitbucket Cloud push webhooks. Mount it before any JSON
  * body parser: the signature is checked over the exact request bytes.
  *
+ * A delivery is verified with its repository's own secret when that has one, else the provider's default.
+ *
  * Answers: 404 for an unknown or unconfigured provider, 401 for a missing or wrong signature, 400 naming the
  * field for a malformed push, 200 `{ status: 'ignored', reason }` for deliveries envmesh does not act on,
  * 200 `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
@@ -47,23 +54,23 @@ const BODY_LIMIT = '5mb';
 export function createWebhookRouter(
   options: WebhookRouterOptions,
 ): express.Router {
-  const { secretFor, recordDelivery, releaseDelivery, onPush, logger } =
+  const { secretsFor, recordDelivery, releaseDelivery, onPush, logger } =
     options;
   const router = express.Router();
 
   function configuredProvider(req: Request): {
     provider: WebhookProvider;
-    secret: string;
+    secrets: WebhookSecrets;
   } {
     const { provider } = req.params;
     if (!isWebhookProvider(provider)) {
       throw new NotFoundError(`no webhooks for '${provider}'`);
     }
-    const secret = secretFor(provider);
-    if (!secret) {
+    const secrets = secretsFor(provider);
+    if (!secrets?.secret && !secrets?.repositories.length) {
       throw new NotFoundError(`webhooks for ${provider} are not configured`);
     }
-    return { provider, secret };
+    return { provider, secrets };
   }
 
   /** One branch push: deduplicated, then handed to onPush; undefined when it is a duplicate. */
@@ -103,11 +110,12 @@ export function createWebhookRouter(
   );
 
   async function deliver(req: Request, res: Response) {
-    const { provider, secret } = configuredProvider(req);
+    const { provider, secrets } = configuredProvider(req);
     const rawBody = rawBodyOf(req);
 
     let parsed;
     try {
+      const secret = secretForDelivery(provider, req.headers, rawBody, secrets);
       parsed = parseDelivery(provider, req.headers, rawBody, secret);
     } catch (error) {
       if (error instanceof AuthenticationError) {

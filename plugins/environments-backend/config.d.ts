@@ -153,6 +153,8 @@ export interface Config {
       ttlHours?: number;
       /** Repositories of services (besides the project-slug / source-location annotations of their components). */
       repositories?: Array<{ service: string; repositories: string[] }>;
+      /** The largest delivery body read, in bytes; a larger one is refused with 413. Default 1048576 (1 MiB). */
+      maxBodyBytes?: number;
     };
     operations?: {
       /** How long a claim on an operation lasts without renewal. Default 15. */

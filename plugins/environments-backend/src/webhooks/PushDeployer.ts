@@ -38,6 +38,7 @@ export interface WebhookSettings {
   ttlHours?: number;
   /** Repositories of services, besides the catalog annotations of their components. */
   repositories: Array<{ service: string; repositories: string[] }>;
+  maxBodyBytes?: number;
 }
 
 export function webhookSettingsFromConfig(config: Config): WebhookSettings {
@@ -55,8 +56,18 @@ export function webhookSettingsFromConfig(config: Config): WebhookSettings {
       secrets[provider] = { secret, repositories };
     }
   }
+  const maxBodyBytes = webhooks?.getOptionalNumber('maxBodyBytes');
+  if (
+    maxBodyBytes !== undefined &&
+    !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)
+  ) {
+    throw new Error(
+      `environments.webhooks.maxBodyBytes must be a positive whole number of bytes, got ${maxBodyBytes}`,
+    );
+  }
   return {
     secrets,
+    maxBodyBytes,
     keyword: webhooks?.getOptionalString('keyword') ?? DEFAULT_DEPLOY_KEYWORD,
     environment: webhooks?.getOptionalString('environment'),
     branchPattern: webhooks?.getOptionalString('branchPattern'),
@@ -111,6 +122,7 @@ export class PushDeployer {
       releaseDelivery: (provider, id) =>
         featureStore.forgetDelivery(provider, id),
       onPush: event => this.onPush(event),
+      maxBodyBytes: settings.maxBodyBytes,
       logger: this.deps.logger,
     });
   }

@@ -401,10 +401,25 @@ describe('createWebhookRouter', () => {
     );
   });
 
-  it('answers 413 to a body over 5 MB', async () => {
-    const { app } = setup();
-    const big = Buffer.alloc(5 * 1024 * 1024 + 1, 'a');
+  it('answers 413 naming the limit to a body over 1 MiB, unread', async () => {
+    const { app, pushes } = setup();
+    const big = Buffer.alloc(1024 * 1024 + 1, 'a');
     const res = await postGithub(app, big, githubHeaders(big, SECRETS.github!));
     expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({
+      name: 'PayloadTooLargeError',
+      message:
+        'body: larger than the 1048576 bytes a webhook delivery may have (environments.webhooks.maxBodyBytes)',
+    });
+    expect(pushes).toEqual([]);
+  });
+
+  it('answers 413 to a signed push over a configured limit', async () => {
+    const { app, pushes } = setup({ maxBodyBytes: 1000 });
+    expect(githubBody.length).toBeGreaterThan(1000);
+    const res = await postGithub(app);
+    expect(res.status).toBe(413);
+    expect(res.body.error.message).toMatch(/^body: larger than the 1000 bytes/);
+    expect(pushes).toEqual([]);
   });
 });

@@ -1,5 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationError, NotFoundError } from '@backstage/errors';
+import {
+  AuthenticationError,
+  CustomErrorBase,
+  NotFoundError,
+} from '@backstage/errors';
 import express, { Request, Response } from 'express';
 import { parseDelivery, secretForDelivery } from './parseDelivery';
 import {
@@ -33,11 +37,19 @@ export interface WebhookRouterOptions {
   ): Promise<void>;
   /** Acts on one verified, new branch push. Errors propagate to the error middleware. */
   onPush(event: PushEvent): Promise<WebhookPushResult>;
+  /** The largest body read, in bytes; a larger one is refused with 413 unread. Default 1 MiB. */
+  maxBodyBytes?: number;
   logger: LoggerService;
 }
 
-/** Deliveries are small (GitHub caps them at 25 MB, Bitbucket at 256 KB, a push is far less). */
-const BODY_LIMIT = '5mb';
+/** Pushes are small (GitHub caps deliveries at 25 MB, Bitbucket at 256 KB, a push is far less). */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** A 413: the error middleware answers with an error's `statusCode`. */
+class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  readonly statusCode = 413;
+}
 
 /**
  * `POST /webhooks/:provider` for GitHub, GitLab and Bitbucket Cloud push webhooks. Mount it before any JSON
@@ -45,7 +57,8 @@ const BODY_LIMIT = '5mb';
  *
  * A delivery is verified with its repository's own secret when that has one, else the provider's default.
  *
- * Answers: 404 for an unknown or unconfigured provider, 401 for a missing or wrong signature, 400 naming the
+ * Answers: 404 for an unknown or unconfigured provider, 413 for a body over maxBodyBytes, 401 for a missing or
+ * wrong signature, 400 naming the
  * field for a malformed push, 200 `{ status: 'ignored', reason }` for deliveries envmesh does not act on,
  * 200 `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
  * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`).
@@ -56,6 +69,8 @@ export function createWebhookRouter(
 ): express.Router {
   const { secretsFor, recordDelivery, releaseDelivery, onPush, logger } =
     options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const readBody = express.raw({ type: () => true, limit: maxBodyBytes });
   const router = express.Router();
 
   function configuredProvider(req: Request): {
@@ -102,12 +117,24 @@ export function createWebhookRouter(
       configuredProvider(req);
       next();
     },
-    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    (req, res, next) => {
+      readBody(req, res, error => next(error && explainTooLarge(req, error)));
+    },
     // Express 4 does not pass a rejected promise on to the error middleware by itself.
     (req, res, next) => {
       deliver(req, res).catch(next);
     },
   );
+
+  /** body-parser's own 413 says only 'request entity too large'. */
+  function explainTooLarge(req: Request, error: unknown): unknown {
+    if ((error as { type?: string }).type !== 'entity.too.large') return error;
+    const refused = new PayloadTooLargeError(
+      `body: larger than the ${maxBodyBytes} bytes a webhook delivery may have (environments.webhooks.maxBodyBytes)`,
+    );
+    logger.warn(`Rejected ${req.params.provider} webhook: ${refused.message}`);
+    return refused;
+  }
 
   async function deliver(req: Request, res: Response) {
     const { provider, secrets } = configuredProvider(req);

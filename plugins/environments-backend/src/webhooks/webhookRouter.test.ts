@@ -241,6 +241,17 @@ describe('createWebhookRouter', () => {
     ]);
   });
 
+  it("answers 200 with onPush's reason when it deploys nothing", async () => {
+    const reason =
+      'commit 0d1a26e (2026-05-04T09:20:01+02:00) is older than the deployed 2222222 (2026-05-04T09:40:00+02:00)';
+    const { app } = setup({
+      onPush: async () => ({ status: 'ignored', reason }),
+    });
+    const res = await postGithub(app);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ignored', reason });
+  });
+
   it('answers 200 ignored to a ping', async () => {
     const { app, pushes } = setup();
     const ping = fixture('github-ping.json');

@@ -13,7 +13,10 @@ import {
   WebhookSecrets,
 } from './types';
 
-/** What onPush answers; sent back to the Git host as the JSON body of a 202. */
+/**
+ * What onPush answers; sent back to the Git host as the JSON body, of a 200 when its status is `ignored`
+ * (with a `reason`), else of a 202.
+ */
 export interface WebhookPushResult {
   status: string;
   [key: string]: unknown;
@@ -58,10 +61,11 @@ class PayloadTooLargeError extends CustomErrorBase {
  * A delivery is verified with its repository's own secret when that has one, else the provider's default.
  *
  * Answers: 404 for an unknown or unconfigured provider, 413 for a body over maxBodyBytes, 401 for a missing or
- * wrong signature, 400 naming the
- * field for a malformed push, 200 `{ status: 'ignored', reason }` for deliveries envmesh does not act on,
- * 200 `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
- * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`).
+ * wrong signature, 400 naming the field for a malformed push, 200 `{ status: 'ignored', reason }` for
+ * deliveries envmesh does not act on (onPush's among them: an older commit, say), 200
+ * `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
+ * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`, 202 when
+ * any branch was acted on).
  * Secrets and signatures are never logged.
  */
 export function createWebhookRouter(
@@ -169,15 +173,19 @@ export function createWebhookRouter(
         result: await handle(provider, event),
       });
     }
+    // 202 when a branch's push was accepted for deploying; deliveries that change nothing are a 200.
+    const status = results.some(r => r.result && r.result.status !== 'ignored')
+      ? 202
+      : 200;
     if (results.every(r => !r.result)) {
       res.status(200).json({
         status: 'duplicate',
         deliveryId: parsed.events[0].deliveryId,
       });
     } else if (results.length === 1) {
-      res.status(202).json(results[0].result);
+      res.status(status).json(results[0].result);
     } else {
-      res.status(202).json({
+      res.status(status).json({
         status: 'accepted',
         results: results.map(({ branch, result }) => ({
           branch,

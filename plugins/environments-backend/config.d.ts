@@ -138,18 +138,9 @@ export interface Config {
     };
     /** Push-to-deploy: `POST /api/environments/webhooks/<provider>`. */
     webhooks?: {
-      github?: {
-        /** @visibility secret */
-        secret: string;
-      };
-      gitlab?: {
-        /** @visibility secret */
-        secret: string;
-      };
-      bitbucket?: {
-        /** @visibility secret */
-        secret: string;
-      };
+      github?: WebhookProviderConfig;
+      gitlab?: WebhookProviderConfig;
+      bitbucket?: WebhookProviderConfig;
       /** A pushed commit whose message contains it deploys the feature. Default `deploy_feature`. */
       keyword?: string;
       /** The base environment feature branches from pushes are deployed beside. */
@@ -164,6 +155,8 @@ export interface Config {
       ttlHours?: number;
       /** Repositories of services (besides the project-slug / source-location annotations of their components). */
       repositories?: Array<{ service: string; repositories: string[] }>;
+      /** The largest delivery body read, in bytes; a larger one is refused with 413. Default 1048576 (1 MiB). */
+      maxBodyBytes?: number;
     };
     operations?: {
       /** How long a claim on an operation lasts without renewal. Default 15. */
@@ -172,6 +165,22 @@ export interface Config {
       concurrency?: number;
     };
   };
+}
+
+/** A Git host's webhook secrets (GitHub and Bitbucket: the HMAC key; GitLab: the secret token). */
+interface WebhookProviderConfig {
+  /**
+   * The secret of every repository without one of its own.
+   * @visibility secret
+   */
+  secret?: string;
+  /** Repositories with a secret of their own: their deliveries are verified with it only. */
+  repositorySecrets?: Array<{
+    /** The repository as `org/repo` (GitLab `group/subgroup/repo`) or its URL; case is ignored. */
+    repository: string;
+    /** @visibility secret */
+    secret: string;
+  }>;
 }
 
 /** The price of an hour of one requested CPU core and of one requested GiB of memory. */

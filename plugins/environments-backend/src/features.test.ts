@@ -23,7 +23,11 @@ import {
   waitForOperation,
 } from './__testUtils__/integration';
 import { environmentsPlugin } from './plugin';
-import { fixture, githubHeaders } from './webhooks/__fixtures__/deliveries';
+import {
+  fixture,
+  githubHeaders,
+  githubPushOf,
+} from './webhooks/__fixtures__/deliveries';
 
 const WEBHOOK_SECRET = 'github-hook-secret';
 const sent: NotificationSendOptions[] = [];
@@ -563,6 +567,76 @@ describe('feature branches', () => {
         }),
       },
     ]);
+  });
+
+  it('does not deploy an older commit delivered late over a newer one, and tells the Git host why', async () => {
+    const fromTheFixture = '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c';
+    const olderSha = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b';
+    const newerSha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
+    // Pushed in this order: the fixture's commit, then older, then newer; delivered newer first.
+    const older = githubPushOf(
+      olderSha,
+      '2026-05-04T09:30:00+02:00',
+      fromTheFixture,
+    );
+    const newer = githubPushOf(newerSha, '2026-05-04T09:40:00+02:00', olderSha);
+    const deliver = (body: Buffer, deliveryId: string) =>
+      request(server)
+        .post('/api/environments/webhooks/github')
+        .set(
+          githubHeaders(body, WEBHOOK_SECRET, {
+            'x-github-delivery': deliveryId,
+          }),
+        )
+        .send(body.toString('utf8'));
+
+    const deployed = await deliver(newer, 'delivery-of-the-newer-push');
+    expect(deployed.status).toBe(202);
+    expect((await waitForOperation(call, deployed.body.operation)).state).toBe(
+      'succeeded',
+    );
+
+    const late = await deliver(older, 'delivery-of-the-older-push');
+    expect(late.status).toBe(200);
+    expect(late.body).toEqual({
+      status: 'ignored',
+      reason:
+        'commit 9f86d08 (2026-05-04T09:30:00+02:00) is older than the deployed e3b0c44 (2026-05-04T09:40:00+02:00)',
+    });
+    const again = await deliver(newer, 'the-newer-push-from-another-hook');
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({
+      status: 'ignored',
+      reason: 'commit e3b0c44 is already deployed',
+    });
+
+    const feature = (await call('get', `/features/${FEATURE}`)).body;
+    expect(feature).toMatchObject({
+      source: {
+        repository: 'acme-bank/demo-api',
+        branch: 'feature/31337-login',
+        sha: newerSha,
+        committedAt: '2026-05-04T09:40:00+02:00',
+      },
+      instances: [{ service: 'demo-api', imageTag: newerSha, state: 'ready' }],
+    });
+    // The late delivery is remembered: its redelivery is a duplicate.
+    expect(
+      (await deliver(older, 'delivery-of-the-older-push')).body.status,
+    ).toBe('duplicate');
+  });
+
+  it('refuses an oversized delivery with a 413 naming the limit', async () => {
+    const res = await request(server)
+      .post('/api/environments/webhooks/github')
+      .set('content-type', 'application/json')
+      .send('x'.repeat(1024 * 1024 + 1));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({
+      name: 'PayloadTooLargeError',
+      message:
+        'body: larger than the 1048576 bytes a webhook delivery may have (environments.webhooks.maxBodyBytes)',
+    });
   });
 
   it('refuses to delete a base environment that has feature branches, naming them; with cascade they go with it', async () => {

@@ -155,7 +155,6 @@ export const environmentsPlugin = createBackendPlugin({
           });
         const pushDeployer = new PushDeployer({
           settings: webhookSettings,
-          features,
           commands,
           featureStore: stores.features,
           registry: stores.registry,

@@ -114,9 +114,11 @@ const lifecycleSettings = z
   })
   .strict();
 
-const futureTime = z
+const isoDateTime = z
   .string()
-  .datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
+  .datetime({ offset: true, message: 'must be an ISO 8601 date and time' });
+
+const futureTime = isoDateTime
   .transform(value => new Date(value))
   .refine(date => date.getTime() > Date.now(), 'must be in the future');
 
@@ -220,6 +222,7 @@ export const deployFeatureInput = z.object({
       repository: z.string().max(500).optional(),
       branch: z.string().max(255).optional(),
       sha: z.string().max(64).optional(),
+      committedAt: isoDateTime.optional(),
     })
     .optional(),
   /** Time to live from now; the lifecycle task removes the feature branch after it. */

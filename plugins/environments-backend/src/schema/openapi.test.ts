@@ -79,7 +79,7 @@ describe('the router and the spec', () => {
       costs: {} as RouterOptions['costs'],
       featureNameFromBranch: () => undefined,
       webhooks: createWebhookRouter({
-        secretFor: () => undefined,
+        secretsFor: () => undefined,
         recordDelivery: async () => true,
         onPush: async () => ({ status: 'ignored' }),
         logger: mockServices.logger.mock(),

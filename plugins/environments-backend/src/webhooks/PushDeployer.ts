@@ -4,7 +4,6 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import type { GuardedCommands } from '../access';
-import type { FeatureCommands } from '../commands/FeatureCommands';
 import type {
   FeatureNotifier,
   PushNotice,
@@ -18,12 +17,19 @@ import {
   matchRepository,
   RepositoryCandidate,
 } from './pushRules';
-import { PushAuthor, PushEvent, WebhookProvider } from './types';
+import { KeyedQueue, pushedCommitTime, staleReason } from './pushOrder';
+import {
+  PushAuthor,
+  PushCommit,
+  PushEvent,
+  WebhookProvider,
+  WebhookSecrets,
+} from './types';
 import { createWebhookRouter, WebhookPushResult } from './webhookRouter';
 
 /** `environments.webhooks`: how pushes become feature deployments. */
 export interface WebhookSettings {
-  secrets: Partial<Record<WebhookProvider, string>>;
+  secrets: Partial<Record<WebhookProvider, WebhookSecrets>>;
   keyword: string;
   /** The base environment feature branches from pushes are deployed beside. */
   environment?: string;
@@ -33,6 +39,7 @@ export interface WebhookSettings {
   ttlHours?: number;
   /** Repositories of services, besides the catalog annotations of their components. */
   repositories: Array<{ service: string; repositories: string[] }>;
+  maxBodyBytes?: number;
 }
 
 export function webhookSettingsFromConfig(config: Config): WebhookSettings {
@@ -40,10 +47,28 @@ export function webhookSettingsFromConfig(config: Config): WebhookSettings {
   const secrets: WebhookSettings['secrets'] = {};
   for (const provider of ['github', 'gitlab', 'bitbucket'] as const) {
     const secret = webhooks?.getOptionalString(`${provider}.secret`);
-    if (secret) secrets[provider] = secret;
+    const repositories = (
+      webhooks?.getOptionalConfigArray(`${provider}.repositorySecrets`) ?? []
+    ).map(r => ({
+      repository: r.getString('repository'),
+      secret: r.getString('secret'),
+    }));
+    if (secret || repositories.length) {
+      secrets[provider] = { secret, repositories };
+    }
+  }
+  const maxBodyBytes = webhooks?.getOptionalNumber('maxBodyBytes');
+  if (
+    maxBodyBytes !== undefined &&
+    !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)
+  ) {
+    throw new Error(
+      `environments.webhooks.maxBodyBytes must be a positive whole number of bytes, got ${maxBodyBytes}`,
+    );
   }
   return {
     secrets,
+    maxBodyBytes,
     keyword: webhooks?.getOptionalString('keyword') ?? DEFAULT_DEPLOY_KEYWORD,
     environment: webhooks?.getOptionalString('environment'),
     branchPattern: webhooks?.getOptionalString('branchPattern'),
@@ -71,14 +96,19 @@ const REPOSITORY_ANNOTATIONS = [
  * Push-to-deploy: turns a verified push whose commit message has the keyword into a deploy of a feature
  * instance (feature name from the branch, service from the repository, image tag from the template) and tells
  * the commit's author, if the catalog knows them by email or login, else the component's owner, how it went.
+ *
+ * Pushes of one feature are handled one after another, and one whose commit is already deployed or older than
+ * the deployed one deploys nothing, so a delivery arriving late does not deploy over a newer commit.
  */
 export class PushDeployer {
+  /** Within this process; across replicas each push compares with the feature as stored. */
+  readonly #featureQueue = new KeyedQueue();
+
   constructor(
     private readonly deps: {
       settings: WebhookSettings;
-      /** Reads only: the feature a push redeploys. */
-      features: Pick<FeatureCommands, 'getFeature'>;
       commands: GuardedCommands;
+      /** Reads the feature a push redeploys; records deliveries. */
       featureStore: FeatureStore;
       registry: ServiceRegistryStore;
       catalog: CatalogService;
@@ -92,18 +122,19 @@ export class PushDeployer {
   router(): express.Router {
     const { settings, featureStore } = this.deps;
     return createWebhookRouter({
-      secretFor: provider => settings.secrets[provider],
+      secretsFor: provider => settings.secrets[provider],
       recordDelivery: (provider, id) =>
         featureStore.recordDelivery(provider, id),
       releaseDelivery: (provider, id) =>
         featureStore.forgetDelivery(provider, id),
       onPush: event => this.onPush(event),
+      maxBodyBytes: settings.maxBodyBytes,
       logger: this.deps.logger,
     });
   }
 
   async onPush(event: PushEvent): Promise<WebhookPushResult> {
-    const { settings, features, logger } = this.deps;
+    const { settings } = this.deps;
     if (event.deleted) return { status: 'ignored', reason: 'branch deleted' };
     const commit = findDeployCommit(event, settings.keyword);
     if (!commit) {
@@ -122,11 +153,31 @@ export class PushDeployer {
         reason: `branch '${event.branch}' does not name a feature`,
       };
     }
-    if (!settings.environment) {
+    const environment = settings.environment;
+    if (!environment) {
       return {
         status: 'ignored',
         reason: 'environments.webhooks.environment is not configured',
       };
+    }
+    return this.#featureQueue.run(feature, () =>
+      this.#deployUnlessStale(event, commit, feature, environment),
+    );
+  }
+
+  /** Deploys the push as `feature` unless the feature already runs its commit or a newer one. */
+  async #deployUnlessStale(
+    event: PushEvent,
+    commit: PushCommit,
+    feature: string,
+    environment: string,
+  ): Promise<WebhookPushResult> {
+    const { settings, logger } = this.deps;
+    const existing = await this.deps.featureStore.getFeature(feature);
+    const stale = staleReason(event, existing?.source);
+    if (stale) {
+      logger.info(`push ${event.deliveryId}: not deployed, ${stale}`);
+      return { status: 'ignored', reason: stale };
     }
     const candidates = await this.#candidates();
     const matches = matchRepository(event, candidates);
@@ -150,7 +201,7 @@ export class PushDeployer {
       link: this.deps.notifier.link(feature),
       commit: commit.id.slice(0, 7),
     };
-    const existing = await features.getFeature(feature).catch(() => undefined);
+    const committedAt = pushedCommitTime(event);
     const actor = `envmesh:webhook:${event.provider}`;
     try {
       // As the plugin's own service, through the same authorize-and-audit step as a user's deploy.
@@ -161,12 +212,13 @@ export class PushDeployer {
       const { operation } = await this.deps.commands.deployFeature(
         {
           name: feature,
-          environment: existing?.environment ?? settings.environment,
+          environment: existing?.environment ?? environment,
           ...(notice.recipients[0] ? { owner: notice.recipients[0] } : {}),
           source: {
             repository: event.repository.fullName,
             branch: event.branch,
             sha: event.sha,
+            ...(committedAt ? { committedAt } : {}),
           },
           ...(settings.ttlHours ? { ttlHours: settings.ttlHours } : {}),
           instances: services.map(service => ({ service, imageTag })),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ParsedDelivery, PushAuthor, PushCommit, PushEvent } from './types';
 import {
   commitSha,
+  commitTimestamp,
   compact,
   deliveryIdFrom,
   requiredHeader,
@@ -15,6 +16,7 @@ import {
 const commit = z.object({
   hash: commitSha,
   message: z.string().default(''),
+  date: commitTimestamp,
   author: z
     .object({
       raw: optionalString,
@@ -65,7 +67,12 @@ function authorOf(author: z.infer<typeof commit>['author']): PushAuthor {
 }
 
 function toCommit(c: z.infer<typeof commit>): PushCommit {
-  return { id: c.hash, message: c.message, author: authorOf(c.author) };
+  return {
+    id: c.hash,
+    message: c.message,
+    author: authorOf(c.author),
+    timestamp: c.date,
+  };
 }
 
 /**
@@ -120,6 +127,7 @@ export function parseBitbucketDelivery(
       },
       branch: current.name,
       sha: current.target.hash,
+      before: change.old?.target.hash,
       deleted,
       // Bitbucket lists commits newest first; the branch's target is the head commit.
       commits: deleted

@@ -4,11 +4,13 @@ import { ParsedDelivery, PushCommit } from './types';
 import {
   pushedBranch,
   commitSha,
+  commitTimestamp,
   compact,
   deliveryIdFrom,
   requiredHeader,
   headFirst,
   optionalString,
+  previousSha,
   readPayload,
   verifyHmacSha256,
 } from './verify';
@@ -16,6 +18,7 @@ import {
 const commit = z.object({
   id: commitSha,
   message: z.string(),
+  timestamp: commitTimestamp,
   author: z
     .object({
       name: optionalString,
@@ -53,6 +56,7 @@ function toCommit(c: z.infer<typeof commit>): PushCommit {
       email: c.author?.email,
       username: c.author?.username,
     }),
+    timestamp: c.timestamp,
   };
 }
 
@@ -105,6 +109,7 @@ export function parseGithubDelivery(
         branch,
         // A deletion's `after` is all zeros; what was deleted is `before`.
         sha: deleted && payload.before ? payload.before : payload.after,
+        before: previousSha(payload.before),
         deleted,
         // GitHub lists commits oldest first.
         commits: deleted

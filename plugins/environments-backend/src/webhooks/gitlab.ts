@@ -4,12 +4,14 @@ import { ParsedDelivery, PushCommit } from './types';
 import {
   pushedBranch,
   commitSha,
+  commitTimestamp,
   compact,
   deliveryIdFrom,
   requiredHeader,
   headFirst,
   isNullSha,
   optionalString,
+  previousSha,
   readPayload,
   verifyToken,
 } from './verify';
@@ -31,6 +33,7 @@ const pushPayload = z.object({
       z.object({
         id: commitSha,
         message: z.string(),
+        timestamp: commitTimestamp,
         author: z
           .object({ name: optionalString, email: optionalString })
           .nullish(),
@@ -97,6 +100,7 @@ export function parseGitlabDelivery(
             name: c.author?.name,
             email: visibleEmail(c.author?.email),
           }),
+          timestamp: c.timestamp,
         }))
         .reverse();
   return {
@@ -115,6 +119,7 @@ export function parseGitlabDelivery(
         },
         branch,
         sha,
+        before: previousSha(payload.before),
         deleted,
         commits: headFirst(
           commits,

@@ -8,7 +8,7 @@ import {
   sign,
   without,
 } from './__fixtures__/deliveries';
-import { parseDelivery } from './parseDelivery';
+import { parseDelivery, secretForDelivery } from './parseDelivery';
 import { PushEvent } from './types';
 
 const SECRET = 'It5-a-s3cret!';
@@ -45,6 +45,7 @@ describe('parseDelivery: GitHub', () => {
         },
         branch: 'feature/31337-login',
         sha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+        before: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
         deleted: false,
         commits: [
           {
@@ -55,6 +56,7 @@ describe('parseDelivery: GitHub', () => {
               email: 'jane.doe@acme-bank.example',
               username: 'janedoe',
             },
+            timestamp: '2026-05-04T09:20:01+02:00',
           },
           {
             id: 'b4c2f4b1c9d2b1e0a8f7e6d5c4b3a29180706050',
@@ -64,6 +66,7 @@ describe('parseDelivery: GitHub', () => {
               email: 'jane.doe@acme-bank.example',
               username: 'janedoe',
             },
+            timestamp: '2026-05-04T09:12:44+02:00',
           },
         ],
         pusher: {
@@ -210,6 +213,7 @@ describe('parseDelivery: GitHub', () => {
   it('takes the head commit of a new branch that lists no commits', () => {
     const created = editedFixture('github-push.json', p => {
       p.created = true;
+      p.before = '0'.repeat(40);
       p.commits = [];
     });
     const [event] = pushEvents(
@@ -218,6 +222,8 @@ describe('parseDelivery: GitHub', () => {
     expect(event.commits.map(c => c.id)).toEqual([
       '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
     ]);
+    // A new branch was at no commit before.
+    expect(event.before).toBeUndefined();
   });
 
   it('reads a form-encoded payload', () => {
@@ -257,6 +263,14 @@ describe('parseDelivery: GitHub', () => {
     expect(() =>
       parseDelivery('github', githubHeaders(badSha, SECRET), badSha, SECRET),
     ).toThrow(/after: must be a full commit sha/);
+    const badTime = editedFixture('github-push.json', p => {
+      p.head_commit.timestamp = 'yesterday';
+    });
+    expect(() =>
+      parseDelivery('github', githubHeaders(badTime, SECRET), badTime, SECRET),
+    ).toThrow(
+      /^GitHub push payload: head_commit\.timestamp: must be an ISO 8601 date and time$/,
+    );
   });
 
   it('rejects a body that is not JSON and a missing event header', () => {
@@ -303,18 +317,21 @@ describe('parseDelivery: GitLab', () => {
         },
         branch: 'feature/JIRA-4711_Checkout',
         sha: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
+        before: '95790bf891e76fee5e1747ab589903a6a1f80f22',
         deleted: false,
         commits: [
           {
             id: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
             message: 'Fix the checkout total rounding\n',
             author: { name: 'Ana Lima', email: 'ana.lima@acme-bank.example' },
+            timestamp: '2026-05-04T08:45:30+02:00',
           },
           {
             id: 'b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327',
             message: 'Add the checkout page skeleton\n\ndeploy_feature',
             // `[REDACTED]` is not an email
             author: { name: 'John Smith' },
+            timestamp: '2026-05-03T17:01:12+02:00',
           },
         ],
         pusher: { name: 'John Smith', username: 'jsmith' },
@@ -414,6 +431,7 @@ describe('parseDelivery: Bitbucket', () => {
         },
         branch: 'feature/31337-login',
         sha: '7c2a0e1f5b3d9c8a6e4f2d0b1a3c5e7f9d8b6a42',
+        before: '1e65c05c1d5171631d92438a13901ca7dae9618c',
         deleted: false,
         commits: [
           {
@@ -424,11 +442,13 @@ describe('parseDelivery: Bitbucket', () => {
               email: 'jane.doe@acme-bank.example',
               username: 'janedoe',
             },
+            timestamp: '2026-05-04T07:55:02+00:00',
           },
           {
             id: '3f4e5d6c7b8a99887766554433221100ffeeddcc',
             message: 'Bump the queue client\n',
             author: { name: 'build-bot', email: 'ci@acme-bank.example' },
+            timestamp: '2026-05-04T07:31:40+00:00',
           },
         ],
         pusher: { name: 'Jane Doe', username: 'janedoe' },
@@ -544,5 +564,67 @@ describe('parseDelivery: Bitbucket', () => {
         SECRET,
       ),
     ).toThrow(/^Bitbucket push payload: push\.changes\.0\.new\.target\.hash: /);
+  });
+});
+
+describe('secretForDelivery', () => {
+  const secrets = {
+    secret: 'the-default',
+    repositories: [
+      { repository: 'acme-bank/demo-api', secret: 'api-own' },
+      { repository: 'Retail/Frontends/Demo-Web', secret: 'web-own' },
+      {
+        repository: 'https://bitbucket.org/acme-bank/demo-worker',
+        secret: 'worker-own',
+      },
+    ],
+  };
+
+  it('picks the secret of the repository the body names, as each provider names it', () => {
+    const github = fixture('github-push.json');
+    const gitlab = fixture('gitlab-push.json');
+    const bitbucket = fixture('bitbucket-push.json');
+    expect(secretForDelivery('github', {}, github, secrets)).toBe('api-own');
+    expect(secretForDelivery('gitlab', {}, gitlab, secrets)).toBe('web-own');
+    expect(secretForDelivery('bitbucket', {}, bitbucket, secrets)).toBe(
+      'worker-own',
+    );
+    const form = Buffer.from(
+      `payload=${encodeURIComponent(github.toString('utf8'))}`,
+    );
+    expect(
+      secretForDelivery(
+        'github',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        form,
+        secrets,
+      ),
+    ).toBe('api-own');
+  });
+
+  it('falls back to the default for other repositories and bodies that name none', () => {
+    const other = editedFixture('github-push.json', p => {
+      p.repository.full_name = 'acme-bank/demo-api-fork';
+    });
+    expect(secretForDelivery('github', {}, other, secrets)).toBe('the-default');
+    expect(
+      secretForDelivery('github', {}, Buffer.from('not json'), secrets),
+    ).toBe('the-default');
+    // The GitLab name is not where GitHub has it.
+    expect(
+      secretForDelivery('gitlab', {}, fixture('github-push.json'), secrets),
+    ).toBe('the-default');
+  });
+
+  it('refuses a repository without a secret when there is no default', () => {
+    expect(() =>
+      secretForDelivery('github', {}, fixture('gitlab-push.json'), {
+        repositories: secrets.repositories,
+      }),
+    ).toThrow(
+      new AuthenticationError(
+        "no github webhook secret is configured for the delivery's repository",
+      ),
+    );
   });
 });

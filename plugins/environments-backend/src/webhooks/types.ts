@@ -16,6 +16,16 @@ export function isWebhookProvider(value: unknown): value is WebhookProvider {
   );
 }
 
+/**
+ * A provider's webhook secrets (GitHub and Bitbucket HMAC keys, GitLab tokens): a repository listed in
+ * `repositories` is verified with its own secret only, any other with `secret` (none: refused).
+ */
+export interface WebhookSecrets {
+  secret?: string;
+  /** `repository` is a full name (`org/repo`, `group/subgroup/repo`) or a repository URL. */
+  repositories: Array<{ repository: string; secret: string }>;
+}
+
 /** A person as a push payload describes them; providers fill in different fields. */
 export interface PushAuthor {
   name?: string;
@@ -29,6 +39,8 @@ export interface PushCommit {
   id: string;
   message: string;
   author: PushAuthor;
+  /** When the commit was made, as the provider sent it (ISO 8601 with offset); compare as instants. */
+  timestamp?: string;
 }
 
 /**
@@ -39,6 +51,7 @@ export interface PushCommit {
  * - `repository.urls` are the repository's web and clone URLs as the payload gives them (https, ssh, git).
  * - `sha` is the commit the branch now points at; for a deleted branch (`deleted: true`), the commit it pointed
  *   at before the deletion.
+ * - `before` is the commit the branch pointed at before the push; undefined for a new branch.
  * - `commits` are newest first: `commits[0]` is the head commit whenever the payload names it. Providers cap
  *   the list (GitLab 20, Bitbucket 5, GitHub 2048), so older commits of a large push may be missing. Empty for
  *   a deleted branch.
@@ -50,6 +63,7 @@ export interface PushEvent {
   repository: { fullName: string; urls: string[] };
   branch: string;
   sha: string;
+  before?: string;
   deleted: boolean;
   commits: PushCommit[];
   pusher?: PushAuthor;

@@ -91,7 +91,10 @@ export function deliveryIdFrom(
 }
 
 /** The JSON body; GitHub can also send it form-encoded as `payload=<json>`. */
-function parseJson(headers: IncomingHttpHeaders, rawBody: Buffer): unknown {
+export function parseJson(
+  headers: IncomingHttpHeaders,
+  rawBody: Buffer,
+): unknown {
   let text = rawBody.toString('utf8');
   const contentType = header(headers, 'content-type') ?? '';
   if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
@@ -165,6 +168,18 @@ export function isNullSha(sha: string | undefined | null): boolean {
 export const commitSha = z
   .string()
   .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/i, 'must be a full commit sha');
+
+/** A commit's date and time as providers send it (ISO 8601 with an offset), kept as sent. */
+export const commitTimestamp = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 date and time' })
+  .nullish()
+  .transform(value => value ?? undefined);
+
+/** The commit a branch pointed at before a push; providers send zeros (or nothing) for a new branch. */
+export function previousSha(before: string | undefined | null) {
+  return isNullSha(before) ? undefined : before!;
+}
 
 /** Optional strings that providers send as null, too. */
 export const optionalString = z

@@ -9,7 +9,7 @@ import {
   gitlabHeaders,
   without,
 } from './__fixtures__/deliveries';
-import { PushEvent, WebhookProvider } from './types';
+import { PushEvent, WebhookProvider, WebhookSecrets } from './types';
 import { createWebhookRouter, WebhookRouterOptions } from './webhookRouter';
 
 const SECRETS: Partial<Record<WebhookProvider, string>> = {
@@ -18,12 +18,17 @@ const SECRETS: Partial<Record<WebhookProvider, string>> = {
   bitbucket: 'bb-s3cret-value',
 };
 
+/** Only the provider's default secret. */
+function secretsOf(secret: string | undefined): WebhookSecrets | undefined {
+  return secret ? { secret, repositories: [] } : undefined;
+}
+
 function setup(overrides: Partial<WebhookRouterOptions> = {}) {
   const seen = new Set<string>();
   const pushes: PushEvent[] = [];
   const logger = mockServices.logger.mock();
   const options: WebhookRouterOptions = {
-    secretFor: provider => SECRETS[provider],
+    secretsFor: provider => secretsOf(SECRETS[provider]),
     recordDelivery: async (provider, deliveryId) => {
       const key = `${provider}:${deliveryId}`;
       if (seen.has(key)) return false;
@@ -146,6 +151,107 @@ describe('createWebhookRouter', () => {
     );
   });
 
+  it('verifies a repository with a secret of its own with that secret only', async () => {
+    const { app, pushes, logger } = setup({
+      secretsFor: provider =>
+        provider === 'github'
+          ? {
+              secret: SECRETS.github,
+              repositories: [
+                // Names match whatever their case or form.
+                {
+                  repository: 'https://github.com/Acme-Bank/demo-api.git',
+                  secret: 'demo-api-own-secret',
+                },
+              ],
+            }
+          : undefined,
+    });
+    const own = await postGithub(
+      app,
+      githubBody,
+      githubHeaders(githubBody, 'demo-api-own-secret'),
+    );
+    expect(own.status).toBe(202);
+
+    // The default secret does not sign for a repository with its own.
+    const withDefault = await postGithub(
+      app,
+      githubBody,
+      githubHeaders(githubBody, SECRETS.github!, {
+        'x-github-delivery': 'signed-with-the-default',
+      }),
+    );
+    expect(withDefault.status).toBe(401);
+    expect(withDefault.body.error).toMatchObject({
+      name: 'AuthenticationError',
+      message: 'X-Hub-Signature-256 does not match the body',
+    });
+
+    // Any other repository is verified with the default.
+    const other = editedFixture('github-push.json', p => {
+      p.repository.full_name = 'acme-bank/demo-orders';
+    });
+    const fromOther = await postGithub(
+      app,
+      other,
+      githubHeaders(other, SECRETS.github!, {
+        'x-github-delivery': 'from-another-repository',
+      }),
+    );
+    expect(fromOther.status).toBe(202);
+    expect(pushes.map(p => p.repository.fullName)).toEqual([
+      'acme-bank/demo-api',
+      'acme-bank/demo-orders',
+    ]);
+    expect(JSON.stringify(logger.warn.mock.calls)).not.toContain('secret');
+  });
+
+  it('answers 401 to a repository without a secret when the provider has no default', async () => {
+    const { app, pushes } = setup({
+      secretsFor: () => ({
+        repositories: [
+          { repository: 'retail/frontends/demo-web', secret: 'web-token' },
+        ],
+      }),
+    });
+    const own = await request(app)
+      .post('/webhooks/gitlab')
+      .set(gitlabHeaders('web-token'))
+      .send(fixture('gitlab-push.json').toString());
+    expect(own.status).toBe(202);
+
+    const other = editedFixture('gitlab-push.json', p => {
+      p.project.path_with_namespace = 'retail/frontends/other-web';
+    });
+    const res = await request(app)
+      .post('/webhooks/gitlab')
+      .set(gitlabHeaders('web-token', { 'idempotency-key': 'other' }))
+      .send(other.toString());
+    expect(res.status).toBe(401);
+    expect(res.body.error).toEqual(
+      expect.objectContaining({
+        name: 'AuthenticationError',
+        message:
+          "no gitlab webhook secret is configured for the delivery's repository",
+      }),
+    );
+    expect(pushes.map(p => p.repository.fullName)).toEqual([
+      'retail/frontends/demo-web',
+    ]);
+  });
+
+  it("answers 200 with onPush's reason when it deploys nothing", async () => {
+    const reason =
+      'commit 0d1a26e (2026-05-04T09:20:01+02:00) is older than the deployed 2222222 (2026-05-04T09:40:00+02:00)';
+    const { app } = setup({
+      onPush: async () => ({ status: 'ignored', reason }),
+    });
+    const res = await postGithub(app);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ignored', reason });
+  });
+
   it('answers 200 ignored to a ping', async () => {
     const { app, pushes } = setup();
     const ping = fixture('github-ping.json');
@@ -175,7 +281,8 @@ describe('createWebhookRouter', () => {
 
   it('answers 404 to unknown and unconfigured providers', async () => {
     const { app } = setup({
-      secretFor: provider => (provider === 'github' ? 'x' : undefined),
+      secretsFor: provider =>
+        secretsOf(provider === 'github' ? 'x' : undefined),
     });
     const unknown = await request(app).post('/webhooks/gitea').send('{}');
     expect(unknown.status).toBe(404);
@@ -291,7 +398,7 @@ describe('createWebhookRouter', () => {
       .use(express.json())
       .use(
         createWebhookRouter({
-          secretFor: () => SECRETS.github,
+          secretsFor: () => secretsOf(SECRETS.github),
           recordDelivery: async () => true,
           onPush: async () => ({ status: 'deploying' }),
           logger,
@@ -305,10 +412,25 @@ describe('createWebhookRouter', () => {
     );
   });
 
-  it('answers 413 to a body over 5 MB', async () => {
-    const { app } = setup();
-    const big = Buffer.alloc(5 * 1024 * 1024 + 1, 'a');
+  it('answers 413 naming the limit to a body over 1 MiB, unread', async () => {
+    const { app, pushes } = setup();
+    const big = Buffer.alloc(1024 * 1024 + 1, 'a');
     const res = await postGithub(app, big, githubHeaders(big, SECRETS.github!));
     expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({
+      name: 'PayloadTooLargeError',
+      message:
+        'body: larger than the 1048576 bytes a webhook delivery may have (environments.webhooks.maxBodyBytes)',
+    });
+    expect(pushes).toEqual([]);
+  });
+
+  it('answers 413 to a signed push over a configured limit', async () => {
+    const { app, pushes } = setup({ maxBodyBytes: 1000 });
+    expect(githubBody.length).toBeGreaterThan(1000);
+    const res = await postGithub(app);
+    expect(res.status).toBe(413);
+    expect(res.body.error.message).toMatch(/^body: larger than the 1000 bytes/);
+    expect(pushes).toEqual([]);
   });
 });

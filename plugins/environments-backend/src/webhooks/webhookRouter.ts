@@ -1,18 +1,30 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationError, NotFoundError } from '@backstage/errors';
+import {
+  AuthenticationError,
+  CustomErrorBase,
+  NotFoundError,
+} from '@backstage/errors';
 import express, { Request, Response } from 'express';
-import { parseDelivery } from './parseDelivery';
-import { isWebhookProvider, PushEvent, WebhookProvider } from './types';
+import { parseDelivery, secretForDelivery } from './parseDelivery';
+import {
+  isWebhookProvider,
+  PushEvent,
+  WebhookProvider,
+  WebhookSecrets,
+} from './types';
 
-/** What onPush answers; sent back to the Git host as the JSON body of a 202. */
+/**
+ * What onPush answers; sent back to the Git host as the JSON body, of a 200 when its status is `ignored`
+ * (with a `reason`), else of a 202.
+ */
 export interface WebhookPushResult {
   status: string;
   [key: string]: unknown;
 }
 
 export interface WebhookRouterOptions {
-  /** The provider's webhook secret (GitHub/Bitbucket HMAC key, GitLab token); undefined turns the provider off. */
-  secretFor(provider: WebhookProvider): string | undefined;
+  /** The provider's webhook secrets; undefined turns the provider off. */
+  secretsFor(provider: WebhookProvider): WebhookSecrets | undefined;
   /** Records a delivery id; false when it was recorded before (a retry or redelivery). */
   recordDelivery(
     provider: WebhookProvider,
@@ -28,42 +40,56 @@ export interface WebhookRouterOptions {
   ): Promise<void>;
   /** Acts on one verified, new branch push. Errors propagate to the error middleware. */
   onPush(event: PushEvent): Promise<WebhookPushResult>;
+  /** The largest body read, in bytes; a larger one is refused with 413 unread. Default 1 MiB. */
+  maxBodyBytes?: number;
   logger: LoggerService;
 }
 
-/** Deliveries are small (GitHub caps them at 25 MB, Bitbucket at 256 KB, a push is far less). */
-const BODY_LIMIT = '5mb';
+/** Pushes are small (GitHub caps deliveries at 25 MB, Bitbucket at 256 KB, a push is far less). */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** A 413: the error middleware answers with an error's `statusCode`. */
+class PayloadTooLargeError extends CustomErrorBase {
+  name = 'PayloadTooLargeError' as const;
+  readonly statusCode = 413;
+}
 
 /**
  * `POST /webhooks/:provider` for GitHub, GitLab and Bitbucket Cloud push webhooks. Mount it before any JSON
  * body parser: the signature is checked over the exact request bytes.
  *
- * Answers: 404 for an unknown or unconfigured provider, 401 for a missing or wrong signature, 400 naming the
- * field for a malformed push, 200 `{ status: 'ignored', reason }` for deliveries envmesh does not act on,
- * 200 `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
- * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`).
+ * A delivery is verified with its repository's own secret when that has one, else the provider's default.
+ *
+ * Answers: 404 for an unknown or unconfigured provider, 413 for a body over maxBodyBytes, 401 for a missing or
+ * wrong signature, 400 naming the field for a malformed push, 200 `{ status: 'ignored', reason }` for
+ * deliveries envmesh does not act on (onPush's among them: an older commit, say), 200
+ * `{ status: 'duplicate', deliveryId }` for a delivery seen before, else 202 with onPush's result (for a
+ * Bitbucket push of several branches: `{ status: 'accepted', results: [{ branch, ...result }] }`, 202 when
+ * any branch was acted on).
  * Secrets and signatures are never logged.
  */
 export function createWebhookRouter(
   options: WebhookRouterOptions,
 ): express.Router {
-  const { secretFor, recordDelivery, releaseDelivery, onPush, logger } =
+  const { secretsFor, recordDelivery, releaseDelivery, onPush, logger } =
     options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const readBody = express.raw({ type: () => true, limit: maxBodyBytes });
   const router = express.Router();
 
   function configuredProvider(req: Request): {
     provider: WebhookProvider;
-    secret: string;
+    secrets: WebhookSecrets;
   } {
     const { provider } = req.params;
     if (!isWebhookProvider(provider)) {
       throw new NotFoundError(`no webhooks for '${provider}'`);
     }
-    const secret = secretFor(provider);
-    if (!secret) {
+    const secrets = secretsFor(provider);
+    if (!secrets?.secret && !secrets?.repositories.length) {
       throw new NotFoundError(`webhooks for ${provider} are not configured`);
     }
-    return { provider, secret };
+    return { provider, secrets };
   }
 
   /** One branch push: deduplicated, then handed to onPush; undefined when it is a duplicate. */
@@ -95,19 +121,32 @@ export function createWebhookRouter(
       configuredProvider(req);
       next();
     },
-    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    (req, res, next) => {
+      readBody(req, res, error => next(error && explainTooLarge(req, error)));
+    },
     // Express 4 does not pass a rejected promise on to the error middleware by itself.
     (req, res, next) => {
       deliver(req, res).catch(next);
     },
   );
 
+  /** body-parser's own 413 says only 'request entity too large'. */
+  function explainTooLarge(req: Request, error: unknown): unknown {
+    if ((error as { type?: string }).type !== 'entity.too.large') return error;
+    const refused = new PayloadTooLargeError(
+      `body: larger than the ${maxBodyBytes} bytes a webhook delivery may have (environments.webhooks.maxBodyBytes)`,
+    );
+    logger.warn(`Rejected ${req.params.provider} webhook: ${refused.message}`);
+    return refused;
+  }
+
   async function deliver(req: Request, res: Response) {
-    const { provider, secret } = configuredProvider(req);
+    const { provider, secrets } = configuredProvider(req);
     const rawBody = rawBodyOf(req);
 
     let parsed;
     try {
+      const secret = secretForDelivery(provider, req.headers, rawBody, secrets);
       parsed = parseDelivery(provider, req.headers, rawBody, secret);
     } catch (error) {
       if (error instanceof AuthenticationError) {
@@ -134,15 +173,19 @@ export function createWebhookRouter(
         result: await handle(provider, event),
       });
     }
+    // 202 when a branch's push was accepted for deploying; deliveries that change nothing are a 200.
+    const status = results.some(r => r.result && r.result.status !== 'ignored')
+      ? 202
+      : 200;
     if (results.every(r => !r.result)) {
       res.status(200).json({
         status: 'duplicate',
         deliveryId: parsed.events[0].deliveryId,
       });
     } else if (results.length === 1) {
-      res.status(202).json(results[0].result);
+      res.status(status).json(results[0].result);
     } else {
-      res.status(202).json({
+      res.status(status).json({
         status: 'accepted',
         results: results.map(({ branch, result }) => ({
           branch,

@@ -19,6 +19,25 @@ export function editedFixture(
   return Buffer.from(JSON.stringify(payload, null, 2));
 }
 
+/** The GitHub push fixture as the push of one commit `sha`, made at `timestamp`, onto `before`. */
+export function githubPushOf(
+  sha: string,
+  timestamp: string,
+  before: string,
+): Buffer {
+  return editedFixture('github-push.json', p => {
+    p.before = before;
+    p.after = sha;
+    p.head_commit = {
+      ...p.head_commit,
+      id: sha,
+      timestamp,
+      message: `Commit ${sha.slice(0, 7)}\n\ndeploy_feature`,
+    };
+    p.commits = [p.head_commit];
+  });
+}
+
 export function sign(body: Buffer | string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }

@@ -4082,6 +4082,11 @@ export const spec = {
           sha: {
             type: 'string',
           },
+          committedAt: {
+            type: 'string',
+            description:
+              'When the commit `sha` was made, as the push said (ISO 8601 with offset); a webhook push of an older commit of the same branch deploys nothing.',
+          },
         },
         additionalProperties: false,
       },

@@ -11,4 +11,8 @@ export interface FeatureSource {
   repository?: string;
   branch?: string;
   sha?: string;
+  /**
+   * When the commit `sha` was made, as the push said (ISO 8601 with offset); a webhook push of an older commit of the same branch deploys nothing.
+   */
+  committedAt?: string;
 }

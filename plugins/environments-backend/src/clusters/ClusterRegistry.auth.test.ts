@@ -8,12 +8,13 @@ import { promisify } from 'node:util';
 import { ConfigReader } from '@backstage/config';
 import { CoreV1Api } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRegistry } from './ClusterRegistry';
 
 /**
  * How a cluster of the Kubernetes plugin's config is reached, against the local cluster: its API server's
- * certificate verified with `caData` / `caFile` (its kubeconfig skips the check), and, without a
- * `serviceAccountToken`, the current user of the local kubeconfig.
+ * certificate verified with `caData` / `caFile` (its kubeconfig skips the check), and the credential of the
+ * Kubernetes plugin's strategy for its `authProvider`, never the host's own kubeconfig.
  */
 
 const local = yaml.load(
@@ -34,6 +35,7 @@ function registry(cluster: object) {
         ],
       },
     }),
+    { logger: mockServices.logger.mock() },
   );
 }
 
@@ -153,29 +155,50 @@ describe('ClusterRegistry against the local cluster', () => {
     ).resolves.toMatchObject({ reachable: true });
   });
 
-  it("authenticates as the local kubeconfig's current user when the cluster has no serviceAccountToken", async () => {
+  it("never falls back to the host's kubeconfig: a serviceAccount cluster without a token is not reached", async () => {
+    // A kubeconfig whose user the cluster knows: the old fallback would have listed namespaces with it.
     process.env.KUBECONFIG = process.env.ENVMESH_TEST_KUBECONFIG;
-    const asLocalUser = registry({ caData: base64(ca) })
-      .kubeConfig('local')
-      .makeApiClient(CoreV1Api);
-    const namespaces = await asLocalUser.listNamespace();
-    expect(namespaces.items.map(n => n.metadata!.name)).toContain('default');
-
-    // The same with a kubeconfig whose user's token the cluster does not know: 401, so the token was used.
-    const wrong = path.join(dir, 'wrong-kubeconfig');
-    await fs.promises.writeFile(
-      wrong,
-      yaml.dump({
-        ...local,
-        users: [{ name: local.users[0].name, user: { token: 'not-a-token' } }],
-      }),
+    const status = await registry({ caData: base64(ca) }).status('local');
+    expect(status.reachable).toBe(false);
+    // The Kubernetes plugin's ServiceAccountStrategy looks for the in-cluster token, which a backend outside a
+    // pod does not have.
+    expect(status.error).toMatch(
+      /serviceaccount|token|loadFromCluster|ENOENT/i,
     );
-    process.env.KUBECONFIG = wrong;
-    const asWrongUser = registry({ caData: base64(ca) })
-      .kubeConfig('local')
-      .makeApiClient(CoreV1Api);
-    await expect(asWrongUser.listNamespace()).rejects.toMatchObject({
-      code: 401,
+  });
+
+  it("lists a cluster whose authProvider needs the signed-in user's token as unavailable, with the reason", async () => {
+    for (const authProvider of ['oidc', 'google', 'aks']) {
+      const clusters = registry({ authProvider, caData: base64(ca) });
+      expect(clusters.list()).toEqual([
+        {
+          name: 'local',
+          url: server,
+          unavailable: expect.stringContaining(
+            `authProvider '${authProvider}' uses the signed-in user's token`,
+          ),
+        },
+      ]);
+      expect(() => clusters.kubeConfig('local')).toThrow(
+        /^cluster 'local' is unavailable: authProvider/,
+      );
+      await expect(clusters.status('local')).resolves.toMatchObject({
+        reachable: false,
+        error: expect.stringContaining('is unavailable'),
+      });
+    }
+  });
+
+  it('authenticates with the provider named in authMetadata, as the Kubernetes plugin reads it', async () => {
+    const clusters = registry({
+      authMetadata: {
+        'kubernetes.io/auth-provider': 'serviceAccount',
+        serviceAccountToken: token,
+      },
+      caData: base64(ca),
+    });
+    await expect(clusters.status('local')).resolves.toMatchObject({
+      reachable: true,
     });
   });
 });

@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { CoreV1Api, Watch } from '@kubernetes/client-node';
 import diagnostics from 'node:diagnostics_channel';
 import { localClusterConfig } from '../__testUtils__/integration';
+import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRegistry } from './ClusterRegistry';
 
 function registry(clusters: object[]) {
@@ -15,6 +16,7 @@ function registry(clusters: object[]) {
         ],
       },
     }),
+    { logger: mockServices.logger.mock() },
   );
 }
 
@@ -53,7 +55,12 @@ describe('ClusterRegistry', () => {
   it('reports a reachable cluster with its version and an unreachable one with the reason', async () => {
     const clusters = registry([
       localClusterConfig(),
-      { name: 'gone', url: 'https://127.0.0.1:1', skipTLSVerify: true },
+      {
+        name: 'gone',
+        url: 'https://127.0.0.1:1',
+        skipTLSVerify: true,
+        serviceAccountToken: 'a-token',
+      },
     ]);
     await expect(clusters.status('local')).resolves.toEqual({
       reachable: true,

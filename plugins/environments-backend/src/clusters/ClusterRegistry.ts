@@ -1,5 +1,11 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
+import type {
+  ClusterDetails,
+  KubernetesCredential,
+} from '@backstage/plugin-kubernetes-node';
 import {
   KubeConfig,
   RequestContext,
@@ -8,6 +14,7 @@ import {
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterSummary } from '@envmesh/plugin-environments-common';
+import { clusterAuthFor } from './clusterAuth';
 
 /**
  * A KubeConfig whose requests share one keep-alive agent. client-node builds a new agent, so a new TLS
@@ -17,13 +24,34 @@ import { ClusterSummary } from '@envmesh/plugin-environments-common';
 class PooledKubeConfig extends KubeConfig {
   #agent?: http.Agent;
 
+  /** Each request's credential, from the cluster's auth strategy (which caches and refreshes it). */
+  constructor(
+    private readonly credential: () => Promise<KubernetesCredential>,
+  ) {
+    super();
+  }
+
+  async #useCredential() {
+    const credential = await this.credential();
+    this.users[0] = {
+      name: this.users[0].name,
+      ...(credential.type === 'bearer token' && { token: credential.token }),
+      ...(credential.type === 'x509 client certificate' && {
+        certData: Buffer.from(credential.cert).toString('base64'),
+        keyData: Buffer.from(credential.key).toString('base64'),
+      }),
+    };
+  }
+
   override async applySecurityAuthentication(context: RequestContext) {
+    await this.#useCredential();
     await super.applySecurityAuthentication(context);
     const agent = this.#pooled(context.getAgent());
     if (agent) context.setAgent(agent);
   }
 
   override async applyToHTTPSOptions(opts: https.RequestOptions) {
+    await this.#useCredential();
     await super.applyToHTTPSOptions(opts);
     const agent = this.#pooled(opts.agent);
     if (agent) opts.agent = agent;
@@ -42,71 +70,107 @@ class PooledKubeConfig extends KubeConfig {
   }
 }
 
+/** The cluster a `localKubectlProxy` locator stands for, as the Kubernetes plugin defines it. */
+const LOCAL_KUBECTL_PROXY: ClusterDetails = {
+  name: 'local',
+  url: 'http://127.0.0.1:8001',
+  authMetadata: { [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: 'localKubectlProxy' },
+};
+
+/** A `config` locator's clusters, with the auth metadata the Kubernetes plugin reads from them. */
+function configClusters(method: Config): ClusterDetails[] {
+  return (method.getOptionalConfigArray('clusters') ?? []).map(cluster => {
+    const optional = (key: string) => cluster.getOptionalString(key);
+    const metadata =
+      cluster.getOptional<Record<string, string>>('authMetadata');
+    const authProvider =
+      metadata?.[ANNOTATION_KUBERNETES_AUTH_PROVIDER] ??
+      optional('authProvider') ??
+      'serviceAccount';
+    const token = optional('serviceAccountToken');
+    return {
+      name: cluster.getString('name'),
+      url: cluster.getString('url'),
+      ...(optional('title') ? { title: optional('title') } : {}),
+      skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+      caData: optional('caData'),
+      caFile: optional('caFile'),
+      authMetadata: {
+        [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: authProvider,
+        ...(token ? { serviceAccountToken: token } : {}),
+        ...(optional('assumeRole')
+          ? { 'kubernetes.io/aws-assume-role': optional('assumeRole')! }
+          : {}),
+        ...(optional('externalId')
+          ? { 'kubernetes.io/aws-external-id': optional('externalId')! }
+          : {}),
+        ...metadata,
+      },
+    };
+  });
+}
+
+/** The clusters a locator of the Kubernetes plugin's config names; undefined for a type envmesh does not read. */
+function locatorClusters(
+  type: string,
+  method: Config,
+): ClusterDetails[] | undefined {
+  if (type === 'config') return configClusters(method);
+  if (type === 'localKubectlProxy') return [LOCAL_KUBECTL_PROXY];
+  return undefined;
+}
+
 interface ClusterEntry {
   summary: ClusterSummary;
-  kubeConfig: KubeConfig;
+  kubeConfig?: KubeConfig;
 }
 
 /**
  * The clusters envmesh can deploy to, read from the Kubernetes plugin's `kubernetes.clusterLocatorMethods`
- * (entries of type `config`), so a portal configures each cluster once. A cluster authenticates with its
- * `serviceAccountToken`, or, without one, with the user of the local kubeconfig (KUBECONFIG or ~/.kube/config).
+ * (`config` and `localKubectlProxy` entries), so a portal configures each cluster once. Each authenticates with
+ * the Kubernetes plugin's own strategy for its `authProvider` (see clusterAuthFor); a cluster that cannot
+ * authenticate is listed as unavailable with the reason, never reached with the host's own kubeconfig.
  */
 export class ClusterRegistry {
   readonly #clusters: Map<string, ClusterEntry>;
 
-  static fromConfig(config: Config): ClusterRegistry {
+  static fromConfig(
+    config: Config,
+    options: { logger: LoggerService },
+  ): ClusterRegistry {
+    const { logger } = options;
     const clusters = new Map<string, ClusterEntry>();
     const methods =
       config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
     for (const method of methods) {
-      if (method.getString('type') !== 'config') continue;
-      for (const cluster of method.getOptionalConfigArray('clusters') ?? []) {
-        const name = cluster.getString('name');
-        const url = cluster.getString('url');
-        clusters.set(name, {
+      const type = method.getString('type');
+      const found = locatorClusters(type, method);
+      if (!found) {
+        logger.warn(
+          `kubernetes.clusterLocatorMethods of type '${type}' are not read by envmesh yet; its clusters are not offered`,
+        );
+        continue;
+      }
+      for (const details of found) {
+        const auth = clusterAuthFor(details, { config, logger });
+        clusters.set(details.name, {
           summary: {
-            name,
-            url,
-            ...(cluster.has('title')
-              ? { title: cluster.getString('title') }
-              : {}),
+            name: details.name,
+            url: details.url,
+            ...(details.title ? { title: details.title } : {}),
+            ...('unavailable' in auth ? { unavailable: auth.unavailable } : {}),
           },
-          kubeConfig: ClusterRegistry.#kubeConfigFor(cluster, name, url),
+          ...('strategy' in auth
+            ? {
+                kubeConfig: kubeConfigFor(details, () =>
+                  auth.strategy.getCredential(details, {}),
+                ),
+              }
+            : {}),
         });
       }
     }
     return new ClusterRegistry(clusters);
-  }
-
-  static #kubeConfigFor(cluster: Config, name: string, server: string) {
-    const kc = new PooledKubeConfig();
-    const token = cluster.getOptionalString('serviceAccountToken');
-    let user: { name: string; token?: string } = { name: 'envmesh', token };
-    if (!token) {
-      // The local kubeconfig's current user, for a developer's own cluster.
-      const local = new KubeConfig();
-      local.loadFromDefault();
-      const localUser = local.getCurrentUser();
-      if (localUser) user = { ...localUser, name: 'envmesh' };
-    }
-    const caData = cluster.getOptionalString('caData');
-    const caFile = cluster.getOptionalString('caFile');
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name,
-          server,
-          skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
-          ...(caData ? { caData } : {}),
-          ...(caFile ? { caFile } : {}),
-        },
-      ],
-      users: [user],
-      contexts: [{ name, cluster: name, user: user.name }],
-      currentContext: name,
-    });
-    return kc;
   }
 
   private constructor(clusters: Map<string, ClusterEntry>) {
@@ -117,13 +181,21 @@ export class ClusterRegistry {
     return [...this.#clusters.values()].map(c => c.summary);
   }
 
-  /** The client config of a cluster; an unknown name is the caller's input error. */
+  /**
+   * The client config of a cluster; an unknown name is the caller's input error, a cluster that cannot
+   * authenticate a 503 with the reason.
+   */
   kubeConfig(name: string, field = 'cluster'): KubeConfig {
     const entry = this.#clusters.get(name);
     if (!entry) {
       const known = [...this.#clusters.keys()].join(', ') || 'none';
       throw new InputError(
         `${field}: unknown cluster '${name}' (configured: ${known})`,
+      );
+    }
+    if (!entry.kubeConfig) {
+      throw new ServiceUnavailableError(
+        `cluster '${name}' is unavailable: ${entry.summary.unavailable}`,
       );
     }
     return entry.kubeConfig;
@@ -140,10 +212,34 @@ export class ClusterRegistry {
       return { reachable: true, version: info.gitVersion };
     } catch (error) {
       if (error instanceof InputError) throw error;
+      // Unavailable, or not reached: the reason either way.
       return {
         reachable: false,
         error: String((error as Error).message ?? error),
       };
     }
   }
+}
+
+function kubeConfigFor(
+  details: ClusterDetails,
+  credential: () => Promise<KubernetesCredential>,
+): KubeConfig {
+  const kc = new PooledKubeConfig(credential);
+  const { name, url, caData, caFile } = details;
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name,
+        server: url,
+        skipTLSVerify: details.skipTLSVerify ?? false,
+        ...(caData ? { caData } : {}),
+        ...(caFile ? { caFile } : {}),
+      },
+    ],
+    users: [{ name: 'envmesh' }],
+    contexts: [{ name, cluster: name, user: 'envmesh' }],
+    currentContext: name,
+  });
+  return kc;
 }

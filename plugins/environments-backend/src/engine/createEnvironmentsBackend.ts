@@ -135,7 +135,7 @@ export async function createEnvironmentsBackend(options: {
   const match: MatchOptions = { headerName, baggage };
 
   const clusters = await part(parts.clusterSupplier, () =>
-    ClusterRegistry.fromConfig(config),
+    ClusterRegistry.fromConfig(config, { logger }),
   );
   const renderer = await part(
     parts.renderer,

@@ -2723,6 +2723,11 @@ export const spec = {
           url: {
             type: 'string',
           },
+          unavailable: {
+            type: 'string',
+            description:
+              "Why envmesh cannot use the cluster (its authProvider needs the signed-in user's token, say); absent for a cluster it can use.",
+          },
         },
         required: ['name', 'url'],
         additionalProperties: false,

@@ -11,4 +11,8 @@ export interface ClusterSummary {
   name: string;
   title?: string;
   url: string;
+  /**
+   * Why envmesh cannot use the cluster (its authProvider needs the signed-in user\'s token, say); absent for a cluster it can use.
+   */
+  unavailable?: string;
 }

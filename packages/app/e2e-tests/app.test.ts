@@ -356,8 +356,10 @@ test('an environment is put to sleep and woken from its page, and the list shows
       .getByRole('listitem')
       .first();
   await page.goto('/environments/demo-dev');
-  await page.getByRole('button', { name: 'Sleep' }).click();
-  await expect(page.getByRole('button', { name: 'Wake' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sleep', exact: true }).click();
+  await expect(
+    page.getByRole('button', { name: 'Wake', exact: true }),
+  ).toBeVisible();
   await expect(async () => {
     await page.reload();
     await expect(newestOperation()).toContainText('sleep by', {
@@ -376,7 +378,7 @@ test('an environment is put to sleep and woken from its page, and the list shows
   });
 
   await page.getByRole('link', { name: 'demo-dev' }).first().click();
-  await page.getByRole('button', { name: 'Wake' }).click();
+  await page.getByRole('button', { name: 'Wake', exact: true }).click();
   await expect(async () => {
     await page.reload();
     await expect(newestOperation()).toContainText('wake by', {

@@ -40,6 +40,11 @@ export interface Config {
       parallelism?: number;
       /** How long a startup group's workloads may take to become ready. Default 300. */
       readyTimeoutSeconds?: number;
+      /**
+       * A workload whose pods stay Unschedulable this long (insufficient resources, no matching node, an
+       * unbound claim) fails its group at once instead of at the ready timeout. Default 30.
+       */
+      unschedulableGraceSeconds?: number;
     };
     /**
      * Seeds the portal at startup: imports services, then creates each environment of the definition files

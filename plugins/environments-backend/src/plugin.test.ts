@@ -950,7 +950,7 @@ describe.each(databases.eachSupportedId())(
         expect(operation.state).toBe('failed');
         // The reason comes from the cluster: the pod's PodScheduled condition, written by kube-scheduler.
         expect(operation.error).toMatch(
-          /service config-service not ready \(Deployment [\w-]+\/config-service\): .*Unschedulable: 0\/\d+ nodes are available.*node affinity\/selector/s,
+          /^1 service\(s\) not ready after 5000 ms: 1 \(config-service\): Unschedulable: 0\/\d+ nodes are available.*node affinity\/selector/s,
         );
         const byName = Object.fromEntries(
           operation.steps.map((s: any) => [s.name, s]),

@@ -241,6 +241,9 @@ export async function createEnvironmentsBackend(options: {
     inventories: stores.inventories,
     watchers,
     readyTimeoutMs,
+    unschedulableGraceMs:
+      (settings?.getOptionalNumber('rollout.unschedulableGraceSeconds') ?? 30) *
+      1000,
   });
   const rollout = new EnvironmentRollout({
     environments: stores.environments,

@@ -8,6 +8,7 @@ import type { InventoryStore, ServiceRegistryStore } from '../store';
 import { isInstanceRelease } from '../naming';
 import { NamespaceWatchers, WorkloadNotReadyError } from '../watch';
 import { OperationContext } from './OperationRunner';
+import { notReadyReport } from './notReadyError';
 import { startupGroupOf } from './rolloutPlan';
 
 /** A workload of a startup group: the service it belongs to and the release (base or instance) that has it. */
@@ -29,6 +30,8 @@ export class StartupGroups {
       watchers: NamespaceWatchers;
       /** How long a startup group's workloads may take to become ready. */
       readyTimeoutMs: number;
+      /** A workload Unschedulable this long fails its group before the timeout. */
+      unschedulableGraceMs: number;
     },
   ) {}
 
@@ -95,24 +98,23 @@ export class StartupGroups {
         .forNamespace(spec.cluster, spec.namespace)
         .waitReady(
           workloads.map(w => w.ref),
-          { timeoutMs: this.deps.readyTimeoutMs, signal: context.signal },
+          {
+            timeoutMs: this.deps.readyTimeoutMs,
+            unschedulableGraceMs: this.deps.unschedulableGraceMs,
+            signal: context.signal,
+          },
         );
     } catch (error) {
-      if (error instanceof WorkloadNotReadyError) {
-        const service = (ref: ObjectRef) =>
-          workloads.find(w => formatRef(w.ref) === formatRef(ref))?.service;
-        throw new Error(
-          error.workloads
-            .map(
-              w =>
-                `service ${service(w.ref)} not ready (${formatRef(w.ref)}): ${
-                  w.reason
-                }`,
-            )
-            .join('; '),
-        );
-      }
-      throw error;
+      if (!(error instanceof WorkloadNotReadyError)) throw error;
+      const serviceOf = (ref: ObjectRef) =>
+        workloads.find(w => formatRef(w.ref) === formatRef(ref))?.service;
+      const report = notReadyReport(
+        error.workloads.map(w => ({ ...w, service: serviceOf(w.ref) })),
+        error.what,
+      );
+      // Every service with its own reason in the log; the error stays short at any scale.
+      for (const line of report.lines) await context.log('error', line);
+      throw new Error(report.error);
     }
     return `${workloads.length} workload(s) ready`;
   }

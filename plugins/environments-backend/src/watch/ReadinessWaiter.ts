@@ -4,11 +4,21 @@ import { ObjectRef, formatRef } from '../apply/types';
 import { DriftTracker } from './DriftTracker';
 import { NamespaceCache } from './NamespaceCache';
 import { explainNotReady } from './notReadyReasons';
-import { Readiness, imagesOf, readinessOf } from './readiness';
+import {
+  Readiness,
+  imagesOf,
+  readinessOf,
+  unschedulableFor,
+} from './readiness';
 
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * A workload whose pods stay Unschedulable this long fails the wait before the timeout (see
+   * unschedulableFor); without it only the timeout ends a wait.
+   */
+  unschedulableGraceMs?: number;
 }
 
 /** Thrown by waitReady when workloads are not ready in time (or can no longer become ready). */
@@ -18,7 +28,8 @@ export class WorkloadNotReadyError extends Error {
   constructor(
     /** Each unready workload with the reason read from the cluster. */
     readonly workloads: { ref: ObjectRef; reason: string }[],
-    what: string,
+    /** Since when or why: "after 300000 ms", "and never will be". */
+    readonly what: string,
   ) {
     super(
       `${workloads.length} workload(s) not ready ${what}: ${workloads
@@ -77,6 +88,22 @@ export class ReadinessWaiter {
           throw new WorkloadNotReadyError(
             await this.#explain(failed),
             'and never will be',
+          );
+        }
+        const grace = options.unschedulableGraceMs;
+        const unschedulable = (graceMs: number) =>
+          refs.filter(
+            ref =>
+              !this.#readiness(ref).ready &&
+              this.deps.cache
+                .podsOf(ref)
+                .some(pod => unschedulableFor(pod, graceMs)),
+          );
+        // Once one is past the grace, every workload that cannot be scheduled is told, not just the first.
+        if (grace !== undefined && unschedulable(grace).length) {
+          throw new WorkloadNotReadyError(
+            await this.#explain(unschedulable(0)),
+            `and Unschedulable for over ${Math.round(grace! / 1000)} s`,
           );
         }
         return refs.every(ref => this.#readiness(ref).ready);
@@ -198,7 +225,7 @@ export class ReadinessWaiter {
    * rejects with onTimeout's error, on abort with the signal's reason.
    */
   #wait(
-    { timeoutMs, signal }: WaitOptions,
+    { timeoutMs, signal, unschedulableGraceMs }: WaitOptions,
     check: () => boolean | Promise<boolean>,
     onTimeout: () => Promise<Error>,
   ): Promise<void> {
@@ -207,11 +234,18 @@ export class ReadinessWaiter {
         new Error(`watcher of ${this.deps.cache.namespace} stopped`),
       );
     }
+    const recheckMs =
+      unschedulableGraceMs === undefined
+        ? undefined
+        : Math.max(500, Math.floor(unschedulableGraceMs / 2));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let running = false;
       let again = false;
-      const handles: { timer?: ReturnType<typeof setTimeout> } = {};
+      const handles: {
+        timer?: ReturnType<typeof setTimeout>;
+        recheck?: ReturnType<typeof setInterval>;
+      } = {};
       let onAbort: () => void = () => {};
       const waiter: Waiter = {
         check: () => {},
@@ -221,6 +255,7 @@ export class ReadinessWaiter {
         if (settled) return;
         settled = true;
         clearTimeout(handles.timer);
+        clearInterval(handles.recheck);
         this.#waiters.delete(waiter);
         signal?.removeEventListener('abort', onAbort);
         if (error) reject(error);
@@ -261,6 +296,10 @@ export class ReadinessWaiter {
           error => finish(error),
         );
       }, timeoutMs);
+      // A grace runs out without a watch event: checked again on a clock too.
+      if (recheckMs) {
+        handles.recheck = setInterval(() => waiter.check(), recheckMs);
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
       this.deps.cache.start().then(

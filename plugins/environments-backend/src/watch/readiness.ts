@@ -261,6 +261,33 @@ export function podProblems(pod: V1Pod): string[] {
 }
 
 /** The problems of several pods, each distinct problem once, with the pods it affects. */
+/**
+ * The scheduler's message when a pod has been Unschedulable for longer than `graceMs` (insufficient resources,
+ * no node matching its selector, affinity or tolerations, an unbound claim): waiting out the whole readiness
+ * timeout would not change it.
+ */
+export function unschedulableFor(
+  pod: V1Pod,
+  graceMs: number,
+  now = Date.now(),
+): string | undefined {
+  const scheduled = condition(pod, 'PodScheduled') as
+    | {
+        status: string;
+        reason?: string;
+        message?: string;
+        lastTransitionTime?: Date | string;
+      }
+    | undefined;
+  if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') {
+    return undefined;
+  }
+  const since = new Date(scheduled.lastTransitionTime ?? now).getTime();
+  return now - since >= graceMs
+    ? scheduled.message ?? 'Unschedulable'
+    : undefined;
+}
+
 export function summarizePodProblems(pods: V1Pod[]): string[] {
   const byProblem = new Map<string, string[]>();
   for (const pod of pods) {

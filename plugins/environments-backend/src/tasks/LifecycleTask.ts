@@ -67,36 +67,31 @@ export class LifecycleTask {
       credentials: await this.deps.auth.getOwnServiceCredentials(),
       actor: LIFECYCLE_ACTOR,
     };
-    const started: string[] = [];
-    for (const env of await environments.listEnvironments()) {
-      const next = nextEnvironmentAction(lifecycleFactsOf(env), config, now);
-      const target: LifecycleTarget = {
-        kind: 'environment',
-        name: env.name,
-        owner: env.owner,
-      };
-      if (next && (await this.#due(target, next, now))) {
-        const done = await this.#act(target, next, caller);
-        if (done) started.push(done);
-      }
-    }
+    // Every environment's and feature branch's next automatic action, with who is told of it.
+    const planned: Array<[LifecycleTarget, PlannedAction | undefined]> = (
+      await environments.listEnvironments()
+    ).map(env => [
+      { kind: 'environment', name: env.name, owner: env.owner },
+      nextEnvironmentAction(lifecycleFactsOf(env), config, now),
+    ]);
     const activity = await lifecycle.listFeatureActivity();
     for (const feature of await features.listFeatures()) {
-      const next = nextFeatureDeletion(
-        {
-          name: feature.name,
-          expiresAt: feature.expiresAt
-            ? new Date(feature.expiresAt)
-            : undefined,
-          lastActivityAt: activity.get(feature.name) ?? now,
-        },
-        config,
-      );
-      const target: LifecycleTarget = {
-        kind: 'feature',
-        name: feature.name,
-        owner: feature.owner,
-      };
+      planned.push([
+        { kind: 'feature', name: feature.name, owner: feature.owner },
+        nextFeatureDeletion(
+          {
+            name: feature.name,
+            expiresAt: feature.expiresAt
+              ? new Date(feature.expiresAt)
+              : undefined,
+            lastActivityAt: activity.get(feature.name) ?? now,
+          },
+          config,
+        ),
+      ]);
+    }
+    const started: string[] = [];
+    for (const [target, next] of planned) {
       if (next && (await this.#due(target, next, now))) {
         const done = await this.#act(target, next, caller);
         if (done) started.push(done);

@@ -25,8 +25,17 @@ export const KWOK_NODE_ANNOTATION = {
   value: 'fake',
 };
 
-// Generous capacity: the benchmarks schedule hundreds of pods on two nodes.
-const capacity = { cpu: '64', memory: '256Gi', pods: '1000' };
+/**
+ * Each fake node's capacity: enough for a fleet (16 environments of 300 services with ordinary requests on two
+ * general nodes); ENVMESH_LOCAL_NODE_CPU, _MEMORY and _PODS change it.
+ */
+function capacity() {
+  return {
+    cpu: process.env.ENVMESH_LOCAL_NODE_CPU ?? '1000',
+    memory: process.env.ENVMESH_LOCAL_NODE_MEMORY ?? '4Ti',
+    pods: process.env.ENVMESH_LOCAL_NODE_PODS ?? '10000',
+  };
+}
 
 /** A Node object that kwok will keep Ready and whose bound pods it makes Running. */
 export function fakeNodeManifest(node: FakeNodeSpec) {
@@ -49,8 +58,8 @@ export function fakeNodeManifest(node: FakeNodeSpec) {
     },
     spec: node.pool === 'feature' ? { taints: [FEATURE_NODE_POOL.taint] } : {},
     status: {
-      allocatable: capacity,
-      capacity,
+      allocatable: capacity(),
+      capacity: capacity(),
       nodeInfo: {
         architecture: 'amd64',
         operatingSystem: 'linux',

@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { binaryPath } from './binaries';
 import { LOCAL_CLUSTER_CRDS, crdManifest } from './crds';
+import { startLocalStorage } from './storage';
 import {
   DEFAULT_NODES,
   FakeNodeSpec,
@@ -121,9 +122,11 @@ export async function startLocalCluster(
   const procs: ManagedProcess[] = [];
 
   let stopped = false;
+  let stopStorage = () => {};
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    stopStorage();
     await stopProcesses(procs);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -321,6 +324,9 @@ export async function startLocalCluster(
       },
       { timeoutMs },
     );
+    // The default StorageClass and its provisioner, so that volume claims bind.
+    const storage = await startLocalStorage(kubeConfig, dir);
+    stopStorage = storage.stop;
     log(`ready: ${server}`);
     return { kubeconfigPath, kubeConfig, server, token, dir, stop };
   } catch (error) {

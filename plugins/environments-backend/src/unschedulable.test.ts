@@ -19,10 +19,12 @@ const ENV = 'unschedulable';
  */
 describe('unschedulable services', () => {
   afterAll(async () => {
-    await testKubeConfig()
-      .makeApiClient(CoreV1Api)
-      .deleteNamespace({ name: ENV })
-      .catch(() => undefined);
+    for (const name of [ENV, `${ENV}-continue`]) {
+      await testKubeConfig()
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name })
+        .catch(() => undefined);
+    }
   });
 
   it('fail their group after the grace, grouped by cause, each in the log', async () => {
@@ -79,6 +81,72 @@ describe('unschedulable services', () => {
           }),
         );
       }
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('with onFailure: continue, roll out the other services and groups, and fail naming each failure', async () => {
+    const backend = await startTestBackend({
+      features: [
+        environmentsPlugin,
+        mockServices.rootConfig.factory({
+          data: localBackendConfig({
+            rollout: { readyTimeoutSeconds: 600, unschedulableGraceSeconds: 2 },
+          }),
+        }),
+      ],
+    });
+    const call = apiCaller(backend.server);
+    try {
+      await call('post', '/services/import', {
+        source: { type: 'directory', location: examples },
+      });
+      const name = `${ENV}-continue`;
+      const created = await call('post', '/environments', {
+        name,
+        cluster: 'local',
+        owner: 'group:default/platform-team',
+        onFailure: 'continue',
+        services: [
+          { name: 'config-service' },
+          { name: 'demo-api', keyValues: { 'resources.requests.cpu': '5000' } },
+          { name: 'demo-orders' },
+          { name: 'demo-ui' },
+        ],
+      });
+      expect(created.status).toBe(202);
+      const operation = await waitForOperation(call, created.body.id, 120_000);
+      expect(operation.state).toBe('failed');
+      expect(operation.error).toMatch(
+        /^continued past 1 failure\(s\), the rest is rolled out: 1 service\(s\) not ready and Unschedulable for over 2 s: 1 \(demo-api\): /,
+      );
+      const states = Object.fromEntries(
+        operation.steps.map((s: any) => [s.name, s.state]),
+      );
+      expect(states).toMatchObject({
+        'wait for group 1 to be ready': 'failed',
+        'apply demo-ui': 'succeeded',
+        'wait for group 2 to be ready': 'succeeded',
+        'remove services that left the environment': 'succeeded',
+      });
+      const status = (await call('get', `/environments/${name}/status`)).body;
+      expect(
+        Object.fromEntries(status.services.map((s: any) => [s.name, s.ready])),
+      ).toEqual({
+        'config-service': true,
+        'demo-api': false,
+        'demo-orders': true,
+        'demo-ui': true,
+      });
+      const bad = await call('post', '/environments', {
+        name: `${name}-x`,
+        cluster: 'local',
+        owner: 'group:default/platform-team',
+        onFailure: 'skip',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^onFailure: /);
     } finally {
       await backend.stop();
     }

@@ -71,7 +71,7 @@ export class EnvironmentCommands {
       'create',
       spec,
       actor,
-      {},
+      input.onFailure ? { onFailure: input.onFailure } : {},
       {
         persist: async ({ environments }) => {
           await environments.createEnvironment(spec);

@@ -24,6 +24,7 @@ import type {
 } from '../store';
 import { isInstanceRelease } from '../naming';
 import { NamespaceWatchers } from '../watch';
+import { FailurePolicy } from './failurePolicy';
 import { OperationEvents } from './OperationEvents';
 import { OperationContext } from './OperationRunner';
 import { recordedApply } from './recordedApply';
@@ -64,6 +65,10 @@ export class ConvergeExecutor implements RolloutExecutor {
     const { spec, context, steps } = run;
     const definitions = await this.deps.groups.definitions();
     const claimed = await this.#instanceObjects(spec);
+    const policy = new FailurePolicy(
+      run.operation.params.onFailure === 'continue',
+      context,
+    );
     // Steps come from the persisted list, so a resumed operation runs exactly what was planned.
     let index = 0;
     while (index < steps.length) {
@@ -74,17 +79,21 @@ export class ConvergeExecutor implements RolloutExecutor {
         while (index < steps.length && steps[index].kind === 'apply') {
           batch.push(steps[index++] as ApplyStep);
         }
-        await this.#applyBatch(run, batch, definitions, claimed);
+        await policy.attempt(() =>
+          this.#applyBatch(run, batch, definitions, claimed),
+        );
         continue;
       }
       index++;
       if (step.kind === 'prepare') {
         await context.step(step.index, () => this.#prepare(run));
       } else if (step.kind === 'wait-ready') {
-        await context.step(step.index, () =>
-          this.deps.groups.waitReady(spec, step.group, definitions, context, {
-            instances: false,
-          }),
+        await policy.attempt(() =>
+          context.step(step.index, () =>
+            this.deps.groups.waitReady(spec, step.group, definitions, context, {
+              instances: false,
+            }),
+          ),
         );
       } else if (step.kind === 'prune') {
         await context.step(step.index, () => this.#prune(run));
@@ -92,6 +101,7 @@ export class ConvergeExecutor implements RolloutExecutor {
         throw new Error(`a rollout has no step '${step.kind}'`);
       }
     }
+    policy.throwIfFailed();
   }
 
   async #applyBatch(

@@ -166,6 +166,8 @@ export const createEnvironmentInput = z.object({
   resources: resources.default({ gateways: [], certificates: [] }),
   services: environmentFields.services.default([]),
   lifecycle: lifecycleSettings.optional(),
+  /** `continue`: a service that fails does not stop the others' rollout (the operation still fails). */
+  onFailure: z.enum(['stop', 'continue']).optional(),
 });
 
 /**

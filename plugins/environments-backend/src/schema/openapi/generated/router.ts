@@ -3538,6 +3538,12 @@ export const spec = {
           lifecycle: {
             $ref: '#/components/schemas/LifecycleSettings',
           },
+          onFailure: {
+            type: 'string',
+            enum: ['stop', 'continue'],
+            description:
+              "`continue`: a service that fails to apply or become ready does not stop the others' rollout; the operation still fails, naming each failure. Default `stop`.",
+          },
         },
         required: ['name', 'cluster', 'owner'],
       },

@@ -50,4 +50,13 @@ export interface CreateEnvironmentRequest {
    */
   services?: Array<EnvironmentServiceSpec>;
   lifecycle?: LifecycleSettings;
+  /**
+   * `continue`: a service that fails to apply or become ready does not stop the others\' rollout; the operation still fails, naming each failure. Default `stop`.
+   */
+  onFailure?: CreateEnvironmentRequestOnFailureEnum;
 }
+
+/**
+ * @public
+ */
+export type CreateEnvironmentRequestOnFailureEnum = 'stop' | 'continue';

@@ -138,4 +138,57 @@ describe('environmentsPartsExtensionPoint', () => {
       'a routing driver was already set for the environments backend',
     );
   });
+
+  it('counts the requests an activity source saw as activity for idle recycling', async () => {
+    const servedAt = new Date(Date.now() + 3_600_000);
+    const requests = createBackendModule({
+      pluginId: 'environments',
+      moduleId: 'request-metrics',
+      register(reg) {
+        reg.registerInit({
+          deps: { parts: environmentsPartsExtensionPoint },
+          async init({ parts }) {
+            // A mesh's request metrics: only parts-busy served requests.
+            parts.setActivitySource(() => ({
+              lastRequestAt: async ({ environment }) =>
+                environment === 'parts-busy' ? servedAt : undefined,
+            }));
+          },
+        });
+      },
+    });
+    const backend = await backendWith(requests);
+    try {
+      const call = apiCaller(backend.server);
+      await call('post', '/services/import', {
+        source: { type: 'directory', location: examples },
+      });
+      for (const name of ['parts-busy', 'parts-quiet']) {
+        const created = await call('post', '/environments', {
+          name,
+          cluster: 'local',
+          owner: 'group:default/team',
+          services: [],
+        });
+        expect(created.status).toBe(202);
+      }
+      const busy = await call('get', '/environments/parts-busy/lifecycle');
+      expect(busy.body.lastActivityAt).toBe(servedAt.toISOString());
+      // Idle sleep counts from the requests (12 h by default).
+      expect(busy.body.next).toEqual({
+        action: 'sleep',
+        reason: 'idle',
+        at: new Date(servedAt.getTime() + 12 * 3_600_000).toISOString(),
+      });
+      const quiet = await call('get', '/environments/parts-quiet/lifecycle');
+      expect(new Date(quiet.body.lastActivityAt).getTime()).toBeLessThan(
+        servedAt.getTime(),
+      );
+      for (const name of ['parts-busy', 'parts-quiet']) {
+        await call('delete', `/environments/${name}`);
+      }
+    } finally {
+      await backend.stop();
+    }
+  });
 });

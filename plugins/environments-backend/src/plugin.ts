@@ -69,6 +69,7 @@ export const environmentsPlugin = createBackendPlugin({
       setClusterSupplier: setOnce('clusterSupplier', 'cluster supplier'),
       setRoutingDriver: setOnce('routingDriver', 'routing driver'),
       setCostSource: setOnce('costSource', 'cost source'),
+      setActivitySource: setOnce('activitySource', 'activity source'),
     });
 
     env.registerInit({
@@ -235,6 +236,7 @@ export const environmentsPlugin = createBackendPlugin({
           auth: deps.auth,
           logger: logger.child({ component: 'lifecycle' }),
           config: backend.lifecycleRules,
+          activity: backend.activity,
         }).schedule(deps.scheduler);
 
         const seeder = EnvironmentSeeder.fromConfig(config, {

@@ -105,6 +105,21 @@ export interface EnvironmentsPartsExtensionPoint {
   setRoutingDriver(factory: EnvironmentsPartFactory<RoutingDriver>): void;
   /** What requested CPU and memory cost per cluster: the default reads `environments.cost.prices`. */
   setCostSource(factory: EnvironmentsPartFactory<CostSource>): void;
+  /** When environments last served requests, for idle recycling: the default knows of none. */
+  setActivitySource(factory: EnvironmentsPartFactory<ActivitySource>): void;
+}
+
+/**
+ * When an environment, or a feature branch of it, last served requests: a mesh's request metrics, say.
+ * Idle recycling counts it as activity beside operations, API writes and pushes.
+ *
+ * @public
+ */
+export interface ActivitySource {
+  lastRequestAt(target: {
+    environment: string;
+    feature?: string;
+  }): Promise<Date | undefined>;
 }
 
 /**
@@ -129,8 +144,8 @@ export interface CostSource {
 }
 
 /**
- * The extension point of the environments backend plugin for its renderer, cluster supplier, routing driver
- * and cost source.
+ * The extension point of the environments backend plugin for its renderer, cluster supplier, routing driver,
+ * cost source and activity source.
  *
  * @public
  */

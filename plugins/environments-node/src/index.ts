@@ -42,6 +42,7 @@ export { ENVIRONMENTS_OPERATIONS_TOPIC } from './events';
 export type { EnvironmentsOperationEvent } from './events';
 export { environmentsPartsExtensionPoint } from './extensions';
 export type {
+  ActivitySource,
   ChartArchiveRef,
   ChartRenderer,
   CostPrices,

@@ -3,6 +3,7 @@ import { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { ScmIntegrations } from '@backstage/integration';
 import type {
+  ActivitySource,
   ChartRenderer,
   CostSource,
   EnvironmentsPartFactory,
@@ -64,6 +65,8 @@ export interface EnvironmentsBackend {
   lifecycleRules: LifecycleConfig;
   /** An environment's lifecycle and its next automatic action. */
   lifecycleReader: LifecycleReader;
+  /** When environments last served requests (none by default), for idle recycling. */
+  activity: ActivitySource;
   /** An environment's spec, values, manifests and revisions. */
   reader: EnvironmentReader;
   /** Desired against live: readiness and drift. */
@@ -89,6 +92,7 @@ export interface EnvironmentsPartFactories {
   clusterSupplier?: EnvironmentsPartFactory<ClusterSupplier>;
   routingDriver?: EnvironmentsPartFactory<RoutingDriver>;
   costSource?: EnvironmentsPartFactory<CostSource>;
+  activitySource?: EnvironmentsPartFactory<ActivitySource>;
 }
 
 /** `helm.rendererBinary`: a path, `none` (always helm; config has no empty strings), or absent (the default). */
@@ -298,6 +302,9 @@ export async function createEnvironmentsBackend(options: {
     runner,
   });
   const lifecycleRules = lifecycleRulesFromConfig(config);
+  const activity = await part(parts.activitySource, () => ({
+    lastRequestAt: async () => undefined,
+  }));
   const environments = new EnvironmentCommands({
     environments: stores.environments,
     registry: stores.registry,
@@ -355,9 +362,11 @@ export async function createEnvironmentsBackend(options: {
     environments,
     lifecycle,
     lifecycleRules,
+    activity,
     lifecycleReader: new LifecycleReader({
       environments: stores.environments,
       rules: lifecycleRules,
+      activity,
     }),
     reader: new EnvironmentReader({
       environments: stores.environments,

@@ -43,9 +43,13 @@ export function lifecycleRulesFromConfig(config: Config): LifecycleConfig {
   };
 }
 
-/** What the rules need of a stored environment. */
+/**
+ * What the rules need of a stored environment; `requestedAt`, when an activity source saw it serve requests
+ * later than its last recorded activity, counts as activity.
+ */
 export function lifecycleFactsOf(
   env: StoredEnvironment,
+  requestedAt?: Date,
 ): EnvironmentLifecycleFacts {
   const date = (iso?: string) => (iso ? new Date(iso) : undefined);
   return {
@@ -55,6 +59,11 @@ export function lifecycleFactsOf(
     sleepReason: env.sleepReason,
     awakeSince: new Date(env.awakeSince ?? env.createdAt),
     wakeUntil: date(env.wakeUntil),
-    lastActivityAt: new Date(env.lastActivityAt),
+    lastActivityAt: latest(new Date(env.lastActivityAt), requestedAt),
   };
+}
+
+/** The later of a recorded activity and the requests an activity source saw. */
+export function latest(recorded: Date, requestedAt?: Date): Date {
+  return requestedAt && requestedAt > recorded ? requestedAt : recorded;
 }

@@ -1,5 +1,6 @@
 export {
   LIFECYCLE_ACTOR,
+  latest,
   lifecycleFactsOf,
   lifecycleRulesFromConfig,
 } from './config';

@@ -1,4 +1,5 @@
 import type { EnvironmentLifecycle } from '@envmesh/plugin-environments-common';
+import type { ActivitySource } from '@envmesh/plugin-environments-node';
 import {
   LifecycleConfig,
   lifecycleFactsOf,
@@ -13,6 +14,7 @@ export class LifecycleReader {
     private readonly deps: {
       environments: EnvironmentStore;
       rules: LifecycleConfig;
+      activity: ActivitySource;
     },
   ) {}
 
@@ -21,11 +23,11 @@ export class LifecycleReader {
     now = new Date(),
   ): Promise<EnvironmentLifecycle> {
     const env = await requireEnvironment(this.deps.environments, name);
-    const next = nextEnvironmentAction(
-      lifecycleFactsOf(env),
-      this.deps.rules,
-      now,
+    const facts = lifecycleFactsOf(
+      env,
+      await this.deps.activity.lastRequestAt({ environment: name }),
     );
+    const next = nextEnvironmentAction(facts, this.deps.rules, now);
     return {
       environment: env.name,
       ...(env.lifecycle?.sleepSchedule && {
@@ -39,7 +41,7 @@ export class LifecycleReader {
       }),
       ...(env.wakeUntil &&
         new Date(env.wakeUntil) > now && { wakeUntil: env.wakeUntil }),
-      lastActivityAt: env.lastActivityAt,
+      lastActivityAt: facts.lastActivityAt.toISOString(),
       ...(next && { next: { ...next, at: next.at.toISOString() } }),
     };
   }

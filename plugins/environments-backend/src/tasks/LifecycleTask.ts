@@ -5,9 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type { GuardedCommands } from '../access';
+import type { ActivitySource } from '@envmesh/plugin-environments-node';
 import {
   LIFECYCLE_ACTOR,
   LifecycleConfig,
+  latest,
   PlannedAction,
   lifecycleFactsOf,
   nextEnvironmentAction,
@@ -43,6 +45,8 @@ export class LifecycleTask {
       auth: AuthService;
       logger: LoggerService;
       config: LifecycleConfig;
+      /** Requests served, as activity beside the recorded one. */
+      activity: ActivitySource;
     },
   ) {}
 
@@ -68,14 +72,23 @@ export class LifecycleTask {
       actor: LIFECYCLE_ACTOR,
     };
     // Every environment's and feature branch's next automatic action, with who is told of it.
-    const planned: Array<[LifecycleTarget, PlannedAction | undefined]> = (
-      await environments.listEnvironments()
-    ).map(env => [
-      { kind: 'environment', name: env.name, owner: env.owner },
-      nextEnvironmentAction(lifecycleFactsOf(env), config, now),
-    ]);
-    const activity = await lifecycle.listFeatureActivity();
+    const { activity } = this.deps;
+    const planned: Array<[LifecycleTarget, PlannedAction | undefined]> = [];
+    for (const env of await environments.listEnvironments()) {
+      const requestedAt = await activity.lastRequestAt({
+        environment: env.name,
+      });
+      planned.push([
+        { kind: 'environment', name: env.name, owner: env.owner },
+        nextEnvironmentAction(lifecycleFactsOf(env, requestedAt), config, now),
+      ]);
+    }
+    const recorded = await lifecycle.listFeatureActivity();
     for (const feature of await features.listFeatures()) {
+      const requestedAt = await activity.lastRequestAt({
+        environment: feature.environment,
+        feature: feature.name,
+      });
       planned.push([
         { kind: 'feature', name: feature.name, owner: feature.owner },
         nextFeatureDeletion(
@@ -84,7 +97,10 @@ export class LifecycleTask {
             expiresAt: feature.expiresAt
               ? new Date(feature.expiresAt)
               : undefined,
-            lastActivityAt: activity.get(feature.name) ?? now,
+            lastActivityAt: latest(
+              recorded.get(feature.name) ?? now,
+              requestedAt,
+            ),
           },
           config,
         ),

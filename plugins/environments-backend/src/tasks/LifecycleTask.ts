@@ -65,14 +65,13 @@ export class LifecycleTask {
 
   /** One run at `now`; answers what it started, as `<action> <target>` lines. */
   async run(now = new Date()): Promise<string[]> {
-    const { environments, features, lifecycle, config } = this.deps;
+    const { environments, features, lifecycle, config, activity } = this.deps;
     this.deps.logger.debug(`lifecycle run at ${now.toISOString()}`);
     const caller: Caller = {
       credentials: await this.deps.auth.getOwnServiceCredentials(),
       actor: LIFECYCLE_ACTOR,
     };
     // Every environment's and feature branch's next automatic action, with who is told of it.
-    const { activity } = this.deps;
     const planned: Array<[LifecycleTarget, PlannedAction | undefined]> = [];
     for (const env of await environments.listEnvironments()) {
       const requestedAt = await activity.lastRequestAt({

@@ -109,8 +109,8 @@ function namesTheProblem(exchange: Exchange): boolean {
   }
   if (exchange.status === 400) {
     // A field (`services.0.name: …`, `values.<any key>: …`, the validator's `request/body/name …`) or the
-    // parameter.
-    return /^[\w-]+[.[:]|request\/(body|query|params|headers)|\b(body|field|parameter)\b/.test(
+    // parameter (the validator's "Parameter 'after' must be …").
+    return /^[\w-]+[.[:]|request\/(body|query|params|headers)|\b(body|field|parameter)\b/i.test(
       message,
     );
   }

@@ -49,7 +49,9 @@ export class ImportSourceFetcher {
     switch (source.type) {
       case 'directory': {
         if (typeof source.path !== 'string' || !source.path) {
-          throw new InputError('path is required for a directory source');
+          throw new InputError(
+            'source.location: is required for a directory source',
+          );
         }
         const root = path.resolve(source.path);
         const stat = await fs.stat(root).catch(() => undefined);

@@ -167,7 +167,7 @@ export class ServiceImporter {
     const candidates = await detectLayout(root);
     if (candidates.length === 0) {
       throw new InputError(
-        `no services found in ${redact(
+        `source.location: no services found in ${redact(
           chartSource.location,
         )}: expected services/<name>/values.yaml (with a shared chart) or <name>/Chart.yaml`,
       );

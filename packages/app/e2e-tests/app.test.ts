@@ -379,6 +379,10 @@ test('an environment is put to sleep and woken from its page, and the list shows
 
   await page.getByRole('link', { name: 'demo-dev' }).first().click();
   await page.getByRole('button', { name: 'Wake', exact: true }).click();
+  // The button turns once the wake is accepted; a reload before that would abort the request.
+  await expect(
+    page.getByRole('button', { name: 'Sleep', exact: true }),
+  ).toBeVisible();
   await expect(async () => {
     await page.reload();
     await expect(newestOperation()).toContainText('wake by', {

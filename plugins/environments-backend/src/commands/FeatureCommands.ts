@@ -59,7 +59,7 @@ export class FeatureCommands {
       rollout: FeatureRollout;
       desired: DesiredState;
       runner: OperationRunner;
-      /** Wakes a sleeping base before a deploy, or refuses the deploy (per config). */
+      /** Wakes a sleeping base before a deploy or redeploy, or refuses it (per config). */
       lifecycle: Pick<LifecycleCommands, 'wakeForChange'>;
       logger: LoggerService;
       settings: FeatureBranchSettings;
@@ -118,22 +118,20 @@ export class FeatureCommands {
 
   /**
    * Deploys every instance of a feature branch again onto the current base (the base environment's values as
-   * they are now, each instance's own on top): one deploy-feature operation, refused like a deploy while the
-   * environment sleeps or another operation of the feature branch runs.
+   * they are now, each instance's own on top): one deploy-feature operation, treated like a deploy while the
+   * environment sleeps (refused, or woken first, per `lifecycle.whenAsleep`) and refused while another
+   * operation of the feature branch runs.
    */
   async redeployFeature(name: string, actor: string) {
     const feature = await this.#feature(name);
-    const env = await this.deps.environments.getEnvironment(
-      feature.environment,
-    );
-    if (env?.asleepSince) {
-      throw new ConflictError(
-        `environment '${env.name}' is asleep; wake it before redeploying feature branches to it`,
-      );
-    }
     if (!feature.instances.length) {
       throw new ConflictError(`feature branch '${name}' has no instances`);
     }
+    await this.deps.lifecycle.wakeForChange(
+      feature.environment,
+      actor,
+      'redeploying',
+    );
     return this.#startOperation('deploy-feature', feature, actor, {
       feature: name,
       services: feature.instances.map(i => i.service),

@@ -90,15 +90,15 @@ export class LifecycleCommands {
   }
 
   /**
-   * Before a feature deploy to a sleeping environment: wakes it when `lifecycle.whenAsleep` says `wake` (the
-   * deploy then finds it awake), else refuses the deploy with the reason (409).
+   * Before a feature deploy (or redeploy) to a sleeping environment: wakes it when `lifecycle.whenAsleep` says
+   * `wake` (the deploy then finds it awake), else refuses the deploy with the reason (409).
    */
-  async wakeForChange(name: string, actor: string) {
+  async wakeForChange(name: string, actor: string, change = 'deploying') {
     const env = await requireEnvironment(this.deps.environments, name);
     if (!env.asleepSince) return;
     if (this.deps.settings.whenAsleep !== 'wake') {
       throw new ConflictError(
-        `environment '${name}' is asleep; wake it before deploying feature branches to it`,
+        `environment '${name}' is asleep; wake it before ${change} feature branches to it`,
       );
     }
     await this.wakeEnvironment(name, {}, actor);

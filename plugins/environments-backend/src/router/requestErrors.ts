@@ -39,7 +39,7 @@ export const noOperation: RequestHandler = (req, res, next) => {
   });
 };
 
-/** The JSON body parser, its refusals naming the body (and a body that is not JSON answered 415). */
+/** The JSON body parser, its refusals naming the body (a body over the limit stays a 413). */
 export function jsonBody(options: { limit: string }): RequestHandler {
   const parse = express.json(options);
   return (req, res, next) =>

@@ -103,7 +103,7 @@ export class ReadinessWaiter {
         if (grace !== undefined && unschedulable(grace).length) {
           throw new WorkloadNotReadyError(
             await this.#explain(unschedulable(0)),
-            `and Unschedulable for over ${Math.round(grace! / 1000)} s`,
+            `and Unschedulable for over ${Math.round(grace / 1000)} s`,
           );
         }
         return refs.every(ref => this.#readiness(ref).ready);

@@ -260,7 +260,6 @@ export function podProblems(pod: V1Pod): string[] {
   return problems;
 }
 
-/** The problems of several pods, each distinct problem once, with the pods it affects. */
 /**
  * The scheduler's message when a pod has been Unschedulable for longer than `graceMs` (insufficient resources,
  * no node matching its selector, affinity or tolerations, an unbound claim): waiting out the whole readiness
@@ -288,6 +287,7 @@ export function unschedulableFor(
     : undefined;
 }
 
+/** The problems of several pods, each distinct problem once, with the pods it affects. */
 export function summarizePodProblems(pods: V1Pod[]): string[] {
   const byProblem = new Map<string, string[]>();
   for (const pod of pods) {

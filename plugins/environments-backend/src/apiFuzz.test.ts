@@ -3,15 +3,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import yaml from 'js-yaml';
 import {
   ApiCall,
-  apiCaller,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
-import { environmentsPlugin } from './plugin';
 
 jest.setTimeout(900_000);
 
@@ -132,20 +129,9 @@ describe('the API under property-based testing', () => {
         `schemathesis is not installed at ${schemathesis}: scripts/bootstrap.sh installs it (make test)`,
       );
     }
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({ rollout: { readyTimeoutSeconds: 60 } }),
-        }),
-      ],
-    });
-    call = apiCaller(backend.server);
-    port = backend.server.port();
-    stop = () => backend.stop();
-    await call('post', '/services/import', {
-      source: { type: 'directory', location: examples },
-    });
+    ({ call, port, stop } = await startImportedBackend(examples, {
+      rollout: { readyTimeoutSeconds: 60 },
+    }));
     const created = await call('post', '/environments', {
       name: 'fuzz-base',
       cluster: 'local',

@@ -1,15 +1,12 @@
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, V1Container } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
 import {
   ApiCall,
-  apiCaller,
   eventually,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
-import { environmentsPlugin } from './plugin';
 
 const examples = path.resolve(__dirname, '../../../examples');
 const ENV = 'behind';
@@ -32,20 +29,9 @@ describe('a feature branch behind its base', () => {
       .items[0].revision as number;
 
   beforeAll(async () => {
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({ rollout: { readyTimeoutSeconds: 60 } }),
-        }),
-      ],
-    });
-    call = apiCaller(backend.server);
-    stop = () => backend.stop();
-
-    await call('post', '/services/import', {
-      source: { type: 'directory', location: examples },
-    });
+    ({ call, stop } = await startImportedBackend(examples, {
+      rollout: { readyTimeoutSeconds: 60 },
+    }));
     const created = await call('post', '/environments', {
       name: ENV,
       cluster: 'local',

@@ -1,13 +1,10 @@
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { testKubeConfig } from '@envmesh/local-cluster';
 import {
-  apiCaller,
-  localBackendConfig,
+  startImportedBackend,
   waitForOperation,
 } from './__testUtils__/integration';
-import { environmentsPlugin } from './plugin';
 
 const examples = path.resolve(__dirname, '../../../examples');
 const ENV = 'unschedulable';
@@ -28,22 +25,11 @@ describe('unschedulable services', () => {
   });
 
   it('fail their group after the grace, grouped by cause, each in the log', async () => {
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({
-            // A timeout the test would run into; the grace ends it first.
-            rollout: { readyTimeoutSeconds: 600, unschedulableGraceSeconds: 2 },
-          }),
-        }),
-      ],
+    const { call, stop } = await startImportedBackend(examples, {
+      // A timeout the test would run into; the grace ends it first.
+      rollout: { readyTimeoutSeconds: 600, unschedulableGraceSeconds: 2 },
     });
-    const call = apiCaller(backend.server);
     try {
-      await call('post', '/services/import', {
-        source: { type: 'directory', location: examples },
-      });
       // More CPU than any node has.
       const tooBig = { 'resources.requests.cpu': '5000' };
       const created = await call('post', '/environments', {
@@ -82,26 +68,15 @@ describe('unschedulable services', () => {
         );
       }
     } finally {
-      await backend.stop();
+      await stop();
     }
   });
 
   it('with onFailure: continue, roll out the other services and groups, and fail naming each failure', async () => {
-    const backend = await startTestBackend({
-      features: [
-        environmentsPlugin,
-        mockServices.rootConfig.factory({
-          data: localBackendConfig({
-            rollout: { readyTimeoutSeconds: 600, unschedulableGraceSeconds: 2 },
-          }),
-        }),
-      ],
+    const { call, stop } = await startImportedBackend(examples, {
+      rollout: { readyTimeoutSeconds: 600, unschedulableGraceSeconds: 2 },
     });
-    const call = apiCaller(backend.server);
     try {
-      await call('post', '/services/import', {
-        source: { type: 'directory', location: examples },
-      });
       const name = `${ENV}-continue`;
       const created = await call('post', '/environments', {
         name,
@@ -148,7 +123,7 @@ describe('unschedulable services', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.error.message).toMatch(/^onFailure: /);
     } finally {
-      await backend.stop();
+      await stop();
     }
   });
 });

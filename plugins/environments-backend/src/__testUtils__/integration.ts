@@ -115,7 +115,7 @@ export async function startImportedBackend(
   repo: string,
   environments: object,
   catalog: { entities?: Entity[] } = {},
-): Promise<{ call: ApiCall; stop: () => Promise<void> }> {
+): Promise<{ call: ApiCall; port: number; stop: () => Promise<void> }> {
   const backend = await startTestBackend({
     features: [
       environmentsPlugin,
@@ -140,5 +140,5 @@ export async function startImportedBackend(
       )}`,
     );
   }
-  return { call, stop };
+  return { call, port: backend.server.port(), stop };
 }

@@ -26,6 +26,13 @@ export interface Config {
        */
       directoryRoots?: string[];
     };
+    clusters?: {
+      /**
+       * With kubernetesModuleEnvmeshClusters, how often the Kubernetes plugin's clusters (catalog clusters come
+       * and go) are read again. Default 60.
+       */
+      refreshIntervalSeconds?: number;
+    };
     /** What the cost ledger prices requested CPU and memory at. */
     cost?: {
       prices?: {

@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { kubernetesModuleEnvmeshClusters } from '@envmesh/plugin-environments-backend';
 
 const backend = createBackend();
 
@@ -58,6 +59,8 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 // kubernetes plugin
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// envmesh deploys to every cluster the Kubernetes plugin finds (catalog and gke locators too)
+backend.add(kubernetesModuleEnvmeshClusters);
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));

@@ -1,1 +1,2 @@
 export { environmentsPlugin as default } from './plugin';
+export { kubernetesModuleEnvmeshClusters } from './clusters';

@@ -31,6 +31,7 @@ import {
   registerPermissions,
 } from './access';
 import { createRouter } from './router/createRouter';
+import { kubernetesPluginClustersServiceRef } from './clusters';
 import { createDatabaseStores } from './store';
 import {
   featureNameFromBranch,
@@ -90,6 +91,7 @@ export const environmentsPlugin = createBackendPlugin({
         notifications: notificationService,
         environmentsBridge: environmentsServiceBridgeRef,
         events: eventsServiceRef,
+        kubernetesClusters: kubernetesPluginClustersServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle } = deps;
@@ -111,6 +113,17 @@ export const environmentsPlugin = createBackendPlugin({
           catalog: deps.catalog,
           isolationHooks: () => [...builtInHooks, ...addedHooks],
           parts: partFactories,
+          kubernetesPlugin: {
+            clusters: deps.kubernetesClusters,
+            auth: deps.auth,
+            scheduler: deps.scheduler,
+            frequency: {
+              seconds:
+                config.getOptionalNumber(
+                  'environments.clusters.refreshIntervalSeconds',
+                ) ?? 60,
+            },
+          },
         });
         backend.events.on('operationFinished', ({ operation, outcome }) =>
           operation.feature

@@ -6,7 +6,10 @@ import { localClusterConfig } from '../__testUtils__/integration';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRegistry } from './ClusterRegistry';
 
-function registry(clusters: object[]) {
+function registry(
+  clusters: object[],
+  logger = mockServices.logger.mock(),
+) {
   return ClusterRegistry.fromConfig(
     new ConfigReader({
       kubernetes: {
@@ -16,7 +19,7 @@ function registry(clusters: object[]) {
         ],
       },
     }),
-    { logger: mockServices.logger.mock() },
+    { logger },
   );
 }
 
@@ -37,10 +40,20 @@ async function connectionsOpenedBy(work: () => Promise<void>) {
 
 describe('ClusterRegistry', () => {
   it('lists the config clusters of the Kubernetes plugin and names the field of an unknown one', () => {
-    const clusters = registry([
-      localClusterConfig(),
-      { name: 'prod', url: 'https://10.0.0.1', title: 'Production' },
-    ]);
+    const logger = mockServices.logger.mock();
+    const clusters = registry(
+      [
+        localClusterConfig(),
+        { name: 'prod', url: 'https://10.0.0.1', title: 'Production' },
+      ],
+      logger,
+    );
+    // The catalog locator is read only through the Kubernetes plugin, with envmesh's module for it.
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        "of type 'catalog' are read through the Kubernetes plugin: add kubernetesModuleEnvmeshClusters",
+      ),
+    );
     expect(clusters.list()).toEqual([
       { name: 'local', url: expect.any(String), title: 'Local cluster' },
       { name: 'prod', url: 'https://10.0.0.1', title: 'Production' },

@@ -1,4 +1,9 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
@@ -15,6 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ClusterSummary } from '@envmesh/plugin-environments-common';
 import { clusterAuthFor } from './clusterAuth';
+import type { KubernetesPluginClusters } from './kubernetesPluginClusters';
 
 /**
  * A KubeConfig whose requests share one keep-alive agent. client-node builds a new agent, so a new TLS
@@ -123,58 +129,124 @@ function locatorClusters(
 interface ClusterEntry {
   summary: ClusterSummary;
   kubeConfig?: KubeConfig;
+  /** The details it was built from: an entry whose details did not change keeps its agent. */
+  key: string;
+}
+
+/** Follows the Kubernetes plugin's clusters, when its supplier is offered (see kubernetesModuleEnvmeshClusters). */
+export interface KubernetesPluginFollow {
+  clusters: KubernetesPluginClusters;
+  auth: AuthService;
+  scheduler: SchedulerService;
+  /** How often its clusters are read again: catalog clusters come and go. */
+  frequency: SchedulerServiceTaskScheduleDefinition['frequency'];
 }
 
 /**
- * The clusters envmesh can deploy to, read from the Kubernetes plugin's `kubernetes.clusterLocatorMethods`
- * (`config` and `localKubectlProxy` entries), so a portal configures each cluster once. Each authenticates with
- * the Kubernetes plugin's own strategy for its `authProvider` (see clusterAuthFor); a cluster that cannot
- * authenticate is listed as unavailable with the reason, never reached with the host's own kubeconfig.
+ * The clusters envmesh can deploy to, read from the Kubernetes plugin's `kubernetes.clusterLocatorMethods`, so
+ * a portal configures each cluster once: through the Kubernetes plugin's own supplier (every locator type)
+ * when kubernetesModuleEnvmeshClusters offers it, else the `config` and `localKubectlProxy` locators read here.
+ * Each authenticates with the Kubernetes plugin's own strategy for its `authProvider` (see clusterAuthFor); a
+ * cluster that cannot authenticate is listed as unavailable with the reason, never reached with the host's
+ * own kubeconfig.
  */
 export class ClusterRegistry {
-  readonly #clusters: Map<string, ClusterEntry>;
+  #clusters = new Map<string, ClusterEntry>();
+  readonly #deps: { config: Config; logger: LoggerService };
 
   static fromConfig(
     config: Config,
-    options: { logger: LoggerService },
+    options: { logger: LoggerService; kubernetesPlugin?: KubernetesPluginFollow },
   ): ClusterRegistry {
-    const { logger } = options;
-    const clusters = new Map<string, ClusterEntry>();
-    const methods =
-      config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
-    for (const method of methods) {
+    const { logger, kubernetesPlugin } = options;
+    const registry = new ClusterRegistry({ config, logger });
+    const found: ClusterDetails[] = [];
+    const unread: string[] = [];
+    for (const method of config.getOptionalConfigArray(
+      'kubernetes.clusterLocatorMethods',
+    ) ?? []) {
       const type = method.getString('type');
-      const found = locatorClusters(type, method);
-      if (!found) {
-        logger.warn(
-          `kubernetes.clusterLocatorMethods of type '${type}' are not read by envmesh yet; its clusters are not offered`,
-        );
-        continue;
-      }
-      for (const details of found) {
-        const auth = clusterAuthFor(details, { config, logger });
-        clusters.set(details.name, {
-          summary: {
-            name: details.name,
-            url: details.url,
-            ...(details.title ? { title: details.title } : {}),
-            ...('unavailable' in auth ? { unavailable: auth.unavailable } : {}),
-          },
-          ...('strategy' in auth
-            ? {
-                kubeConfig: kubeConfigFor(details, () =>
-                  auth.strategy.getCredential(details, {}),
-                ),
-              }
-            : {}),
-        });
-      }
+      const clusters = locatorClusters(type, method);
+      if (clusters) found.push(...clusters);
+      else unread.push(type);
     }
-    return new ClusterRegistry(clusters);
+    registry.#replace(found);
+    if (kubernetesPlugin) registry.#follow(kubernetesPlugin, unread);
+    else if (unread.length) registry.#warnUnread(unread);
+    return registry;
   }
 
-  private constructor(clusters: Map<string, ClusterEntry>) {
-    this.#clusters = clusters;
+  private constructor(deps: { config: Config; logger: LoggerService }) {
+    this.#deps = deps;
+  }
+
+  #warnUnread(types: string[]) {
+    this.#deps.logger.warn(
+      `kubernetes.clusterLocatorMethods of type ${types
+        .map(t => `'${t}'`)
+        .join(
+          ', ',
+        )} are read through the Kubernetes plugin: add kubernetesModuleEnvmeshClusters from @envmesh/plugin-environments-backend to the backend to deploy to their clusters`,
+    );
+  }
+
+  /** Takes the Kubernetes plugin's clusters on a schedule, once its module has offered its supplier. */
+  #follow(follow: KubernetesPluginFollow, unread: string[]) {
+    let warned = false;
+    follow.scheduler
+      .scheduleTask({
+        id: 'environments-clusters',
+        scope: 'local',
+        frequency: follow.frequency,
+        timeout: { minutes: 1 },
+        fn: async () => {
+          const supplier = follow.clusters.supplier();
+          if (!supplier) {
+            if (unread.length && !warned) this.#warnUnread(unread);
+            warned = true;
+            return;
+          }
+          const credentials = await follow.auth.getOwnServiceCredentials();
+          this.#replace(await supplier.getClusters({ credentials }));
+        },
+      })
+      .catch(error =>
+        this.#deps.logger.error(`cannot follow the Kubernetes plugin's clusters: ${error}`),
+      );
+  }
+
+  /** The clusters now known; one whose details did not change keeps its client config and connections. */
+  #replace(found: ClusterDetails[]) {
+    const next = new Map<string, ClusterEntry>();
+    for (const details of found) {
+      const key = JSON.stringify(details);
+      const current = this.#clusters.get(details.name);
+      next.set(
+        details.name,
+        current?.key === key ? current : this.#entry(details, key),
+      );
+    }
+    this.#clusters = next;
+  }
+
+  #entry(details: ClusterDetails, key: string): ClusterEntry {
+    const auth = clusterAuthFor(details, this.#deps);
+    return {
+      key,
+      summary: {
+        name: details.name,
+        url: details.url,
+        ...(details.title ? { title: details.title } : {}),
+        ...('unavailable' in auth ? { unavailable: auth.unavailable } : {}),
+      },
+      ...('strategy' in auth
+        ? {
+            kubeConfig: kubeConfigFor(details, () =>
+              auth.strategy.getCredential(details, {}),
+            ),
+          }
+        : {}),
+    };
   }
 
   list(): ClusterSummary[] {
@@ -232,7 +304,9 @@ function kubeConfigFor(
       {
         name,
         server: url,
-        skipTLSVerify: details.skipTLSVerify ?? false,
+        // client-node refuses plain HTTP unless told to skip TLS checks; a kubectl proxy has no TLS to check.
+        skipTLSVerify:
+          (details.skipTLSVerify ?? false) || url.startsWith('http:'),
         ...(caData ? { caData } : {}),
         ...(caFile ? { caFile } : {}),
       },

@@ -12,7 +12,7 @@ import type {
 import { ReleaseApplier, formatRef } from '../apply';
 import { ClusterRegistry } from '../clusters';
 import { ConfigCostSource, CostLedger } from '../cost';
-import type { ClusterSupplier } from '../clusters';
+import type { ClusterSupplier, KubernetesPluginFollow } from '../clusters';
 import { placementFromConfig } from '../features';
 import { DesiredState } from '../desired';
 import { ConvergeExecutor } from '../orchestrate/ConvergeExecutor';
@@ -124,6 +124,8 @@ export async function createEnvironmentsBackend(options: {
   /** The data-isolation hooks feature instances get (read at each deploy, so late registrations count). */
   isolationHooks?: () => FeatureIsolationHook[];
   parts?: EnvironmentsPartFactories;
+  /** The Kubernetes plugin's clusters, followed by the default cluster registry when its module offers them. */
+  kubernetesPlugin?: KubernetesPluginFollow;
 }): Promise<EnvironmentsBackend> {
   const { parts = {} } = options;
   const { config, logger, stores } = options;
@@ -139,7 +141,10 @@ export async function createEnvironmentsBackend(options: {
   const match: MatchOptions = { headerName, baggage };
 
   const clusters = await part(parts.clusterSupplier, () =>
-    ClusterRegistry.fromConfig(config, { logger }),
+    ClusterRegistry.fromConfig(config, {
+      logger: logger.child({ component: 'clusters' }),
+      kubernetesPlugin: options.kubernetesPlugin,
+    }),
   );
   const renderer = await part(
     parts.renderer,

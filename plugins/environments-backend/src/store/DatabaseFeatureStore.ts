@@ -12,6 +12,7 @@ import {
   isUniqueViolation,
   optional,
   ChildTable,
+  firstWithChildRows,
   withChildRows,
   parseJson,
   toIso,
@@ -91,10 +92,8 @@ export class DatabaseFeatureStore implements FeatureStore {
   }
 
   async getFeature(name: string): Promise<FeatureBranch | undefined> {
-    const row = await this.db('features').where({ name }).first();
-    if (!row) return undefined;
-    const [feature] = await withChildRows(this.db, [row], INSTANCES, toFeature);
-    return feature;
+    const query = this.db('features').where({ name });
+    return firstWithChildRows(this.db, query, INSTANCES, toFeature);
   }
 
   async listFeatures(

@@ -18,6 +18,7 @@ import {
   isUniqueViolation,
   optional,
   ChildTable,
+  firstWithChildRows,
   withChildRows,
   parseJson,
   toIso,
@@ -113,10 +114,8 @@ export class DatabaseOperationStore implements OperationStore {
   }
 
   async getOperation(id: string): Promise<StoredOperation | undefined> {
-    const row = await this.db('operations').where({ id }).first();
-    if (!row) return undefined;
-    const [operation] = await withChildRows(this.db, [row], STEPS, toOperation);
-    return operation;
+    const query = this.db('operations').where({ id });
+    return firstWithChildRows(this.db, query, STEPS, toOperation);
   }
 
   /**

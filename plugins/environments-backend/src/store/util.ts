@@ -30,6 +30,19 @@ export async function withChildRows<T>(
   return rows.map(row => toValue(row, byKey.get(row[child.parentKey])!));
 }
 
+/** The first row of `query` with its child rows (see withChildRows); undefined when there is none. */
+export async function firstWithChildRows<T>(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  child: ChildTable,
+  toValue: (row: any, children: any[]) => T,
+): Promise<T | undefined> {
+  const row = await query.first();
+  if (!row) return undefined;
+  const [value] = await withChildRows(db, [row], child, toValue);
+  return value;
+}
+
 /** A timestamp column as an ISO string: PostgreSQL gives Dates, SQLite the epoch milliseconds we wrote. */
 export function toIso(value: unknown): string | undefined {
   if (value === null || value === undefined) return undefined;

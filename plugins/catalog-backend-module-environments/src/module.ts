@@ -26,23 +26,9 @@ export const catalogModuleEnvironmentsProvider = createBackendModule({
         environments: environmentsServiceRef,
         events: eventsServiceRef,
       },
-      async init({
-        config,
-        logger,
-        auth,
-        scheduler,
-        processing,
-        environments,
-        events,
-      }) {
+      async init({ config, processing, ...services }) {
         processing.addEntityProvider(
-          EnvironmentsEntityProvider.fromConfig(config, {
-            logger,
-            auth,
-            scheduler,
-            environments,
-            events,
-          }),
+          EnvironmentsEntityProvider.fromConfig(config, services),
         );
       },
     });

@@ -1,4 +1,8 @@
-import { createPermission } from '@backstage/plugin-permission-common';
+import {
+  createPermission,
+  PermissionAttributes,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
 
 /**
  * The resource type of environment permissions that take a resource ref (the environment's name).
@@ -14,17 +18,42 @@ export const RESOURCE_TYPE_ENVIRONMENT = 'environment';
  */
 export const RESOURCE_TYPE_FEATURE_BRANCH = 'feature-branch';
 
+type Action = NonNullable<PermissionAttributes['action']>;
+
+/** A permission checked on one resource, named by its ref (the environment's or feature branch's name). */
+function resourcePermission<T extends string>(
+  resourceType: T,
+  name: string,
+  action: Action,
+): ResourcePermission<T> {
+  return createPermission({ name, attributes: { action }, resourceType });
+}
+
+/** `environments.environment.<action>`, checked on the environment. */
+function environmentPermission(action: Action) {
+  return resourcePermission(
+    RESOURCE_TYPE_ENVIRONMENT,
+    `environments.environment.${action}`,
+    action,
+  );
+}
+
+/** `environments.feature.<action>`, checked on the feature branch. */
+function featurePermission(action: Action) {
+  return resourcePermission(
+    RESOURCE_TYPE_FEATURE_BRANCH,
+    `environments.feature.${action}`,
+    action,
+  );
+}
+
 /**
  * Reading an environment: it, its status, diff, manifests, values, revisions, operations and their logs,
  * export and cost. Lists show only the environments a user may read.
  *
  * @public
  */
-export const environmentReadPermission = createPermission({
-  name: 'environments.environment.read',
-  attributes: { action: 'read' },
-  resourceType: RESOURCE_TYPE_ENVIRONMENT,
-});
+export const environmentReadPermission = environmentPermission('read');
 
 /** @public */
 export const environmentCreatePermission = createPermission({
@@ -33,25 +62,17 @@ export const environmentCreatePermission = createPermission({
 });
 
 /** @public */
-export const environmentUpdatePermission = createPermission({
-  name: 'environments.environment.update',
-  attributes: { action: 'update' },
-  resourceType: RESOURCE_TYPE_ENVIRONMENT,
-});
+export const environmentUpdatePermission = environmentPermission('update');
 
 /** @public */
-export const environmentDeletePermission = createPermission({
-  name: 'environments.environment.delete',
-  attributes: { action: 'delete' },
-  resourceType: RESOURCE_TYPE_ENVIRONMENT,
-});
+export const environmentDeletePermission = environmentPermission('delete');
 
 /** Writing secret values of an environment's config; the values are never readable. @public */
-export const environmentSecretWritePermission = createPermission({
-  name: 'environments.secret.write',
-  attributes: { action: 'update' },
-  resourceType: RESOURCE_TYPE_ENVIRONMENT,
-});
+export const environmentSecretWritePermission = resourcePermission(
+  RESOURCE_TYPE_ENVIRONMENT,
+  'environments.secret.write',
+  'update',
+);
 
 /**
  * Reading a feature branch: it, its operations, instance values and reachability. Lists show only the feature
@@ -59,11 +80,7 @@ export const environmentSecretWritePermission = createPermission({
  *
  * @public
  */
-export const featureReadPermission = createPermission({
-  name: 'environments.feature.read',
-  attributes: { action: 'read' },
-  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
-});
+export const featureReadPermission = featurePermission('read');
 
 /**
  * Deploying a feature branch, adding instances to one or extending its time to live: checked on the feature
@@ -71,18 +88,10 @@ export const featureReadPermission = createPermission({
  *
  * @public
  */
-export const featureCreatePermission = createPermission({
-  name: 'environments.feature.create',
-  attributes: { action: 'create' },
-  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
-});
+export const featureCreatePermission = featurePermission('create');
 
 /** @public */
-export const featureDeletePermission = createPermission({
-  name: 'environments.feature.delete',
-  attributes: { action: 'delete' },
-  resourceType: RESOURCE_TYPE_FEATURE_BRANCH,
-});
+export const featureDeletePermission = featurePermission('delete');
 
 /**
  * Every permission of the suite, for registration with the permissions registry.

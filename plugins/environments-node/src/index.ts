@@ -39,6 +39,7 @@ export type {
   FeatureBranchResource,
 } from './permissions';
 export { ENVIRONMENTS_OPERATIONS_TOPIC } from './events';
+export { readScheduleFromConfig } from './schedule';
 export type { EnvironmentsOperationEvent } from './events';
 export { environmentsPartsExtensionPoint } from './extensions';
 export type {

@@ -2,18 +2,17 @@ import {
   coreServices,
   createBackendModule,
   LoggerService,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerService,
   SchedulerServiceTaskRunner,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-backend-node/alpha';
 import {
   ENVIRONMENTS_OPERATIONS_TOPIC,
   environmentsServiceRef,
   EnvironmentsOperationEvent,
+  readScheduleFromConfig,
 } from '@envmesh/plugin-environments-node';
 import { EnvironmentsCollatorFactory } from './collator/EnvironmentsCollatorFactory';
 import { FeatureBranchesCollatorFactory } from './collator/FeatureBranchesCollatorFactory';
@@ -27,21 +26,6 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 15 },
   initialDelay: { seconds: 3 },
 };
-
-function readSchedule(
-  config: Config,
-  key: string,
-): SchedulerServiceTaskScheduleDefinition {
-  const scheduleConfig = config.getOptionalConfig(key);
-  if (!scheduleConfig) {
-    return DEFAULT_SCHEDULE;
-  }
-  try {
-    return readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig);
-  } catch (error) {
-    throw new Error(`Invalid schedule at ${key}, ${error}`);
-  }
-}
 
 /**
  * A collator's schedule that can also be run now: the search plugin gives the runner its task (and task id)
@@ -93,40 +77,23 @@ export const searchModuleEnvironmentsCollator = createBackendModule({
         environments: environmentsServiceRef,
         events: eventsServiceRef,
       },
-      async init({
-        config,
-        logger,
-        auth,
-        scheduler,
-        indexRegistry,
-        environments,
-        events,
-      }) {
-        const environmentsIndex = runnableNow(
-          scheduler,
-          readSchedule(config, ENVIRONMENTS_SCHEDULE_KEY),
-          logger,
-        );
-        const featuresIndex = runnableNow(
-          scheduler,
-          readSchedule(config, FEATURE_BRANCHES_SCHEDULE_KEY),
-          logger,
-        );
+      // `readers`: the logger, auth and environments engine the collators read with.
+      async init({ config, scheduler, indexRegistry, events, ...readers }) {
+        const scheduleAt = (key: string) =>
+          runnableNow(
+            scheduler,
+            readScheduleFromConfig(config, key, DEFAULT_SCHEDULE),
+            readers.logger,
+          );
+        const environmentsIndex = scheduleAt(ENVIRONMENTS_SCHEDULE_KEY);
+        const featuresIndex = scheduleAt(FEATURE_BRANCHES_SCHEDULE_KEY);
         indexRegistry.addCollator({
           schedule: environmentsIndex.schedulable,
-          factory: EnvironmentsCollatorFactory.create({
-            logger,
-            auth,
-            environments,
-          }),
+          factory: EnvironmentsCollatorFactory.create(readers),
         });
         indexRegistry.addCollator({
           schedule: featuresIndex.schedulable,
-          factory: FeatureBranchesCollatorFactory.create({
-            logger,
-            auth,
-            environments,
-          }),
+          factory: FeatureBranchesCollatorFactory.create(readers),
         });
         await events.subscribe({
           id: 'search-environments-collator',

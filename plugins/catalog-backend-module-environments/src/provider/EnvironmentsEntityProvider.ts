@@ -1,7 +1,6 @@
 import {
   AuthService,
   LoggerService,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerService,
   SchedulerServiceTaskRunner,
   SchedulerServiceTaskScheduleDefinition,
@@ -28,6 +27,7 @@ import {
   ENVIRONMENTS_OPERATIONS_TOPIC,
   EnvironmentsOperationEvent,
   EnvironmentsService,
+  readScheduleFromConfig,
 } from '@envmesh/plugin-environments-node';
 
 /** Annotation with the name of the cluster an environment runs in. @public */
@@ -98,16 +98,11 @@ export class EnvironmentsEntityProvider implements EntityProvider {
     },
   ): EnvironmentsEntityProvider {
     const providerConfig = config.getOptionalConfig(CONFIG_KEY);
-    let schedule = DEFAULT_SCHEDULE;
-    if (providerConfig?.has('schedule')) {
-      try {
-        schedule = readSchedulerServiceTaskScheduleDefinitionFromConfig(
-          providerConfig.getConfig('schedule'),
-        );
-      } catch (error) {
-        throw new Error(`Invalid schedule at ${CONFIG_KEY}.schedule, ${error}`);
-      }
-    }
+    const schedule = readScheduleFromConfig(
+      config,
+      `${CONFIG_KEY}.schedule`,
+      DEFAULT_SCHEDULE,
+    );
     let changeCheckInterval = DEFAULT_CHANGE_CHECK_INTERVAL;
     if (providerConfig?.has('changeCheckInterval')) {
       try {

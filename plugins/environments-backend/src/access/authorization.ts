@@ -131,10 +131,7 @@ export class Authorizer {
         ? await this.#resources.environment(target)
         : target;
     if (!resource) throw new NotFoundError(`no environment '${target}'`);
-    const decision = await this.#decide(credentials, permission);
-    if (!this.#onEnvironment(decision, resource)) {
-      throw denied(permission, resource.name);
-    }
+    await this.#check(credentials, permission, resource, this.#onEnvironment);
   }
 
   /** A permission on a feature branch: by name (it must exist), or as it will be. */
@@ -148,10 +145,7 @@ export class Authorizer {
         ? await this.#resources.feature(target)
         : target;
     if (!resource) throw new NotFoundError(`no feature branch '${target}'`);
-    const decision = await this.#decide(credentials, permission);
-    if (!this.#onFeature(decision, resource)) {
-      throw denied(permission, resource.name);
-    }
+    await this.#check(credentials, permission, resource, this.#onFeature);
   }
 
   /** The environments of a list the caller may read (one decision for the whole list). */
@@ -182,6 +176,18 @@ export class Authorizer {
         cluster: clusters.get(item.environment) ?? '',
       }),
     );
+  }
+
+  /** Throws NotAllowedError unless the caller's decision, with its conditions applied, allows it on `resource`. */
+  async #check<R extends { name: string }>(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission,
+    resource: R,
+    onResource: (decision: PolicyDecision, resource: R) => boolean,
+  ) {
+    const decision = await this.#decide(credentials, permission);
+    if (!onResource(decision, resource))
+      throw denied(permission, resource.name);
   }
 
   /** The caller's decision: allowed, denied, or conditions that the rules apply to each resource. */

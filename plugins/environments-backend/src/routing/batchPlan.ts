@@ -19,7 +19,12 @@ import {
   VirtualService,
 } from './types';
 import { RoutingViolationError, validateRouting } from './validateRouting';
-import { HostPod, baseIsolationViolations, readyFeatures } from './hostPods';
+import { HostPod, baseIsolationViolations } from './hostPods';
+import {
+  planBackendRemovals,
+  planRouteChanges,
+  sameSet,
+} from './featureSetChanges';
 
 /**
  * Fails every change that would route or prepare a feature while plain requests to the host could reach a
@@ -38,19 +43,6 @@ export function failIsolation(
   input.changes.forEach((c, i) => {
     if (c.add?.length || c.replace?.length) errors[i] = error;
   });
-}
-
-/** No route to a feature none of whose instance pods is ready (a 503 for its requests). */
-export function notReady(target: RoutingTarget, features: string[]) {
-  return new RoutingViolationError(
-    features.map(subset => ({
-      code: 'subset-not-ready' as const,
-      subset,
-      message: `no route to ${
-        target.mode === 'service' ? 'the instance' : 'subset'
-      } ${subset} of ${target.host}: none of its pods is ready`,
-    })),
-  );
 }
 
 /** A change of one of a service's two feature sets; `replace` wins over add/remove. */
@@ -84,27 +76,11 @@ export interface BatchPlanInput {
   pods?: HostPod[];
 }
 
-/** The feature set after one change. */
-export function applyChange(
-  change: Pick<FeatureSetChange, 'add' | 'remove' | 'replace'>,
-  current: Set<string>,
-): Set<string> {
-  if (change.replace) return new Set(change.replace);
-  const next = new Set(current);
-  change.add?.forEach(f => next.add(f));
-  change.remove?.forEach(f => next.delete(f));
-  return next;
-}
-
 /** Whether two VSs hold the same routes (the API server returns maps with sorted keys). */
 function sameHttp(a: VirtualService, b: VirtualService): boolean {
   return (
     stableStringify(a.spec?.http ?? []) === stableStringify(b.spec?.http ?? [])
   );
-}
-
-export function sameSet(a: Set<string>, b: Set<string>): boolean {
-  return a.size === b.size && [...a].every(x => b.has(x));
 }
 
 function missingSubsets(host: string, features: string[], why: string) {
@@ -149,24 +125,10 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
       (c.replace ?? c.add ?? []).forEach(f => made.add(f));
   }
 
-  const ready = input.pods && readyFeatures(target, input.pods);
-  let routes = new Set(routesBefore);
-  changes.forEach((c, i) => {
-    if (c.set !== 'routes' || errors[i]) return;
-    const next = applyChange(c, routes);
-    // Only what this change routes anew: a routed instance that went down does not block the others.
-    const added = [...next].filter(f => !routes.has(f));
-    const missing = added.filter(f => !made.has(f));
-    const unready = added.filter(f => made.has(f) && ready && !ready.has(f));
-    if (missing.length) {
-      errors[i] = missingSubsets(
-        target.host,
-        missing,
-        'a route needs its DR subset first',
-      );
-    } else if (unready.length) {
-      errors[i] = notReady(target, unready);
-    } else routes = next;
+  let routes = planRouteChanges(input, errors, routesBefore, {
+    has: f => made.has(f),
+    missing: missing =>
+      missingSubsets(target.host, missing, 'a route needs its DR subset first'),
   });
 
   // With a DR, the VSs pin requests without the header to `default` even before a feature is routed: the
@@ -199,18 +161,14 @@ export function planBatch(input: BatchPlanInput): BatchPlan {
     }
   }
 
-  let subsets = new Set(subsetsBefore);
-  changes.forEach((c, i) => {
-    if (c.set !== 'subsets' || errors[i]) return;
-    const next = applyChange(c, subsets);
-    const routed = [...subsets].filter(f => !next.has(f) && routes.has(f));
-    if (routed.length) {
-      errors[i] = missingSubsets(
-        target.host,
-        routed,
-        'a routed subset cannot be removed',
-      );
-    } else subsets = next;
+  const subsets = planBackendRemovals({
+    set: 'subsets',
+    changes,
+    errors,
+    backendsBefore: subsetsBefore,
+    routes,
+    stillRouted: routed =>
+      missingSubsets(target.host, routed, 'a routed subset cannot be removed'),
   });
   // A route whose subset came from a change that failed still needs that subset.
   routes.forEach(f => subsets.add(f));
@@ -243,18 +201,10 @@ function planServiceBatch(
   const { target, changes } = input;
   const errors: BatchPlan['errors'] = changes.map(() => undefined);
   failIsolation(input, errors);
-  const ready = input.pods && readyFeatures(target, input.pods);
-  let routes = new Set(routesBefore);
-  changes.forEach((c, i) => {
-    if (c.set !== 'routes' || errors[i]) return;
-    const next = applyChange(c, routes);
-    const added = [...next].filter(f => !routes.has(f));
-    const missing = added.filter(
-      f => !input.services?.has(instanceServiceName(target.host, f)),
-    );
-    const unready = added.filter(f => ready && !ready.has(f));
-    if (missing.length) {
-      errors[i] = new RoutingViolationError(
+  const routes = planRouteChanges(input, errors, routesBefore, {
+    has: f => !!input.services?.has(instanceServiceName(target.host, f)),
+    missing: missing =>
+      new RoutingViolationError(
         missing.map(feature => ({
           code: 'missing-backend' as const,
           backend: instanceServiceName(target.host, feature),
@@ -263,10 +213,7 @@ function planServiceBatch(
             feature,
           )} of feature ${feature} does not exist`,
         })),
-      );
-    } else if (unready.length) {
-      errors[i] = notReady(target, unready);
-    } else routes = next;
+      ),
   });
   if (isRelease(changes, routes, new Set())) {
     return { errors, ...planRelease(input, live) };

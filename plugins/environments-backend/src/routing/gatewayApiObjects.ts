@@ -1,5 +1,6 @@
 import { NotFoundError } from '@backstage/errors';
-import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import { KubernetesObject } from '@kubernetes/client-node';
+import { applyAsRouting } from './routingObjects';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import {
   GATEWAY_API_VERSION,
@@ -82,24 +83,17 @@ export async function writeGatewayObject<
       ROUTING_MANAGER,
     )) as T;
   }
-  return (await client.patch(
-    {
-      apiVersion: desired.apiVersion,
-      kind: desired.kind,
-      metadata: {
-        name: live.metadata?.name,
-        namespace: live.metadata?.namespace,
-        labels: desired.metadata?.labels,
-        resourceVersion: live.metadata?.resourceVersion,
-      },
-      spec: desired.spec,
-    } as KubernetesObject,
-    undefined,
-    undefined,
-    ROUTING_MANAGER,
-    true,
-    PatchStrategy.ServerSideApply,
-  )) as T;
+  return (await applyAsRouting(client, {
+    apiVersion: desired.apiVersion,
+    kind: desired.kind,
+    metadata: {
+      name: live.metadata?.name,
+      namespace: live.metadata?.namespace,
+      labels: desired.metadata?.labels,
+      resourceVersion: live.metadata?.resourceVersion,
+    },
+    spec: desired.spec,
+  } as KubernetesObject)) as T;
 }
 
 /** Deletes a live object (list items may lack apiVersion and kind: given apart) unless it changed since it was read (409); one already gone is fine. */

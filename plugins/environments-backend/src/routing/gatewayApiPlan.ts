@@ -1,14 +1,32 @@
 import { InputError } from '@backstage/errors';
 import { stableStringify } from '../apply/fingerprint';
 import { instanceServiceName } from '../naming';
-import { applyChange, failIsolation, notReady, sameSet } from './batchPlan';
+import { failIsolation } from './batchPlan';
+import {
+  planBackendRemovals,
+  planRouteChanges,
+  sameSet,
+} from './featureSetChanges';
 import {
   chartGatewayRoutesFor,
   withFeatureRules,
 } from './gatewayApiChartRoutes';
-import { HostPod, readyFeatures } from './hostPods';
-import { computeHttpRoutes, isRoutingObjectOf, ownRouteIndex, routedFeaturesOf, sameRouteSpec, validateGatewayRouting } from './gatewayApiModel';
-import { computeInstanceService, defaultServiceName, routedPort, sameServiceSpec, serviceFeature } from './gatewayApiServices';
+import { HostPod } from './hostPods';
+import {
+  computeHttpRoutes,
+  isRoutingObjectOf,
+  ownRouteIndex,
+  routedFeaturesOf,
+  sameRouteSpec,
+  validateGatewayRouting,
+} from './gatewayApiModel';
+import {
+  computeInstanceService,
+  defaultServiceName,
+  routedPort,
+  sameServiceSpec,
+  serviceFeature,
+} from './gatewayApiServices';
 import { GatewayHTTPRoute, KubeService } from './gatewayApiTypes';
 import type { RoutingSetChange } from './RoutingDriver';
 import { MatchOptions, RoutingTarget } from './types';
@@ -87,7 +105,6 @@ export function planGatewayBatch(
   };
   const { errors } = plan;
   failIsolation(input, errors);
-  const ready = input.pods && readyFeatures(target, input.pods);
 
   const ownRoutes = input.httpRoutes.filter(
     r => ownRouteIndex(r, host) !== undefined,
@@ -176,27 +193,22 @@ export function planGatewayBatch(
     adds.forEach(f => made.add(f));
   });
 
-  let routes = new Set(routesBefore);
-  changes.forEach((c, i) => {
-    if (c.set !== 'routes' || errors[i]) return;
-    const next = applyChange(c, routes);
-    // Only what this change routes anew; rules already broken are dropped when the routes are rewritten.
-    const added = [...next].filter(f => !routes.has(f));
-    const missing = added.filter(f => !made.has(f));
-    const unready = added.filter(f => made.has(f) && ready && !ready.has(f));
-    if (missing.length) {
-      errors[i] = violationError(
-        'missing-backend',
-        host,
-        missing.map(feature => ({
-          feature,
-          backend: instanceServiceName(host, feature),
-        })),
-        'a route needs its instance Service first',
-      );
-    } else if (unready.length) {
-      errors[i] = notReady(target, unready);
-    } else routes = next;
+  /** The error of a change that needs the instance Services of these features. */
+  const missingInstances = (features: string[], why: string) =>
+    violationError(
+      'missing-backend',
+      host,
+      features.map(feature => ({
+        feature,
+        backend: instanceServiceName(host, feature),
+      })),
+      why,
+    );
+  // Rules already broken are dropped when the routes are rewritten.
+  let routes = planRouteChanges(input, errors, routesBefore, {
+    has: f => made.has(f),
+    missing: missing =>
+      missingInstances(missing, 'a route needs its instance Service first'),
   });
 
   const routeErrors = (error: Error) => {
@@ -270,22 +282,14 @@ export function planGatewayBatch(
     }
   }
 
-  let backends = new Set(backendsBefore);
-  changes.forEach((c, i) => {
-    if (c.set !== 'backends' || errors[i]) return;
-    const next = applyChange(c, backends);
-    const routed = [...backends].filter(f => !next.has(f) && routes.has(f));
-    if (routed.length) {
-      errors[i] = violationError(
-        'missing-backend',
-        host,
-        routed.map(feature => ({
-          feature,
-          backend: instanceServiceName(host, feature),
-        })),
-        'a routed instance Service cannot be removed',
-      );
-    } else backends = next;
+  const backends = planBackendRemovals({
+    set: 'backends',
+    changes,
+    errors,
+    backendsBefore,
+    routes,
+    stillRouted: routed =>
+      missingInstances(routed, 'a routed instance Service cannot be removed'),
   });
   // A route whose backend came from a change that failed still needs that backend.
   routes.forEach(f => backends.add(f));

@@ -1,18 +1,14 @@
-import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import { KubernetesObject } from '@kubernetes/client-node';
 import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { LABELS, MANAGER } from '../apply/types';
 import { GATEWAY_API_VERSION, GatewayHTTPRoute } from './gatewayApiTypes';
 import type { RoutingDriverKind } from './RoutingDriver';
+import { applyAsRouting } from './routingObjects';
 import {
   previewHeaderOperations,
   toRequestHeaderModifier,
 } from './headerOperations';
-import {
-  ISTIO_API_VERSION,
-  MatchOptions,
-  ROUTING_MANAGER,
-  VirtualService,
-} from './types';
+import { ISTIO_API_VERSION, MatchOptions, VirtualService } from './types';
 
 /** What a feature's preview host is made of. */
 export interface PreviewHostInput {
@@ -133,15 +129,11 @@ export class PreviewHostWriter {
   constructor(private readonly driver: RoutingDriverKind = 'istio') {}
 
   async write(client: DynamicClient, input: PreviewHostInput): Promise<void> {
-    await client.patch(
+    await applyAsRouting(
+      client,
       (this.driver === 'istio'
         ? computePreviewVirtualService(input)
         : computePreviewHttpRoute(input)) as KubernetesObject,
-      undefined,
-      undefined,
-      ROUTING_MANAGER,
-      true,
-      PatchStrategy.ServerSideApply,
     );
   }
 

@@ -79,14 +79,22 @@ export async function writeRoutingObject<
       ROUTING_MANAGER,
     )) as T;
   }
-  return (await client.patch(
+  return (await applyAsRouting(client, body)) as T;
+}
+
+/** Server-side apply as `envmesh-routing`, forcing field ownership conflicts (see writeRoutingObject). */
+export async function applyAsRouting(
+  client: DynamicClient,
+  body: KubernetesObject,
+): Promise<KubernetesObject> {
+  return client.patch(
     body,
     undefined,
     undefined,
     ROUTING_MANAGER,
     true,
     PatchStrategy.ServerSideApply,
-  )) as T;
+  );
 }
 
 /** Deletes a DR or VS that routing created (404: already gone). */

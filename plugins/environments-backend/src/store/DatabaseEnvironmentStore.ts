@@ -1,4 +1,3 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   EnvironmentServiceSpec,
@@ -8,7 +7,6 @@ import type {
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
 import { EnvironmentStore } from './EnvironmentStore';
-import { applyDatabaseMigrations } from './migrations';
 import { StoredEnvironment } from './types';
 import {
   chunks,
@@ -27,15 +25,6 @@ type Row = Record<string, any>;
  * @internal
  */
 export class DatabaseEnvironmentStore implements EnvironmentStore {
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseEnvironmentStore> {
-    return new DatabaseEnvironmentStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 

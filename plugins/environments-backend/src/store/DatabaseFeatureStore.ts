@@ -1,4 +1,3 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   FeatureBranch,
@@ -8,12 +7,13 @@ import type {
   FeatureSource,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
-import { FeatureStore, NewFeature } from './FeatureStore';
-import { applyDatabaseMigrations } from './migrations';
+import { FeaturePatch, FeatureStore, NewFeature } from './FeatureStore';
 import {
   isUniqueViolation,
   optional,
-  childRows,
+  ChildTable,
+  firstWithChildRows,
+  withChildRows,
   parseJson,
   toIso,
   toIsoRequired,
@@ -21,21 +21,19 @@ import {
 
 type Row = Record<string, any>;
 
+const INSTANCES: ChildTable = {
+  table: 'feature_instances',
+  column: 'feature',
+  parentKey: 'name',
+  orderBy: 'service',
+};
+
 /**
  * Feature branches, their instances and webhook deliveries in the plugin's database.
  *
  * @internal
  */
 export class DatabaseFeatureStore implements FeatureStore {
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseFeatureStore> {
-    return new DatabaseFeatureStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 
@@ -71,12 +69,7 @@ export class DatabaseFeatureStore implements FeatureStore {
   /** Adds or replaces instances (they become `pending`) and the fields given; others stay as they are. */
   async updateFeature(
     name: string,
-    patch: {
-      instances?: FeatureInstanceSpec[];
-      source?: FeatureSource;
-      expiresAt?: string;
-      description?: string;
-    },
+    patch: FeaturePatch,
   ): Promise<FeatureBranch> {
     const now = new Date();
     await this.db.transaction(async tx => {
@@ -99,12 +92,8 @@ export class DatabaseFeatureStore implements FeatureStore {
   }
 
   async getFeature(name: string): Promise<FeatureBranch | undefined> {
-    const row = await this.db('features').where({ name }).first();
-    if (!row) return undefined;
-    const instances = await this.db('feature_instances')
-      .where({ feature: name })
-      .orderBy('service');
-    return toFeature(row, instances);
+    const query = this.db('features').where({ name });
+    return firstWithChildRows(this.db, query, INSTANCES, toFeature);
   }
 
   async listFeatures(
@@ -115,15 +104,7 @@ export class DatabaseFeatureStore implements FeatureStore {
     if (options.expiredBefore) {
       query.where('expires_at', '<=', options.expiredBefore);
     }
-    const rows = await query;
-    const instances = await childRows(
-      this.db,
-      'feature_instances',
-      'feature',
-      rows.map(r => r.name),
-      'service',
-    );
-    return rows.map(row => toFeature(row, instances.get(row.name)!));
+    return withChildRows(this.db, await query, INSTANCES, toFeature);
   }
 
   /** Sets an instance's state, with why (a failure) and, once deployed, the base revision it was deployed onto. */

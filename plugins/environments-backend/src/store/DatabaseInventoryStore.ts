@@ -1,7 +1,5 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { InventoryStore } from './InventoryStore';
-import { applyDatabaseMigrations } from './migrations';
 import { Inventory, InventoryObject } from './types';
 import { parseJson, toIsoRequired } from './util';
 
@@ -11,15 +9,6 @@ import { parseJson, toIsoRequired } from './util';
  * @internal
  */
 export class DatabaseInventoryStore implements InventoryStore {
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseInventoryStore> {
-    return new DatabaseInventoryStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 

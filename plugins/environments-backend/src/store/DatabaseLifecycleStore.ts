@@ -1,9 +1,7 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type { LifecycleSettings } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
 import { LifecycleNoticeKey, LifecycleStore } from './LifecycleStore';
-import { applyDatabaseMigrations } from './migrations';
 import { isUniqueViolation, toIso, toIsoRequired } from './util';
 
 /**
@@ -13,14 +11,6 @@ import { isUniqueViolation, toIso, toIsoRequired } from './util';
  * @internal
  */
 export class DatabaseLifecycleStore implements LifecycleStore {
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseLifecycleStore> {
-    return new DatabaseLifecycleStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 

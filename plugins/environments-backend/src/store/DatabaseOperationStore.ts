@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
   OperationState,
   OperationStep,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
-import { applyDatabaseMigrations } from './migrations';
 import { OperationStore } from './OperationStore';
 import {
   NewOperation,
@@ -19,7 +17,9 @@ import {
   chunks,
   isUniqueViolation,
   optional,
-  childRows,
+  ChildTable,
+  firstWithChildRows,
+  withChildRows,
   parseJson,
   toIso,
   toIsoRequired,
@@ -31,6 +31,13 @@ const FINAL_STEP_STATES = ['succeeded', 'failed', 'skipped'];
 
 type Row = Record<string, any>;
 
+const STEPS: ChildTable = {
+  table: 'operation_steps',
+  column: 'operation_id',
+  parentKey: 'id',
+  orderBy: 'step_index',
+};
+
 /**
  * Operations, their steps and logs in the plugin's database. One active operation per environment (a
  * partial unique index) and operation claims are enforced by the database, across backend replicas.
@@ -40,15 +47,6 @@ type Row = Record<string, any>;
 export class DatabaseOperationStore implements OperationStore {
   /** appendLog calls per operation, chained so that this process never races itself for a sequence number. */
   private readonly logQueues = new Map<string, Promise<unknown>>();
-
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseOperationStore> {
-    return new DatabaseOperationStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
 
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
@@ -116,12 +114,8 @@ export class DatabaseOperationStore implements OperationStore {
   }
 
   async getOperation(id: string): Promise<StoredOperation | undefined> {
-    const row = await this.db('operations').where({ id }).first();
-    if (!row) return undefined;
-    const steps = await this.db('operation_steps')
-      .where({ operation_id: id })
-      .orderBy('step_index');
-    return toOperation(row, steps);
+    const query = this.db('operations').where({ id });
+    return firstWithChildRows(this.db, query, STEPS, toOperation);
   }
 
   /**
@@ -140,15 +134,7 @@ export class DatabaseOperationStore implements OperationStore {
     if (options.environment) query.where({ environment: options.environment });
     if (options.feature !== undefined)
       query.where({ feature: options.feature });
-    const rows = await query;
-    const steps = await childRows(
-      this.db,
-      'operation_steps',
-      'operation_id',
-      rows.map(r => r.id),
-      'step_index',
-    );
-    return rows.map(row => toOperation(row, steps.get(row.id)!));
+    return withChildRows(this.db, await query, STEPS, toOperation);
   }
 
   /**

@@ -1,8 +1,6 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type { Revision } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
-import { applyDatabaseMigrations } from './migrations';
 import { RevisionStore } from './RevisionStore';
 import { NewRevision } from './types';
 import { isUniqueViolation, parseJson, toIsoRequired } from './util';
@@ -15,15 +13,6 @@ type Row = Record<string, any>;
  * @internal
  */
 export class DatabaseRevisionStore implements RevisionStore {
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseRevisionStore> {
-    return new DatabaseRevisionStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 

@@ -1,10 +1,8 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   ChartSource,
   ServiceDefinition,
 } from '@envmesh/plugin-environments-common';
 import { Knex } from 'knex';
-import { applyDatabaseMigrations } from './migrations';
 import { ServiceRegistryStore } from './ServiceRegistryStore';
 import { StoredChart } from './types';
 import { chunks, parseJson, toIsoRequired } from './util';
@@ -17,15 +15,6 @@ type Row = Record<string, any>;
  * @internal
  */
 export class DatabaseServiceRegistryStore implements ServiceRegistryStore {
-  /** Opens the plugin's database, migrated unless the backend config skips it. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<DatabaseServiceRegistryStore> {
-    return new DatabaseServiceRegistryStore(
-      await applyDatabaseMigrations(options.database),
-    );
-  }
-
   /** Wraps an already migrated Knex, or a transaction. */
   constructor(private readonly db: Knex) {}
 

@@ -10,8 +10,7 @@ import {
   environment,
   newOperation,
 } from '../__testUtils__/stores';
-import { DatabaseEnvironmentStore } from './DatabaseEnvironmentStore';
-import { DatabaseOperationStore } from './DatabaseOperationStore';
+import { createDatabaseStores } from './DatabaseStores';
 
 jest.setTimeout(60_000);
 
@@ -75,7 +74,7 @@ describe.each(databases.eachSupportedId())(
 
     it('migrates a database once for all its stores, and not when the config skips it', async () => {
       const knex = await databases.init(databaseId);
-      await DatabaseEnvironmentStore.create({
+      await createDatabaseStores({
         database: mockServices.database({ knex, migrations: { skip: true } }),
       });
       expect(await knex.schema.hasTable('environments')).toBe(false);
@@ -83,13 +82,13 @@ describe.each(databases.eachSupportedId())(
       const database = mockServices.database({ knex });
       // Each migration run gets a migrator from the client.
       const migrators = jest.spyOn(knex, 'migrate', 'get');
-      const [environments, operations] = await Promise.all([
-        DatabaseEnvironmentStore.create({ database }),
-        DatabaseOperationStore.create({ database }),
+      const [first, second] = await Promise.all([
+        createDatabaseStores({ database }),
+        createDatabaseStores({ database }),
       ]);
       expect(migrators).toHaveBeenCalledTimes(1);
-      expect(await environments.listEnvironments()).toEqual([]);
-      expect(await operations.listOperations()).toEqual([]);
+      expect(await first.environments.listEnvironments()).toEqual([]);
+      expect(await second.operations.listOperations()).toEqual([]);
     });
   },
 );

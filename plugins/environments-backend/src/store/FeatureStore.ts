@@ -2,7 +2,6 @@ import type {
   FeatureBranch,
   FeatureInstanceSpec,
   FeatureInstanceState,
-  FeatureSource,
 } from '@envmesh/plugin-environments-common';
 
 /**
@@ -10,15 +9,22 @@ import type {
  *
  * @internal
  */
-export interface NewFeature {
-  name: string;
-  environment: string;
-  owner: string;
-  description?: string;
-  source?: FeatureSource;
-  expiresAt?: string;
+export interface NewFeature
+  extends Pick<
+    FeatureBranch,
+    'name' | 'environment' | 'owner' | 'description' | 'source' | 'expiresAt'
+  > {
   instances: FeatureInstanceSpec[];
 }
+
+/**
+ * What updateFeature changes: the instances given are added or replaced, the other fields set when given.
+ *
+ * @internal
+ */
+export type FeaturePatch = Partial<
+  Pick<NewFeature, 'instances' | 'source' | 'expiresAt' | 'description'>
+>;
 
 /**
  * Feature branches and their instances (the desired state; the routing objects in the cluster hold which
@@ -31,15 +37,7 @@ export interface FeatureStore {
   createFeature(feature: NewFeature): Promise<FeatureBranch>;
 
   /** Adds or replaces instances (they become `pending`) and the fields given; others stay as they are. */
-  updateFeature(
-    name: string,
-    patch: {
-      instances?: FeatureInstanceSpec[];
-      source?: FeatureSource;
-      expiresAt?: string;
-      description?: string;
-    },
-  ): Promise<FeatureBranch>;
+  updateFeature(name: string, patch: FeaturePatch): Promise<FeatureBranch>;
 
   getFeature(name: string): Promise<FeatureBranch | undefined>;
 

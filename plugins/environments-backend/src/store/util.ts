@@ -1,24 +1,46 @@
 import type { Knex } from 'knex';
 
+/** A child table: its rows whose `column` holds a parent row's `parentKey`, in `orderBy` order. */
+export interface ChildTable {
+  table: string;
+  column: string;
+  parentKey: string;
+  orderBy: string;
+}
+
 /**
- * The rows of a child table whose `column` is one of `keys`, grouped by it (one query for all parents, in
- * `orderBy` order); no query for no keys.
+ * Parent rows, each made into a value with its child rows by `toValue`: one query for the children of all
+ * of them, none for no rows.
  */
-export async function childRows(
+export async function withChildRows<T>(
   db: Knex,
-  table: string,
-  column: string,
-  keys: string[],
-  orderBy: string,
-): Promise<Map<string, any[]>> {
+  rows: any[],
+  child: ChildTable,
+  toValue: (row: any, children: any[]) => T,
+): Promise<T[]> {
+  const keys: string[] = rows.map(row => row[child.parentKey]);
   const byKey = new Map<string, any[]>(keys.map(k => [k, []]));
-  if (!keys.length) return byKey;
-  for (const row of await db(table)
-    .whereIn(column, keys)
-    .orderBy([column, orderBy])) {
-    byKey.get(row[column])?.push(row);
+  if (keys.length) {
+    for (const row of await db(child.table)
+      .whereIn(child.column, keys)
+      .orderBy([child.column, child.orderBy])) {
+      byKey.get(row[child.column])?.push(row);
+    }
   }
-  return byKey;
+  return rows.map(row => toValue(row, byKey.get(row[child.parentKey])!));
+}
+
+/** The first row of `query` with its child rows (see withChildRows); undefined when there is none. */
+export async function firstWithChildRows<T>(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  child: ChildTable,
+  toValue: (row: any, children: any[]) => T,
+): Promise<T | undefined> {
+  const row = await query.first();
+  if (!row) return undefined;
+  const [value] = await withChildRows(db, [row], child, toValue);
+  return value;
 }
 
 /** A timestamp column as an ISO string: PostgreSQL gives Dates, SQLite the epoch milliseconds we wrote. */

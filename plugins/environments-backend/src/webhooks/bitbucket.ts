@@ -5,12 +5,10 @@ import {
   commitSha,
   commitTimestamp,
   compact,
-  deliveryIdFrom,
-  requiredHeader,
   headFirst,
   optionalString,
-  readPayload,
   verifyHmacSha256,
+  readPushDelivery,
 } from './verify';
 
 const commit = z.object({
@@ -89,21 +87,18 @@ export function parseBitbucketDelivery(
   secret: string,
 ): ParsedDelivery {
   verifyHmacSha256(headers, 'X-Hub-Signature', rawBody, secret);
-  const deliveryId = deliveryIdFrom(headers, ['X-Request-UUID'], rawBody);
-  const event = requiredHeader(headers, 'X-Event-Key');
-  if (event !== 'repo:push') {
-    return {
-      kind: 'ignored',
-      deliveryId,
-      reason: `Bitbucket event '${event}' is not handled`,
-    };
-  }
-
-  const payload = readPayload(
-    pushPayload,
+  const read = readPushDelivery(
     { headers, rawBody },
-    'Bitbucket push payload',
+    {
+      provider: 'Bitbucket',
+      idHeaders: ['X-Request-UUID'],
+      eventHeader: 'X-Event-Key',
+      pushEvent: 'repo:push',
+      payload: pushPayload,
+    },
   );
+  if ('ignored' in read) return read.ignored;
+  const { deliveryId, payload } = read;
   const { repository, actor } = payload;
   const html = repository.links?.html?.href;
   const branchChanges = payload.push.changes.filter(

@@ -2,17 +2,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
-  pushedBranch,
   commitSha,
   commitTimestamp,
   compact,
-  deliveryIdFrom,
-  requiredHeader,
   headFirst,
   optionalString,
   previousSha,
-  readPayload,
   verifyHmacSha256,
+  readBranchPush,
 } from './verify';
 
 const commit = z.object({
@@ -70,25 +67,19 @@ export function parseGithubDelivery(
   secret: string,
 ): ParsedDelivery {
   verifyHmacSha256(headers, 'X-Hub-Signature-256', rawBody, secret);
-  const deliveryId = deliveryIdFrom(headers, ['X-GitHub-Delivery'], rawBody);
-  const event = requiredHeader(headers, 'X-GitHub-Event');
-  if (event !== 'push') {
-    return {
-      kind: 'ignored',
-      deliveryId,
-      reason:
-        event === 'ping' ? 'ping' : `GitHub event '${event}' is not handled`,
-    };
-  }
-
-  const payload = readPayload(
-    pushPayload,
+  const read = readBranchPush(
     { headers, rawBody },
-    'GitHub push payload',
+    {
+      provider: 'GitHub',
+      idHeaders: ['X-GitHub-Delivery'],
+      eventHeader: 'X-GitHub-Event',
+      pushEvent: 'push',
+      pingEvent: 'ping',
+      payload: pushPayload,
+    },
   );
-  const pushed = pushedBranch(payload.ref, deliveryId);
-  if ('ignored' in pushed) return pushed.ignored;
-  const { branch } = pushed;
+  if ('ignored' in read) return read.ignored;
+  const { deliveryId, payload, branch } = read;
   const { repository } = payload;
   const deleted = payload.deleted;
   return {

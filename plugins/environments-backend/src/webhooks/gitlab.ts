@@ -2,18 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { ParsedDelivery, PushCommit } from './types';
 import {
-  pushedBranch,
   commitSha,
   commitTimestamp,
   compact,
-  deliveryIdFrom,
-  requiredHeader,
   headFirst,
   isNullSha,
   optionalString,
   previousSha,
-  readPayload,
   verifyToken,
+  readBranchPush,
 } from './verify';
 
 /** The fields of a GitLab `Push Hook` envmesh reads (https://docs.gitlab.com/user/project/integrations/webhook_events/#push-events). */
@@ -61,28 +58,18 @@ export function parseGitlabDelivery(
   secret: string,
 ): ParsedDelivery {
   verifyToken(headers, 'X-Gitlab-Token', secret);
-  const deliveryId = deliveryIdFrom(
-    headers,
-    ['Idempotency-Key', 'X-Gitlab-Event-UUID'],
-    rawBody,
-  );
-  const event = requiredHeader(headers, 'X-Gitlab-Event');
-  if (event !== 'Push Hook') {
-    return {
-      kind: 'ignored',
-      deliveryId,
-      reason: `GitLab event '${event}' is not handled`,
-    };
-  }
-
-  const payload = readPayload(
-    pushPayload,
+  const read = readBranchPush(
     { headers, rawBody },
-    'GitLab push payload',
+    {
+      provider: 'GitLab',
+      idHeaders: ['Idempotency-Key', 'X-Gitlab-Event-UUID'],
+      eventHeader: 'X-Gitlab-Event',
+      pushEvent: 'Push Hook',
+      payload: pushPayload,
+    },
   );
-  const pushed = pushedBranch(payload.ref, deliveryId);
-  if ('ignored' in pushed) return pushed.ignored;
-  const { branch } = pushed;
+  if ('ignored' in read) return read.ignored;
+  const { deliveryId, payload, branch } = read;
   const { project } = payload;
   // GitLab has no `deleted` flag: a deletion's `after` is all zeros (and checkout_sha null).
   const deleted = isNullSha(payload.after);

@@ -21,11 +21,21 @@ function header(
   return undefined;
 }
 
-function assertSecret(secret: string) {
+/** The header that signs the delivery (or holds the token), once there is a secret to check it against. */
+function signatureHeader(
+  headers: IncomingHttpHeaders,
+  headerName: string,
+  secret: string,
+): string {
   // An empty HMAC key or token would let anyone sign; treat it as a wiring bug, not a bad request.
   if (typeof secret !== 'string' || secret.length === 0) {
     throw new Error('a webhook secret is required');
   }
+  const value = header(headers, headerName);
+  if (!value) {
+    throw new AuthenticationError(`missing ${headerName} header`);
+  }
+  return value;
 }
 
 /**
@@ -38,11 +48,7 @@ export function verifyHmacSha256(
   rawBody: Buffer,
   secret: string,
 ): void {
-  assertSecret(secret);
-  const value = header(headers, headerName);
-  if (!value) {
-    throw new AuthenticationError(`missing ${headerName} header`);
-  }
+  const value = signatureHeader(headers, headerName, secret);
   const match = /^sha256=([0-9a-f]{64})$/i.exec(value.trim());
   if (!match) {
     throw new AuthenticationError(
@@ -62,11 +68,7 @@ export function verifyToken(
   headerName: string,
   secret: string,
 ): void {
-  assertSecret(secret);
-  const value = header(headers, headerName);
-  if (!value) {
-    throw new AuthenticationError(`missing ${headerName} header`);
-  }
+  const value = signatureHeader(headers, headerName, secret);
   // Digests have equal lengths, so timingSafeEqual neither throws nor reveals the secret's length.
   const digest = (text: string) => createHash('sha256').update(text).digest();
   if (!timingSafeEqual(digest(value), digest(secret))) {
@@ -78,7 +80,7 @@ export function verifyToken(
  * The delivery id from the first header present, else a digest of the (already verified) body: a retry
  * resends the same bytes, and two different events never have the same body.
  */
-export function deliveryIdFrom(
+function deliveryIdFrom(
   headers: IncomingHttpHeaders,
   names: string[],
   rawBody: Buffer,
@@ -117,7 +119,7 @@ export function parseJson(
  * Reads and validates a delivery's JSON payload; the InputError names the first offending field
  * (`GitHub push payload: repository.full_name: ...`).
  */
-export function readPayload<T extends z.ZodType>(
+function readPayload<T extends z.ZodType>(
   schema: T,
   delivery: { headers: IncomingHttpHeaders; rawBody: Buffer },
   what: string,
@@ -131,20 +133,68 @@ export function readPayload<T extends z.ZodType>(
   throw new InputError(`${what}: ${field}: ${issue.message}`);
 }
 
-const BRANCH_REF = 'refs/heads/';
-
 /** A header the provider always sends (the event name): a 400 naming it when missing. */
-export function requiredHeader(
-  headers: IncomingHttpHeaders,
-  name: string,
-): string {
+function requiredHeader(headers: IncomingHttpHeaders, name: string): string {
   const value = header(headers, name);
   if (!value) throw new InputError(`${name}: header is required`);
   return value;
 }
 
+/** How a provider names a delivery's id and event, and the payload of its push event. */
+interface PushDeliveryFormat<T extends z.ZodType> {
+  /** The provider's name in messages (`GitHub`). */
+  provider: string;
+  /** The headers that may carry the delivery id, first found wins (see deliveryIdFrom). */
+  idHeaders: string[];
+  eventHeader: string;
+  pushEvent: string;
+  /** The event that only checks the hook, answered as ignored with the reason `ping`. */
+  pingEvent?: string;
+  payload: T;
+}
+
+/**
+ * Reads a verified delivery: its id and, when it is the push event, its payload; any other event is
+ * answered as ignored.
+ */
+export function readPushDelivery<T extends z.ZodType>(
+  delivery: { headers: IncomingHttpHeaders; rawBody: Buffer },
+  format: PushDeliveryFormat<T>,
+): { deliveryId: string; payload: z.infer<T> } | { ignored: ParsedDelivery } {
+  const { headers, rawBody } = delivery;
+  const deliveryId = deliveryIdFrom(headers, format.idHeaders, rawBody);
+  const event = requiredHeader(headers, format.eventHeader);
+  if (event !== format.pushEvent) {
+    const reason =
+      event === format.pingEvent
+        ? 'ping'
+        : `${format.provider} event '${event}' is not handled`;
+    return { ignored: { kind: 'ignored', deliveryId, reason } };
+  }
+  const what = `${format.provider} push payload`;
+  return { deliveryId, payload: readPayload(format.payload, delivery, what) };
+}
+
+/**
+ * Like readPushDelivery, for a provider whose push names one ref (`payload.ref`): also the branch, and a push
+ * of a tag or another ref answered as ignored.
+ */
+export function readBranchPush<T extends z.ZodType<{ ref: string }>>(
+  delivery: { headers: IncomingHttpHeaders; rawBody: Buffer },
+  format: PushDeliveryFormat<T>,
+):
+  | { deliveryId: string; payload: z.infer<T>; branch: string }
+  | { ignored: ParsedDelivery } {
+  const read = readPushDelivery(delivery, format);
+  if ('ignored' in read) return read;
+  const pushed = pushedBranch(read.payload.ref, read.deliveryId);
+  return 'ignored' in pushed ? pushed : { ...read, branch: pushed.branch };
+}
+
+const BRANCH_REF = 'refs/heads/';
+
 /** The branch of a pushed `refs/heads/<branch>` ref, or the answer that ignores a push of a tag or another ref. */
-export function pushedBranch(
+function pushedBranch(
   ref: string,
   deliveryId: string,
 ): { branch: string } | { ignored: ParsedDelivery } {

@@ -1,4 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import type { EnvironmentsService } from '@envmesh/plugin-environments-node';
 import { examples } from './copyEnvironment.examples';
 import {
   EnvironmentActionOptions,
@@ -8,6 +9,28 @@ import {
   toServiceSpecs,
   waitInputs,
 } from './waitForOperation';
+
+type CopyRequest = Parameters<EnvironmentsService['copyEnvironment']>;
+
+/**
+ * Starts the copy of `source`, for this action and for `envmesh:environment:create` with `copyFrom`: the
+ * `services` given override the source's; none keeps them as they are.
+ */
+export function startCopy(
+  environments: EnvironmentsService,
+  source: string,
+  copy: Omit<CopyRequest[1], 'services'> & {
+    services: ReturnType<typeof toServiceSpecs>;
+  },
+  request: CopyRequest[2],
+) {
+  const { services, ...rest } = copy;
+  return environments.copyEnvironment(
+    source,
+    { ...rest, ...(services.length ? { services } : {}) },
+    request,
+  );
+}
 
 /**
  * Creates the `envmesh:environment:copy` action: copies an environment, with the same service versions and
@@ -77,16 +100,10 @@ export function createEnvironmentCopyAction(options: EnvironmentActionOptions) {
         waitForReady: ctx.input.waitForReady,
         timeoutMinutes: ctx.input.timeoutMinutes,
         start: request =>
-          options.environments.copyEnvironment(
+          startCopy(
+            options.environments,
             source,
-            {
-              name,
-              cluster,
-              namespace,
-              owner,
-              description,
-              ...(services.length ? { services } : {}),
-            },
+            { name, cluster, namespace, owner, description, services },
             request,
           ),
       });

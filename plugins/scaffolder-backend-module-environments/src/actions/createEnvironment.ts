@@ -1,4 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { startCopy } from './copyEnvironment';
 import { examples } from './createEnvironment.examples';
 import {
   EnvironmentActionOptions,
@@ -92,15 +93,10 @@ export function createEnvironmentCreateAction(
         timeoutMinutes: ctx.input.timeoutMinutes,
         start: request =>
           copyFrom
-            ? options.environments.copyEnvironment(
+            ? startCopy(
+                options.environments,
                 copyFrom,
-                {
-                  name,
-                  cluster,
-                  owner,
-                  description,
-                  ...(services.length ? { services } : {}),
-                },
+                { name, cluster, owner, description, services },
                 request,
               )
             : options.environments.createEnvironment(

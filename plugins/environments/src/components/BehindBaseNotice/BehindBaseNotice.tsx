@@ -10,10 +10,9 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import { useState } from 'react';
 import { environmentsApiRef } from '../../api';
 import { Operation } from '../../api/types';
-import { errorMessage } from '../../lib/errorMessage';
+import { useBusyAction } from '../../hooks/useBusyAction';
 import { PermittedButton } from '../PermittedButton';
 
 const howFar = (b: BehindBase) =>
@@ -34,21 +33,13 @@ export const BehindBaseNotice = (props: {
 }) => {
   const { feature, onStarted, disabled } = props;
   const environmentsApi = useApi(environmentsApiRef);
-  const [starting, setStarting] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy: starting, error, run } = useBusyAction();
   if (!feature.behindBase.length) return null;
 
-  const redeploy = async () => {
-    setStarting(true);
-    setError(undefined);
-    try {
-      onStarted(await environmentsApi.redeployFeature(feature.name));
-    } catch (e) {
-      setError(errorMessage(e as Error));
-    } finally {
-      setStarting(false);
-    }
-  };
+  const redeploy = () =>
+    run(async () =>
+      onStarted(await environmentsApi.redeployFeature(feature.name)),
+    );
 
   return (
     <WarningPanel

@@ -1,20 +1,11 @@
-import {
-  InfoCard,
-  Link,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
-import Typography from '@material-ui/core/Typography';
-import { rootRouteRef } from '../../routes';
+import { InfoCard, Link } from '@backstage/core-components';
 import {
   EntityEnvironmentsContentProps,
   ServiceReadiness,
   useEntityEnvironments,
+  useEnvironmentPath,
 } from '../EntityEnvironmentsContent';
+import { LoadedList } from '../LoadedItems';
 
 /**
  * The short version of the "Environments" tab for a component's overview: per environment, the version of
@@ -24,53 +15,30 @@ export const EntityEnvironmentsCard = (
   props: EntityEnvironmentsContentProps,
 ) => {
   const { renderFeatureInstances } = props;
-  const { value, loading, error } = useEntityEnvironments();
-  const environmentsRoot = useRouteRef(rootRouteRef);
+  const entityEnvironments = useEntityEnvironments();
+  const environmentPath = useEnvironmentPath();
 
-  let content;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value?.length) {
-    content = (
-      <Typography variant="body2" color="textSecondary">
-        Not deployed to any environment.
-      </Typography>
-    );
-  } else {
-    content = (
-      <List dense disablePadding aria-label="Environments">
-        {value.map(row => (
-          <ListItem
-            key={`${row.environment.name}/${row.service}`}
-            disableGutters
-          >
-            <ListItemText
-              primary={
-                <Link
-                  to={`${environmentsRoot()}/${encodeURIComponent(
-                    row.environment.name,
-                  )}`}
-                >
-                  {row.environment.name}
-                </Link>
-              }
-              secondary={
-                <>
-                  {row.version ?? 'no version yet'}
-                  {' · '}
-                  <ServiceReadiness row={row} />
-                  {renderFeatureInstances?.(row)}
-                </>
-              }
-              secondaryTypographyProps={{ component: 'div' }}
-            />
-          </ListItem>
-        ))}
-      </List>
-    );
-  }
-
-  return <InfoCard title="Environments">{content}</InfoCard>;
+  return (
+    <InfoCard title="Environments">
+      <LoadedList
+        state={entityEnvironments}
+        empty="Not deployed to any environment."
+        aria-label="Environments"
+        itemKey={row => `${row.environment.name}/${row.service}`}
+        primary={row => (
+          <Link to={environmentPath(row.environment.name)}>
+            {row.environment.name}
+          </Link>
+        )}
+        secondary={row => (
+          <>
+            {row.version ?? 'no version yet'}
+            {' · '}
+            <ServiceReadiness row={row} />
+            {renderFeatureInstances?.(row)}
+          </>
+        )}
+      />
+    </InfoCard>
+  );
 };

@@ -2,12 +2,9 @@ import {
   Content,
   EmptyState,
   Link,
-  Progress,
-  ResponseErrorPanel,
   StatusError,
   StatusOK,
   StatusWarning,
-  SubvalueCell,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -24,6 +21,8 @@ import {
 } from '../../lib/entityEnvironments';
 import { errorMessage } from '../../lib/errorMessage';
 import { ServiceCostCell } from '../CostCard';
+import { EnvironmentNameCell } from '../EnvironmentsTable';
+import { LoadedItems } from '../LoadedItems';
 import { featureBranchesRouteRef, rootRouteRef } from '../../routes';
 
 /** The ready replicas of a service, or why they are unknown. */
@@ -57,6 +56,15 @@ export function useEntityEnvironments() {
   return useAsync(
     () => findEntityEnvironments(environmentsApi, entity),
     [environmentsApi, entity],
+  );
+}
+
+/** The path of an environment's page, by its name. */
+export function useEnvironmentPath() {
+  const environmentsRoot = useRouteRef(rootRouteRef);
+  return useCallback(
+    (name: string) => `${environmentsRoot()}/${encodeURIComponent(name)}`,
+    [environmentsRoot],
   );
 }
 
@@ -107,8 +115,8 @@ export interface EntityEnvironmentsContentProps {
 export const EntityEnvironmentsContent = (
   props: EntityEnvironmentsContentProps,
 ) => {
-  const { value, loading, error } = useEntityEnvironments();
-  const environmentsRoot = useRouteRef(rootRouteRef);
+  const entityEnvironments = useEntityEnvironments();
+  const environmentPath = useEnvironmentPath();
   const featureBranchesRoot = useOptionalRouteRef(featureBranchesRouteRef);
   const environmentsApi = useApi(environmentsApiRef);
   // Feature branches are an extra: the tab works without them.
@@ -137,22 +145,12 @@ export const EntityEnvironmentsContent = (
         title: 'Environment',
         field: 'environment.name',
         highlight: true,
-        render: row => {
-          const link = (
-            <Link
-              to={`${environmentsRoot()}/${encodeURIComponent(
-                row.environment.name,
-              )}`}
-            >
-              {row.environment.name}
-            </Link>
-          );
-          return row.environment.description ? (
-            <SubvalueCell value={link} subvalue={row.environment.description} />
-          ) : (
-            link
-          );
-        },
+        render: row => (
+          <EnvironmentNameCell
+            environment={row.environment}
+            to={environmentPath(row.environment.name)}
+          />
+        ),
       },
       { title: 'Cluster', field: 'environment.cluster' },
       { title: 'Namespace', field: 'environment.namespace' },
@@ -193,34 +191,33 @@ export const EntityEnvironmentsContent = (
       },
     ];
     return result;
-  }, [environmentsRoot, props.renderFeatureInstances, renderFeatureInstances]);
+  }, [environmentPath, props.renderFeatureInstances, renderFeatureInstances]);
 
-  let content;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value?.length) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="Not deployed to any environment"
-        description="This component runs in an envmesh environment once its service (the service registry entry linked to it, or named like its backstage.io/kubernetes-id annotation) is added to one."
-      />
-    );
-  } else {
-    content = (
-      <Table<EntityEnvironment>
-        title={`Environments (${value.length})`}
-        options={{
-          paging: value.length > 20,
-          pageSize: 20,
-          search: value.length > 10,
-        }}
-        columns={columns}
-        data={value}
-      />
-    );
-  }
-  return <Content noPadding>{content}</Content>;
+  return (
+    <Content noPadding>
+      <LoadedItems
+        state={entityEnvironments}
+        empty={
+          <EmptyState
+            missing="data"
+            title="Not deployed to any environment"
+            description="This component runs in an envmesh environment once its service (the service registry entry linked to it, or named like its backstage.io/kubernetes-id annotation) is added to one."
+          />
+        }
+      >
+        {rows => (
+          <Table<EntityEnvironment>
+            title={`Environments (${rows.length})`}
+            options={{
+              paging: rows.length > 20,
+              pageSize: 20,
+              search: rows.length > 10,
+            }}
+            columns={columns}
+            data={rows}
+          />
+        )}
+      </LoadedItems>
+    </Content>
+  );
 };

@@ -2,5 +2,6 @@ export {
   EntityEnvironmentsContent,
   ServiceReadiness,
   useEntityEnvironments,
+  useEnvironmentPath,
 } from './EntityEnvironmentsContent';
 export type { EntityEnvironmentsContentProps } from './EntityEnvironmentsContent';

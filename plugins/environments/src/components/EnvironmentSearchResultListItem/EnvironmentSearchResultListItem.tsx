@@ -63,6 +63,19 @@ export const EnvironmentSearchResultListItem = (
     result.namespace && `Namespace: ${result.namespace}`,
     result.owner && `Owner: ${result.owner}`,
   ].filter((chip): chip is string => Boolean(chip));
+  /** A field as the search highlighted it, else as it is. */
+  const highlighted = (field: 'title' | 'text') => {
+    const text = highlight?.fields[field];
+    return text ? (
+      <HighlightedSearchResultText
+        text={text}
+        preTag={highlight.preTag}
+        postTag={highlight.postTag}
+      />
+    ) : (
+      result[field]
+    );
+  };
 
   return (
     <Box display="flex">
@@ -77,15 +90,7 @@ export const EnvironmentSearchResultListItem = (
           primaryTypographyProps={{ variant: 'h6' }}
           primary={
             <Link noTrack to={result.location}>
-              {highlight?.fields.title ? (
-                <HighlightedSearchResultText
-                  text={highlight.fields.title}
-                  preTag={highlight.preTag}
-                  postTag={highlight.postTag}
-                />
-              ) : (
-                result.title
-              )}
+              {highlighted('title')}
             </Link>
           }
           secondary={
@@ -101,15 +106,7 @@ export const EnvironmentSearchResultListItem = (
                 whiteSpace: 'pre-line',
               }}
             >
-              {highlight?.fields.text ? (
-                <HighlightedSearchResultText
-                  text={highlight.fields.text}
-                  preTag={highlight.preTag}
-                  postTag={highlight.postTag}
-                />
-              ) : (
-                result.text
-              )}
+              {highlighted('text')}
             </Typography>
           }
         />

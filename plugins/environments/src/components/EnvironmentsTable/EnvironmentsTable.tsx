@@ -1,8 +1,5 @@
 import {
   EmptyState,
-  Link,
-  Progress,
-  ResponseErrorPanel,
   StatusOK,
   StatusWarning,
   SubvalueCell,
@@ -28,7 +25,9 @@ import {
 import { EnvironmentCostCell } from '../CostCard';
 import { CreateFromFileDialog } from '../CreateFromFileDialog';
 import { LastOperation, LastOperationCacheProvider } from '../LastOperation';
+import { LoadedItems } from '../LoadedItems';
 import { PermittedButton } from '../PermittedButton';
+import { EnvironmentNameCell } from './EnvironmentNameCell';
 
 /** How many rows a page of the table shows. */
 const PAGE_SIZE = 20;
@@ -41,19 +40,13 @@ const columns: TableColumn<EnvironmentSummary>[] = [
     title: 'Name',
     field: 'name',
     highlight: true,
-    render: environment => {
-      // Relative to the list page, so it works wherever the plugin is mounted, in both frontend systems.
-      const link = (
-        <Link to={encodeURIComponent(environment.name)}>
-          {environment.name}
-        </Link>
-      );
-      return environment.description ? (
-        <SubvalueCell value={link} subvalue={environment.description} />
-      ) : (
-        link
-      );
-    },
+    // Relative to the list page, so it works wherever the plugin is mounted, in both frontend systems.
+    render: environment => (
+      <EnvironmentNameCell
+        environment={environment}
+        to={encodeURIComponent(environment.name)}
+      />
+    ),
   },
   { title: 'Cluster', field: 'cluster' },
   { title: 'Namespace', field: 'namespace' },
@@ -153,47 +146,44 @@ const CreateButton = () => {
  */
 export const EnvironmentsTable = () => {
   const environmentsApi = useApi(environmentsApiRef);
-  const { value, loading, error } = useAsync(
-    () => environmentsApi.listEnvironments(),
+  const environmentList = useAsync(
+    async () => (await environmentsApi.listEnvironments()).items,
     [environmentsApi],
   );
 
-  let content;
-  if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value?.items.length) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No environments yet"
-        description="Environments show up here once they are created, for example from a software template or from an environment definition file."
-      />
-    );
-  } else {
-    const environments = value.items;
-    content = (
-      <LastOperationCacheProvider>
-        <Table<EnvironmentSummary>
-          title={`Environments (${environments.length})`}
-          options={{
-            paging: environments.length > PAGE_SIZE,
-            pageSize: PAGE_SIZE,
-            pageSizeOptions: [PAGE_SIZE, 50, 100],
-            search: true,
-          }}
-          filters={[
-            { column: 'Cluster', type: 'select' },
-            { column: 'Owner', type: 'select' },
-            { column: 'Sleep', type: 'select' },
-          ]}
-          columns={columns}
-          data={environments}
+  const content = (
+    <LoadedItems
+      state={environmentList}
+      empty={
+        <EmptyState
+          missing="data"
+          title="No environments yet"
+          description="Environments show up here once they are created, for example from a software template or from an environment definition file."
         />
-      </LastOperationCacheProvider>
-    );
-  }
+      }
+    >
+      {environments => (
+        <LastOperationCacheProvider>
+          <Table<EnvironmentSummary>
+            title={`Environments (${environments.length})`}
+            options={{
+              paging: environments.length > PAGE_SIZE,
+              pageSize: PAGE_SIZE,
+              pageSizeOptions: [PAGE_SIZE, 50, 100],
+              search: true,
+            }}
+            filters={[
+              { column: 'Cluster', type: 'select' },
+              { column: 'Owner', type: 'select' },
+              { column: 'Sleep', type: 'select' },
+            ]}
+            columns={columns}
+            data={environments}
+          />
+        </LastOperationCacheProvider>
+      )}
+    </LoadedItems>
+  );
 
   return (
     <>

@@ -1,1 +1,2 @@
 export { EnvironmentsTable } from './EnvironmentsTable';
+export { EnvironmentNameCell } from './EnvironmentNameCell';

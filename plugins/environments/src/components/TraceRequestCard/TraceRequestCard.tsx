@@ -13,7 +13,7 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { environmentsApiRef } from '../../api';
 import { RouteHop } from '../../api/types';
-import { errorMessage } from '../../lib/errorMessage';
+import { useBusyAction } from '../../hooks/useBusyAction';
 
 /** Pod names shown per hop before the rest are counted. */
 const PODS_SHOWN = 3;
@@ -69,15 +69,12 @@ export const TraceRequestCard = ({
 }) => {
   const environmentsApi = useApi(environmentsApiRef);
   const [traces, setTraces] = useState<Traces>();
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy: loading, error, run } = useBusyAction();
   const chain = feature.instances.map(i => i.service);
   const header = `${feature.routingHeader}: ${feature.name}`;
 
-  const trace = async () => {
-    setLoading(true);
-    setError(undefined);
-    try {
+  const trace = () =>
+    run(async () => {
       const [withHeader, withoutHeader] = await Promise.all([
         environmentsApi.traceRoute(feature.environment, {
           chain,
@@ -90,12 +87,7 @@ export const TraceRequestCard = ({
         withoutHeader: withoutHeader.hops,
         withoutSidecar: withHeader.withoutSidecar,
       });
-    } catch (e) {
-      setError(errorMessage(e as Error));
-    } finally {
-      setLoading(false);
-    }
-  };
+    });
 
   return (
     <InfoCard

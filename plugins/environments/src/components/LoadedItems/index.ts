@@ -1,0 +1,2 @@
+export { LoadedItems } from './LoadedItems';
+export { LoadedList } from './LoadedList';

@@ -20,16 +20,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ConfigReader } from '@backstage/config';
 import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import knexFactory, { Knex } from 'knex';
-import {
-  binaryPath,
-  startLocalCluster,
-} from '@envmesh/local-cluster';
+import { binaryPath, startLocalCluster } from '@envmesh/local-cluster';
 import type { LocalCluster } from '@envmesh/local-cluster';
 import { cpuSample, machineInfo, otherCpuShare } from '../lib/machine';
+import {
+  ACTOR,
+  benchLogger,
+  CLUSTER,
+  engineConfig,
+  OperationSummary,
+  OWNER,
+  waitOperation,
+} from '../lib/engine';
 import {
   describeOtherCpu,
   verdict,
@@ -51,16 +55,10 @@ import type { EnvironmentsBackend } from '@envmesh/engine-test-utils/engineParts
 
 const execFileAsync = promisify(execFile);
 
-const CLUSTER = 'local';
-const ACTOR = 'user:default/bench';
-const OWNER = 'group:default/platform-team';
 /** The settings plugin.ts uses by default (and the issue asks for). */
 const PARALLELISM = 8;
 const READY_TIMEOUT_MS = 300_000;
 const RENDER_CONCURRENCY = 4;
-const POLL_MS = 200;
-/** How long one engine operation may take before the benchmark gives up on it. */
-const OPERATION_LIMIT_MS = 30 * 60_000;
 
 // ---------------------------------------------------------------- arguments
 
@@ -106,31 +104,6 @@ function seconds(ms: number) {
 function peakRssMb() {
   // process.resourceUsage().maxRSS is in kilobytes.
   return process.resourceUsage().maxRSS / 1024;
-}
-
-/** Warnings and errors only; info and debug are too chatty at hundreds of services. */
-function benchLogger(meta: Record<string, unknown> = {}): LoggerService {
-  const where = Object.entries(meta)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-  const print =
-    (level: string) => (message: string, extra?: Error | object) => {
-      let detail = '';
-      if (extra instanceof Error) detail = ` ${extra.stack ?? extra.message}`;
-      else if (extra && Object.keys(extra).length) {
-        detail = ` ${JSON.stringify(extra)}`;
-      }
-      console.error(
-        `[engine ${level}]${where ? ` (${where})` : ''} ${message}${detail}`,
-      );
-    };
-  return {
-    error: print('error'),
-    warn: print('warn'),
-    info: () => {},
-    debug: () => {},
-    child: (more: Record<string, unknown>) => benchLogger({ ...meta, ...more }),
-  } as LoggerService;
 }
 
 /**
@@ -340,31 +313,11 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
   const backend = await createEnvironmentsBackend({
     logger,
     stores,
-    config: new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: CLUSTER,
-                url: cluster.server,
-                serviceAccountToken: cluster.token,
-                skipTLSVerify: true,
-                authProvider: 'serviceAccount',
-              },
-            ],
-          },
-        ],
-      },
-      environments: {
-        helm: { binary: binaryPath('helm') },
-        import: { directoryRoots: [os.tmpdir()] },
-        render: { concurrency: RENDER_CONCURRENCY },
-        rollout: {
-          parallelism: PARALLELISM,
-          readyTimeoutSeconds: READY_TIMEOUT_MS / 1000,
-        },
+    config: engineConfig(cluster, {
+      render: { concurrency: RENDER_CONCURRENCY },
+      rollout: {
+        parallelism: PARALLELISM,
+        readyTimeoutSeconds: READY_TIMEOUT_MS / 1000,
       },
     }),
   });
@@ -383,50 +336,6 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
     probe,
     close: () => backend.close(),
   };
-}
-
-type OperationSummary = Awaited<
-  ReturnType<EnvironmentsBackend['operations']['getOperation']>
->;
-
-/** Polls getOperation every 200 ms until the operation is final; throws unless it succeeded. */
-async function waitOperation(
-  engine: EnvironmentsBackend,
-  id: string,
-  what: string,
-): Promise<OperationSummary> {
-  const deadline = Date.now() + OPERATION_LIMIT_MS;
-  let lastProgress = '';
-  let lastPrint = 0;
-  for (;;) {
-    const op = await engine.operations.getOperation(id);
-    if (op.state === 'succeeded') return op;
-    if (op.state === 'failed' || op.state === 'cancelled') {
-      const failed = op.steps
-        .filter(s => s.state === 'failed')
-        .map(s => `${s.name}: ${s.message ?? ''}`)
-        .slice(0, 5);
-      throw new Error(
-        `${what}: operation ${id} ${op.state}: ${op.error ?? ''}${
-          failed.length ? ` | failed steps: ${failed.join(' | ')}` : ''
-        }`,
-      );
-    }
-    const progress = `${op.progress.done}/${op.progress.total}`;
-    if (progress !== lastProgress && Date.now() - lastPrint > 5000) {
-      say(`  ${what}: ${op.state}, ${progress} steps done`);
-      lastPrint = Date.now();
-      lastProgress = progress;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: operation ${id} still ${op.state} after ${
-          OPERATION_LIMIT_MS / 1000
-        } s (${progress} steps)`,
-      );
-    }
-    await new Promise(r => setTimeout(r, POLL_MS));
-  }
 }
 
 /** Per startup group: wall time of the apply steps, and of the wait-for-ready step. */

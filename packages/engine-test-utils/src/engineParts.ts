@@ -1,7 +1,7 @@
 /*
  * The engine's own parts, for the repository's benchmarks (bench/), which time them directly instead of
  * through the REST API: the engine as plugin.ts builds it, the Helm renderer, the stores, and the routing
- * writer with the client and the Istio object shapes it writes. They are no part of the backend plugin's
+ * writer with the client and the Istio object shapes it writes, and the chart-shapes fleet repository the tests use. They are no part of the backend plugin's
  * published API, so they come from its sources; this package is a workspace of the repository and never
  * published, so nothing outside the repository depends on them.
  */
@@ -33,3 +33,5 @@ export type {
 } from '@envmesh/plugin-environments-backend/src/routing/types';
 export { validateRouting } from '@envmesh/plugin-environments-backend/src/routing/validateRouting';
 export { createDatabaseStores } from '@envmesh/plugin-environments-backend/src/store';
+export { hostRef } from '@envmesh/plugin-environments-backend/src/desired/releaseRoutes';
+export { makeChartShapesFleet } from '@envmesh/plugin-environments-backend/src/__testUtils__/chartShapes';

@@ -8,6 +8,7 @@ import { WORKLOAD_KINDS } from '../apply';
 import type { ClusterSupplier } from '../clusters';
 import type {
   EnvironmentStore,
+  InventoryObject,
   InventoryStore,
   RevisionStore,
   ServiceRegistryStore,
@@ -40,9 +41,9 @@ export class EnvironmentStatusReader {
     const refs = new Map(services.map(s => [s.name, s.catalogEntityRef]));
     return Promise.all(
       environments.map(async env => {
-        const status = await checkReachable(this.deps, env)
-          .then(() => this.#serviceStatuses(env))
-          .catch(() => []);
+        const ready = await checkReachable(this.deps, env)
+          .then(() => this.#readyServices(env))
+          .catch(() => 0);
         return {
           name: env.name,
           cluster: env.cluster,
@@ -55,7 +56,7 @@ export class EnvironmentStatusReader {
           }),
           services: {
             total: env.services.length,
-            ready: status.filter(s => s.ready).length,
+            ready,
           },
           sleepState: env.asleepSince ? 'asleep' : 'awake',
           ...(env.asleepSince ? { asleepSince: env.asleepSince } : {}),
@@ -82,25 +83,49 @@ export class EnvironmentStatusReader {
     return fromCluster(env.cluster, () => watcher.drift(''));
   }
 
+  /** The services whose workloads are all ready: one inventory read, readiness from the watch cache. */
+  async #readyServices(env: EnvironmentSpec): Promise<number> {
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    const inventories = await this.#inventories(env);
+    const ready = await Promise.all(
+      env.services.map(async service => {
+        const inventory = inventories.get(service.name);
+        if (!inventory) return false;
+        const statuses = await watcher.status(workloadsOf(inventory));
+        return statuses.every(s => s.ready);
+      }),
+    );
+    return ready.filter(Boolean).length;
+  }
+
+  async #inventories(env: EnvironmentSpec) {
+    return new Map(
+      (await this.deps.inventories.listInventories(env.name)).map(i => [
+        i.release,
+        i.objects,
+      ]),
+    );
+  }
+
   async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
     const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
-    const definitions = new Map(
-      (await this.deps.registry.listServices()).map(s => [s.name, s]),
-    );
-    const revisions = await this.deps.revisions.listRevisions(env.name);
+    const [services, revisions, inventories] = await Promise.all([
+      this.deps.registry.listServices(),
+      this.deps.revisions.listRevisions(env.name),
+      this.#inventories(env),
+    ]);
+    const definitions = new Map(services.map(s => [s.name, s]));
+    // Revisions come newest first: each service's first is its latest.
+    const latestOf = new Map<string, (typeof revisions)[number]>();
+    for (const r of revisions) if (!latestOf.has(r.service)) latestOf.set(r.service, r);
     return Promise.all(
       env.services.map(async service => {
-        const inventory = await this.deps.inventories.getInventory(
-          env.name,
-          service.name,
-        );
-        const workloads = (inventory ?? []).filter(r =>
-          WORKLOAD_KINDS.has(r.kind),
-        );
+        const inventory = inventories.get(service.name);
+        const workloads = workloadsOf(inventory ?? []);
         const statuses = workloads.length
           ? await fromCluster(env.cluster, () => watcher.status(workloads))
           : [];
-        const latest = revisions.find(r => r.service === service.name);
+        const latest = latestOf.get(service.name);
         const definition = definitions.get(service.name);
         return {
           name: service.name,
@@ -118,6 +143,10 @@ export class EnvironmentStatusReader {
       }),
     );
   }
+}
+
+function workloadsOf(inventory: InventoryObject[]) {
+  return inventory.filter(r => WORKLOAD_KINDS.has(r.kind));
 }
 
 /**

@@ -1,5 +1,4 @@
 import { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
 import type { StoredEnvironment } from '../store';
 import type {
   EnvironmentLifecycleFacts,
@@ -23,8 +22,9 @@ export function lifecycleRulesFromConfig(config: Config): LifecycleConfig {
   const settings = config.getOptionalConfig('environments.lifecycle');
   const whenAsleep = settings?.getOptionalString('whenAsleep') ?? 'refuse';
   if (whenAsleep !== 'wake' && whenAsleep !== 'refuse') {
-    throw new InputError(
-      `environments.lifecycle.whenAsleep: must be 'wake' or 'refuse', not '${whenAsleep}'`,
+    // A configuration error, found at startup: no request to answer with a 400.
+    throw new Error(
+      `Invalid config at environments.lifecycle.whenAsleep: must be 'wake' or 'refuse', not '${whenAsleep}'`,
     );
   }
   return {

@@ -184,6 +184,15 @@ describe('environmentsPartsExtensionPoint', () => {
       expect(new Date(quiet.body.lastActivityAt).getTime()).toBeLessThan(
         servedAt.getTime(),
       );
+      // "Keep" is activity now, recorded once by the guarded path like every other mutation.
+      const keptAt = Date.now();
+      expect(
+        (await call('post', '/environments/parts-quiet/keep')).status,
+      ).toBe(200);
+      const kept = await call('get', '/environments/parts-quiet/lifecycle');
+      expect(
+        new Date(kept.body.lastActivityAt).getTime(),
+      ).toBeGreaterThanOrEqual(keptAt);
       for (const name of ['parts-busy', 'parts-quiet']) {
         await call('delete', `/environments/${name}`);
       }

@@ -124,9 +124,11 @@ export class LifecycleCommands {
     });
   }
 
-  /** Records activity now: idle sleep and idle deletion count from now. */
+  /**
+   * Keeps the environment from idling: the activity itself is what every guarded mutation records (see
+   * GuardedCommands), so this only checks that there is such an environment.
+   */
   async keep(name: string) {
     await requireEnvironment(this.deps.environments, name);
-    await this.deps.lifecycle.recordActivity({ environment: name }, new Date());
   }
 }

@@ -27,7 +27,7 @@ export const createEnvironmentRouteRef = createExternalRouteRef({
   defaultTarget: 'scaffolder.selectedTemplate',
 });
 
-/** The scaffolder template that creates an environment (`examples/templates/new-environment`). */
+/** The scaffolder template that creates an environment (`templates/new-environment` of `@envmesh/plugin-scaffolder-backend-module-environments`). */
 export const NEW_ENVIRONMENT_TEMPLATE = {
   namespace: 'default',
   templateName: 'envmesh-new-environment',

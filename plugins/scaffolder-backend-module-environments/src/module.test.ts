@@ -15,14 +15,11 @@ import { demoDev, featureBranch } from './actions/__testUtils__/fixtures';
 
 jest.setTimeout(60_000);
 
-/** A template of examples/templates, as the catalog stores it and the scaffolder receives it. */
+/** A template this package ships (templates/), as the catalog stores it and the scaffolder receives it. */
 function exampleTemplate(name: string) {
   return yaml.load(
     fs.readFileSync(
-      path.resolve(
-        __dirname,
-        `../../../examples/templates/${name}/template.yaml`,
-      ),
+      path.resolve(__dirname, `../templates/${name}/template.yaml`),
       'utf8',
     ),
   ) as { metadata: { name: string }; spec: Record<string, unknown> };

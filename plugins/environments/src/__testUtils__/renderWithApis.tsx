@@ -1,6 +1,8 @@
 /* Test helpers (this folder may use devDependencies). */
 import { RouteRef } from '@backstage/core-plugin-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   PermissionApi,
   permissionApiRef,
@@ -15,6 +17,14 @@ import { specCheckedApi, specMismatches } from './openApi';
 
 /** What the permission API answers. */
 export type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
+
+/** The scaffolder template the environments page's Create button opens, as the catalog holds it. */
+export const newEnvironmentTemplate: Entity = {
+  apiVersion: 'scaffolder.backstage.io/v1beta3',
+  kind: 'Template',
+  metadata: { name: 'envmesh-new-environment', namespace: 'default' },
+  spec: { type: 'environment' },
+};
 
 /** An ALLOW or DENY decision. */
 export const decision = (allowed: boolean) =>
@@ -54,6 +64,8 @@ export function renderWithApis(
     routeEntries?: string[];
     /** More route refs to mount, by path. */
     mountedRoutes?: Record<string, RouteRef>;
+    /** The catalog's entities: by default the template the Create button opens. */
+    catalogEntities?: Entity[];
   } = {},
 ) {
   return renderInTestApp(
@@ -66,6 +78,12 @@ export function renderWithApis(
             specCheckedApi(stubEnvironmentsApi(options.api)),
           ],
           [permissionApiRef, permissionApi(options.denied)],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: options.catalogEntities ?? [newEnvironmentTemplate],
+            }),
+          ],
         ]}
       >
         {element}

@@ -3,7 +3,8 @@ import {
   renderInTestApp,
   renderTestApp,
 } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { fireEvent, screen } from '@testing-library/react';
 import { EnvironmentsApi, environmentsApiRef } from '../api';
@@ -12,7 +13,10 @@ import {
   demoStatus,
   stubEnvironmentsApi,
 } from '../testing/stubEnvironmentsApi';
-import { permissionApi } from '../__testUtils__/renderWithApis';
+import {
+  newEnvironmentTemplate,
+  permissionApi,
+} from '../__testUtils__/renderWithApis';
 import { environmentsPage } from './pages';
 import { environmentsPlugin } from './plugin';
 
@@ -46,6 +50,7 @@ describe('environments plugin (new frontend system)', () => {
       apis: [
         [environmentsApiRef, environmentsApi],
         [permissionApiRef, permissionApi()],
+        [catalogApiRef, catalogApiMock({ entities: [newEnvironmentTemplate] })],
       ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
@@ -67,6 +72,7 @@ describe('environments plugin (new frontend system)', () => {
       apis: [
         [environmentsApiRef, environmentsApi],
         [permissionApiRef, permissionApi()],
+        [catalogApiRef, catalogApiMock({ entities: [newEnvironmentTemplate] })],
       ],
     });
 
@@ -81,6 +87,7 @@ describe('environments plugin (new frontend system)', () => {
       apis: [
         [environmentsApiRef, environmentsApi],
         [permissionApiRef, permissionApi()],
+        [catalogApiRef, catalogApiMock({ entities: [newEnvironmentTemplate] })],
       ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       initialRouteEntries: ['/environments'],

@@ -7,12 +7,14 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   environmentCreatePermission,
   EnvironmentSummary,
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
 import AddIcon from '@material-ui/icons/Add';
 import Brightness3Icon from '@material-ui/icons/Brightness3';
 import { useState } from 'react';
@@ -120,9 +122,39 @@ const CreateFromFileButton = () => {
   );
 };
 
-/** The "Create" button: to the scaffolder template that creates an environment. */
+/** The "Create" button: to the scaffolder template that creates an environment, once the catalog has it. */
 const CreateButton = () => {
   const selectedTemplate = useRouteRef(createEnvironmentRouteRef);
+  const catalogApi = useApi(catalogApiRef);
+  const template = useAsync(
+    () =>
+      catalogApi.getEntityByRef({
+        kind: 'template',
+        namespace: NEW_ENVIRONMENT_TEMPLATE.namespace,
+        name: NEW_ENVIRONMENT_TEMPLATE.templateName,
+      }),
+    [catalogApi],
+  );
+  // Not registered: say how, rather than link to a page that cannot be found. A catalog that cannot answer
+  // leaves the link as it is.
+  if (!template.loading && !template.error && !template.value) {
+    return (
+      <Tooltip
+        title={`The ${NEW_ENVIRONMENT_TEMPLATE.templateName} template is not in the catalog: register templates/all.yaml of @envmesh/plugin-scaffolder-backend-module-environments (see its README), or use "Create from file"`}
+      >
+        <span>
+          <Button
+            variant="contained"
+            color="primary"
+            startIcon={<AddIcon />}
+            disabled
+          >
+            Create
+          </Button>
+        </span>
+      </Tooltip>
+    );
+  }
   const to = selectedTemplate
     ? selectedTemplate(NEW_ENVIRONMENT_TEMPLATE)
     : `/create/templates/${NEW_ENVIRONMENT_TEMPLATE.namespace}/${NEW_ENVIRONMENT_TEMPLATE.templateName}`;

@@ -6,6 +6,8 @@
 ENVMESH_LOCAL=${ENVMESH_LOCAL:-$PWD/.local}
 PORTAL_APP_PORT=${PORTAL_APP_PORT:-3000}
 PORTAL_BACKEND_PORT=${PORTAL_BACKEND_PORT:-7007}
+# An optional further config file, read last (bench/portal-scale adds an import directory root with it).
+PORTAL_EXTRA_CONFIG=${PORTAL_EXTRA_CONFIG:-}
 PORTAL_PIDS=()
 
 start_local_cluster() {
@@ -113,7 +115,8 @@ start_portal() {
   # setsid: the portal's process tree gets a process group of its own (its leader's pid goes to a file), so
   # stop_portal can end all of it.
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' portal "$ENVMESH_LOCAL/portal.pgid" \
-    yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" >"$ENVMESH_LOCAL/portal.log" 2>&1 &
+    yarn start --config "$PWD/app-config.yaml" --config "$PORTAL_CONFIG" \
+    ${PORTAL_EXTRA_CONFIG:+--config "$PORTAL_EXTRA_CONFIG"} >"$ENVMESH_LOCAL/portal.log" 2>&1 &
   PORTAL_PIDS+=($!)
   wait_http "http://localhost:${PORTAL_BACKEND_PORT}/.backstage/health/v1/readiness" "the backend" || return 1
   wait_http "http://localhost:${PORTAL_APP_PORT}" "the front end" || return 1

@@ -50,6 +50,43 @@ describe('feature-branch pages', () => {
     ).toBeInTheDocument();
   });
 
+  it('pages a list of 300 feature branches, searches all of them and shows up to 100 a page', async () => {
+    const names = Array.from(
+      { length: 300 },
+      (_, i) => `fb-${String(i).padStart(3, '0')}`,
+    );
+    await render(
+      {
+        listFeatures: async () => ({
+          items: names.map(name => ({ ...feature, name })),
+        }),
+      },
+      '/',
+    );
+    // material-table renders its pager twice (for wide and narrow screens).
+    expect(await screen.findAllByText('1-20 of 300')).not.toHaveLength(0);
+    expect(screen.getByText('fb-019')).toBeInTheDocument();
+    expect(screen.queryByText('fb-020')).toBeNull();
+
+    // The search covers every feature branch, not only the page shown.
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: 'fb-287' },
+    });
+    expect(await screen.findByText('fb-287')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText('fb-000')).toBeNull());
+
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: '' },
+    });
+    expect(await screen.findByText('fb-000')).toBeInTheDocument();
+    fireEvent.mouseDown(
+      screen.getAllByRole('button', { name: /Rows per page/ })[0],
+    );
+    fireEvent.click(await screen.findByRole('option', { name: '100' }));
+    expect(await screen.findAllByText('1-100 of 300')).not.toHaveLength(0);
+    expect(screen.getByText('fb-099')).toBeInTheDocument();
+  });
+
   it('shows progress while the feature branches load', async () => {
     await render({ listFeatures: () => new Promise(() => {}) }, '/');
     expect(await screen.findAllByRole('progressbar')).not.toHaveLength(0);

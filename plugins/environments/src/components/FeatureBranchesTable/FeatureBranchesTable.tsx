@@ -69,7 +69,14 @@ export const FeatureBranchesTable = () => {
   return (
     <Table<FeatureBranchDetails>
       title="Feature branches"
-      options={{ paging: true, pageSize: 20, search: true, padding: 'dense' }}
+      options={{
+        paging: true,
+        pageSize: 20,
+        // As the environment's services table: the table's default sizes (5, 10, 20) stop at the default.
+        pageSizeOptions: [20, 50, 100],
+        search: true,
+        padding: 'dense',
+      }}
       columns={columns}
       data={value?.items ?? []}
       emptyContent={

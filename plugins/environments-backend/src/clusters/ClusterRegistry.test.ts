@@ -6,10 +6,7 @@ import { localClusterConfig } from '../__testUtils__/integration';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRegistry } from './ClusterRegistry';
 
-function registry(
-  clusters: object[],
-  logger = mockServices.logger.mock(),
-) {
+function registry(clusters: object[], logger = mockServices.logger.mock()) {
   return ClusterRegistry.fromConfig(
     new ConfigReader({
       kubernetes: {

@@ -156,7 +156,10 @@ export class ClusterRegistry {
 
   static fromConfig(
     config: Config,
-    options: { logger: LoggerService; kubernetesPlugin?: KubernetesPluginFollow },
+    options: {
+      logger: LoggerService;
+      kubernetesPlugin?: KubernetesPluginFollow;
+    },
   ): ClusterRegistry {
     const { logger, kubernetesPlugin } = options;
     const registry = new ClusterRegistry({ config, logger });
@@ -211,7 +214,9 @@ export class ClusterRegistry {
         },
       })
       .catch(error =>
-        this.#deps.logger.error(`cannot follow the Kubernetes plugin's clusters: ${error}`),
+        this.#deps.logger.error(
+          `cannot follow the Kubernetes plugin's clusters: ${error}`,
+        ),
       );
   }
 

@@ -8,7 +8,9 @@ describe('lifecycleRulesFromConfig', () => {
     );
     expect(
       lifecycleRulesFromConfig(
-        new ConfigReader({ environments: { lifecycle: { whenAsleep: 'wake' } } }),
+        new ConfigReader({
+          environments: { lifecycle: { whenAsleep: 'wake' } },
+        }),
       ).whenAsleep,
     ).toBe('wake');
   });

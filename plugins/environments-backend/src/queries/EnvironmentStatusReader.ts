@@ -117,7 +117,8 @@ export class EnvironmentStatusReader {
     const definitions = new Map(services.map(s => [s.name, s]));
     // Revisions come newest first: each service's first is its latest.
     const latestOf = new Map<string, (typeof revisions)[number]>();
-    for (const r of revisions) if (!latestOf.has(r.service)) latestOf.set(r.service, r);
+    for (const r of revisions)
+      if (!latestOf.has(r.service)) latestOf.set(r.service, r);
     return Promise.all(
       env.services.map(async service => {
         const inventory = inventories.get(service.name);

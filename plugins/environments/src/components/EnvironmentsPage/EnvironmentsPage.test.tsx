@@ -123,13 +123,18 @@ describe('EnvironmentsPage', () => {
   });
 
   it('explains a disabled "Create" when the catalog has no envmesh-new-environment template', async () => {
-    await renderWithApis(<EnvironmentsPage />, { api: {}, catalogEntities: [] });
+    await renderWithApis(<EnvironmentsPage />, {
+      api: {},
+      catalogEntities: [],
+    });
 
     const create = await screen.findByRole('button', { name: 'Create' });
     await waitFor(() => expect(create).toBeDisabled());
     fireEvent.mouseOver(create.parentElement!);
     expect(
-      await screen.findByText(/template is not in the catalog: register templates\/all.yaml/),
+      await screen.findByText(
+        /template is not in the catalog: register templates\/all.yaml/,
+      ),
     ).toBeInTheDocument();
   });
 

@@ -321,6 +321,7 @@ async function run(
   const routed = (await engine.routing.read(ref)).routes;
   const removeMs: number[] = [];
   const addMs: number[] = [];
+  const statsBefore = { ...(engine.routing as any).stats };
   for (const feature of routed.slice(0, ROUTE_SAMPLES)) {
     removeMs.push(
       await timed(() => engine.routing.removeFeature({ ...ref, feature })),
@@ -329,6 +330,11 @@ async function run(
       await timed(() => engine.routing.addFeature({ ...ref, feature })),
     );
   }
+  say(
+    `routing during the route samples: ${JSON.stringify(
+      statsBefore,
+    )} → ${JSON.stringify((engine.routing as any).stats)}`,
+  );
 
   const copyMs = await timed(async () => {
     const op = await engine.environments.copyEnvironment(

@@ -7,7 +7,7 @@
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts \
  *     [--sizes 50,300] [--out bench/environment-rollout/results.md] [--skip-helm-loop] [--note TEXT]...
  *
- * For each size N it generates N services (the shared example chart plus services/svc-NNN/{values,service}.yaml),
+ * For each size N it generates N services (the shared example chart plus services/svc-NNNN/{values,service}.yaml),
  * imports them, creates an environment with all of them (timed until the operation succeeded; every Deployment
  * is then checked ready in the cluster), copies that environment to a new namespace, and finally installs the
  * same services one after the other with `helm upgrade --install --wait` into a third namespace. Everything runs
@@ -25,6 +25,7 @@ import knexFactory, { Knex } from 'knex';
 import { binaryPath, startLocalCluster } from '@envmesh/local-cluster';
 import type { LocalCluster } from '@envmesh/local-cluster';
 import { cpuSample, machineInfo, otherCpuShare } from '../lib/machine';
+import { generateServices } from '../lib/services';
 import {
   ACTOR,
   benchLogger,
@@ -229,55 +230,6 @@ async function helmTemplateReference(
 }
 
 // ---------------------------------------------------------------- services
-
-function serviceName(i: number) {
-  return `svc-${String(i).padStart(3, '0')}`;
-}
-
-/**
- * Writes <dir>/chart (copy of examples/charts/service) and <dir>/services/svc-NNN/{values,service}.yaml.
- * With `headless`, the copy's Service gets `clusterIP: None` (see {@link serviceIpCapacity}).
- */
-function generateServices(dir: string, n: number, headless: boolean): string[] {
-  const chartDir = path.join(dir, 'chart');
-  fs.cpSync(path.resolve('examples/charts/service'), chartDir, {
-    recursive: true,
-  });
-  if (headless) {
-    const file = path.join(chartDir, 'templates', 'service.yaml');
-    const text = fs.readFileSync(file, 'utf8');
-    const patched = text.replace(/^spec:\n/m, 'spec:\n  clusterIP: None\n');
-    if (patched === text)
-      throw new Error(`cannot make ${file} headless: no 'spec:' line`);
-    fs.writeFileSync(file, patched);
-  }
-  const group0 = Math.max(1, Math.floor(n / 10));
-  const names: string[] = [];
-  for (let i = 1; i <= n; i++) {
-    const name = serviceName(i);
-    names.push(name);
-    const folder = path.join(dir, 'services', name);
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(
-      path.join(folder, 'values.yaml'),
-      [
-        'image:',
-        `  repository: ghcr.io/envmesh-bench/${name}`,
-        `  tag: "1.${n}.${i}"`,
-        'env:',
-        `  SERVICE_NAME: ${name}`,
-        'config:',
-        `  LOG_LEVEL: info`,
-        '',
-      ].join('\n'),
-    );
-    fs.writeFileSync(
-      path.join(folder, 'service.yaml'),
-      [`name: ${name}`, `startupGroup: ${i <= group0 ? 0 : 1}`, ''].join('\n'),
-    );
-  }
-  return names;
-}
 
 // ---------------------------------------------------------------- engine
 
@@ -928,7 +880,7 @@ function report(
     '## How it is measured',
     '',
     '- **import**: `importServices` of a directory with the shared chart `chart/` (copy of `examples/charts/service`) and',
-    '  `services/svc-NNN/{values.yaml,service.yaml}`; first 10 % in startup group 0, the rest in group 1; one distinct image tag each.',
+    '  `services/svc-NNNN/{values.yaml,service.yaml}`; first 10 % in startup group 0, the rest in group 1; one distinct image tag each.',
     '- **create-to-ready**: from the `createEnvironment` call until `getOperation` (polled every 200 ms) reports `succeeded`;',
     '  afterwards every Deployment is checked ready in the cluster. Engine settings as in `plugin.ts`: parallelism 8,',
     '  ready timeout 300 s, render concurrency 4, SQLite in memory.',

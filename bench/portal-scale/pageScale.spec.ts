@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { machineInfo } from '../lib/machine';
 import { fmt, formatLoad, machineLines, say, writeReport } from '../lib/report';
+import { generateServices, serviceName } from '../lib/services';
 
 /*
  * The page at scale (issue 18, item 4), run by bench/portal-scale/run.sh against a portal it started: one
@@ -35,7 +36,6 @@ const LARGE_ENV = `scale-${LARGE}`;
 
 test.describe.configure({ mode: 'serial' });
 
-const serviceName = (i: number) => `svc-${String(i).padStart(4, '0')}`;
 const featureName = (i: number) => `fb-${String(i).padStart(4, '0')}`;
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const median = (xs: number[]) => {
@@ -75,45 +75,6 @@ async function guestToken() {
     backstageIdentity: { token: string };
   };
   return body.backstageIdentity.token;
-}
-
-/**
- * The services repository: the example chart (headless, so that the local cluster's /24 service range does
- * not run out of ClusterIPs) and `services/svc-NNNN/{values,service}.yaml`, as bench/environment-rollout
- * generates it.
- */
-function generateServices(dir: string, n: number) {
-  fs.rmSync(dir, { recursive: true, force: true });
-  const chartDir = path.join(dir, 'chart');
-  fs.cpSync(path.resolve('examples/charts/service'), chartDir, {
-    recursive: true,
-  });
-  const file = path.join(chartDir, 'templates', 'service.yaml');
-  const text = fs.readFileSync(file, 'utf8');
-  const patched = text.replace(/^spec:\n/m, 'spec:\n  clusterIP: None\n');
-  if (patched === text) throw new Error(`cannot make ${file} headless`);
-  fs.writeFileSync(file, patched);
-  const group0 = Math.max(1, Math.floor(n / 10));
-  for (let i = 1; i <= n; i++) {
-    const name = serviceName(i);
-    const folder = path.join(dir, 'services', name);
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(
-      path.join(folder, 'values.yaml'),
-      [
-        'image:',
-        `  repository: ghcr.io/envmesh-bench/${name}`,
-        `  tag: "1.0.${i}"`,
-        'env:',
-        `  SERVICE_NAME: ${name}`,
-        '',
-      ].join('\n'),
-    );
-    fs.writeFileSync(
-      path.join(folder, 'service.yaml'),
-      [`name: ${name}`, `startupGroup: ${i <= group0 ? 0 : 1}`, ''].join('\n'),
-    );
-  }
 }
 
 interface Operation {
@@ -584,7 +545,8 @@ test('the environment page and the feature-branches list at scale', async ({
   const setup: string[] = [];
 
   let started = Date.now();
-  generateServices(SERVICES_DIR, LARGE);
+  fs.rmSync(SERVICES_DIR, { recursive: true, force: true });
+  generateServices(SERVICES_DIR, LARGE, true);
   const imported = await api<{
     failed: unknown[];
     created: string[];

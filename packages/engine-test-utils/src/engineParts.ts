@@ -34,4 +34,5 @@ export type {
 export { validateRouting } from '@envmesh/plugin-environments-backend/src/routing/validateRouting';
 export { createDatabaseStores } from '@envmesh/plugin-environments-backend/src/store';
 export { hostRef } from '@envmesh/plugin-environments-backend/src/desired/releaseRoutes';
+// eslint-disable-next-line no-restricted-imports -- the tests' chart-shapes fleet repository, for bench/fleet
 export { makeChartShapesFleet } from '@envmesh/plugin-environments-backend/src/__testUtils__/chartShapes';

@@ -1,5 +1,5 @@
 /*
- * End to end: the example templates run as tasks of the real scaffolder backend, with this module's actions
+ * End to end: the templates this package ships run as tasks of the real scaffolder backend, with this module's actions
  * calling the real environments backend plugin (in process, through environmentsServiceRef), which deploys to
  * the local cluster (kube-apiserver + kwok). Checks that the pods get ready, that retrying a finished task
  * does not create or deploy twice, and runs every action for real and in dry-run. The export template publishes
@@ -49,7 +49,7 @@ const DRY = `scaf-${suffix}-dry`;
 function template(name: string) {
   return yaml.load(
     fs.readFileSync(
-      path.join(examples, 'templates', name, 'template.yaml'),
+      path.resolve(__dirname, '../templates', name, 'template.yaml'),
       'utf8',
     ),
   ) as any;

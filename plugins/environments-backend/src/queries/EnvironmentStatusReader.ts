@@ -17,6 +17,9 @@ import { NamespaceWatchers } from '../watch';
 import { checkReachable, fromCluster } from './clusterReads';
 import { requireEnvironment } from './EnvironmentReader';
 
+/** Each release's inventory by release name ('' the environment's own objects). */
+type Inventories = Map<string, InventoryObject[]>;
+
 /**
  * Desired against live: each environment's services, their workloads' readiness and drift, from the
  * namespace watches' cache and the stored inventories and revisions.
@@ -69,36 +72,35 @@ export class EnvironmentStatusReader {
   async getStatus(name: string): Promise<EnvironmentStatus> {
     const env = await requireEnvironment(this.deps.environments, name);
     await checkReachable(this.deps, env);
+    const inventories = await this.#inventories(env);
     const [services, drift] = await Promise.all([
-      this.#serviceStatuses(env),
-      this.#environmentDrift(env),
+      this.#serviceStatuses(env, inventories),
+      this.#environmentDrift(env, inventories),
     ]);
     return { services, drift };
   }
 
   /** Drift of the environment's own release '' (config, resources, Secrets). */
-  async #environmentDrift(env: EnvironmentSpec) {
-    if (!(await this.deps.inventories.getInventory(env.name, ''))) return [];
+  async #environmentDrift(env: EnvironmentSpec, inventories: Inventories) {
+    if (!inventories.has('')) return [];
     const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
     return fromCluster(env.cluster, () => watcher.drift(''));
   }
 
   /** The services whose workloads are all ready: one inventory read, readiness from the watch cache. */
   async #readyServices(env: EnvironmentSpec): Promise<number> {
-    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
     const inventories = await this.#inventories(env);
     const ready = await Promise.all(
-      env.services.map(async service => {
-        const inventory = inventories.get(service.name);
-        if (!inventory) return false;
-        const statuses = await watcher.status(workloadsOf(inventory));
-        return statuses.every(s => s.ready);
-      }),
+      env.services.map(
+        async service =>
+          (await this.#readiness(env, inventories.get(service.name))).ready,
+      ),
     );
     return ready.filter(Boolean).length;
   }
 
-  async #inventories(env: EnvironmentSpec) {
+  /** Each release's inventory, by release ('' the environment's own): one read. */
+  async #inventories(env: EnvironmentSpec): Promise<Inventories> {
     return new Map(
       (await this.deps.inventories.listInventories(env.name)).map(i => [
         i.release,
@@ -107,12 +109,24 @@ export class EnvironmentStatusReader {
     );
   }
 
-  async #serviceStatuses(env: EnvironmentSpec): Promise<ServiceStatus[]> {
+  /** A service's workloads as the watch cache has them; one never applied (no inventory) is not ready. */
+  async #readiness(env: EnvironmentSpec, inventory?: InventoryObject[]) {
+    const workloads = (inventory ?? []).filter(r => WORKLOAD_KINDS.has(r.kind));
     const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
-    const [services, revisions, inventories] = await Promise.all([
+    const statuses = workloads.length
+      ? await fromCluster(env.cluster, () => watcher.status(workloads))
+      : [];
+    return { statuses, ready: !!inventory && statuses.every(s => s.ready) };
+  }
+
+  async #serviceStatuses(
+    env: EnvironmentSpec,
+    inventories: Inventories,
+  ): Promise<ServiceStatus[]> {
+    const watcher = this.deps.watchers.forNamespace(env.cluster, env.namespace);
+    const [services, revisions] = await Promise.all([
       this.deps.registry.listServices(),
       this.deps.revisions.listRevisions(env.name),
-      this.#inventories(env),
     ]);
     const definitions = new Map(services.map(s => [s.name, s]));
     // Revisions come newest first: each service's first is its latest.
@@ -122,10 +136,7 @@ export class EnvironmentStatusReader {
     return Promise.all(
       env.services.map(async service => {
         const inventory = inventories.get(service.name);
-        const workloads = workloadsOf(inventory ?? []);
-        const statuses = workloads.length
-          ? await fromCluster(env.cluster, () => watcher.status(workloads))
-          : [];
+        const { statuses, ready } = await this.#readiness(env, inventory);
         const latest = latestOf.get(service.name);
         const definition = definitions.get(service.name);
         return {
@@ -136,7 +147,7 @@ export class EnvironmentStatusReader {
             ? imageOfValues(latest.values, latest.imageTag)
             : undefined,
           workloads: statuses,
-          ready: !!inventory && statuses.every(s => s.ready),
+          ready,
           drift: inventory
             ? await fromCluster(env.cluster, () => watcher.drift(service.name))
             : [],
@@ -144,10 +155,6 @@ export class EnvironmentStatusReader {
       }),
     );
   }
-}
-
-function workloadsOf(inventory: InventoryObject[]) {
-  return inventory.filter(r => WORKLOAD_KINDS.has(r.kind));
 }
 
 /**

@@ -6,7 +6,7 @@ import {
 import { EnvironmentSpec } from '@envmesh/plugin-environments-common';
 import { apiErrorMessage } from '../apply';
 import type { ClusterSupplier } from '../clusters';
-import { NamespaceWatchers } from '../watch';
+import { NamespaceWatchers, withTimeout } from '../watch';
 
 /** How long a status read waits for the namespace watches to sync before it asks the cluster if it is up. */
 const SYNC_GRACE_MS = 1_000;
@@ -39,13 +39,13 @@ export async function checkReachable(
   env: EnvironmentSpec,
 ): Promise<void> {
   const watcher = deps.watchers.forNamespace(env.cluster, env.namespace);
-  const synced = await within(
+  const synced = await withTimeout(
     watcher.start().then(() => true),
     SYNC_GRACE_MS,
     false,
   );
   if (synced) return;
-  const status = await within(
+  const status = await withTimeout(
     deps.clusters.status(env.cluster),
     PROBE_TIMEOUT_MS,
     {
@@ -57,24 +57,5 @@ export async function checkReachable(
     throw new ServiceUnavailableError(
       `cluster '${env.cluster}' is unreachable: ${status.error}`,
     );
-  }
-}
-
-/** The promise's value, or `fallback` after `timeoutMs` or when it rejects. */
-async function within<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-  fallback: T,
-): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise.catch(() => fallback),
-      new Promise<T>(resolve => {
-        timer = setTimeout(() => resolve(fallback), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

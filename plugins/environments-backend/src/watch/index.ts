@@ -8,6 +8,7 @@ export type { ReleaseBaseline } from './DriftTracker';
 export { WorkloadNotReadyError } from './ReadinessWaiter';
 export type { WaitOptions } from './ReadinessWaiter';
 export { NamespaceWatchers } from './NamespaceWatchers';
+export { withTimeout } from './NamespaceCache';
 export type { NamespaceWatchersOptions } from './NamespaceWatchers';
 export { KindWatch } from './KindWatch';
 export type {

@@ -13,8 +13,6 @@ import {
   EnvironmentSummary,
 } from '@envmesh/plugin-environments-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import Tooltip from '@material-ui/core/Tooltip';
 import AddIcon from '@material-ui/icons/Add';
 import Brightness3Icon from '@material-ui/icons/Brightness3';
 import { useState } from 'react';
@@ -135,26 +133,6 @@ const CreateButton = () => {
       }),
     [catalogApi],
   );
-  // Not registered: say how, rather than link to a page that cannot be found. A catalog that cannot answer
-  // leaves the link as it is.
-  if (!template.loading && !template.error && !template.value) {
-    return (
-      <Tooltip
-        title={`The ${NEW_ENVIRONMENT_TEMPLATE.templateName} template is not in the catalog: register templates/all.yaml of @envmesh/plugin-scaffolder-backend-module-environments (see its README), or use "Create from file"`}
-      >
-        <span>
-          <Button
-            variant="contained"
-            color="primary"
-            startIcon={<AddIcon />}
-            disabled
-          >
-            Create
-          </Button>
-        </span>
-      </Tooltip>
-    );
-  }
   const to = selectedTemplate
     ? selectedTemplate(NEW_ENVIRONMENT_TEMPLATE)
     : `/create/templates/${NEW_ENVIRONMENT_TEMPLATE.namespace}/${NEW_ENVIRONMENT_TEMPLATE.templateName}`;
@@ -163,6 +141,13 @@ const CreateButton = () => {
       permission={environmentCreatePermission}
       intent="create environments"
       to={to}
+      // Not registered: say how, rather than link to a page that cannot be found. A catalog that cannot
+      // answer leaves the link as it is.
+      disabledReason={
+        !template.loading && !template.error && !template.value
+          ? `The ${NEW_ENVIRONMENT_TEMPLATE.templateName} template is not in the catalog: register templates/all.yaml of @envmesh/plugin-scaffolder-backend-module-environments (see its README), or use "Create from file"`
+          : undefined
+      }
       variant="contained"
       color="primary"
       startIcon={<AddIcon />}

@@ -16,6 +16,8 @@ export type PermittedButtonProps = Omit<ButtonProps, 'disabled' | 'action'> & {
   intent: string;
   /** Disabled for another reason than the permission. */
   disabled?: boolean;
+  /** Disabled for another reason than the permission, which the tooltip says (before any permission's). */
+  disabledReason?: string;
   /** Renders a link (core-components LinkButton) to this address instead of a button. */
   to?: string;
 };
@@ -25,16 +27,26 @@ export type PermittedButtonProps = Omit<ButtonProps, 'disabled' | 'action'> & {
  * and its tooltip says why.
  */
 export const PermittedButton = (props: PermittedButtonProps) => {
-  const { permission, resourceRef, intent, disabled, to, ...buttonProps } =
-    props;
+  const {
+    permission,
+    resourceRef,
+    intent,
+    disabled,
+    disabledReason,
+    to,
+    ...buttonProps
+  } = props;
   // The hook takes a resource ref only with a resource permission; the union is checked by the props above.
   const { loading, allowed, error } = usePermission({
     permission,
     resourceRef,
   } as Parameters<typeof usePermission>[0]);
 
+  // A reason the button cannot work is said first, whatever the permission.
   let reason: string | undefined;
-  if (loading) {
+  if (disabledReason) {
+    reason = disabledReason;
+  } else if (loading) {
     reason = `Checking whether you may ${intent}`;
   } else if (error) {
     reason = `Could not check whether you may ${intent}: ${error.message}`;

@@ -43,6 +43,7 @@ import {
   describeOtherCpu,
   verdict,
   fmt,
+  percentile,
   formatLoad,
   machineLines,
   readArgs,
@@ -128,13 +129,6 @@ function parseArgs(argv: string[]) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-/** Nearest-rank percentile (p in 0..1) of a sample. */
-function percentile(sample: number[], p: number): number | undefined {
-  if (!sample.length) return undefined;
-  const sorted = [...sample].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
 
 function summary(sample: number[]) {
   return {

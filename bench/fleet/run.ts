@@ -17,7 +17,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import https from 'node:https';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import knexFactory, { Knex } from 'knex';
@@ -33,6 +32,7 @@ import type { EnvironmentsBackend } from '@envmesh/engine-test-utils/engineParts
 import { machineInfo } from '../lib/machine';
 import {
   fmt,
+  percentile,
   formatLoad,
   machineLines,
   readArgs,
@@ -91,12 +91,6 @@ function parseArgs(argv: string[]) {
 }
 
 // ---------------------------------------------------------------- measures
-
-function percentile(sample: number[], p: number) {
-  if (!sample.length) return NaN;
-  const sorted = [...sample].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -159,12 +153,12 @@ async function apiServerMetrics(
 
 /** Counts the HTTP requests this process (the engine) sends to the cluster's API server until stop(). */
 function countEngineRequests(cluster: LocalCluster) {
-  const host = new URL(cluster.server).host;
+  // ClientRequest.host is the hostname alone; the API server is the only HTTP server on it the engine calls.
+  const { hostname } = new URL(cluster.server);
   let count = 0;
   const onRequest = (message: unknown) => {
-    const { request } = message as { request: { host?: string } };
-    const target = request.host ?? '';
-    if (host.startsWith(target.split(':')[0])) count++;
+    if ((message as { request: { host?: string } }).request.host === hostname)
+      count++;
   };
   diagnostics.subscribe('http.client.request.start', onRequest);
   return {
@@ -224,7 +218,7 @@ async function run(
     }
     const memory = process.memoryUsage();
     const metrics = await apiServerMetrics(cluster).catch(() => undefined);
-    samples.push({
+    const taken: Sample = {
       step,
       environments: created,
       features: featureCount,
@@ -234,12 +228,12 @@ async function run(
       watches: metrics?.get('watches'),
       list,
       status,
-    });
+    };
+    samples.push(taken);
     lag.reset();
-    const last = samples[samples.length - 1];
     say(
-      `${step}: RSS ${fmt(last.rssMb, 0)} MB, lag p99 ${fmt(
-        last.lagP99Ms,
+      `${step}: RSS ${fmt(taken.rssMb, 0)} MB, lag p99 ${fmt(
+        taken.lagP99Ms,
       )} ms, list p95 ${fmt(percentile(list, 0.95), 0)} ms, status p95 ${fmt(
         percentile(status, 0.95),
         0,
@@ -379,18 +373,18 @@ function report(
   machine: ReturnType<typeof machineInfo>,
   r: Awaited<ReturnType<typeof run>>,
 ) {
-  const s = (ms: number) => fmt(ms / 1000);
+  const s = (ms: number | undefined) =>
+    fmt(ms === undefined ? undefined : ms / 1000);
   const p = (sample: number[], q: number) => fmt(percentile(sample, q), 0);
   const first = r.createMs[0];
   const last = r.createMs[r.createMs.length - 1];
-  const end = r.samples[r.samples.length - 1];
   const worst = (pick: (x: Sample) => number) =>
     Math.max(...r.samples.map(pick));
-  const listP95 = worst(x => percentile(x.list, 0.95));
-  const statusP95 = worst(x => percentile(x.status, 0.95));
+  const listP95 = worst(x => percentile(x.list, 0.95) ?? NaN);
+  const statusP95 = worst(x => percentile(x.status, 0.95) ?? NaN);
   const lagP99 = worst(x => x.lagP99Ms);
   const rss = worst(x => x.rssMb);
-  const addP95 = percentile(r.addMs, 0.95);
+  const addP95 = percentile(r.addMs, 0.95) ?? NaN;
   const rows = r.samples.map(
     x =>
       `| ${x.step} | ${x.environments} | ${x.features} | ${fmt(
@@ -468,8 +462,6 @@ function report(
       0,
     )} ms — ${verdict(addP95 <= 100)}`,
     `- copy ≤ 8 s: ${s(r.copyMs)} s — ${verdict(r.copyMs <= 8000)}`,
-    '',
-    `Load average at the end: ${formatLoad(end ? os.loadavg() : undefined)}.`,
     '',
   ].join('\n');
 }

@@ -25,6 +25,13 @@ export function fmt(x: number | undefined, digits = 1) {
   return x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits);
 }
 
+/** Nearest-rank percentile (p in 0..1) of a sample; undefined for an empty one. */
+export function percentile(sample: number[], p: number): number | undefined {
+  if (!sample.length) return undefined;
+  const sorted = [...sample].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
 /** Load averages (1/5/15 min) as `a / b / c`. */
 export function formatLoad(load?: number[]) {
   return load ? load.map(x => x.toFixed(2)).join(' / ') : '—';

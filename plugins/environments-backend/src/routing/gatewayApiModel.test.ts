@@ -1,7 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { LABELS, MANAGER } from '../apply/types';
 import { instanceServiceName } from '../naming';
-import { computeHttpRoutes, sameRouteSpec, validateGatewayRouting } from './gatewayApiModel';
+import {
+  computeHttpRoutes,
+  sameRouteSpec,
+  validateGatewayRouting,
+} from './gatewayApiModel';
 import { computeInstanceService, routedPort } from './gatewayApiServices';
 import {
   GatewayHTTPRoute,

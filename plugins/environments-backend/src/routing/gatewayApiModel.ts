@@ -11,17 +11,9 @@ import {
   ROUTING_HOST_LABEL,
 } from './gatewayApiTypes';
 import { sortFeatures } from './routingModel';
-import {
-  DEFAULT_FEATURE_HEADER,
-  MatchOptions,
-  RoutingTarget,
-} from './types';
+import { DEFAULT_FEATURE_HEADER, MatchOptions, RoutingTarget } from './types';
 import { RoutingViolation } from './validateRouting';
-import {
-  canonical,
-  defaultServiceName,
-  labelsOf,
-} from './gatewayApiServices';
+import { canonical, defaultServiceName, labelsOf } from './gatewayApiServices';
 
 /*
  * The Gateway API rendering of the feature model (GAMMA, mesh routes attached to a Service):

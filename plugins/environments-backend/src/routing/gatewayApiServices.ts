@@ -16,7 +16,9 @@ export function defaultServiceName(host: string): string {
   return suffixedName(host, DEFAULT_SUBSET);
 }
 
-export function labelsOf(object: { metadata?: { labels?: Record<string, string> } }) {
+export function labelsOf(object: {
+  metadata?: { labels?: Record<string, string> };
+}) {
   return object.metadata?.labels ?? {};
 }
 
@@ -144,4 +146,3 @@ export function sameServiceSpec(
 export function serviceFeature(service: KubeService): string | undefined {
   return labelsOf(service)[LABELS.feature] || undefined;
 }
-

@@ -10,10 +10,7 @@ import {
   createBackendModule,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleEnvironmentsProvider } from '@envmesh/plugin-catalog-backend-module-environments';
 import {

@@ -17,12 +17,7 @@ import {
 } from '../naming';
 import { PodTemplate, podTemplateOf } from './podTemplates';
 import { isolateBaseRelease, serviceSelections } from './baseRelease';
-import {
-  addEnv,
-  applyPlacement,
-  configRefs,
-  dedupeEnv,
-} from './podSpecEdits';
+import { addEnv, applyPlacement, configRefs, dedupeEnv } from './podSpecEdits';
 import { FeaturePlacement } from './placement';
 
 /** @public */

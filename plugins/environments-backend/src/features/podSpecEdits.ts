@@ -13,7 +13,9 @@ export interface ConfigRef {
 }
 
 /** The last entry of a name wins, as it would in a container (and server-side apply rejects duplicates). */
-export function dedupeEnv(env: Array<{ name: string; value: string }>): V1EnvVar[] {
+export function dedupeEnv(
+  env: Array<{ name: string; value: string }>,
+): V1EnvVar[] {
   const byName = new Map<string, string>();
   for (const { name, value } of env) {
     byName.delete(name);

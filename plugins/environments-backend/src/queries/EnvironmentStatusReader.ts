@@ -93,7 +93,9 @@ export class EnvironmentStatusReader {
     const ready = await Promise.all(
       env.services.map(
         async service =>
-          (await this.#readiness(env, inventories.get(service.name))).ready,
+          (
+            await this.#readiness(env, inventories.get(service.name))
+          ).ready,
       ),
     );
     return ready.filter(Boolean).length;

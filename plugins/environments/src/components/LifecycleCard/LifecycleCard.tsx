@@ -155,7 +155,8 @@ export const LifecycleCard = (props: {
               onClick={() =>
                 setDraft(
                   value.sleepSchedule ?? {
-                    timeZone: new Intl.DateTimeFormat().resolvedOptions().timeZone,
+                    timeZone: new Intl.DateTimeFormat().resolvedOptions()
+                      .timeZone,
                     windows: [WEEKNIGHTS_AND_WEEKENDS],
                   },
                 )

@@ -1,7 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
-import { AddressInfo } from 'node:net';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
@@ -12,61 +9,15 @@ import {
   apiCaller,
   eventually,
   localBackendConfig,
-  localClusterConfig,
   waitForOperation,
 } from './__testUtils__/integration';
+import { startKubectlProxy } from './__testUtils__/kubectlProxy';
 import { kubernetesModuleEnvmeshClusters } from './clusters';
 import { environmentsPlugin } from './plugin';
 
 jest.setTimeout(180_000);
 
 const examples = path.resolve(__dirname, '../../../examples');
-
-/**
- * What `kubectl proxy` does for a `localKubectlProxy` cluster: plain HTTP on the loopback, each request sent on
- * to the API server with the proxy's own credentials.
- */
-async function startKubectlProxy(): Promise<{
-  url: string;
-  close: () => void;
-}> {
-  const { url, serviceAccountToken } = localClusterConfig();
-  const apiServer = new URL(url);
-  const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
-  const server = http.createServer((req, res) => {
-    const upstream = https.request(
-      {
-        host: apiServer.hostname,
-        port: apiServer.port,
-        method: req.method,
-        path: req.url,
-        agent,
-        headers: {
-          ...req.headers,
-          host: apiServer.host,
-          authorization: `Bearer ${serviceAccountToken}`,
-        },
-      },
-      answer => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        // A watch sends no body until its first event; its caller waits for the headers.
-        res.flushHeaders();
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', error => res.destroy(error));
-    req.pipe(upstream);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-      agent.destroy();
-    },
-  };
-}
 
 function clusterResource(
   name: string,

@@ -1,11 +1,20 @@
 import {
   ApiException,
+  HttpMethod,
   KubeConfig,
+  KubernetesListObject,
   KubernetesObject,
   KubernetesObjectApi,
   ResponseContext,
   V1APIResource,
 } from '@kubernetes/client-node';
+
+/**
+ * How fresh a LIST must be. Without it a LIST is a consistent read, which the API server answers only once its
+ * watch cache has caught up with etcd (up to ~100 ms right after a write); `{ notOlderThan: rv }` is answered
+ * from the watch cache as soon as it holds `rv` (`'0'`: whatever it holds).
+ */
+export type ListFreshness = { notOlderThan: string } | undefined;
 
 /**
  * client-node's KubernetesObjectApi that returns objects as the API server sent them (plain JSON, the same
@@ -57,6 +66,40 @@ export class DynamicClient extends KubernetesObjectApi {
     }
     parts.push(resource.name);
     return parts.join('/');
+  }
+
+  /** A LIST of a kind (one page, every item) at the given freshness. */
+  async listFresh<T extends KubernetesObject = KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    options: { labelSelector?: string; freshness?: ListFreshness } = {},
+  ): Promise<KubernetesListObject<T>> {
+    const { labelSelector, freshness } = options;
+    if (!freshness) {
+      return this.list<T>(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
+    }
+    const path = await this.collectionPath(apiVersion, kind, namespace);
+    const request = this.configuration.baseServer.makeRequestContext(
+      path,
+      HttpMethod.GET,
+    );
+    request.setHeaderParam('Accept', 'application/json');
+    if (labelSelector) request.setQueryParam('labelSelector', labelSelector);
+    request.setQueryParam('resourceVersion', freshness.notOlderThan);
+    if (freshness.notOlderThan !== '0') {
+      request.setQueryParam('resourceVersionMatch', 'NotOlderThan');
+    }
+    return this.requestPromise(request) as Promise<KubernetesListObject<T>>;
   }
 
   protected async processResponse<T extends KubernetesObject>(

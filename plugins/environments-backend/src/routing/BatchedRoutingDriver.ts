@@ -137,14 +137,19 @@ export abstract class BatchedRoutingDriver<
     return objects;
   }
 
-  /** One read-plan-write pass over the live objects; returns each change's error (undefined: done). */
-  protected abstract attempt(changes: RoutingChange<B>[]): Promise<unknown[]>;
+  /**
+   * One read-plan-write pass over the live objects; returns each change's error (undefined: done).
+   * `consistent`: read with consistent LISTs. A first pass may read the API server's watch cache instead
+   * (no wait for it to catch up with etcd); a pass that found a conflict or an error re-reads consistently,
+   * so only a plan without errors is ever written from cached reads.
+   */
+  protected abstract attempt(
+    changes: RoutingChange<B>[],
+    consistent: boolean,
+  ): Promise<unknown[]>;
 
   #change(change: RoutingChange<B>): Promise<void> {
-    const { kubeConfig, namespace, host } = change.ref;
-    const cluster =
-      kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
-    return this.#queue.push(`${cluster}|${namespace}|${host}`, change);
+    return this.#queue.push(hostKey(change.ref), change);
   }
 
   async #runBatch(changes: RoutingChange<B>[]): Promise<unknown[]> {
@@ -152,7 +157,7 @@ export abstract class BatchedRoutingDriver<
     const maxAttempts = this.options.maxAttempts ?? 10;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(changes);
+        return await this.attempt(changes, attempt > 1);
       } catch (error) {
         if (!isApiStatus(error, 409) || attempt >= maxAttempts) throw error;
         this.stats.conflicts++;
@@ -164,4 +169,12 @@ export abstract class BatchedRoutingDriver<
       }
     }
   }
+}
+
+/** One routed host: (cluster, namespace, host). Its changes run one batch at a time. */
+export function hostKey(ref: ServiceRoutingRef): string {
+  const { kubeConfig, namespace, host } = ref;
+  const cluster =
+    kubeConfig.getCurrentCluster()?.server ?? kubeConfig.getCurrentContext();
+  return `${cluster}|${namespace}|${host}`;
 }

@@ -5,7 +5,11 @@ import {
   chartGatewayRoutesFor,
   withFeatureRules,
 } from './gatewayApiChartRoutes';
-import { isRoutingObjectOf, ownRouteIndex, routedFeaturesOf } from './gatewayApiModel';
+import {
+  isRoutingObjectOf,
+  ownRouteIndex,
+  routedFeaturesOf,
+} from './gatewayApiModel';
 import { serviceFeature, defaultServiceName } from './gatewayApiServices';
 import {
   deleteGatewayObject,
@@ -152,6 +156,7 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
 
   protected async attempt(
     changes: RoutingChange<'backends'>[],
+    consistent: boolean,
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
@@ -161,7 +166,14 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
       listServices(client, ref.namespace),
       listHttpRoutes(client, ref.namespace),
       added.length
-        ? readHostPods(client, ref.namespace, ref, added)
+        ? readHostPods(
+            client,
+            ref.namespace,
+            ref,
+            added,
+            // The watch cache as it is: it holds at least what envmesh's informers saw (a feature ready).
+            consistent ? undefined : { notOlderThan: '0' },
+          )
         : undefined,
     ]);
     const plan = planGatewayBatch({
@@ -174,6 +186,9 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
       services,
       httpRoutes,
     });
+    if (!consistent && plan.errors.some(Boolean)) {
+      return this.attempt(changes, true);
+    }
     const liveService = (name?: string) =>
       services.find(s => s.metadata?.name === name);
     const liveRoute = (name?: string) =>

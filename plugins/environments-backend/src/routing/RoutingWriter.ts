@@ -1,10 +1,14 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { DynamicClient } from '../apply/DynamicClient';
+import { DynamicClient, ListFreshness } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
 import { liveFeatures, withFeatureRoutes } from './chartRoutes';
 import { readHostPods } from './hostPods';
 import { planBatch } from './batchPlan';
-import { BatchedRoutingDriver, RoutingChange } from './BatchedRoutingDriver';
+import {
+  BatchedRoutingDriver,
+  RoutingChange,
+  hostKey,
+} from './BatchedRoutingDriver';
 import {
   RoutingDriverOptions,
   RoutingState,
@@ -69,6 +73,13 @@ export class RoutingWriter extends BatchedRoutingDriver<
   ServiceRoutingState
 > {
   readonly kind = 'istio' as const;
+  /**
+   * The resourceVersion of routing's last VS write per host (cluster, namespace, host; the batch queue's key):
+   * a LIST not older than it sees every VS write this process made for the host, without waiting for the
+   * watch cache to catch up with etcd. Forgotten when the host's VS is deleted, so that no read from before
+   * the delete brings it back.
+   */
+  readonly #lastVirtualServiceWrite = new Map<string, string>();
 
   constructor(options: RoutingWriterOptions = {}) {
     super('subsets', options);
@@ -122,29 +133,33 @@ export class RoutingWriter extends BatchedRoutingDriver<
 
   protected async attempt(
     changes: RoutingChange<'subsets'>[],
+    consistent: boolean,
   ): Promise<unknown[]> {
     const ref = changes[0].ref;
     const client = DynamicClient.for(ref.kubeConfig);
     // Only a batch that routes or prepares a feature reads its pods (and in `service` mode its Services).
     const added = this.addedFeatures(changes);
+    // Pods and Services are not routing's writes: the watch cache as it is, which holds at least what
+    // envmesh's own informers saw (a feature ready) since they are fed from it.
+    const cached: ListFreshness = consistent
+      ? undefined
+      : { notOlderThan: '0' };
     const [destinationRule, virtualServices, services, pods] =
       await Promise.all([
         readDestinationRule(client, ref.namespace, ref.host),
-        listVirtualServices(client, ref.namespace),
+        listVirtualServices(
+          client,
+          ref.namespace,
+          consistent ? undefined : this.#sinceLastWrite(ref),
+        ),
         ref.mode === 'service' && added.length
-          ? client.list(
-              'v1',
-              'Service',
-              ref.namespace,
-              undefined,
-              undefined,
-              undefined,
-              undefined,
-              `${LABELS.feature} in (${added.join(',')})`,
-            )
+          ? client.listFresh('v1', 'Service', ref.namespace, {
+              labelSelector: `${LABELS.feature} in (${added.join(',')})`,
+              freshness: cached,
+            })
           : undefined,
         added.length
-          ? readHostPods(client, ref.namespace, ref, added)
+          ? readHostPods(client, ref.namespace, ref, added, cached)
           : undefined,
       ]);
     const plan = planBatch({
@@ -157,6 +172,9 @@ export class RoutingWriter extends BatchedRoutingDriver<
         services && new Set(services.items.map(s => s.metadata?.name ?? '')),
       pods,
     });
+    if (!consistent && plan.errors.some(Boolean)) {
+      return this.attempt(changes, true);
+    }
     let dr = destinationRule;
     if (plan.make) dr = await this.#write(client, ref, plan.make, dr);
     if (plan.virtualService) {
@@ -173,6 +191,7 @@ export class RoutingWriter extends BatchedRoutingDriver<
     const { destinationRule: drName, virtualService: vsName } =
       plan.release ?? {};
     if (vsName) {
+      this.#lastVirtualServiceWrite.delete(hostKey(ref));
       await deleteRoutingObject(
         client,
         ref.namespace,
@@ -199,7 +218,17 @@ export class RoutingWriter extends BatchedRoutingDriver<
   ): Promise<T> {
     this.stats.writes++;
     const written = await writeRoutingObject(client, ref, desired, live);
+    const resourceVersion = written.metadata?.resourceVersion;
+    if (written.kind === 'VirtualService' && resourceVersion) {
+      this.#lastVirtualServiceWrite.set(hostKey(ref), resourceVersion);
+    }
     this.written(ref, written);
     return written;
+  }
+
+  /** Not older than routing's last VS write for the host; a consistent read when there was none. */
+  #sinceLastWrite(ref: ServiceRoutingRef): ListFreshness {
+    const resourceVersion = this.#lastVirtualServiceWrite.get(hostKey(ref));
+    return resourceVersion ? { notOlderThan: resourceVersion } : undefined;
   }
 }

@@ -1,5 +1,9 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
+import {
+  DynamicClient,
+  ListFreshness,
+  isApiStatus,
+} from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
 import { INSTANCE_LABEL } from '../naming';
 import { DEFAULT_SUBSET, RoutingTarget } from './types';
@@ -38,6 +42,7 @@ export async function readHostPods(
   namespace: string,
   target: RoutingTarget,
   features: string[],
+  freshness?: ListFreshness,
 ): Promise<HostPod[] | undefined> {
   let service: KubernetesObject;
   try {
@@ -61,16 +66,10 @@ export async function readHostPods(
     ...features.map(f => instanceLabel(target, f)),
   ];
   const list = (labelSelector: string[]) =>
-    client.list(
-      'v1',
-      'Pod',
-      namespace,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      labelSelector.join(','),
-    );
+    client.listFresh('v1', 'Pod', namespace, {
+      labelSelector: labelSelector.join(','),
+      freshness,
+    });
   const [subsets, outside] = await Promise.all([
     list([...base, `${INSTANCE_LABEL} in (${instances.join(',')})`]),
     list([

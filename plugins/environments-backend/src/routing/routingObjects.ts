@@ -1,5 +1,9 @@
 import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
-import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
+import {
+  DynamicClient,
+  ListFreshness,
+  isApiStatus,
+} from '../apply/DynamicClient';
 import { LABELS, MANAGER } from '../apply/types';
 import {
   DestinationRule,
@@ -30,13 +34,15 @@ export async function readDestinationRule(
 export async function listVirtualServices(
   client: DynamicClient,
   namespace: string,
+  freshness?: ListFreshness,
 ): Promise<VirtualService[]> {
-  const list = await client.list(
+  const list = await client.listFresh<VirtualService>(
     ISTIO_API_VERSION,
     'VirtualService',
     namespace,
+    { freshness },
   );
-  return list.items as VirtualService[];
+  return list.items;
 }
 
 /**

@@ -1,0 +1,50 @@
+import http from 'node:http';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+import { localClusterConfig } from './integration';
+
+/**
+ * What `kubectl proxy` does: plain HTTP on the loopback, each request sent on to the local cluster's API server
+ * with the proxy's own credentials. `onRequest` hears each request's method and URL (path and query).
+ */
+export async function startKubectlProxy(
+  options: { onRequest?: (method: string, url: string) => void } = {},
+): Promise<{ url: string; close: () => void }> {
+  const { url, serviceAccountToken } = localClusterConfig();
+  const apiServer = new URL(url);
+  const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
+  const server = http.createServer((req, res) => {
+    options.onRequest?.(req.method ?? '', req.url ?? '');
+    const upstream = https.request(
+      {
+        host: apiServer.hostname,
+        port: apiServer.port,
+        method: req.method,
+        path: req.url,
+        agent,
+        headers: {
+          ...req.headers,
+          host: apiServer.host,
+          authorization: `Bearer ${serviceAccountToken}`,
+        },
+      },
+      answer => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // A watch sends no body until its first event; its caller waits for the headers.
+        res.flushHeaders();
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', error => res.destroy(error));
+    req.pipe(upstream);
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+      agent.destroy();
+    },
+  };
+}

@@ -24,6 +24,11 @@ export interface ReleaseBaseline {
  */
 export class DriftTracker {
   readonly #inventories = new Map<string, RecordedObject[]>();
+  /**
+   * The same records by object (refKey), over every release: readiness asks for an object's applied
+   * generation on every watch event, which must not scan the whole namespace's inventories.
+   */
+  readonly #byObject = new Map<string, RecordedObject[]>();
   /** Releases tracked or untracked since the baselines began loading: the load must not overwrite them. */
   readonly #touched = new Set<string>();
   #baselines?: Promise<void>;
@@ -74,7 +79,7 @@ export class DriftTracker {
   async #track(release: string, recorded: RecordedObject[]): Promise<void> {
     const { cache, syncTimeoutMs, logger } = this.deps;
     const mine = recorded.filter(r => r.namespace === cache.namespace);
-    this.#inventories.set(release, mine);
+    this.#setInventory(release, mine);
     const synced = await withTimeout(
       cache.watchKindsOf(mine).then(() => true),
       syncTimeoutMs,
@@ -89,18 +94,15 @@ export class DriftTracker {
 
   /** Records a generation envmesh itself gave a tracked object outside an apply, so that it is not drift. */
   recordGeneration(ref: ObjectRef, generation: number): void {
-    const key = refKey(ref);
-    for (const record of this.#records()) {
-      if (record.generation !== undefined && refKey(record) === key) {
-        record.generation = generation;
-      }
+    for (const record of this.#byObject.get(refKey(ref)) ?? []) {
+      if (record.generation !== undefined) record.generation = generation;
     }
   }
 
   /** Forgets a release's inventory (after it is deleted). */
   untrack(release: string): void {
     this.#touched.add(release);
-    this.#inventories.delete(release);
+    this.#setInventory(release, undefined);
   }
 
   /** The newest generation the tracked inventories recorded for an object. */
@@ -110,8 +112,8 @@ export class DriftTracker {
       namespace: ref.namespace ?? this.deps.cache.namespace,
     });
     let newest: number | undefined;
-    for (const record of this.#records()) {
-      if (record.generation !== undefined && refKey(record) === key) {
+    for (const record of this.#byObject.get(key) ?? []) {
+      if (record.generation !== undefined) {
         newest = Math.max(newest ?? 0, record.generation);
       }
     }
@@ -170,7 +172,22 @@ export class DriftTracker {
     return entries;
   }
 
-  *#records(): Iterable<RecordedObject> {
-    for (const recorded of this.#inventories.values()) yield* recorded;
+  /** Replaces (or, with undefined, removes) a release's inventory, in both maps. */
+  #setInventory(release: string, records: RecordedObject[] | undefined) {
+    for (const record of this.#inventories.get(release) ?? []) {
+      const key = refKey(record);
+      const rest = this.#byObject.get(key)?.filter(r => r !== record) ?? [];
+      if (rest.length) this.#byObject.set(key, rest);
+      else this.#byObject.delete(key);
+    }
+    if (!records) {
+      this.#inventories.delete(release);
+      return;
+    }
+    this.#inventories.set(release, records);
+    for (const record of records) {
+      const key = refKey(record);
+      this.#byObject.set(key, [...(this.#byObject.get(key) ?? []), record]);
+    }
   }
 }

@@ -173,6 +173,11 @@ export class NamespaceCache {
     return kind ? this.#workloads.get(kind)!.get(ref.name) : undefined;
   }
 
+  /** Every cached pod of the namespace. */
+  pods(): V1Pod[] {
+    return this.#workloads.get('Pod')!.list() as V1Pod[];
+  }
+
   /** The cached pods selected by a workload (or the pod itself). */
   podsOf(ref: ObjectRef): V1Pod[] {
     const kind = this.watchedKind(ref);
@@ -180,7 +185,7 @@ export class NamespaceCache {
     if (!kind || !object) return [];
     if (kind === 'Pod') return [object as V1Pod];
     const selector = selectorOf(object);
-    return (this.#workloads.get('Pod')!.list() as V1Pod[]).filter(pod =>
+    return this.pods().filter(pod =>
       matchesSelector(selector, pod.metadata?.labels),
     );
   }

@@ -91,14 +91,21 @@ export class ReadinessWaiter {
           );
         }
         const grace = options.unschedulableGraceMs;
-        const unschedulable = (graceMs: number) =>
-          refs.filter(
-            ref =>
-              !this.#readiness(ref).ready &&
-              this.deps.cache
-                .podsOf(ref)
-                .some(pod => unschedulableFor(pod, graceMs)),
+        // The stuck pods first (mostly none), so that a check costs no selector match per workload and pod.
+        const unschedulable = (graceMs: number) => {
+          const stuck = new Set(
+            this.deps.cache
+              .pods()
+              .filter(pod => unschedulableFor(pod, graceMs)),
           );
+          return stuck.size
+            ? refs.filter(
+                ref =>
+                  !this.#readiness(ref).ready &&
+                  this.deps.cache.podsOf(ref).some(pod => stuck.has(pod)),
+              )
+            : [];
+        };
         // Once one is past the grace, every workload that cannot be scheduled is told, not just the first.
         if (grace !== undefined && unschedulable(grace).length) {
           throw new WorkloadNotReadyError(

@@ -20,7 +20,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import knexFactory, { Knex } from 'knex';
-import { startLocalCluster } from '@envmesh/local-cluster';
+import {
+  LocalPostgres,
+  startLocalCluster,
+  startLocalPostgres,
+} from '@envmesh/local-cluster';
 import type { LocalCluster } from '@envmesh/local-cluster';
 import {
   createDatabaseStores,
@@ -63,17 +67,24 @@ function parseArgs(argv: string[]) {
     services: 300,
     concurrency: 4,
     features: 300,
+    database: 'sqlite' as 'sqlite' | 'postgres',
     out: 'bench/fleet/results.md',
     notes: [] as string[],
   };
   readArgs(
     argv,
-    'node --require @backstage/cli/config/nodeTransform.cjs bench/fleet/run.ts [--environments 16] [--services 300] [--concurrency 4] [--features 300] [--out FILE] [--note TEXT]...',
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/fleet/run.ts [--environments 16] [--services 300] [--concurrency 4] [--features 300] [--database sqlite|postgres] [--out FILE] [--note TEXT]...',
     (arg, value) => {
       const key = arg.replace(/^--/, '');
       if (key === 'out') options.out = value();
       else if (key === 'note') options.notes.push(value());
-      else if (
+      else if (key === 'database') {
+        const database = value();
+        if (database !== 'sqlite' && database !== 'postgres') {
+          throw new Error('--database takes sqlite or postgres');
+        }
+        options.database = database;
+      } else if (
         ['environments', 'services', 'concurrency', 'features'].includes(key)
       ) {
         const n = Number(value());
@@ -403,6 +414,11 @@ function report(
     '## Machine',
     '',
     ...machineLines(machine, []),
+    `- database: ${
+      options.database === 'postgres'
+        ? 'PostgreSQL (a local server, outside the backend process)'
+        : 'SQLite in memory (inside the backend process, so in its RSS)'
+    }`,
     ...options.notes.map(n => `- note: ${n}`),
     '',
     '## As the fleet grows',
@@ -477,19 +493,29 @@ async function main() {
   let cluster: LocalCluster | undefined;
   let engine: EnvironmentsBackend | undefined;
   let knex: Knex | undefined;
+  let postgres: LocalPostgres | undefined;
   const shutdown = async () => {
     await engine?.close().catch(e => say(`engine close: ${e}`));
     await knex?.destroy().catch(() => {});
+    await postgres?.stop().catch(e => say(`postgres stop: ${e}`));
     await cluster?.stop().catch(e => say(`cluster stop: ${e}`));
   };
   stopOnSignals(shutdown);
   try {
     cluster = await startLocalCluster({ name: 'fleet' });
-    knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: ':memory:' },
-      useNullAsDefault: true,
-    });
+    if (options.database === 'postgres') {
+      postgres = await startLocalPostgres();
+      knex = knexFactory({
+        client: 'pg',
+        connection: postgres.connectionString,
+      });
+    } else {
+      knex = knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: ':memory:' },
+        useNullAsDefault: true,
+      });
+    }
     const stores = await createDatabaseStores({
       database: { getClient: async () => knex! },
     });

@@ -32,6 +32,11 @@ export interface Config {
        * and go) are read again. Default 60.
        */
       refreshIntervalSeconds?: number;
+      /**
+       * Whether envmesh's requests to an HTTPS API server share one HTTP/2 connection per cluster (watches stay
+       * on HTTP/1.1 keep-alive connections). Default true; false: one keep-alive HTTP/1.1 agent per cluster.
+       */
+      http2?: boolean;
     };
     /** What the cost ledger prices requested CPU and memory at. */
     cost?: {

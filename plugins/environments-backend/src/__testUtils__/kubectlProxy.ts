@@ -4,16 +4,20 @@ import { AddressInfo } from 'node:net';
 import { localClusterConfig } from './integration';
 
 /**
- * What `kubectl proxy` does: plain HTTP on the loopback, each request sent on to the local cluster's API server
- * with the proxy's own credentials. `onRequest` hears each request's method and URL (path and query).
+ * What `kubectl proxy` does: plain HTTP/1.1 on the loopback (HTTPS with `tls`), each request sent on to the
+ * local cluster's API server with the proxy's own credentials. `onRequest` hears each request's method and URL
+ * (path and query).
  */
 export async function startKubectlProxy(
-  options: { onRequest?: (method: string, url: string) => void } = {},
+  options: {
+    onRequest?: (method: string, url: string) => void;
+    tls?: { cert: Buffer; key: Buffer };
+  } = {},
 ): Promise<{ url: string; close: () => void }> {
   const { url, serviceAccountToken } = localClusterConfig();
   const apiServer = new URL(url);
   const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false });
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
     options.onRequest?.(req.method ?? '', req.url ?? '');
     const upstream = https.request(
       {
@@ -37,10 +41,15 @@ export async function startKubectlProxy(
     );
     upstream.on('error', error => res.destroy(error));
     req.pipe(upstream);
-  });
+  };
+  const server = options.tls
+    ? https.createServer(options.tls, handle)
+    : http.createServer(handle);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${
+      (server.address() as AddressInfo).port
+    }`,
     close: () => {
       server.closeAllConnections();
       server.close();

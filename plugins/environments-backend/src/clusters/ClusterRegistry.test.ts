@@ -1,12 +1,25 @@
 import { ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubernetesObject,
+  PatchStrategy,
+  Watch,
+} from '@kubernetes/client-node';
 import diagnostics from 'node:diagnostics_channel';
+import fs from 'node:fs';
+import path from 'node:path';
 import { localClusterConfig } from '../__testUtils__/integration';
+import { startKubectlProxy } from '../__testUtils__/kubectlProxy';
 import { mockServices } from '@backstage/backend-test-utils';
+import { DynamicClient, isApiStatus } from '../apply/DynamicClient';
 import { ClusterRegistry } from './ClusterRegistry';
 
-function registry(clusters: object[], logger = mockServices.logger.mock()) {
+function registry(
+  clusters: object[],
+  logger = mockServices.logger.mock(),
+  environments: object = {},
+) {
   return ClusterRegistry.fromConfig(
     new ConfigReader({
       kubernetes: {
@@ -15,16 +28,20 @@ function registry(clusters: object[], logger = mockServices.logger.mock()) {
           { type: 'config', clusters },
         ],
       },
+      environments,
     }),
     { logger },
   );
 }
 
-/** Counts the TCP connections the process opens while `work` runs. */
+/**
+ * Counts the TCP connections the process opens while `work` runs, but the local cluster's own: run in band,
+ * a test shares its process with the cluster that jest's global setup started (its storage provisioner).
+ */
 async function connectionsOpenedBy(work: () => Promise<void>) {
   let opened = 0;
   const count = () => {
-    opened += 1;
+    if (!new Error().stack?.includes('/local-cluster/src/')) opened += 1;
   };
   diagnostics.subscribe('net.client.socket', count);
   try {
@@ -101,5 +118,94 @@ describe('ClusterRegistry', () => {
 
     // One for the requests, one for the watch (which holds its connection); client-node alone opens 21.
     expect(opened).toBeLessThanOrEqual(2);
+  });
+
+  it('sends concurrent requests of a cluster as streams of one HTTP/2 connection', async () => {
+    const kubeConfig = registry([localClusterConfig()]).kubeConfig('local');
+    const client = DynamicClient.for(kubeConfig);
+    const namespaces = () =>
+      Promise.all(
+        Array.from({ length: 20 }, () => client.list('v1', 'Namespace')),
+      );
+    await namespaces(); // discovery, and the connection
+
+    const opened = await connectionsOpenedBy(async () => {
+      const lists = await namespaces();
+      expect(
+        lists.every(l => l.items.some(n => n.metadata?.name === 'default')),
+      ).toBe(true);
+      // A write (server-side apply) and an error come back as over HTTP/1.1.
+      const name = `h2-${Date.now()}`;
+      const configMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: 'default' },
+        data: { a: '1' },
+      } as KubernetesObject;
+      const applied = await client.patch(
+        configMap,
+        undefined,
+        undefined,
+        'envmesh-test',
+        true,
+        PatchStrategy.ServerSideApply,
+      );
+      expect(applied.metadata?.resourceVersion).toBeTruthy();
+      await client.delete(applied);
+      const missing = await client
+        .read({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, namespace: 'default' },
+        })
+        .catch(e => e);
+      expect(isApiStatus(missing, 404)).toBe(true);
+    });
+    expect(opened).toBe(0);
+
+    // HTTP/1.1 (http2: false) opens a connection per request in flight.
+    const http1 = DynamicClient.for(
+      registry([localClusterConfig()], undefined, {
+        clusters: { http2: false },
+      }).kubeConfig('local'),
+    );
+    await http1.list('v1', 'Namespace');
+    const openedByHttp1 = await connectionsOpenedBy(async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, () => http1.list('v1', 'Namespace')),
+      );
+    });
+    expect(openedByHttp1).toBeGreaterThan(1);
+  });
+
+  it('speaks HTTP/1.1 to a server in front of the API server that does not speak HTTP/2', async () => {
+    const pki = path.join(
+      path.dirname(process.env.ENVMESH_TEST_KUBECONFIG!),
+      'pki',
+    );
+    const requests: string[] = [];
+    const proxy = await startKubectlProxy({
+      tls: {
+        cert: fs.readFileSync(path.join(pki, 'apiserver.crt')),
+        key: fs.readFileSync(path.join(pki, 'apiserver.key')),
+      },
+      onRequest: (method, url) => requests.push(`${method} ${url}`),
+    });
+    try {
+      const client = DynamicClient.for(
+        registry([{ ...localClusterConfig(), url: proxy.url }]).kubeConfig(
+          'local',
+        ),
+      );
+      for (let i = 0; i < 3; i++) {
+        const list = await client.list('v1', 'Namespace');
+        expect(list.items.some(n => n.metadata?.name === 'default')).toBe(true);
+      }
+      expect(requests.filter(r => r === 'GET /api/v1/namespaces')).toHaveLength(
+        3,
+      );
+    } finally {
+      proxy.close();
+    }
   });
 });

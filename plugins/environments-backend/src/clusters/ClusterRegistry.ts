@@ -12,29 +12,59 @@ import type {
   KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
 import {
+  ApiConstructor,
+  ApiType,
   KubeConfig,
   RequestContext,
+  ServerConfiguration,
   VersionApi,
+  createConfiguration,
 } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterSummary } from '@envmesh/plugin-environments-common';
 import { clusterAuthFor } from './clusterAuth';
+import { Http2Library } from './Http2Library';
 import type { KubernetesPluginClusters } from './kubernetesPluginClusters';
 
 /**
- * A KubeConfig whose requests share one keep-alive agent. client-node builds a new agent, so a new TLS
+ * A KubeConfig whose API clients share one connection to the cluster: with `http2`, an HTTPS API server's
+ * requests are streams on one HTTP/2 connection (see Http2Library); otherwise, and for what client-node sends
+ * itself (watches), requests share one keep-alive agent. client-node builds a new agent, so a new TLS
  * connection, for every request; a rollout of hundreds of services spends much of its CPU on handshakes.
  * Proxy agents are left as client-node makes them.
  */
 class PooledKubeConfig extends KubeConfig {
   #agent?: http.Agent;
+  readonly #http2?: Http2Library;
 
-  /** Each request's credential, from the cluster's auth strategy (which caches and refreshes it). */
+  /** `credential`: each request's, from the cluster's auth strategy (which caches and refreshes it). */
   constructor(
     private readonly credential: () => Promise<KubernetesCredential>,
+    options: { http2: boolean },
   ) {
     super();
+    if (options.http2) this.#http2 = new Http2Library();
+  }
+
+  override makeApiClient<T extends ApiType>(ApiClient: ApiConstructor<T>): T {
+    const server = this.getCurrentCluster()?.server;
+    if (!this.#http2 || !server?.startsWith('https:')) {
+      return super.makeApiClient(ApiClient);
+    }
+    return new ApiClient(
+      createConfiguration({
+        baseServer: new ServerConfiguration(server, {}),
+        authMethods: { default: this },
+        httpApi: this.#http2,
+      }),
+    );
+  }
+
+  /** Closes the cluster's connections (it was replaced or removed). */
+  close() {
+    this.#http2?.close();
+    this.#agent?.destroy();
   }
 
   async #useCredential() {
@@ -128,7 +158,7 @@ function locatorClusters(
 
 interface ClusterEntry {
   summary: ClusterSummary;
-  kubeConfig?: KubeConfig;
+  kubeConfig?: PooledKubeConfig;
   /** The details it was built from: an entry whose details did not change keeps its agent. */
   key: string;
 }
@@ -231,6 +261,9 @@ export class ClusterRegistry {
         current?.key === key ? current : this.#entry(details, key),
       );
     }
+    for (const [name, entry] of this.#clusters) {
+      if (next.get(name) !== entry) entry.kubeConfig?.close();
+    }
     this.#clusters = next;
   }
 
@@ -246,8 +279,15 @@ export class ClusterRegistry {
       },
       ...('strategy' in auth
         ? {
-            kubeConfig: kubeConfigFor(details, () =>
-              auth.strategy.getCredential(details, {}),
+            kubeConfig: kubeConfigFor(
+              details,
+              () => auth.strategy.getCredential(details, {}),
+              {
+                http2:
+                  this.#deps.config.getOptionalBoolean(
+                    'environments.clusters.http2',
+                  ) ?? true,
+              },
             ),
           }
         : {}),
@@ -301,8 +341,9 @@ export class ClusterRegistry {
 function kubeConfigFor(
   details: ClusterDetails,
   credential: () => Promise<KubernetesCredential>,
-): KubeConfig {
-  const kc = new PooledKubeConfig(credential);
+  options: { http2: boolean },
+): PooledKubeConfig {
+  const kc = new PooledKubeConfig(credential, options);
   const { name, url, caData, caFile } = details;
   kc.loadFromOptions({
     clusters: [

@@ -52,8 +52,14 @@ export class KindWatch<T = KubernetesObject> {
   #synced = false;
   #syncWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #running?: Promise<void>;
+  /** Resolves (to undefined) when stop() is called. */
+  readonly #stopping: Promise<undefined>;
+  #stopNow: () => void = () => {};
 
   constructor(options: KindWatchOptions<T>) {
+    this.#stopping = new Promise(resolve => {
+      this.#stopNow = () => resolve(undefined);
+    });
     this.#options = options;
     this.kind = options.kind;
     this.apiVersion = options.apiVersion;
@@ -83,6 +89,7 @@ export class KindWatch<T = KubernetesObject> {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopNow();
     this.#abort?.abort();
     this.#wake?.();
     for (const waiter of this.#syncWaiters.splice(0)) {
@@ -104,7 +111,8 @@ export class KindWatch<T = KubernetesObject> {
     let failures = 0;
     while (!this.#stopped) {
       try {
-        if (!this.#resourceVersion) await this.#relist();
+        if (!this.#resourceVersion) await this.#orStop(this.#relist());
+        if (this.#stopped) break;
         if (!this.#synced) {
           this.#synced = true;
           for (const waiter of this.#syncWaiters.splice(0)) waiter.resolve();
@@ -140,6 +148,15 @@ export class KindWatch<T = KubernetesObject> {
         await this.#sleep(delay);
       }
     }
+  }
+
+  /**
+   * The work's result, or undefined as soon as stop() is called: a request the API server never answers
+   * (its headers included) must not hold up stop(). The work is left to settle on its own.
+   */
+  #orStop<R>(work: Promise<R>): Promise<R | undefined> {
+    work.catch(() => {});
+    return Promise.race([work, this.#stopping]);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -221,7 +238,7 @@ export class KindWatch<T = KubernetesObject> {
     });
     let gone = false;
     let events = 0;
-    const controller = await watch.watch(
+    const starting = watch.watch(
       path,
       {
         resourceVersion: this.#resourceVersion,
@@ -252,6 +269,12 @@ export class KindWatch<T = KubernetesObject> {
       },
       error => ended(error),
     );
+    const controller = await this.#orStop(starting);
+    if (!controller) {
+      // Stopped before the API server answered: abort the request once it has.
+      starting.then(c => c.abort()).catch(() => {});
+      return { error: undefined, events };
+    }
     this.#abort = controller;
     if (this.#stopped) controller.abort();
     const error = await done;

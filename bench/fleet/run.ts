@@ -19,6 +19,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import knexFactory, { Knex } from 'knex';
 import {
   LocalPostgres,
@@ -68,16 +69,18 @@ function parseArgs(argv: string[]) {
     concurrency: 4,
     features: 300,
     database: 'sqlite' as 'sqlite' | 'postgres',
+    heapSnapshot: undefined as string | undefined,
     out: 'bench/fleet/results.md',
     notes: [] as string[],
   };
   readArgs(
     argv,
-    'node --require @backstage/cli/config/nodeTransform.cjs bench/fleet/run.ts [--environments 16] [--services 300] [--concurrency 4] [--features 300] [--database sqlite|postgres] [--out FILE] [--note TEXT]...',
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/fleet/run.ts [--environments 16] [--services 300] [--concurrency 4] [--features 300] [--database sqlite|postgres] [--heap-snapshot FILE] [--out FILE] [--note TEXT]...',
     (arg, value) => {
       const key = arg.replace(/^--/, '');
       if (key === 'out') options.out = value();
       else if (key === 'note') options.notes.push(value());
+      else if (key === 'heap-snapshot') options.heapSnapshot = value();
       else if (key === 'database') {
         const database = value();
         if (database !== 'sqlite' && database !== 'postgres') {
@@ -359,6 +362,9 @@ async function run(
     await waitOperation(engine, op.id, 'update a global value');
   });
   await sample('after copy and update');
+  if (options.heapSnapshot) {
+    say(`heap snapshot: ${v8.writeHeapSnapshot(options.heapSnapshot)}`);
+  }
   await fs.promises.rm(fleet.root, { recursive: true, force: true });
   return {
     createMs,

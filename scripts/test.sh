@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: bootstrap, install, tsc, lint, plugin builds, every package's tests (unit and integration against a local cluster
-# started by jest's global setup), then a browser smoke test against the running portal. Every phase runs even
-# when an earlier one fails; the last line counts tests (tsc, lint and build count as one check each).
+# started by jest's global setup), a browser smoke test against the running portal, then the install test (the
+# packed plugins in a stock app, as their READMEs say). Every phase runs even when an earlier one fails; the last
+# line counts tests (tsc, lint, build and the install test count as one check each).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/bootstrap.sh
@@ -66,6 +67,9 @@ else
   failed=$((failed + 1))
 fi
 stop_portal
+
+# The plugins packed and installed into a stock app as their READMEs say (scripts/install-test.sh).
+check "install test" bash scripts/install-test.sh
 
 # A test run changes no committed file (screenshots and results go to .local/). Only in CI: a developer's
 # checkout has edits of its own.

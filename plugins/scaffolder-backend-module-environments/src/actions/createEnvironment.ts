@@ -53,9 +53,11 @@ export function createEnvironmentCreateAction(
             .describe(
               'Services of the registry to deploy: names, or objects with name and imageTag. With copyFrom: overrides of the copied services',
             ),
+        // any, not unknown: the published TemplateAction's input must be a JsonObject, and
+        // Record<string, unknown> is not one (a consumer's tsc:full fails on the declarations).
         globalValues: z =>
           z
-            .record(z.unknown())
+            .record(z.any())
             .optional()
             .describe(
               'Helm values applied to every service of the environment (not with copyFrom)',

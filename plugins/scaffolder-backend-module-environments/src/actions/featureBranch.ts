@@ -63,8 +63,9 @@ export const instanceListSchema = (z: Zod) =>
             .describe(
               "Image tag of the feature instance; the base environment's by default",
             ),
+          // any, not unknown: the published action's input must be a JsonObject (see createEnvironment).
           values: z
-            .record(z.unknown())
+            .record(z.any())
             .optional()
             .describe(
               "Helm values layered over the service's values in the base environment",

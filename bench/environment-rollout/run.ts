@@ -67,10 +67,11 @@ function parseArgs(argv: string[]) {
   let sizes = [50, 300];
   let out = 'bench/environment-rollout/results.md';
   let skipHelmLoop = false;
+  let http2 = true;
   const notes: string[] = [];
   readArgs(
     argv,
-    'node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--note TEXT]...',
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--http1] [--note TEXT]...',
     (arg, value) => {
       if (arg === '--sizes') {
         sizes = value()
@@ -85,6 +86,8 @@ function parseArgs(argv: string[]) {
         out = value();
       } else if (arg === '--skip-helm-loop') {
         skipHelmLoop = true;
+      } else if (arg === '--http1') {
+        http2 = false;
       } else if (arg === '--note') {
         notes.push(value());
       } else {
@@ -93,7 +96,7 @@ function parseArgs(argv: string[]) {
       return true;
     },
   );
-  return { sizes, out: path.resolve(out), skipHelmLoop, notes };
+  return { sizes, out: path.resolve(out), skipHelmLoop, http2, notes };
 }
 
 // ---------------------------------------------------------------- helpers
@@ -240,7 +243,11 @@ interface Engine {
   close(): Promise<void>;
 }
 
-async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
+async function buildEngine(
+  cluster: LocalCluster,
+  knex: Knex,
+  http2: boolean,
+): Promise<Engine> {
   const logger = benchLogger();
   const probe = new Probe();
   const stores = await createDatabaseStores({
@@ -266,6 +273,7 @@ async function buildEngine(cluster: LocalCluster, knex: Knex): Promise<Engine> {
     logger,
     stores,
     config: engineConfig(cluster, {
+      clusters: { http2 },
       render: { concurrency: RENDER_CONCURRENCY },
       rollout: {
         parallelism: PARALLELISM,
@@ -903,7 +911,9 @@ function report(
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const { sizes, out, skipHelmLoop, notes } = parseArgs(process.argv.slice(2));
+  const { sizes, out, skipHelmLoop, http2, notes } = parseArgs(
+    process.argv.slice(2),
+  );
   const machine = machineInfo();
   say(
     `sizes ${sizes.join(', ')}; ${machine.nproc} CPUs (${
@@ -949,7 +959,7 @@ async function main() {
       connection: { filename: ':memory:' },
       useNullAsDefault: true,
     });
-    built = await buildEngine(cluster, knex);
+    built = await buildEngine(cluster, knex, http2);
     const ipCapacity = await serviceIpCapacity(cluster);
     say(
       ipCapacity

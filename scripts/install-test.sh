@@ -66,17 +66,10 @@ step "starting the app against the local cluster"
 start=$SECONDS
 start_local_cluster
 cluster_dir=$(awk '/local-cluster: folder/ {print $3}' "$ENVMESH_LOCAL/local-cluster.log")
-cat >"$app/app-config.local.yaml" <<YAML
-# This run's ports (the cluster itself is the README's config, with the variables the backend is started with).
-app:
-  baseUrl: http://localhost:${PORTAL_APP_PORT}
-backend:
-  baseUrl: http://localhost:${PORTAL_BACKEND_PORT}
-  listen:
-    port: ${PORTAL_BACKEND_PORT}
-  cors:
-    origin: http://localhost:${PORTAL_APP_PORT}
-YAML
+{
+  echo "# This run's ports (the cluster itself is the README's config, with the variables the backend is started with)."
+  ports_config
+} >"$app/app-config.local.yaml"
 export ENVMESH_CLUSTER_URL ENVMESH_CLUSTER_TOKEN ENVMESH_CLUSTER_CA_DATA GITHUB_WEBHOOK_SECRET
 ENVMESH_CLUSTER_URL=$(awk '/server:/ {print $2; exit}' "$KUBECONFIG_PATH")
 ENVMESH_CLUSTER_TOKEN=$(awk '/token:/ {print $2; exit}' "$KUBECONFIG_PATH")

@@ -30,15 +30,9 @@ start_local_cluster() {
   return 1
 }
 
-# The portal's view of the cluster (the Kubernetes plugin's config, which envmesh reads too), the helm binary,
-# and the seed: the example services and the demo-dev environment.
-write_cluster_config() {
-  local server token
-  server=$(awk '/server:/ {print $2; exit}' "$KUBECONFIG_PATH")
-  token=$(awk '/token:/ {print $2; exit}' "$KUBECONFIG_PATH")
-  PORTAL_CONFIG=$ENVMESH_LOCAL/app-config.local-cluster.yaml
-  cat >"$PORTAL_CONFIG" <<YAML
-# Written by scripts/portal.sh for the local cluster of this run; do not edit.
+# The app and backend URLs and ports of this run, as app-config YAML.
+ports_config() {
+  cat <<YAML
 app:
   baseUrl: http://localhost:${PORTAL_APP_PORT}
 backend:
@@ -47,6 +41,20 @@ backend:
     port: ${PORTAL_BACKEND_PORT}
   cors:
     origin: http://localhost:${PORTAL_APP_PORT}
+YAML
+}
+
+# The portal's view of the cluster (the Kubernetes plugin's config, which envmesh reads too), the helm binary,
+# and the seed: the example services and the demo-dev environment.
+write_cluster_config() {
+  local server token
+  server=$(awk '/server:/ {print $2; exit}' "$KUBECONFIG_PATH")
+  token=$(awk '/token:/ {print $2; exit}' "$KUBECONFIG_PATH")
+  PORTAL_CONFIG=$ENVMESH_LOCAL/app-config.local-cluster.yaml
+  {
+    echo "# Written by scripts/portal.sh for the local cluster of this run; do not edit."
+    ports_config
+    cat <<YAML
   database:
     client: better-sqlite3
     connection:
@@ -96,6 +104,7 @@ environments:
           value: feature
           effect: NoSchedule
 YAML
+  } >"$PORTAL_CONFIG"
 }
 
 wait_http() {

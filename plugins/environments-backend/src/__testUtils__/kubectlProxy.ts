@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 import { localClusterConfig } from './integration';
 
 /**
@@ -56,4 +57,16 @@ export async function startKubectlProxy(
       agent.destroy();
     },
   };
+}
+
+/** A client config for a server that needs no credentials of the client (a kubectl proxy, or none at all). */
+export function kubeConfigWithoutCredentials(server: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'proxy', server, skipTLSVerify: true }],
+    users: [{ name: 'proxy' }],
+    contexts: [{ name: 'proxy', cluster: 'proxy', user: 'proxy' }],
+    currentContext: 'proxy',
+  });
+  return kubeConfig;
 }

@@ -1,9 +1,11 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { createTestNamespace, testKubeConfig } from '@envmesh/local-cluster';
 import { DynamicClient } from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
 import { INSTANCE_LABEL } from '../naming';
-import { startKubectlProxy } from '../__testUtils__/kubectlProxy';
+import {
+  kubeConfigWithoutCredentials,
+  startKubectlProxy,
+} from '../__testUtils__/kubectlProxy';
 import { RoutingWriter, ServiceRoutingRef } from './RoutingWriter';
 import { RoutingViolationError } from './validateRouting';
 
@@ -38,15 +40,8 @@ describe('RoutingWriter reads', () => {
 
   beforeEach(async () => {
     ns = await createTestNamespace('routing-reads');
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'proxy', server: proxy.url, skipTLSVerify: true }],
-      users: [{ name: 'proxy' }],
-      contexts: [{ name: 'proxy', cluster: 'proxy', user: 'proxy' }],
-      currentContext: 'proxy',
-    });
     ref = {
-      kubeConfig,
+      kubeConfig: kubeConfigWithoutCredentials(proxy.url),
       namespace: ns.name,
       environment: 'dev-1',
       host: 'demo-api',

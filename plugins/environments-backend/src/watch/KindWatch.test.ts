@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { kubeConfigWithoutCredentials } from '../__testUtils__/kubectlProxy';
 import { KindWatch } from './KindWatch';
 
 /** An API server that accepts connections and never answers, not even with headers. */
@@ -19,15 +19,8 @@ async function silentServer() {
 describe('KindWatch', () => {
   it('stops while the API server has not answered', async () => {
     const server = await silentServer();
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'silent', server: server.url, skipTLSVerify: true }],
-      users: [{ name: 'silent' }],
-      contexts: [{ name: 'silent', cluster: 'silent', user: 'silent' }],
-      currentContext: 'silent',
-    });
     const watch = new KindWatch({
-      kubeConfig,
+      kubeConfig: kubeConfigWithoutCredentials(server.url),
       apiVersion: 'v1',
       kind: 'Pod',
       namespace: 'default',

@@ -151,7 +151,18 @@ describe('ClusterRegistry', () => {
         PatchStrategy.ServerSideApply,
       );
       expect(applied.metadata?.resourceVersion).toBeTruthy();
-      await client.delete(applied);
+      // A delete with a body (DeleteOptions), as envmesh's deletes send.
+      await client.delete(
+        applied,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        {
+          preconditions: { resourceVersion: applied.metadata!.resourceVersion },
+        },
+      );
       const missing = await client
         .read({
           apiVersion: 'v1',

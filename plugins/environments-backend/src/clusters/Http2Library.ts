@@ -88,9 +88,14 @@ export class Http2Library implements HttpLibrary {
         headers[name.toLowerCase()] = value;
       }
     }
-    const stream = session.request(headers, { signal: request.getSignal() });
     const body = request.getBody();
-    stream.end(typeof body === 'string' ? body : undefined);
+    const sent = typeof body === "string" ? body : undefined;
+    // Node ends a DELETE's (and GET's) stream at once unless told otherwise; a DELETE may carry DeleteOptions.
+    const stream = session.request(headers, {
+      endStream: sent === undefined,
+      signal: request.getSignal(),
+    });
+    if (sent !== undefined) stream.end(sent);
     const response = await new Promise<http2.IncomingHttpHeaders>(
       (resolve, reject) => {
         stream.once('response', resolve);

@@ -34,7 +34,7 @@ export interface Config {
       refreshIntervalSeconds?: number;
       /**
        * Whether envmesh's requests to an HTTPS API server share one HTTP/2 connection per cluster (watches stay
-       * on HTTP/1.1 keep-alive connections). Default true; false: one keep-alive HTTP/1.1 agent per cluster.
+       * on HTTP/1.1 keep-alive connections). Default false: one keep-alive HTTP/1.1 agent per cluster.
        */
       http2?: boolean;
     };

@@ -121,7 +121,9 @@ describe('ClusterRegistry', () => {
   });
 
   it('sends concurrent requests of a cluster as streams of one HTTP/2 connection', async () => {
-    const kubeConfig = registry([localClusterConfig()]).kubeConfig('local');
+    const kubeConfig = registry([localClusterConfig()], undefined, {
+      clusters: { http2: true },
+    }).kubeConfig('local');
     const client = DynamicClient.for(kubeConfig);
     const namespaces = () =>
       Promise.all(
@@ -204,9 +206,9 @@ describe('ClusterRegistry', () => {
     });
     try {
       const client = DynamicClient.for(
-        registry([{ ...localClusterConfig(), url: proxy.url }]).kubeConfig(
-          'local',
-        ),
+        registry([{ ...localClusterConfig(), url: proxy.url }], undefined, {
+          clusters: { http2: true },
+        }).kubeConfig('local'),
       );
       for (let i = 0; i < 3; i++) {
         const list = await client.list('v1', 'Namespace');

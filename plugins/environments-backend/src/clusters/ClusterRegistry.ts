@@ -286,7 +286,7 @@ export class ClusterRegistry {
                 http2:
                   this.#deps.config.getOptionalBoolean(
                     'environments.clusters.http2',
-                  ) ?? true,
+                  ) ?? false,
               },
             ),
           }

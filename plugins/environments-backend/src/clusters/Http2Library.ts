@@ -100,10 +100,17 @@ export class Http2Library implements HttpLibrary {
       (resolve, reject) => {
         stream.once('response', resolve);
         stream.once('error', reject);
+        // Closed without an answer (its connection went away): no error event comes.
+        stream.once('close', () =>
+          reject(new Error(`stream to ${url.origin} closed`)),
+        );
       },
     );
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
+    if (stream.rstCode) {
+      throw new Error(`stream to ${url.origin} reset (code ${stream.rstCode})`);
+    }
     const data = Buffer.concat(chunks);
     const responseHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(response)) {
@@ -141,6 +148,10 @@ export class Http2Library implements HttpLibrary {
           session.setLocalWindowSize(CONNECTION_WINDOW);
           resolve(session);
         });
+        // Closed before it connected (the server went away): no error event comes.
+        session.once('close', () =>
+          reject(new Error(`connection to ${origin} closed`)),
+        );
         session.once('error', (error: NodeJS.ErrnoException) =>
           reject(
             error.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL'

@@ -17,6 +17,12 @@ import {
 export type ListFreshness = { notOlderThan: string } | undefined;
 
 /**
+ * The watch cache as it is: at least as fresh as what an informer of this process saw, since informers are fed
+ * from it. For reads of objects someone else writes (pods), where a consistent read would only add the wait.
+ */
+export const WATCH_CACHE: ListFreshness = { notOlderThan: '0' };
+
+/**
  * client-node's KubernetesObjectApi that returns objects as the API server sent them (plain JSON, the same
  * shape watch events have) instead of client-node's typed models, and exposes its discovery cache.
  */
@@ -76,18 +82,6 @@ export class DynamicClient extends KubernetesObjectApi {
     options: { labelSelector?: string; freshness?: ListFreshness } = {},
   ): Promise<KubernetesListObject<T>> {
     const { labelSelector, freshness } = options;
-    if (!freshness) {
-      return this.list<T>(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        labelSelector,
-      );
-    }
     const path = await this.collectionPath(apiVersion, kind, namespace);
     const request = this.configuration.baseServer.makeRequestContext(
       path,
@@ -95,9 +89,11 @@ export class DynamicClient extends KubernetesObjectApi {
     );
     request.setHeaderParam('Accept', 'application/json');
     if (labelSelector) request.setQueryParam('labelSelector', labelSelector);
-    request.setQueryParam('resourceVersion', freshness.notOlderThan);
-    if (freshness.notOlderThan !== '0') {
-      request.setQueryParam('resourceVersionMatch', 'NotOlderThan');
+    if (freshness) {
+      request.setQueryParam('resourceVersion', freshness.notOlderThan);
+      if (freshness.notOlderThan !== '0') {
+        request.setQueryParam('resourceVersionMatch', 'NotOlderThan');
+      }
     }
     return this.requestPromise(request) as Promise<KubernetesListObject<T>>;
   }

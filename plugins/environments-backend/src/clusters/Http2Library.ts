@@ -89,7 +89,7 @@ export class Http2Library implements HttpLibrary {
       }
     }
     const body = request.getBody();
-    const sent = typeof body === "string" ? body : undefined;
+    const sent = typeof body === 'string' ? body : undefined;
     // Node ends a DELETE's (and GET's) stream at once unless told otherwise; a DELETE may carry DeleteOptions.
     const stream = session.request(headers, {
       endStream: sent === undefined,

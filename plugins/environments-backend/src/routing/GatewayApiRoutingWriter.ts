@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { KubernetesObject } from '@kubernetes/client-node';
-import { DynamicClient } from '../apply/DynamicClient';
+import { DynamicClient, WATCH_CACHE } from '../apply/DynamicClient';
 import {
   chartGatewayRoutesFor,
   withFeatureRules,
@@ -171,8 +171,8 @@ export class GatewayApiRoutingWriter extends BatchedRoutingDriver<
             ref.namespace,
             ref,
             added,
-            // The watch cache as it is: it holds at least what envmesh's informers saw (a feature ready).
-            consistent ? undefined : { notOlderThan: '0' },
+            // The watch cache (it has seen a feature ready when envmesh has).
+            consistent ? undefined : WATCH_CACHE,
           )
         : undefined,
     ]);

@@ -1,5 +1,9 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { DynamicClient, ListFreshness } from '../apply/DynamicClient';
+import {
+  DynamicClient,
+  ListFreshness,
+  WATCH_CACHE,
+} from '../apply/DynamicClient';
 import { LABELS } from '../apply/types';
 import { liveFeatures, withFeatureRoutes } from './chartRoutes';
 import { readHostPods } from './hostPods';
@@ -139,11 +143,8 @@ export class RoutingWriter extends BatchedRoutingDriver<
     const client = DynamicClient.for(ref.kubeConfig);
     // Only a batch that routes or prepares a feature reads its pods (and in `service` mode its Services).
     const added = this.addedFeatures(changes);
-    // Pods and Services are not routing's writes: the watch cache as it is, which holds at least what
-    // envmesh's own informers saw (a feature ready) since they are fed from it.
-    const cached: ListFreshness = consistent
-      ? undefined
-      : { notOlderThan: '0' };
+    // Pods and Services are not routing's writes: the watch cache (it has seen a feature ready when envmesh has).
+    const cached = consistent ? undefined : WATCH_CACHE;
     const [destinationRule, virtualServices, services, pods] =
       await Promise.all([
         readDestinationRule(client, ref.namespace, ref.host),

@@ -183,6 +183,8 @@ export interface KubernetesPluginFollow {
 export class ClusterRegistry {
   #clusters = new Map<string, ClusterEntry>();
   readonly #deps: { config: Config; logger: LoggerService };
+  /** environments.clusters.http2, read once: every cluster's requests over one HTTP/2 connection. */
+  readonly #http2: boolean;
 
   static fromConfig(
     config: Config,
@@ -211,6 +213,8 @@ export class ClusterRegistry {
 
   private constructor(deps: { config: Config; logger: LoggerService }) {
     this.#deps = deps;
+    this.#http2 =
+      deps.config.getOptionalBoolean('environments.clusters.http2') ?? false;
   }
 
   #warnUnread(types: string[]) {
@@ -282,12 +286,7 @@ export class ClusterRegistry {
             kubeConfig: kubeConfigFor(
               details,
               () => auth.strategy.getCredential(details, {}),
-              {
-                http2:
-                  this.#deps.config.getOptionalBoolean(
-                    'environments.clusters.http2',
-                  ) ?? false,
-              },
+              { http2: this.#http2 },
             ),
           }
         : {}),

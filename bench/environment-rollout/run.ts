@@ -67,11 +67,11 @@ function parseArgs(argv: string[]) {
   let sizes = [50, 300];
   let out = 'bench/environment-rollout/results.md';
   let skipHelmLoop = false;
-  let http2 = true;
+  let http2 = false;
   const notes: string[] = [];
   readArgs(
     argv,
-    'node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--http1] [--note TEXT]...',
+    'node --require @backstage/cli/config/nodeTransform.cjs bench/environment-rollout/run.ts [--sizes 50,300] [--out FILE] [--skip-helm-loop] [--http2] [--note TEXT]...',
     (arg, value) => {
       if (arg === '--sizes') {
         sizes = value()
@@ -86,8 +86,8 @@ function parseArgs(argv: string[]) {
         out = value();
       } else if (arg === '--skip-helm-loop') {
         skipHelmLoop = true;
-      } else if (arg === '--http1') {
-        http2 = false;
+      } else if (arg === '--http2') {
+        http2 = true;
       } else if (arg === '--note') {
         notes.push(value());
       } else {
